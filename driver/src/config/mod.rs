@@ -1,0 +1,1 @@
+//! Connection settings: DSN and key=value parsing, PG* environment variables, .pgpass, hosts.

@@ -1,0 +1,1 @@
+//! Throwaway local PostgreSQL servers for tests, examples and `quarry db`.

@@ -1,0 +1,1 @@
+//! Sockets: TCP, Unix-domain sockets and TLS (rustls), behind one `Stream` type.
