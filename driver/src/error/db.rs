@@ -115,7 +115,9 @@ impl DbError {
     /// assert_eq!(err.position(), Some(&ErrorPosition::Original(8)));
     /// # Ok::<(), quarry_driver::error::MissingField>(())
     /// ```
-    pub fn parse<'a>(fields: impl IntoIterator<Item = (u8, &'a str)>) -> Result<DbError, MissingField> {
+    pub fn parse<'a>(
+        fields: impl IntoIterator<Item = (u8, &'a str)>,
+    ) -> Result<DbError, MissingField> {
         let mut severity = None;
         let mut severity_nonlocalized = None;
         let mut code = None;
