@@ -204,4 +204,32 @@ mod tests {
         // Not a SEQUENCE.
         assert!(pss_hash(&pss(Some(&[0x05, 0x00]))).is_err());
     }
+
+    /// Real certificates, generated with rcgen (only built with the `ephemeral` feature).
+    #[cfg(feature = "ephemeral")]
+    #[test]
+    fn generated_certificates() {
+        fn cert(alg: &'static rcgen::SignatureAlgorithm) -> Vec<u8> {
+            let key = rcgen::KeyPair::generate_for(alg).unwrap();
+            let params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+            params.self_signed(&key).unwrap().der().to_vec()
+        }
+        let p256 = cert(&rcgen::PKCS_ECDSA_P256_SHA256);
+        assert_eq!(
+            tls_server_end_point(&p256).unwrap(),
+            Sha256::digest(&p256).to_vec()
+        );
+        let p384 = cert(&rcgen::PKCS_ECDSA_P384_SHA384);
+        assert_eq!(
+            tls_server_end_point(&p384).unwrap(),
+            Sha384::digest(&p384).to_vec()
+        );
+        let ed25519 = cert(&rcgen::PKCS_ED25519);
+        assert_eq!(
+            tls_server_end_point(&ed25519),
+            Err(AuthError::ChannelBindingUnsupportedCert {
+                algorithm: "1.3.101.112".into()
+            })
+        );
+    }
 }

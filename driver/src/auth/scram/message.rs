@@ -94,11 +94,8 @@ fn iteration_count(value: &str) -> Result<u32, AuthError> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
-    let count: u64 = match value.parse() {
-        Ok(count) => count,
-        // All digits but too long for u64: certainly above the cap.
-        Err(_) => u64::MAX,
-    };
+    // All digits but too long for u64: certainly above the cap.
+    let count: u64 = value.parse().unwrap_or(u64::MAX);
     if count == 0 {
         return Err(invalid());
     }
