@@ -1,0 +1,288 @@
+//! `Config`'s setters: building a config in code, as with tokio-postgres.
+//!
+//! Each setter takes `&mut self` and returns it for chaining. `host` and `port` push onto their
+//! lists; the others replace.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{
+    ChannelBinding, Config, Host, Password, SslMode, SslNegotiation, SslRootCert,
+    TargetSessionAttrs,
+};
+
+impl Config {
+    /// Adds a host. A value starting with `/` or `@` is a Unix socket directory; anything else a
+    /// host name or IP address.
+    ///
+    /// ```
+    /// use quarry_driver::config::{Config, Host};
+    ///
+    /// let mut config = Config::new();
+    /// config.host("primary.example.com").host("/var/run/postgresql");
+    /// assert_eq!(config.get_hosts()[1], Host::Unix("/var/run/postgresql".into()));
+    /// ```
+    pub fn host(&mut self, host: impl AsRef<str>) -> &mut Config {
+        if self.hosts_from_hostaddr {
+            self.hosts.clear();
+            self.hosts_from_hostaddr = false;
+        }
+        self.hosts.push(Host::parse(host.as_ref()));
+        self
+    }
+
+    /// Adds a port: give one for all hosts, or one per host in the same order.
+    ///
+    /// ```
+    /// use quarry_driver::config::Config;
+    ///
+    /// let mut config = Config::new();
+    /// config.host("a").port(5433).host("b").port(5434);
+    /// assert_eq!(config.targets()[1].port, 5434);
+    /// ```
+    pub fn port(&mut self, port: u16) -> &mut Config {
+        self.ports.push(port);
+        self
+    }
+
+    /// Sets the user name.
+    ///
+    /// ```
+    /// use quarry_driver::config::Config;
+    ///
+    /// let mut config = Config::new();
+    /// config.user("postgres");
+    /// assert_eq!(config.get_user(), Some("postgres"));
+    /// ```
+    pub fn user(&mut self, user: impl Into<String>) -> &mut Config {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Sets the password (else `.pgpass` is consulted).
+    ///
+    /// ```
+    /// use quarry_driver::config::Config;
+    ///
+    /// let mut config = Config::new();
+    /// config.password("s3cret");
+    /// assert_eq!(config.get_password().unwrap().as_str(), "s3cret");
+    /// ```
+    pub fn password(&mut self, password: impl Into<String>) -> &mut Config {
+        self.password = Some(Password::new(password));
+        self
+    }
+
+    /// Sets the database name (default: the user name).
+    pub fn dbname(&mut self, dbname: impl Into<String>) -> &mut Config {
+        self.dbname = Some(dbname.into());
+        self
+    }
+
+    /// Sets the TLS mode (default `prefer`).
+    ///
+    /// ```
+    /// use quarry_driver::config::{Config, SslMode};
+    ///
+    /// let mut config = Config::new();
+    /// config.sslmode(SslMode::VerifyFull);
+    /// assert_eq!(config.get_sslmode(), SslMode::VerifyFull);
+    /// ```
+    pub fn sslmode(&mut self, sslmode: SslMode) -> &mut Config {
+        self.sslmode = Some(sslmode);
+        self
+    }
+
+    /// Sets where trusted CA certificates come from.
+    pub fn ssl_root_cert(&mut self, root_cert: SslRootCert) -> &mut Config {
+        self.ssl_root_cert = Some(root_cert);
+        self
+    }
+
+    /// Sets the client certificate file (PEM) for TLS client authentication.
+    pub fn ssl_cert(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+        self.ssl_cert = Some(path.into());
+        self
+    }
+
+    /// Sets the client private key file (PEM) for TLS client authentication.
+    pub fn ssl_key(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+        self.ssl_key = Some(path.into());
+        self
+    }
+
+    /// Sets how TLS is started (default `postgres`).
+    pub fn ssl_negotiation(&mut self, negotiation: SslNegotiation) -> &mut Config {
+        self.ssl_negotiation = Some(negotiation);
+        self
+    }
+
+    /// Sets whether SCRAM channel binding is used (default `prefer`).
+    pub fn channel_binding(&mut self, channel_binding: ChannelBinding) -> &mut Config {
+        self.channel_binding = Some(channel_binding);
+        self
+    }
+
+    /// Sets `application_name`, shown in `pg_stat_activity`.
+    pub fn application_name(&mut self, name: impl Into<String>) -> &mut Config {
+        self.application_name = Some(name.into());
+        self
+    }
+
+    /// Sets how long to wait for each host to accept a connection (default: no limit).
+    /// A zero duration means no limit.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use quarry_driver::config::Config;
+    ///
+    /// let mut config = Config::new();
+    /// config.connect_timeout(Duration::from_secs(10));
+    /// assert_eq!(config.get_connect_timeout(), Some(Duration::from_secs(10)));
+    /// ```
+    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Config {
+        self.connect_timeout = Some((!timeout.is_zero()).then_some(timeout));
+        self
+    }
+
+    /// Sets the `options` startup parameter (command-line options for the server backend,
+    /// e.g. `-c search_path=app`).
+    pub fn options(&mut self, options: impl Into<String>) -> &mut Config {
+        self.options = Some(options.into());
+        self
+    }
+
+    /// Sets the kind of server wanted when several hosts are listed (default `any`).
+    pub fn target_session_attrs(&mut self, attrs: TargetSessionAttrs) -> &mut Config {
+        self.target_session_attrs = Some(attrs);
+        self
+    }
+
+    /// Sets how many prepared statements each connection caches (default 100; 0 turns the
+    /// cache off, as needed behind pgbouncer in transaction mode).
+    pub fn statement_cache_size(&mut self, size: usize) -> &mut Config {
+        self.statement_cache_size = Some(size);
+        self
+    }
+
+    /// Sets how long a cached statement may live (default 300 s; zero means forever).
+    pub fn statement_cache_max_lifetime(&mut self, lifetime: Duration) -> &mut Config {
+        self.statement_cache_max_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Sets the longest SQL text, in bytes, whose statement is cached (default 15 KiB; 0 means
+    /// no limit).
+    pub fn statement_cache_max_statement_size(&mut self, bytes: usize) -> &mut Config {
+        self.statement_cache_max_statement_size = Some(bytes);
+        self
+    }
+
+    /// Sets the default time limit for each command (default: none). Zero means none.
+    pub fn command_timeout(&mut self, timeout: Duration) -> &mut Config {
+        self.command_timeout = (!timeout.is_zero()).then_some(timeout);
+        self
+    }
+
+    /// Sets a server setting sent in the startup packet (e.g. `search_path`), replacing an
+    /// earlier value of the same name.
+    ///
+    /// ```
+    /// use quarry_driver::config::Config;
+    ///
+    /// let mut config = Config::new();
+    /// config.server_setting("search_path", "app,public");
+    /// assert_eq!(config.server_settings()[0].1, "app,public");
+    /// ```
+    pub fn server_setting(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> &mut Config {
+        let name = name.into();
+        self.server_settings.retain(|(n, _)| *n != name);
+        self.server_settings.push((name, value.into()));
+        self
+    }
+
+    /// Sets the password file (default `$HOME/.pgpass`).
+    pub fn passfile(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+        self.passfile = Some(path.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setter_round_trips() {
+        let mut c = Config::new();
+        c.host("h")
+            .port(1)
+            .user("u")
+            .password("p")
+            .dbname("d")
+            .sslmode(SslMode::Require)
+            .ssl_root_cert(SslRootCert::File("/ca".into()))
+            .ssl_cert("/c")
+            .ssl_key("/k")
+            .ssl_negotiation(SslNegotiation::Direct)
+            .channel_binding(ChannelBinding::Disable)
+            .application_name("a")
+            .connect_timeout(Duration::from_secs(3))
+            .options("-c x=1")
+            .target_session_attrs(TargetSessionAttrs::Primary)
+            .statement_cache_size(5)
+            .statement_cache_max_lifetime(Duration::from_secs(9))
+            .statement_cache_max_statement_size(10)
+            .command_timeout(Duration::from_millis(20))
+            .server_setting("search_path", "a")
+            .server_setting("search_path", "b")
+            .passfile("/pp");
+        assert_eq!(c.get_hosts(), &[Host::Tcp("h".into())]);
+        assert_eq!(c.get_ports(), &[1]);
+        assert_eq!(c.get_user(), Some("u"));
+        assert_eq!(c.get_password(), Some(&Password::new("p")));
+        assert_eq!(c.get_dbname(), Some("d"));
+        assert_eq!(c.get_sslmode(), SslMode::Require);
+        assert_eq!(
+            c.get_ssl_root_cert(),
+            Some(&SslRootCert::File("/ca".into()))
+        );
+        assert_eq!(c.get_ssl_cert(), Some(std::path::Path::new("/c")));
+        assert_eq!(c.get_ssl_key(), Some(std::path::Path::new("/k")));
+        assert_eq!(c.get_ssl_negotiation(), SslNegotiation::Direct);
+        assert_eq!(c.get_channel_binding(), ChannelBinding::Disable);
+        assert_eq!(c.get_application_name(), Some("a"));
+        assert_eq!(c.get_connect_timeout(), Some(Duration::from_secs(3)));
+        assert_eq!(c.get_options(), Some("-c x=1"));
+        assert_eq!(c.get_target_session_attrs(), TargetSessionAttrs::Primary);
+        assert_eq!(c.get_statement_cache_size(), 5);
+        assert_eq!(c.get_statement_cache_max_lifetime(), Duration::from_secs(9));
+        assert_eq!(c.get_statement_cache_max_statement_size(), 10);
+        assert_eq!(c.get_command_timeout(), Some(Duration::from_millis(20)));
+        assert_eq!(
+            c.server_settings(),
+            &[("search_path".to_owned(), "b".to_owned())]
+        );
+        assert_eq!(c.get_passfile(), Some(std::path::Path::new("/pp")));
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::new();
+        assert!(c.get_hosts().is_empty());
+        assert_eq!(c.get_sslmode(), SslMode::Prefer);
+        assert_eq!(c.get_statement_cache_size(), 100);
+        assert_eq!(
+            c.get_statement_cache_max_lifetime(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(c.get_statement_cache_max_statement_size(), 15 * 1024);
+        assert_eq!(c.get_connect_timeout(), None);
+        assert_eq!(c.get_command_timeout(), None);
+        assert_eq!(c.get_target_session_attrs(), TargetSessionAttrs::Any);
+    }
+}

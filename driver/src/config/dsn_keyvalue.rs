@@ -1,0 +1,184 @@
+//! The `key=value` DSN form: `host=localhost port=5432 dbname='my db'`.
+//!
+//! Pairs are separated by whitespace, with optional whitespace around `=`. A value may be
+//! single-quoted; inside or outside quotes, `\'` and `\\` (any backslash pair) stand for the
+//! escaped character. Each pair goes to `settings::set`.
+
+use super::{Config, ConfigError, settings};
+
+/// Parses a `key=value` DSN into `config`.
+pub(super) fn parse_into(config: &mut Config, dsn: &str) -> Result<(), ConfigError> {
+    let mut parser = Parser { dsn, pos: 0 };
+    while let Some((key, value)) = parser.next_pair()? {
+        settings::set(config, key, &value)?;
+    }
+    Ok(())
+}
+
+struct Parser<'a> {
+    dsn: &'a str,
+    /// Byte offset of the next unread character; always on a char boundary.
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn rest(&self) -> &'a str {
+        self.dsn.get(self.pos..).unwrap_or("")
+    }
+
+    fn skip_whitespace(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    fn next_pair(&mut self) -> Result<Option<(&'a str, String)>, ConfigError> {
+        self.skip_whitespace();
+        let rest = self.rest();
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let key_len = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let key = rest.get(..key_len).unwrap_or("");
+        if key.is_empty() {
+            return Err(ConfigError::EmptyKey { position: self.pos });
+        }
+        self.pos += key_len;
+        self.skip_whitespace();
+        match self.rest().strip_prefix('=') {
+            Some(_) => self.pos += 1,
+            None => {
+                return Err(ConfigError::MissingEquals {
+                    near: key.to_owned(),
+                });
+            }
+        }
+        self.skip_whitespace();
+        let value = self.value(key)?;
+        Ok(Some((key, value)))
+    }
+
+    /// Reads a quoted or bare value, resolving backslash escapes.
+    fn value(&mut self, key: &str) -> Result<String, ConfigError> {
+        let rest = self.rest();
+        let quoted = rest.starts_with('\'');
+        let body = if quoted {
+            rest.get(1..).unwrap_or("")
+        } else {
+            rest
+        };
+        let mut value = String::new();
+        let mut chars = body.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some((_, escaped)) => value.push(escaped),
+                    // A trailing backslash escapes nothing and is dropped, as in libpq.
+                    None => break,
+                },
+                '\'' if quoted => {
+                    self.pos += 1 + i + 1;
+                    return Ok(value);
+                }
+                c if !quoted && c.is_whitespace() => {
+                    self.pos += i;
+                    return Ok(value);
+                }
+                c => value.push(c),
+            }
+        }
+        if quoted {
+            return Err(ConfigError::UnterminatedQuote {
+                key: key.to_owned(),
+            });
+        }
+        self.pos = self.dsn.len();
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Host, SslMode};
+
+    fn parse(dsn: &str) -> Result<Config, ConfigError> {
+        Config::parse(dsn)
+    }
+
+    #[test]
+    fn basic_pairs() {
+        let c = parse("host=localhost port=5433 user=alice dbname=app sslmode=disable").unwrap();
+        assert_eq!(c.get_hosts(), &[Host::Tcp("localhost".into())]);
+        assert_eq!(c.get_ports(), &[5433]);
+        assert_eq!(c.get_user(), Some("alice"));
+        assert_eq!(c.get_dbname(), Some("app"));
+        assert_eq!(c.get_sslmode(), SslMode::Disable);
+    }
+
+    #[test]
+    fn spaces_around_equals_and_quotes() {
+        let c = parse("  user = 'bob smith'   password='it\\'s'\tdbname =\n'a\\\\b'  ").unwrap();
+        assert_eq!(c.get_user(), Some("bob smith"));
+        assert_eq!(c.get_password().unwrap().as_str(), "it's");
+        assert_eq!(c.get_dbname(), Some("a\\b"));
+    }
+
+    #[test]
+    fn empty_quoted_and_bare_escapes() {
+        let c = parse("application_name='' user=a\\ b").unwrap();
+        assert_eq!(c.get_application_name(), None);
+        assert_eq!(c.get_user(), Some("a b"));
+        let c = parse("user=x\\").unwrap();
+        assert_eq!(c.get_user(), Some("x"));
+        let c = parse("user='é' dbname=ünï").unwrap();
+        assert_eq!(c.get_user(), Some("é"));
+        assert_eq!(c.get_dbname(), Some("ünï"));
+    }
+
+    #[test]
+    fn host_and_port_lists() {
+        let c = parse("host=a,b port=1,2").unwrap();
+        let t = c.targets();
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[1].host.clone(), t[1].port), (Host::Tcp("b".into()), 2));
+        assert!(matches!(
+            parse("host=a,b,c port=1,2"),
+            Err(ConfigError::PortCountMismatch { hosts: 3, ports: 2 })
+        ));
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(matches!(
+            parse("host='unterminated"),
+            Err(ConfigError::UnterminatedQuote { .. })
+        ));
+        assert!(matches!(
+            parse("host='x\\'"),
+            Err(ConfigError::UnterminatedQuote { .. })
+        ));
+        assert!(matches!(
+            parse("localhost"),
+            Err(ConfigError::MissingEquals { .. })
+        ));
+        assert!(matches!(
+            parse("host localhost"),
+            Err(ConfigError::MissingEquals { .. })
+        ));
+        assert!(matches!(
+            parse("=x"),
+            Err(ConfigError::EmptyKey { position: 0 })
+        ));
+        assert!(matches!(
+            parse("host=a =x"),
+            Err(ConfigError::EmptyKey { .. })
+        ));
+        assert!(parse("port=abc").is_err());
+        assert!(parse("sslmode=bogus").is_err());
+        assert!(parse("host=").is_ok());
+        assert!(parse("").unwrap() == Config::new());
+        assert!(parse("   ").unwrap() == Config::new());
+    }
+}

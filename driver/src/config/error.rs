@@ -1,0 +1,109 @@
+//! `ConfigError`: everything that can be wrong with connection settings.
+//!
+//! Each variant names what was wrong and where. No variant ever carries a password: where a
+//! password could be part of the offending text, the text is replaced by `<redacted>`.
+
+use std::path::PathBuf;
+
+/// A connection setting could not be parsed or used.
+///
+/// ```
+/// use quarry_driver::config::{Config, ConfigError};
+///
+/// let err = Config::parse("postgres://db.example.com:99999/app").unwrap_err();
+/// assert!(matches!(err, ConfigError::InvalidPort { .. }));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A URL-looking DSN did not start with `postgres://` or `postgresql://`.
+    #[error("invalid connection URL scheme `{found}`: expected `postgres://` or `postgresql://`")]
+    InvalidScheme {
+        /// The scheme that was found (the text before `://`).
+        found: String,
+    },
+    /// A port was not a number from 1 to 65535.
+    #[error("invalid port `{value}`: expected a number from 1 to 65535")]
+    InvalidPort {
+        /// The offending port text.
+        value: String,
+    },
+    /// A host in a URL was malformed (for example an unclosed `[` of an IPv6 literal).
+    #[error("invalid host `{value}` in connection URL: {problem}")]
+    InvalidHost {
+        /// The offending host text.
+        value: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// A setting had a value outside what the setting accepts.
+    #[error("invalid value `{value}` for `{key}`: expected {expected}")]
+    InvalidValue {
+        /// The setting's key word, as in a DSN (`sslmode`, `connect_timeout`, ...).
+        key: String,
+        /// The offending value.
+        value: String,
+        /// What the setting accepts.
+        expected: &'static str,
+    },
+    /// A single-quoted value in a `key=value` DSN has no closing quote.
+    #[error("unterminated quoted value for `{key}` in connection string")]
+    UnterminatedQuote {
+        /// The key whose value is unterminated.
+        key: String,
+    },
+    /// A key in a `key=value` DSN (or URL query) is not followed by `=`.
+    #[error("missing `=` after `{near}` in connection string")]
+    MissingEquals {
+        /// The text where `=` was expected.
+        near: String,
+    },
+    /// A `key=value` DSN has `=` with no key before it.
+    #[error("missing key before `=` at byte {position} of connection string")]
+    EmptyKey {
+        /// Byte offset of the `=` in the DSN.
+        position: usize,
+    },
+    /// A `%` in a URL is not followed by two hexadecimal digits.
+    #[error("invalid percent-encoding in the {component} of connection URL: `{value}`")]
+    InvalidPercentEncoding {
+        /// Which part of the URL (`user`, `password`, `host`, `dbname`, `query`).
+        component: &'static str,
+        /// The offending text (`<redacted>` for the password).
+        value: String,
+    },
+    /// Percent-decoding a URL part gave bytes that are not UTF-8 (or a NUL byte).
+    #[error(
+        "the {component} of connection URL has a NUL byte or invalid UTF-8 after percent-decoding"
+    )]
+    InvalidUtf8 {
+        /// Which part of the URL (`user`, `password`, `host`, `dbname`, `query`).
+        component: &'static str,
+    },
+    /// The port list has neither one port nor one port per host.
+    #[error("{ports} ports given for {hosts} hosts: give one port for all hosts or one per host")]
+    PortCountMismatch {
+        /// Number of hosts.
+        hosts: usize,
+        /// Number of ports.
+        ports: usize,
+    },
+    /// `client_encoding` asked for something other than UTF-8; Quarry speaks UTF-8 only.
+    #[error("unsupported client_encoding `{value}`: Quarry speaks UTF8 only")]
+    UnsupportedEncoding {
+        /// The requested encoding.
+        value: String,
+    },
+    /// A file named by the settings (such as the password file) could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Text put in place of a password wherever one would otherwise be shown.
+pub(crate) const REDACTED: &str = "<redacted>";
