@@ -1,15 +1,36 @@
 //! quarry-driver: Quarry's run-time PostgreSQL client.
 //!
 //! Everything that runs when a program talks to PostgreSQL lives here: the wire protocol
-//! (`protocol`), authentication (`auth`), connection settings (`config`), sockets and TLS (`net`),
-//! the connection and its query paths (`connection`), value codecs (`types`), rows (`record`),
+//! ([`protocol`]), authentication ([`auth`]), connection settings ([`config`]), sockets and TLS
+//! ([`net`]), the [`Connection`] and its query paths, value codecs ([`types`]), rows ([`Record`]),
 //! transactions and errors. Most users reach it through the `quarry` facade crate.
+//!
+//! ```no_run
+//! # async fn demo() -> quarry_driver::Result<()> {
+//! let mut conn = quarry_driver::connect("postgresql://postgres@localhost/test").await?;
+//! let row = conn.fetch_row("SELECT 1 AS id", &[]).await?;
+//! println!("{row:?}");
+//! # Ok(()) }
+//! ```
 
 pub mod auth;
 pub mod config;
+mod connection;
 pub mod error;
 pub mod net;
 pub mod protocol;
+mod record;
+mod statement;
+mod transaction;
+pub mod types;
 
 #[cfg(feature = "ephemeral")]
 pub mod ephemeral;
+
+pub use config::Config;
+pub use connection::{AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect};
+pub use error::{DbError, Error, Result, SqlState};
+pub use protocol::backend::CommandTag;
+pub use record::{ColumnIndex, Record};
+pub use statement::{Column, Statement};
+pub use transaction::{IsolationLevel, Transaction, TransactionBuilder};

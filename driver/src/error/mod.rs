@@ -1,7 +1,241 @@
-//! The one error type of Quarry and its parts.
+//! The one error type of Quarry, [`Error`], and its parts: server errors ([`DbError`] with a typed
+//! [`SqlState`]) and the context that makes a message actionable (the query, the parameter or
+//! column, the Rust and PostgreSQL types).
 
 mod db;
 mod sqlstate;
 
 pub use db::{DbError, ErrorPosition, MissingField, Severity};
 pub use sqlstate::SqlState;
+
+use std::time::Duration;
+
+use crate::auth::AuthError;
+use crate::config::ConfigError;
+use crate::net::NetError;
+use crate::protocol::ProtocolError;
+use crate::types::BoxError;
+
+/// Everything that can go wrong in Quarry.
+///
+/// ```
+/// # async fn demo(conn: &mut quarry_driver::Connection) {
+/// match conn.execute("INSERT INTO users(id) VALUES (1)", &[]).await {
+///     Err(e) if e.code().is_some_and(|c| c.is_unique_violation()) => println!("already there"),
+///     Err(e) => println!("failed: {e}"),
+///     Ok(tag) => println!("{tag}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection settings are invalid.
+    #[error("invalid connection settings: {0}")]
+    Config(#[from] ConfigError),
+    /// No host in the list could be reached; one entry per host tried.
+    #[error("could not connect to any host: {}", join_attempts(.attempts))]
+    Connect {
+        /// What happened at each host, in the order tried.
+        attempts: Vec<(String, Error)>,
+    },
+    /// A socket or TLS failure.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// Authentication failed on the client side (the server's own refusals are [`Error::Db`]).
+    #[error("authentication failed: {0}")]
+    Auth(#[from] AuthError),
+    /// The server asked for an authentication method Quarry does not implement.
+    #[error("the server asks for {method} authentication, which Quarry does not support")]
+    UnsupportedAuthentication {
+        /// The method's name.
+        method: &'static str,
+    },
+    /// The server asked for a password and none was configured (DSN, `PGPASSWORD` or `.pgpass`).
+    #[error("the server asks for a password for user {user:?} and none was given (set it in the DSN, PGPASSWORD or ~/.pgpass)")]
+    PasswordRequired {
+        /// The user that needs one.
+        user: String,
+    },
+    /// The server's ErrorResponse lacks a required field; the connection is closed.
+    #[error("malformed error message from the server: {0}")]
+    MalformedServerError(String),
+    /// The server sent bytes that break the protocol; the connection is closed.
+    #[error("protocol error: {0}")]
+    Protocol(#[from] ProtocolError),
+    /// The server sent a valid message at a point where it makes no sense; the connection is closed.
+    #[error("unexpected {found} message from the server while waiting for {expected}")]
+    UnexpectedMessage {
+        /// What the connection was waiting for.
+        expected: &'static str,
+        /// The message that arrived.
+        found: &'static str,
+    },
+    /// The server reported an error.
+    #[error("{}", .0)]
+    Db(Box<ServerError>),
+    /// The socket failed or closed; the connection is closed.
+    #[error("connection lost: {0}")]
+    Io(#[from] std::io::Error),
+    /// The connection was closed (by [`crate::Connection::close`], a fatal error or the server).
+    #[error("the connection is closed")]
+    Closed,
+    /// The query took longer than its timeout; the server was asked to cancel it.
+    #[error("query timed out after {timeout:?}: {query}")]
+    Timeout {
+        /// The timeout that elapsed.
+        timeout: Duration,
+        /// The query that was cancelled.
+        query: String,
+    },
+    /// Connecting took longer than `connect_timeout`.
+    #[error("connecting timed out after {0:?}")]
+    ConnectTimeout(Duration),
+    /// The number of parameters given differs from the number in the query.
+    #[error("query expects {expected} parameter(s) but {found} were given: {query}")]
+    ParamCount {
+        /// `$n` placeholders in the query.
+        expected: usize,
+        /// Values given.
+        found: usize,
+        /// The query.
+        query: String,
+    },
+    /// A parameter's Rust type cannot be sent as the PostgreSQL type the server expects.
+    #[error("parameter ${position} has PostgreSQL type {pg_type}, which a Rust {rust_type} cannot be sent as: {query}")]
+    ParamType {
+        /// 1-based position (`$1` is 1).
+        position: usize,
+        /// The Rust type given.
+        rust_type: &'static str,
+        /// The PostgreSQL type the server expects.
+        pg_type: String,
+        /// The query.
+        query: String,
+    },
+    /// A parameter's value failed to encode.
+    #[error("parameter ${position} ({rust_type} as {pg_type}) could not be encoded: {source}")]
+    Encode {
+        /// 1-based position.
+        position: usize,
+        /// The Rust type given.
+        rust_type: &'static str,
+        /// The PostgreSQL type.
+        pg_type: String,
+        /// The codec's error.
+        source: BoxError,
+    },
+    /// No column has this name.
+    #[error("no column named {name:?} (columns: {available})")]
+    ColumnNotFound {
+        /// The name asked for.
+        name: String,
+        /// The names that exist, comma-separated.
+        available: String,
+    },
+    /// The column index is out of range.
+    #[error("column index {index} is out of range: the row has {len} column(s)")]
+    ColumnIndex {
+        /// The index asked for.
+        index: usize,
+        /// Columns in the row.
+        len: usize,
+    },
+    /// A column's PostgreSQL type cannot be decoded into the requested Rust type.
+    #[error("column {column:?} has PostgreSQL type {pg_type}, which cannot be decoded into {rust_type}")]
+    ColumnType {
+        /// The column's name.
+        column: String,
+        /// The column's type.
+        pg_type: String,
+        /// The Rust type asked for.
+        rust_type: &'static str,
+    },
+    /// A column value failed to decode (including NULL into a non-`Option` type).
+    #[error("column {column:?} ({pg_type}) could not be decoded into {rust_type}: {source}")]
+    Decode {
+        /// The column's name.
+        column: String,
+        /// The column's type.
+        pg_type: String,
+        /// The Rust type asked for.
+        rust_type: &'static str,
+        /// The codec's error.
+        source: BoxError,
+    },
+    /// `fetch_val` or `fetch_one` found no row.
+    #[error("the query returned no rows: {query}")]
+    RowNotFound {
+        /// The query.
+        query: String,
+    },
+    /// A method that needs a transaction was called outside one.
+    #[error("{0} needs an open transaction")]
+    NoTransaction(&'static str),
+}
+
+/// A server error with the query it answered.
+#[derive(Debug)]
+pub struct ServerError {
+    /// Every field the server sent.
+    pub error: DbError,
+    /// The query that failed, when there was one.
+    pub query: Option<String>,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(query) = &self.query {
+            write!(f, "\nQUERY: {query}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The server error, if this is one.
+    pub fn as_db_error(&self) -> Option<&DbError> {
+        match self {
+            Error::Db(e) => Some(&e.error),
+            _ => None,
+        }
+    }
+
+    /// The SQLSTATE of a server error.
+    ///
+    /// ```
+    /// # fn check(e: quarry_driver::Error) -> bool {
+    /// e.code().is_some_and(|c| c.is_unique_violation())
+    /// # }
+    /// ```
+    pub fn code(&self) -> Option<SqlState> {
+        self.as_db_error().map(DbError::code)
+    }
+
+    /// Whether the connection is unusable after this error.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::Protocol(_) | Error::UnexpectedMessage { .. } | Error::Io(_) | Error::Closed
+        )
+    }
+
+    pub(crate) fn db(error: DbError, query: Option<&str>) -> Error {
+        Error::Db(Box::new(ServerError {
+            error,
+            query: query.map(str::to_owned),
+        }))
+    }
+}
+
+fn join_attempts(attempts: &[(String, Error)]) -> String {
+    attempts
+        .iter()
+        .map(|(host, e)| format!("{host}: {e}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Quarry's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

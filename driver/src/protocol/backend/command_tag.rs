@@ -36,6 +36,11 @@ impl CommandTag {
         Ok(CommandTag(bytes))
     }
 
+    /// A tag for a request that completed without a CommandComplete (an empty query).
+    pub(crate) fn empty() -> CommandTag {
+        CommandTag(Bytes::new())
+    }
+
     /// The tag text, for example `"UPDATE 3"`.
     pub fn as_str(&self) -> &str {
         // Validated in `new`; the fallback is never taken.

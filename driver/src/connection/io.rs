@@ -1,0 +1,69 @@
+//! The one seam where protocol meets the runtime: buffered reads of whole backend messages and
+//! buffered writes of encoded frontend messages over a [`Stream`].
+//!
+//! Both halves are cancel safe: bytes read stay in `read_buf` until a whole message is there, and
+//! bytes not yet written stay in `write_buf` for the next flush.
+
+use bytes::BytesMut;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::error::{Error, Result};
+use crate::net::Stream;
+use crate::protocol::backend::{self, Message};
+
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A socket with its read and write buffers.
+pub(crate) struct MessageIo {
+    stream: Stream,
+    read_buf: BytesMut,
+    pub(crate) write_buf: BytesMut,
+}
+
+impl MessageIo {
+    pub(crate) fn new(stream: Stream) -> MessageIo {
+        MessageIo {
+            stream,
+            read_buf: BytesMut::with_capacity(READ_CHUNK),
+            write_buf: BytesMut::with_capacity(READ_CHUNK),
+        }
+    }
+
+    pub(crate) fn stream(&self) -> &Stream {
+        &self.stream
+    }
+
+    /// Writes everything buffered and flushes the socket (and TLS) buffers.
+    pub(crate) async fn flush(&mut self) -> Result<()> {
+        if !self.write_buf.is_empty() {
+            self.stream.write_all_buf(&mut self.write_buf).await?;
+        }
+        self.stream.flush().await?;
+        Ok(())
+    }
+
+    /// The next message, reading from the socket as needed.
+    pub(crate) async fn recv(&mut self) -> Result<Message> {
+        loop {
+            if let Some(message) = backend::parse_message(&mut self.read_buf)? {
+                return Ok(message);
+            }
+            let wanted = backend::frame_len(&self.read_buf).unwrap_or(0);
+            let missing = wanted.saturating_sub(self.read_buf.len());
+            self.read_buf.reserve(missing.max(READ_CHUNK));
+            let n = self.stream.read_buf(&mut self.read_buf).await?;
+            if n == 0 {
+                return Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection",
+                )));
+            }
+        }
+    }
+
+    /// Shuts the socket down (after a Terminate was flushed).
+    pub(crate) async fn shutdown(&mut self) -> Result<()> {
+        self.stream.shutdown().await?;
+        Ok(())
+    }
+}

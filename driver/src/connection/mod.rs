@@ -1,0 +1,434 @@
+//! `Connection`: one session with a PostgreSQL server, owned by one task.
+//!
+//! There is no background task: every method takes `&mut self`, writes its messages and reads the
+//! answers itself. This module holds the session state and the public surface; `startup` opens a
+//! session, `query` runs the simple and extended query flows, `sync` keeps the protocol in step
+//! after errors and dropped futures, `statement_cache` decides what stays prepared, `cancel` and
+//! `timeout` stop queries that run too long.
+
+mod cancel;
+mod io;
+mod query;
+mod startup;
+mod statement_cache;
+mod sync;
+mod timeout;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use cancel::CancelToken;
+pub use query::{AsQuery, Param};
+pub use timeout::Timed;
+
+use crate::error::{DbError, Result};
+use crate::protocol::TransactionStatus;
+use crate::protocol::backend::CommandTag;
+use crate::record::Record;
+use crate::statement::Statement;
+use crate::transaction::{Transaction, TransactionBuilder};
+use crate::types::Decode;
+use io::MessageIo;
+use statement_cache::StatementCache;
+
+/// A callback that receives the server's NOTICE, WARNING and other non-error messages.
+pub type LogListener = Arc<dyn Fn(&DbError) + Send + Sync>;
+
+/// A notification delivered by `NOTIFY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The backend that sent it.
+    pub process_id: i32,
+    /// The channel.
+    pub channel: String,
+    /// The payload (empty when none was given).
+    pub payload: String,
+}
+
+/// Notifications kept while nobody reads them; past this the oldest are dropped with a warning.
+const MAX_QUEUED_NOTIFICATIONS: usize = 10_000;
+
+/// A session with a PostgreSQL server.
+///
+/// ```no_run
+/// # async fn demo() -> quarry_driver::Result<()> {
+/// let mut conn = quarry_driver::connect("postgresql://postgres@localhost/test").await?;
+/// conn.execute("CREATE TABLE t(id int4, name text)", &[]).await?;
+/// conn.execute("INSERT INTO t VALUES ($1, $2)", &[&1i32, &"Bob"]).await?;
+/// let name: String = conn.fetch_val("SELECT name FROM t WHERE id = $1", &[&1i32]).await?;
+/// conn.close().await?;
+/// # Ok(()) }
+/// ```
+pub struct Connection {
+    io: MessageIo,
+    parameters: HashMap<String, String>,
+    process_id: i32,
+    secret_key: i32,
+    tx_status: TransactionStatus,
+    /// Open `transaction()` levels: 1 is the outer transaction, more are savepoints.
+    tx_depth: usize,
+    /// ReadyForQuery messages still owed by the server for requests already written.
+    pending_ready: usize,
+    /// Messages were written after the last Sync (a Flush-terminated prepare): a Sync must follow.
+    needs_sync: bool,
+    /// The socket failed, the server went away, or the protocol broke: nothing more can be sent.
+    closed: bool,
+    /// SQL a dropped `Transaction` left to run (its rollback) before the next request.
+    pending_sql: String,
+    /// Server-side statements evicted from the cache, closed with the next request.
+    pending_close: Vec<String>,
+    cache: StatementCache,
+    command_timeout: Option<Duration>,
+    cancel: CancelToken,
+    log_listeners: Vec<LogListener>,
+    notifications: VecDeque<Notification>,
+}
+
+/// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.
+///
+/// ```no_run
+/// # async fn demo() -> quarry_driver::Result<()> {
+/// let conn = quarry_driver::connect("postgresql://postgres@localhost/test").await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect(dsn: &str) -> Result<Connection> {
+    let config = crate::config::Config::from_dsn(dsn)?;
+    Connection::connect(&config).await
+}
+
+impl Connection {
+    /// Runs a statement and returns its command tag (`INSERT 0 1`, `CREATE TABLE`, ...).
+    ///
+    /// Without parameters the simple protocol is used and `sql` may hold several statements
+    /// separated by `;` (the tag is the last one's). With parameters it is one statement.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let tag = conn.execute("UPDATE t SET n = n + 1 WHERE id = $1", &[&7i32]).await?;
+    /// println!("{} rows", tag.rows());
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| c.execute_now(&query, params).await)
+            .await
+    }
+
+    /// Runs a statement once per parameter row, all pipelined before one Sync: outside a
+    /// transaction the batch is atomic (one failing row rolls back every row).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let rows: Vec<[quarry_driver::Param; 2]> = vec![[&1i32, &"a"], [&2i32, &"b"]];
+    /// conn.execute_many("INSERT INTO t VALUES ($1, $2)", &rows).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_many<'p, R>(&mut self, query: impl AsQuery, rows: impl IntoIterator<Item = R>) -> Result<()>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        let rows: Vec<R> = rows.into_iter().collect();
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
+            c.run_many(query.sql(), &rows, None).await
+        })
+        .await
+    }
+
+    /// Like [`Connection::execute_many`], collecting the rows every execution returns
+    /// (for example `INSERT ... RETURNING`).
+    pub async fn fetch_many<'p, R>(&mut self, query: impl AsQuery, rows: impl IntoIterator<Item = R>) -> Result<Vec<Record>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        let rows: Vec<R> = rows.into_iter().collect();
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
+            let mut out = Vec::new();
+            c.run_many(query.sql(), &rows, Some(&mut out)).await?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs a query and returns all its rows.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// for row in conn.fetch("SELECT id, name FROM t WHERE id > $1", &[&0i32]).await? {
+    ///     let name: &str = row.get("name")?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
+            let mut rows = Vec::new();
+            c.run_extended(&query, params, 0, &mut |r| rows.push(r)).await?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// Runs a query and returns its first row, if any; the server is asked for one row only.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// if let Some(row) = conn.fetch_row("SELECT * FROM t WHERE id = $1", &[&1i32]).await? {
+    ///     println!("{row:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_row(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Option<Record>> {
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
+            let mut first = None;
+            c.run_extended(&query, params, 1, &mut |r| {
+                first.get_or_insert(r);
+            })
+            .await?;
+            Ok(first)
+        })
+        .await
+    }
+
+    /// Runs a query and decodes the first column of its first row.
+    ///
+    /// No row is an error ([`crate::Error::RowNotFound`]); a NULL needs `Option<T>`.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let n: i64 = conn.fetch_val("SELECT count(*) FROM t", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_val<T>(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<T>
+    where
+        T: for<'r> Decode<'r>,
+    {
+        let row = self.fetch_row(&query, params).await?;
+        match row {
+            Some(row) => row.get(0),
+            None => Err(crate::Error::RowNotFound {
+                query: query.sql().to_owned(),
+            }),
+        }
+    }
+
+    /// Prepares a statement (cached like every query) and returns its description.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let stmt = conn.prepare("SELECT id, name FROM t WHERE id = $1").await?;
+    /// for column in stmt.columns() {
+    ///     println!("{} {}", column.name(), column.type_oid());
+    /// }
+    /// let rows = conn.fetch(&stmt, &[&1i32]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        let timeout = self.command_timeout;
+        timeout::run(self, timeout, sql, async |c: &mut Connection| {
+            c.ready().await?;
+            c.statement_for(sql, true).await
+        })
+        .await
+    }
+
+    /// Returns the plan of a query as PostgreSQL's JSON (`EXPLAIN (FORMAT JSON)`); with `analyze`
+    /// the query is run and the plan has real timings.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let plan = conn.explain("SELECT * FROM t WHERE id = $1", &[&1i32], false).await?;
+    /// assert!(plan.starts_with('['));
+    /// # Ok(()) }
+    /// ```
+    pub async fn explain(&mut self, query: impl AsQuery, params: &[Param<'_>], analyze: bool) -> Result<String> {
+        let options = if analyze { "ANALYZE, FORMAT JSON" } else { "FORMAT JSON" };
+        let sql = format!("EXPLAIN ({options}) {}", query.sql());
+        // EXPLAIN's json output column is `json`, received as text.
+        self.fetch_val::<String>(sql.as_str(), params).await
+    }
+
+    /// Starts a transaction (or a savepoint, when one is already open) with default options.
+    ///
+    /// Dropping it without `commit` rolls it back.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let mut tx = conn.transaction().await?;
+    /// tx.execute("INSERT INTO t VALUES (1, 'a')", &[]).await?;
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>> {
+        TransactionBuilder::new(self).start().await
+    }
+
+    /// Configures a transaction's isolation level, read-only and deferrable modes before starting it.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use quarry_driver::IsolationLevel;
+    /// let tx = conn.build_transaction().isolation(IsolationLevel::Serializable).read_only(true).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn build_transaction(&mut self) -> TransactionBuilder<'_> {
+        TransactionBuilder::new(self)
+    }
+
+    /// Whether the session is inside a transaction block (opened by Quarry or by SQL).
+    pub fn is_in_transaction(&self) -> bool {
+        self.tx_status != TransactionStatus::Idle
+    }
+
+    /// Runs the next calls with a timeout that cancels the server's query when it elapses.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use std::time::Duration;
+    /// let r = conn.timeout(Duration::from_millis(100)).execute("SELECT pg_sleep(10)", &[]).await;
+    /// assert!(matches!(r, Err(quarry_driver::Error::Timeout { .. })));
+    /// # Ok(()) }
+    /// ```
+    pub fn timeout(&mut self, limit: Duration) -> Timed<'_> {
+        Timed::new(self, limit)
+    }
+
+    /// Sets the timeout applied to every query on this connection (`None` for no limit).
+    pub fn set_command_timeout(&mut self, limit: Option<Duration>) {
+        self.command_timeout = limit;
+    }
+
+    /// A token that cancels this connection's running query from anywhere.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let token = conn.cancel_token();
+    /// tokio::spawn(async move { token.cancel().await });
+    /// # Ok(()) }
+    /// ```
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+
+    /// The server's version string (`server_version`), e.g. `15.18 (Debian 15.18-0+deb12u1)`.
+    pub fn server_version(&self) -> Option<&str> {
+        self.parameter("server_version")
+    }
+
+    /// The server version as a number like libpq's (`150018` for 15.18).
+    pub fn server_version_num(&self) -> Option<u32> {
+        let version = self.server_version()?;
+        let numeric: String = version.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let mut parts = numeric.split('.').map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next().flatten().unwrap_or(0);
+        Some(if major >= 10 { major * 10_000 + minor } else { major * 10_000 + minor * 100 })
+    }
+
+    /// The process id of the server backend serving this connection.
+    pub fn server_pid(&self) -> i32 {
+        self.process_id
+    }
+
+    /// The current value of a server parameter reported to clients (`ParameterStatus`):
+    /// `server_version`, `client_encoding`, `TimeZone`, `in_hot_standby`, ...
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.parameters.get(name).map(String::as_str)
+    }
+
+    /// Whether the connection can no longer be used (closed, or lost).
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Calls `listener` with every NOTICE, WARNING, INFO or LOG message the server sends.
+    ///
+    /// ```no_run
+    /// # fn demo(conn: &mut quarry_driver::Connection) {
+    /// conn.add_log_listener(|notice| eprintln!("server says: {}", notice.message()));
+    /// # }
+    /// ```
+    pub fn add_log_listener(&mut self, listener: impl Fn(&DbError) + Send + Sync + 'static) {
+        self.log_listeners.push(Arc::new(listener));
+    }
+
+    /// Removes every log listener.
+    pub fn clear_log_listeners(&mut self) {
+        self.log_listeners.clear();
+    }
+
+    /// Takes the notifications (`NOTIFY`) that arrived so far.
+    pub fn take_notifications(&mut self) -> Vec<Notification> {
+        self.notifications.drain(..).collect()
+    }
+
+    /// Closes the session gracefully: finishes pending work, sends Terminate, closes the socket.
+    pub async fn close(mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.ready().await;
+        crate::protocol::frontend::terminate(&mut self.io.write_buf);
+        let flushed = self.io.flush().await;
+        let _ = self.io.shutdown().await;
+        self.closed = true;
+        result.and(flushed)
+    }
+
+    /// Closes the socket at once, without telling the server (it notices the closed socket).
+    pub fn terminate(self) {
+        drop(self);
+    }
+
+    /// Statements currently in the statement cache.
+    pub fn cached_statements(&self) -> usize {
+        self.cache.len()
+    }
+
+    fn on_notice(&self, error: &DbError) {
+        tracing::info!(target: "quarry::notice", severity = %error.severity(), code = %error.code(), "{}", error.message());
+        for listener in &self.log_listeners {
+            listener(error);
+        }
+    }
+
+    fn on_notification(&mut self, notification: Notification) {
+        if self.notifications.len() >= MAX_QUEUED_NOTIFICATIONS {
+            tracing::warn!(target: "quarry::notify", "notification queue full: dropping the oldest");
+            self.notifications.pop_front();
+        }
+        self.notifications.push_back(notification);
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("server_pid", &self.process_id)
+            .field("transaction_status", &self.tx_status)
+            .field("closed", &self.closed)
+            .field("cached_statements", &self.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub(crate) fn tx_depth(&self) -> usize {
+        self.tx_depth
+    }
+
+    pub(crate) fn set_tx_depth(&mut self, depth: usize) {
+        self.tx_depth = depth;
+    }
+
+    /// Queues SQL to run (simple protocol) before the next request.
+    pub(crate) fn queue_sql(&mut self, sql: &str) {
+        if !self.pending_sql.is_empty() {
+            self.pending_sql.push_str("; ");
+        }
+        self.pending_sql.push_str(sql);
+    }
+}

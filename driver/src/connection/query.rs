@@ -1,0 +1,399 @@
+//! The query flows: simple protocol for parameterless `execute`, the extended protocol
+//! (Parse/Describe once per cached statement, then Bind/Execute/Sync) for everything else, and
+//! the pipelined batch behind `execute_many`.
+
+use bytes::BytesMut;
+
+use super::Connection;
+use crate::error::{Error, Result};
+use crate::protocol::backend::{CommandTag, Message};
+use crate::protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
+use crate::record::Record;
+use crate::statement::Statement;
+use crate::types::{Encode, oid};
+
+/// One query parameter: any value whose type implements [`Encode`].
+pub type Param<'a> = &'a (dyn Encode + Sync);
+
+/// Something that can be run as a query: SQL text or a prepared [`Statement`].
+pub trait AsQuery: Sync {
+    /// The SQL text.
+    fn sql(&self) -> &str;
+    /// The prepared statement, when this is one.
+    fn statement(&self) -> Option<&Statement> {
+        None
+    }
+}
+
+impl AsQuery for str {
+    fn sql(&self) -> &str {
+        self
+    }
+}
+
+impl AsQuery for String {
+    fn sql(&self) -> &str {
+        self
+    }
+}
+
+impl AsQuery for Statement {
+    fn sql(&self) -> &str {
+        Statement::sql(self)
+    }
+    fn statement(&self) -> Option<&Statement> {
+        Some(self)
+    }
+}
+
+impl<T: AsQuery + ?Sized> AsQuery for &T {
+    fn sql(&self) -> &str {
+        (**self).sql()
+    }
+    fn statement(&self) -> Option<&Statement> {
+        (**self).statement()
+    }
+}
+
+/// Bytes of pipelined Bind/Execute written before `execute_many` reads the answers so far.
+const BATCH_CHUNK: usize = 64 * 1024;
+
+/// SQLSTATE 0A000 with this text: the statement's result type changed under a cached plan.
+const STALE_PLAN_MESSAGE: &str = "cached plan must not change result type";
+
+impl Connection {
+    /// `execute`: the simple protocol when there are no parameters and the query is text.
+    pub(super) async fn execute_now(&mut self, query: &impl AsQuery, params: &[super::Param<'_>]) -> Result<CommandTag> {
+        if params.is_empty() && query.statement().is_none() {
+            return self.simple_query(query.sql()).await;
+        }
+        self.run_extended(query, params, 0, &mut |_| {}).await
+    }
+
+    /// Runs `sql` with the simple protocol; returns the last command's tag.
+    pub(crate) async fn simple_query(&mut self, sql: &str) -> Result<CommandTag> {
+        self.ready().await?;
+        frontend::query(sql, &mut self.io.write_buf)?;
+        self.pending_ready += 1;
+        self.io.flush().await?;
+        let mut tag = None;
+        let mut error = None;
+        loop {
+            match self.recv().await? {
+                Message::CommandComplete { tag: t } => tag = Some(t),
+                Message::RowDescription { .. } | Message::DataRow(_) | Message::EmptyQueryResponse => {}
+                Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(sql))),
+                Message::CopyInResponse(_) => {
+                    frontend::copy_fail("COPY FROM STDIN is not available through execute()", &mut self.io.write_buf)?;
+                    self.io.flush().await?;
+                }
+                Message::CopyOutResponse(_) | Message::CopyData { .. } | Message::CopyDone => {}
+                Message::ReadyForQuery { status } => {
+                    self.on_ready(status);
+                    break;
+                }
+                other => return Err(self.unexpected("a simple query's results", &other)),
+            }
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(tag.unwrap_or_else(CommandTag::empty)),
+        }
+    }
+
+    /// Runs one statement through the extended protocol and hands each row to `sink`.
+    /// `max_rows` 0 means all rows. A stale cached plan is re-prepared and retried once when
+    /// that is safe (no transaction open).
+    pub(super) async fn run_extended(
+        &mut self,
+        query: &impl AsQuery,
+        params: &[super::Param<'_>],
+        max_rows: i32,
+        sink: &mut dyn FnMut(Record),
+    ) -> Result<CommandTag> {
+        self.ready().await?;
+        let mut retried = false;
+        loop {
+            let stmt = match query.statement() {
+                Some(stmt) if !retried => stmt.clone(),
+                _ => self.statement_for(query.sql(), false).await?,
+            };
+            let mut delivered = false;
+            let result = self
+                .bind_execute(&stmt, params, max_rows, &mut |r| {
+                    delivered = true;
+                    sink(r)
+                })
+                .await;
+            match result {
+                Err(e) if !retried && !delivered && self.is_stale_statement(&e) => {
+                    self.forget_statement(stmt.sql());
+                    if self.tx_status != TransactionStatus::Idle {
+                        return Err(e);
+                    }
+                    retried = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The statement for `sql`: from the cache, or prepared now (named when the cache admits it,
+    /// or when `named` is asked for by `prepare`).
+    pub(super) async fn statement_for(&mut self, sql: &str, named: bool) -> Result<Statement> {
+        let (hit, expired) = self.cache.get(sql);
+        if let Some(expired) = expired {
+            self.pending_close.push(expired.name().to_owned());
+        }
+        if let Some(stmt) = hit {
+            return Ok(stmt);
+        }
+        let cached = self.cache.admits(sql);
+        let name = if cached || named { self.cache.next_name() } else { String::new() };
+        let stmt = self.prepare_now(name, sql).await?;
+        if cached && let Some(evicted) = self.cache.insert(stmt.clone()) {
+            self.pending_close.push(evicted.name().to_owned());
+        }
+        Ok(stmt)
+    }
+
+    /// Parse + Describe + Flush: the statement's description, without a Sync so the Bind that
+    /// follows shares the round trip's transaction. On error the Sync is sent and awaited.
+    async fn prepare_now(&mut self, name: String, sql: &str) -> Result<Statement> {
+        self.write_pending_closes()?;
+        let buf = &mut self.io.write_buf;
+        frontend::parse(&name, sql, &[], buf)?;
+        frontend::describe_statement(&name, buf)?;
+        frontend::flush(buf);
+        self.needs_sync = true;
+        self.io.flush().await?;
+        let mut params = None;
+        loop {
+            match self.recv().await? {
+                Message::ParseComplete | Message::CloseComplete => {}
+                Message::ParameterDescription { types } => params = Some(types),
+                Message::RowDescription { fields } => {
+                    return Ok(Statement::new(name, sql.to_owned(), params.unwrap_or_default(), fields));
+                }
+                Message::NoData => {
+                    return Ok(Statement::new(name, sql.to_owned(), params.unwrap_or_default(), Vec::new()));
+                }
+                Message::ErrorResponse(fields) => {
+                    let error = self.db_error(&fields, Some(sql));
+                    self.sync_now().await?;
+                    return Err(error);
+                }
+                other => return Err(self.unexpected("a statement description", &other)),
+            }
+        }
+    }
+
+    /// Bind + Execute + Sync for one statement, then reads to ReadyForQuery.
+    async fn bind_execute(
+        &mut self,
+        stmt: &Statement,
+        params: &[super::Param<'_>],
+        max_rows: i32,
+        sink: &mut dyn FnMut(Record),
+    ) -> Result<CommandTag> {
+        check_params(stmt, params)?;
+        self.write_pending_closes()?;
+        write_bind(stmt, params, &mut self.io.write_buf)?;
+        let buf = &mut self.io.write_buf;
+        frontend::execute("", max_rows, buf)?;
+        frontend::sync(buf);
+        self.needs_sync = false;
+        self.pending_ready += 1;
+        self.io.flush().await?;
+
+        let mut tag = None;
+        let mut error = None;
+        let mut ranges = Vec::new();
+        loop {
+            match self.recv().await? {
+                Message::DataRow(row) => {
+                    if error.is_none() {
+                        ranges.reserve(row.len());
+                        row.ranges(&mut ranges)?;
+                        sink(Record::new(stmt.0.columns.clone(), row.body().clone(), std::mem::take(&mut ranges)));
+                    }
+                }
+                Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
+                Message::CommandComplete { tag: t } => tag = Some(t),
+                Message::PortalSuspended | Message::EmptyQueryResponse => {}
+                Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(stmt.sql()))),
+                Message::ReadyForQuery { status } => {
+                    self.on_ready(status);
+                    break;
+                }
+                other => return Err(self.unexpected("query results", &other)),
+            }
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(tag.unwrap_or_else(CommandTag::empty)),
+        }
+    }
+
+    /// `execute_many` / `fetch_many`: Bind/Execute per row, one Sync at the end. The writes go
+    /// out in chunks followed by Flush, and each chunk's answers are read before the next, so
+    /// neither side's socket buffer can fill and deadlock the exchange.
+    pub(super) async fn run_many<'p, R: AsRef<[super::Param<'p>]>>(
+        &mut self,
+        sql: &str,
+        rows: &[R],
+        mut out: Option<&mut Vec<Record>>,
+    ) -> Result<()> {
+        self.ready().await?;
+        let stmt = self.statement_for(sql, false).await?;
+        // Check every row before sending any, so a bad row cannot leave part of the batch applied.
+        for row in rows {
+            check_params(&stmt, row.as_ref())?;
+        }
+        self.write_pending_closes()?;
+        self.needs_sync = true;
+        let mut in_flight = 0usize;
+        let mut error = None;
+        for row in rows {
+            if let Err(e) = write_bind(&stmt, row.as_ref(), &mut self.io.write_buf) {
+                // An encoder failed mid-batch: make the server fail the batch too, so the rows
+                // already sent are rolled back with it, then report the encoder's error.
+                frontend::execute("quarry: batch aborted", 0, &mut self.io.write_buf)?;
+                error = Some(e);
+                break;
+            }
+            frontend::execute("", 0, &mut self.io.write_buf)?;
+            in_flight += 1;
+            if self.io.write_buf.len() >= BATCH_CHUNK {
+                frontend::flush(&mut self.io.write_buf);
+                self.io.flush().await?;
+                if let Some(e) = self.read_batch(&stmt, &mut in_flight, out.as_deref_mut()).await? {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        frontend::sync(&mut self.io.write_buf);
+        self.needs_sync = false;
+        self.pending_ready += 1;
+        self.io.flush().await?;
+        if error.is_none() {
+            error = self.read_batch(&stmt, &mut in_flight, out.as_deref_mut()).await?;
+        }
+        // Whatever remains (answers after an error, the abort's error) ends at ReadyForQuery.
+        self.drain_to_ready().await?;
+        match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads the answers of `in_flight` pipelined executions; stops early at a server error
+    /// (after which the server skips everything up to Sync).
+    async fn read_batch(
+        &mut self,
+        stmt: &Statement,
+        in_flight: &mut usize,
+        mut out: Option<&mut Vec<Record>>,
+    ) -> Result<Option<Error>> {
+        let mut ranges = Vec::new();
+        while *in_flight > 0 {
+            match self.recv().await? {
+                Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
+                Message::DataRow(row) => {
+                    if let Some(out) = out.as_deref_mut() {
+                        row.ranges(&mut ranges)?;
+                        out.push(Record::new(stmt.0.columns.clone(), row.body().clone(), std::mem::take(&mut ranges)));
+                    }
+                }
+                Message::CommandComplete { .. } | Message::EmptyQueryResponse | Message::PortalSuspended => {
+                    *in_flight -= 1;
+                }
+                Message::ErrorResponse(fields) => {
+                    *in_flight = 0;
+                    return Ok(Some(self.db_error(&fields, Some(stmt.sql()))));
+                }
+                other => return Err(self.unexpected("batch results", &other)),
+            }
+        }
+        Ok(None)
+    }
+
+    fn write_pending_closes(&mut self) -> Result<()> {
+        for name in self.pending_close.drain(..) {
+            frontend::close_statement(&name, &mut self.io.write_buf)?;
+        }
+        Ok(())
+    }
+
+    fn forget_statement(&mut self, sql: &str) {
+        if let Some(stmt) = self.cache.remove(sql) {
+            self.pending_close.push(stmt.name().to_owned());
+        }
+    }
+
+    /// A cached plan whose result type changed (0A000), or a statement the server no longer has
+    /// (26000, e.g. after `DISCARD ALL`).
+    fn is_stale_statement(&self, error: &Error) -> bool {
+        let Some(db) = error.as_db_error() else {
+            return false;
+        };
+        let code = db.code();
+        code.code() == "26000" || (code.code() == "0A000" && db.message().contains(STALE_PLAN_MESSAGE))
+    }
+}
+
+/// Checks parameter count and types against the statement's description.
+fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
+    if params.len() != stmt.params().len() {
+        return Err(Error::ParamCount {
+            expected: stmt.params().len(),
+            found: params.len(),
+            query: stmt.sql().to_owned(),
+        });
+    }
+    for (i, (param, oid)) in params.iter().zip(stmt.params()).enumerate() {
+        if !param.accepts(*oid) {
+            return Err(Error::ParamType {
+                position: i + 1,
+                rust_type: param.rust_type(),
+                pg_type: oid::describe(*oid),
+                query: stmt.sql().to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends a Bind of the unnamed portal; on an encoder error nothing is left in `buf`.
+fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut) -> Result<()> {
+    let formats = [Format::Binary];
+    let result = frontend::bind(
+        "",
+        stmt.name(),
+        &formats,
+        params.len(),
+        |i, buf| match params.get(i) {
+            Some(param) => param.encode(buf),
+            None => Ok(IsNull::Yes),
+        },
+        &stmt.0.result_formats,
+        buf,
+    );
+    match result {
+        Ok(()) => Ok(()),
+        Err(ProtocolError::EncodeParam { index, source }) => {
+            let (rust_type, pg_type) = match (params.get(index), stmt.params().get(index)) {
+                (Some(p), Some(o)) => (p.rust_type(), oid::describe(*o)),
+                _ => ("?", String::from("?")),
+            };
+            Err(Error::Encode {
+                position: index + 1,
+                rust_type,
+                pg_type,
+                source,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}

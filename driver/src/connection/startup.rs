@@ -1,0 +1,298 @@
+//! Opening a session: pick a host, open the socket (TLS as `sslmode` says), send the startup
+//! message, authenticate, then collect the session parameters up to the first ReadyForQuery.
+//!
+//! The exchange runs in two phases, each a function named for what it waits for:
+//! `expect_authentication` (until AuthenticationOk) and `expect_ready` (until ReadyForQuery).
+
+use std::collections::{HashMap, VecDeque};
+
+use super::cancel::CancelToken;
+use super::io::MessageIo;
+use super::statement_cache::StatementCache;
+use super::Connection;
+use crate::auth::{self, AuthMethod, ChannelBindingData, ChannelBindingPolicy, ScramClient};
+use crate::config::{ChannelBinding, Config, Host, SslMode, SslNegotiation, SslRootCert, Target};
+use crate::error::{Error, Result};
+use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
+use crate::protocol::backend::Message;
+use crate::protocol::{TransactionStatus, frontend};
+
+impl Connection {
+    /// Connects with a [`Config`]: each host in turn until one accepts.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> quarry_driver::Result<()> {
+    /// use quarry_driver::{Config, Connection};
+    /// let mut config = Config::new();
+    /// config.host("localhost").user("postgres").dbname("test");
+    /// let conn = Connection::connect(&config).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(config: &Config) -> Result<Connection> {
+        let mut attempts = Vec::new();
+        for target in config.targets() {
+            let attempt = connect_target(config, &target);
+            let result = match config.get_connect_timeout() {
+                Some(limit) => tokio::time::timeout(limit, attempt)
+                    .await
+                    .unwrap_or(Err(Error::ConnectTimeout(limit))),
+                None => attempt.await,
+            };
+            match result {
+                Ok(conn) => return Ok(conn),
+                Err(e) => attempts.push((describe_target(&target), e)),
+            }
+        }
+        if attempts.len() == 1 {
+            if let Some((_, e)) = attempts.pop() {
+                return Err(e);
+            }
+        }
+        Err(Error::Connect { attempts })
+    }
+}
+
+fn describe_target(target: &Target) -> String {
+    match &target.host {
+        Host::Tcp(host) if host.contains(':') => format!("[{host}]:{}", target.port),
+        Host::Tcp(host) => format!("{host}:{}", target.port),
+        Host::Unix(dir) => target.socket_path().unwrap_or_else(|| dir.clone()).display().to_string(),
+    }
+}
+
+async fn connect_target(config: &Config, target: &Target) -> Result<Connection> {
+    let tls = tls_options(config, target);
+    match &target.host {
+        Host::Unix(dir) => {
+            let path = target.socket_path().unwrap_or_else(|| dir.clone());
+            let socket = net::connect_unix(&path).await?;
+            start_session(config, target, Stream::Unix(socket)).await
+        }
+        Host::Tcp(host) => match tls.mode {
+            TlsMode::Allow => {
+                // libpq's `allow`: plain first; TLS only when the server refuses plain.
+                let socket = net::connect_tcp(host, target.port).await?;
+                match start_session(config, target, Stream::Tcp(socket)).await {
+                    Err(e) if refused_plain(&e) => {
+                        let socket = net::connect_tcp(host, target.port).await?;
+                        let stream = net::negotiate_tls(socket, host, &tls.retry_with_tls()).await?;
+                        start_session(config, target, stream).await
+                    }
+                    other => other,
+                }
+            }
+            TlsMode::Prefer => {
+                let socket = net::connect_tcp(host, target.port).await?;
+                match net::negotiate_tls(socket, host, &tls).await {
+                    Ok(stream) => start_session(config, target, stream).await,
+                    // A server that cannot complete a handshake gets a plain retry, as libpq does.
+                    Err(NetError::Handshake { .. }) => {
+                        let socket = net::connect_tcp(host, target.port).await?;
+                        start_session(config, target, Stream::Tcp(socket)).await
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            _ => {
+                let socket = net::connect_tcp(host, target.port).await?;
+                let stream = net::negotiate_tls(socket, host, &tls).await?;
+                start_session(config, target, stream).await
+            }
+        },
+    }
+}
+
+/// The server refused a plain connection in pg_hba (SQLSTATE 28000 or 28P01 on a non-TLS socket).
+fn refused_plain(error: &Error) -> bool {
+    error
+        .code()
+        .is_some_and(|c| c.code() == "28000" || c.code() == "28P01")
+}
+
+fn tls_options(config: &Config, target: &Target) -> TlsOptions {
+    TlsOptions {
+        mode: match config.sslmode_for(target) {
+            SslMode::Disable => TlsMode::Disable,
+            SslMode::Allow => TlsMode::Allow,
+            SslMode::Prefer => TlsMode::Prefer,
+            SslMode::Require => TlsMode::Require,
+            SslMode::VerifyCa => TlsMode::VerifyCa,
+            SslMode::VerifyFull => TlsMode::VerifyFull,
+        },
+        root_cert: config.get_ssl_root_cert().map(|root| match root {
+            SslRootCert::File(path) => RootCertSource::File(path.clone()),
+            SslRootCert::System => RootCertSource::System,
+        }),
+        client_cert: config.get_ssl_cert().map(Into::into),
+        client_key: config.get_ssl_key().map(Into::into),
+        direct: config.get_ssl_negotiation() == SslNegotiation::Direct,
+    }
+}
+
+async fn start_session(config: &Config, target: &Target, stream: Stream) -> Result<Connection> {
+    let mut io = MessageIo::new(stream);
+    let user = config.user_or_default();
+    let dbname = config.dbname_or_default();
+    let mut params: Vec<(&str, &str)> = vec![
+        ("user", &user),
+        ("database", &dbname),
+        ("client_encoding", "UTF8"),
+        ("DateStyle", "ISO"),
+        ("extra_float_digits", "3"),
+    ];
+    if let Some(name) = config.get_application_name() {
+        params.push(("application_name", name));
+    }
+    if let Some(options) = config.get_options() {
+        params.push(("options", options));
+    }
+    for (name, value) in config.server_settings() {
+        params.push((name, value));
+    }
+    frontend::startup(&params, &mut io.write_buf)?;
+    io.flush().await?;
+
+    expect_authentication(&mut io, config, target, &user).await?;
+    let mut conn = Connection {
+        io,
+        parameters: HashMap::new(),
+        process_id: 0,
+        secret_key: 0,
+        tx_status: TransactionStatus::Idle,
+        tx_depth: 0,
+        pending_ready: 1,
+        needs_sync: false,
+        closed: false,
+        pending_sql: String::new(),
+        pending_close: Vec::new(),
+        cache: StatementCache::new(
+            config.get_statement_cache_size(),
+            config.get_statement_cache_max_lifetime(),
+            config.get_statement_cache_max_statement_size(),
+        ),
+        command_timeout: config.get_command_timeout(),
+        cancel: CancelToken::new(target.clone(), 0, 0),
+        log_listeners: Vec::new(),
+        notifications: VecDeque::new(),
+    };
+    conn.expect_ready(target).await?;
+    Ok(conn)
+}
+
+/// Answers the server's authentication requests until AuthenticationOk.
+async fn expect_authentication(io: &mut MessageIo, config: &Config, target: &Target, user: &str) -> Result<()> {
+    let policy = match config.get_channel_binding() {
+        ChannelBinding::Disable => ChannelBindingPolicy::Disable,
+        ChannelBinding::Prefer => ChannelBindingPolicy::Prefer,
+        ChannelBinding::Require => ChannelBindingPolicy::Require,
+    };
+    let password = || config.password_for(target).ok_or_else(|| Error::PasswordRequired { user: user.to_owned() });
+    let mut used_sasl = false;
+    loop {
+        match io.recv().await? {
+            Message::AuthenticationOk => {
+                if !used_sasl {
+                    auth::check_method_allowed(AuthMethod::Trust, policy)?;
+                }
+                return Ok(());
+            }
+            Message::AuthenticationCleartextPassword => {
+                auth::check_method_allowed(AuthMethod::Cleartext, policy)?;
+                let password = password()?;
+                frontend::password(password.as_bytes(), &mut io.write_buf)?;
+                io.flush().await?;
+            }
+            Message::AuthenticationMd5Password { salt } => {
+                auth::check_method_allowed(AuthMethod::Md5, policy)?;
+                let password = password()?;
+                let hashed = auth::md5_password(user, password.as_bytes(), salt);
+                frontend::password(hashed.as_bytes(), &mut io.write_buf)?;
+                io.flush().await?;
+            }
+            Message::AuthenticationSasl { mechanisms } => {
+                used_sasl = true;
+                let password = password()?;
+                let end_point = io
+                    .stream()
+                    .peer_certificate()
+                    .and_then(|cert| auth::tls_server_end_point(cert).ok());
+                let (mechanism, binding) = auth::choose_mechanism(&mechanisms, policy, end_point.as_deref())?;
+                scram_exchange(io, mechanism.name(), password.as_bytes(), binding).await?;
+            }
+            Message::AuthenticationUnsupported { code } => {
+                return Err(Error::UnsupportedAuthentication {
+                    method: match code {
+                        2 => "Kerberos V5",
+                        6 => "SCM credential",
+                        7 | 8 => "GSSAPI",
+                        9 => "SSPI",
+                        _ => "an unknown",
+                    },
+                });
+            }
+            Message::ErrorResponse(fields) => return Err(startup_error(&fields)),
+            Message::NoticeResponse(_) | Message::NegotiateProtocolVersion { .. } => {}
+            other => {
+                return Err(Error::UnexpectedMessage {
+                    expected: "an authentication request",
+                    found: other.name(),
+                });
+            }
+        }
+    }
+}
+
+async fn scram_exchange(io: &mut MessageIo, mechanism: &str, password: &[u8], binding: ChannelBindingData) -> Result<()> {
+    let (client_first, state) = ScramClient::start(password, binding);
+    frontend::sasl_initial_response(mechanism, &client_first, &mut io.write_buf)?;
+    io.flush().await?;
+    let server_first = match io.recv().await? {
+        Message::AuthenticationSaslContinue { data } => data,
+        Message::ErrorResponse(fields) => return Err(startup_error(&fields)),
+        other => return Err(unexpected_in_sasl(&other)),
+    };
+    let (client_final, state) = state.handle(&server_first)?;
+    frontend::sasl_response(&client_final, &mut io.write_buf)?;
+    io.flush().await?;
+    match io.recv().await? {
+        Message::AuthenticationSaslFinal { data } => Ok(state.verify(&data)?),
+        Message::ErrorResponse(fields) => Err(startup_error(&fields)),
+        other => Err(unexpected_in_sasl(&other)),
+    }
+}
+
+fn unexpected_in_sasl(found: &Message) -> Error {
+    Error::UnexpectedMessage {
+        expected: "the next SCRAM message",
+        found: found.name(),
+    }
+}
+
+fn startup_error(fields: &crate::protocol::backend::ErrorFields) -> Error {
+    match crate::error::DbError::parse(fields.iter().filter_map(|f| f.ok())) {
+        Ok(error) => Error::db(error, None),
+        Err(e) => Error::MalformedServerError(e.to_string()),
+    }
+}
+
+impl Connection {
+    /// After AuthenticationOk: BackendKeyData and ParameterStatus messages until ReadyForQuery.
+    async fn expect_ready(&mut self, target: &Target) -> Result<()> {
+        loop {
+            match self.recv().await? {
+                Message::BackendKeyData { process_id, secret_key } => {
+                    self.process_id = process_id;
+                    self.secret_key = secret_key;
+                    self.cancel = CancelToken::new(target.clone(), process_id, secret_key);
+                }
+                Message::ReadyForQuery { status } => {
+                    self.on_ready(status);
+                    return Ok(());
+                }
+                Message::ErrorResponse(fields) => return Err(startup_error(&fields)),
+                Message::NegotiateProtocolVersion { .. } => {}
+                other => return Err(self.unexpected("the end of the startup", &other)),
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Keeping client and server in step: every request is answered up to ReadyForQuery, and a
+//! request abandoned halfway (an error, a timeout, a dropped future) is finished before the next
+//! one starts — or the connection is marked closed. Also the receive loop that handles messages
+//! the server may send at any time (ParameterStatus, notices, notifications).
+
+use super::{Connection, Notification};
+use crate::error::{DbError, Error, Result};
+use crate::protocol::backend::{ErrorFields, Message};
+use crate::protocol::{TransactionStatus, frontend};
+
+impl Connection {
+    /// Brings the connection to a clean, idle protocol state before a new request: flushes
+    /// unsent bytes, sends a missing Sync, reads every answer still owed, and runs the rollback
+    /// a dropped transaction left behind. Any failure here closes the connection.
+    pub(crate) async fn ready(&mut self) -> Result<()> {
+        if self.closed {
+            return Err(Error::Closed);
+        }
+        if self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty() {
+            if let Err(e) = self.resync().await {
+                self.closed = true;
+                return Err(e);
+            }
+        }
+        if !self.pending_sql.is_empty() {
+            let sql = std::mem::take(&mut self.pending_sql);
+            // The rollback of a dropped transaction: its failure (the transaction may already be
+            // gone, e.g. after a server-side error) leaves nothing to undo.
+            if let Err(e) = Box::pin(self.simple_query(&sql)).await {
+                if e.is_fatal() {
+                    return Err(e);
+                }
+                tracing::debug!(target: "quarry", "rollback of a dropped transaction failed: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    async fn resync(&mut self) -> Result<()> {
+        if self.needs_sync {
+            frontend::sync(&mut self.io.write_buf);
+            self.needs_sync = false;
+            self.pending_ready += 1;
+        }
+        self.io.flush().await?;
+        self.drain_to_ready().await
+    }
+
+    /// Sends Sync now and waits for its ReadyForQuery (after an error in a Flush-terminated step).
+    pub(super) async fn sync_now(&mut self) -> Result<()> {
+        frontend::sync(&mut self.io.write_buf);
+        self.needs_sync = false;
+        self.pending_ready += 1;
+        self.io.flush().await?;
+        self.drain_to_ready().await
+    }
+
+    /// Reads and discards messages until every owed ReadyForQuery has arrived.
+    pub(super) async fn drain_to_ready(&mut self) -> Result<()> {
+        while self.pending_ready > 0 {
+            match self.recv().await? {
+                Message::ReadyForQuery { status } => self.on_ready(status),
+                Message::CopyInResponse(_) => {
+                    frontend::copy_fail("request abandoned", &mut self.io.write_buf)?;
+                    self.io.flush().await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a ReadyForQuery: one owed answer less, and the session's transaction status.
+    pub(super) fn on_ready(&mut self, status: TransactionStatus) {
+        self.pending_ready = self.pending_ready.saturating_sub(1);
+        self.tx_status = status;
+        if status == TransactionStatus::Idle {
+            // A transaction ended by SQL (or by the server) ends every level Quarry tracked.
+            self.tx_depth = 0;
+        }
+    }
+
+    /// The next message that answers a request; asynchronous messages are handled on the way.
+    /// A socket or protocol failure closes the connection.
+    pub(super) async fn recv(&mut self) -> Result<Message> {
+        loop {
+            let message = match self.io.recv().await {
+                Ok(message) => message,
+                Err(e) => {
+                    self.closed = true;
+                    return Err(e);
+                }
+            };
+            match message {
+                Message::ParameterStatus { name, value } => {
+                    self.parameters.insert(name, value);
+                }
+                Message::NoticeResponse(fields) => match parse_db_error(&fields) {
+                    Ok(notice) => self.on_notice(&notice),
+                    Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
+                },
+                Message::NotificationResponse {
+                    process_id,
+                    channel,
+                    payload,
+                } => self.on_notification(Notification {
+                    process_id,
+                    channel,
+                    payload,
+                }),
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Converts an ErrorResponse into an [`Error`], with the query it answers.
+    pub(super) fn db_error(&mut self, fields: &ErrorFields, query: Option<&str>) -> Error {
+        match parse_db_error(fields) {
+            Ok(error) => Error::db(error, query),
+            Err(e) => {
+                self.closed = true;
+                e
+            }
+        }
+    }
+
+    /// A message that makes no sense where it arrived: the conversation is lost.
+    pub(super) fn unexpected(&mut self, expected: &'static str, found: &Message) -> Error {
+        self.closed = true;
+        Error::UnexpectedMessage {
+            expected,
+            found: found.name(),
+        }
+    }
+}
+
+fn parse_db_error(fields: &ErrorFields) -> Result<DbError> {
+    DbError::parse(fields.iter().filter_map(|field| field.ok())).map_err(|e| Error::MalformedServerError(e.to_string()))
+}

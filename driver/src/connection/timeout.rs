@@ -1,0 +1,122 @@
+//! Timeouts: a limit on one call (`conn.timeout(d)`) or on every call (`command_timeout`). When it
+//! elapses the server is asked to cancel the query and the connection is brought back in step
+//! before the Timeout error is returned, so the next query gets its own answer.
+
+use std::time::Duration;
+
+use super::{AsQuery, Connection, Param};
+use crate::error::{Error, Result};
+use crate::protocol::backend::CommandTag;
+use crate::record::Record;
+use crate::types::Decode;
+
+/// How long the connection waits for the server to acknowledge a cancelled query before it
+/// gives up on the connection.
+const RESYNC_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs `op` on `conn` within `limit` (no limit when `None`).
+pub(super) async fn run<T>(
+    conn: &mut Connection,
+    limit: Option<Duration>,
+    query: &str,
+    op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    let Some(limit) = limit else {
+        return op(conn).await;
+    };
+    match tokio::time::timeout(limit, op(conn)).await {
+        Ok(result) => result,
+        Err(_) => {
+            conn.recover_after_timeout().await;
+            Err(Error::Timeout {
+                timeout: limit,
+                query: query.to_owned(),
+            })
+        }
+    }
+}
+
+impl Connection {
+    /// The abandoned request may still run on the server: cancel it, then read its answers.
+    async fn recover_after_timeout(&mut self) {
+        if self.closed {
+            return;
+        }
+        if self.pending_ready > 0 || self.needs_sync {
+            if let Err(e) = self.cancel.cancel().await {
+                tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
+            }
+        }
+        match tokio::time::timeout(RESYNC_LIMIT, self.ready()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(target: "quarry", "connection lost after a timeout: {e}"),
+            Err(_) => {
+                tracing::warn!(target: "quarry", "the server did not answer a cancelled query; closing the connection");
+                self.closed = true;
+            }
+        }
+    }
+}
+
+/// A connection with a timeout for the next call, from [`Connection::timeout`].
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use std::time::Duration;
+/// let rows = conn.timeout(Duration::from_secs(2)).fetch("SELECT * FROM t", &[]).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Timed<'c> {
+    conn: &'c mut Connection,
+    limit: Duration,
+}
+
+impl<'c> Timed<'c> {
+    pub(super) fn new(conn: &'c mut Connection, limit: Duration) -> Timed<'c> {
+        Timed { conn, limit }
+    }
+
+    /// [`Connection::execute`] within the timeout.
+    pub async fn execute(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
+        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
+            c.execute_now(&query, params).await
+        })
+        .await
+    }
+
+    /// [`Connection::fetch`] within the timeout.
+    pub async fn fetch(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
+        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
+            let mut rows = Vec::new();
+            c.run_extended(&query, params, 0, &mut |r| rows.push(r)).await?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// [`Connection::fetch_row`] within the timeout.
+    pub async fn fetch_row(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Option<Record>> {
+        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
+            let mut first = None;
+            c.run_extended(&query, params, 1, &mut |r| {
+                first.get_or_insert(r);
+            })
+            .await?;
+            Ok(first)
+        })
+        .await
+    }
+
+    /// [`Connection::fetch_val`] within the timeout.
+    pub async fn fetch_val<T>(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<T>
+    where
+        T: for<'r> Decode<'r>,
+    {
+        let sql = query.sql().to_owned();
+        match self.fetch_row(query, params).await? {
+            Some(row) => row.get(0),
+            None => Err(Error::RowNotFound { query: sql }),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `Record`: one row as the server sent it, decoded lazily per column on `get`.
+//!
+//! A record keeps the DataRow's bytes (a cheap `Bytes` slice of the read buffer) and the column
+//! offsets; values are decoded only when asked for, borrowing from the row where the Rust type
+//! allows (`&str`, `&[u8]`).
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::error::{Error, Result};
+use crate::statement::Column;
+use crate::types::{Decode, Value, oid};
+
+/// A row returned by a query.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// let row = conn.fetch_row("SELECT 1 AS id, 'Bob' AS name", &[]).await?.unwrap();
+/// let id: i32 = row.get("id")?;
+/// let name: &str = row.get(1)?;
+/// println!("{row:?}"); // Record(id=1, name='Bob')
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Record {
+    columns: Arc<[Column]>,
+    body: Bytes,
+    ranges: Vec<Option<Range<usize>>>,
+}
+
+/// Something that picks a column: its 0-based index or its name.
+///
+/// With duplicate names, a name picks the last column that has it (as asyncpg does); use the
+/// index to reach the others.
+pub trait ColumnIndex: fmt::Debug {
+    /// The 0-based index of the column this refers to.
+    fn index(&self, columns: &[Column]) -> Result<usize>;
+}
+
+impl ColumnIndex for usize {
+    fn index(&self, columns: &[Column]) -> Result<usize> {
+        if *self < columns.len() {
+            Ok(*self)
+        } else {
+            Err(Error::ColumnIndex {
+                index: *self,
+                len: columns.len(),
+            })
+        }
+    }
+}
+
+impl ColumnIndex for &str {
+    fn index(&self, columns: &[Column]) -> Result<usize> {
+        columns
+            .iter()
+            .rposition(|c| c.name() == *self)
+            .ok_or_else(|| Error::ColumnNotFound {
+                name: (*self).to_owned(),
+                available: columns
+                    .iter()
+                    .map(Column::name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+impl Record {
+    pub(crate) fn new(columns: Arc<[Column]>, body: Bytes, ranges: Vec<Option<Range<usize>>>) -> Record {
+        Record {
+            columns,
+            body,
+            ranges,
+        }
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Whether the row has no columns (`SELECT` with an empty target list).
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// The columns' descriptions.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The raw bytes of a column (`None` for NULL).
+    pub fn raw(&self, index: impl ColumnIndex) -> Result<Option<&[u8]>> {
+        let i = index.index(&self.columns)?;
+        Ok(self.raw_at(i))
+    }
+
+    /// Decodes a column into `T`; the error names the column and both types.
+    pub fn get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Result<T> {
+        let i = index.index(&self.columns)?;
+        let column = &self.columns[i];
+        if !T::accepts(column.type_oid(), column.format()) {
+            return Err(Error::ColumnType {
+                column: column.name().to_owned(),
+                pg_type: oid::describe(column.type_oid()),
+                rust_type: T::rust_type(),
+            });
+        }
+        T::decode(self.raw_at(i), column.format(), column.type_oid()).map_err(|source| Error::Decode {
+            column: column.name().to_owned(),
+            pg_type: oid::describe(column.type_oid()),
+            rust_type: T::rust_type(),
+            source,
+        })
+    }
+
+    /// Like [`Record::get`], but `None` instead of an error (missing column, wrong type, NULL).
+    pub fn try_get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Option<T> {
+        self.get(index).ok()
+    }
+
+    /// Decodes a column by its PostgreSQL type, without a static Rust type.
+    pub fn value(&self, index: impl ColumnIndex) -> Result<Value> {
+        self.get(index)
+    }
+
+    /// The columns' values in order, decoded as [`Value`]s.
+    pub fn values(&self) -> impl Iterator<Item = Result<Value>> + '_ {
+        (0..self.len()).map(|i| self.value(i))
+    }
+
+    /// Pairs of column name and value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Result<Value>)> + '_ {
+        self.columns.iter().zip(self.values()).map(|(c, v)| (c.name(), v))
+    }
+
+    fn raw_at(&self, i: usize) -> Option<&[u8]> {
+        // The ranges were validated against the body when the row arrived.
+        self.ranges
+            .get(i)
+            .cloned()
+            .flatten()
+            .and_then(|r| self.body.get(r))
+    }
+}
+
+impl fmt::Debug for Record {
+    /// Prints like asyncpg: `Record(id=1, name='Bob', dob=1984-03-01)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Record(")?;
+        for (i, (name, value)) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match value {
+                Ok(v) => write!(f, "{name}={v}")?,
+                Err(_) => write!(f, "{name}=<undecodable>")?,
+            }
+        }
+        f.write_str(")")
+    }
+}

@@ -1,0 +1,123 @@
+//! Prepared statements and the descriptions of their parameters and result columns.
+
+use std::sync::Arc;
+
+use crate::protocol::Format;
+use crate::protocol::backend::FieldDescription;
+use crate::types::{Oid, oid};
+
+/// A statement prepared on one connection: its SQL, parameter types and result columns.
+///
+/// Cheap to clone. Run it by passing it where a query goes:
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// let stmt = conn.prepare("SELECT $1::int4 + 1 AS n").await?;
+/// assert_eq!(stmt.params(), &[quarry_driver::types::oid::INT4]);
+/// let n: i32 = conn.fetch_val(&stmt, &[&41i32]).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Statement(pub(crate) Arc<StatementInner>);
+
+#[derive(Debug)]
+pub(crate) struct StatementInner {
+    pub(crate) name: String,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Oid>,
+    pub(crate) columns: Arc<[Column]>,
+    /// The format requested for each column: binary where Quarry has a codec.
+    pub(crate) result_formats: Vec<Format>,
+}
+
+impl Statement {
+    pub(crate) fn new(name: String, sql: String, params: Vec<Oid>, fields: Vec<FieldDescription>) -> Statement {
+        let columns: Arc<[Column]> = fields.into_iter().map(Column::from_field).collect();
+        let result_formats = columns.iter().map(Column::format).collect();
+        Statement(Arc::new(StatementInner {
+            name,
+            sql,
+            params,
+            columns,
+            result_formats,
+        }))
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.0.sql
+    }
+
+    /// The PostgreSQL types of the parameters `$1`, `$2`, ...
+    pub fn params(&self) -> &[Oid] {
+        &self.0.params
+    }
+
+    /// The result columns (empty for statements that return no rows).
+    pub fn columns(&self) -> &[Column] {
+        &self.0.columns
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A result column: name, type and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    name: String,
+    type_oid: Oid,
+    type_modifier: i32,
+    table_oid: Option<Oid>,
+    column_id: Option<i16>,
+    format: Format,
+}
+
+impl Column {
+    fn from_field(field: FieldDescription) -> Column {
+        let format = if oid::has_binary_codec(field.type_oid) {
+            Format::Binary
+        } else {
+            Format::Text
+        };
+        Column {
+            name: field.name,
+            type_oid: field.type_oid,
+            type_modifier: field.type_modifier,
+            table_oid: (field.table_oid != 0).then_some(field.table_oid),
+            column_id: (field.column_id != 0).then_some(field.column_id),
+            format,
+        }
+    }
+
+    /// The column's name (its alias when the query gives one).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The OID of the column's PostgreSQL type.
+    pub fn type_oid(&self) -> Oid {
+        self.type_oid
+    }
+
+    /// The type modifier (`atttypmod`), e.g. the length of a `varchar(n)`; -1 when none.
+    pub fn type_modifier(&self) -> i32 {
+        self.type_modifier
+    }
+
+    /// The table the column comes from, when it is a plain table column.
+    pub fn table_oid(&self) -> Option<Oid> {
+        self.table_oid
+    }
+
+    /// The column's attribute number in that table.
+    pub fn column_id(&self) -> Option<i16> {
+        self.column_id
+    }
+
+    /// The format the values arrive in.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+}

@@ -1,0 +1,214 @@
+//! Transactions and savepoints. A `Transaction` borrows its connection and derefs to it, so every
+//! query method works inside it; opening one inside another makes a SAVEPOINT. Dropping one
+//! without `commit` or `rollback` queues its rollback, which runs before the connection's next
+//! request (Drop cannot wait on the network).
+
+use std::ops::{Deref, DerefMut};
+
+use crate::connection::Connection;
+use crate::error::Result;
+
+/// Transaction isolation levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsolationLevel {
+    /// `SERIALIZABLE`.
+    Serializable,
+    /// `REPEATABLE READ`.
+    RepeatableRead,
+    /// `READ COMMITTED` (PostgreSQL's default).
+    ReadCommitted,
+    /// `READ UNCOMMITTED` (PostgreSQL runs it as READ COMMITTED).
+    ReadUncommitted,
+}
+
+impl IsolationLevel {
+    fn sql(self) -> &'static str {
+        match self {
+            IsolationLevel::Serializable => "SERIALIZABLE",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::ReadUncommitted => "READ UNCOMMITTED",
+        }
+    }
+}
+
+/// Options of a transaction, from [`Connection::build_transaction`].
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use quarry_driver::IsolationLevel;
+/// let tx = conn
+///     .build_transaction()
+///     .isolation(IsolationLevel::RepeatableRead)
+///     .read_only(true)
+///     .start()
+///     .await?;
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "a TransactionBuilder does nothing until `start` is awaited"]
+pub struct TransactionBuilder<'c> {
+    conn: &'c mut Connection,
+    isolation: Option<IsolationLevel>,
+    read_only: Option<bool>,
+    deferrable: Option<bool>,
+}
+
+impl<'c> TransactionBuilder<'c> {
+    pub(crate) fn new(conn: &'c mut Connection) -> TransactionBuilder<'c> {
+        TransactionBuilder {
+            conn,
+            isolation: None,
+            read_only: None,
+            deferrable: None,
+        }
+    }
+
+    /// Sets the isolation level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// `READ ONLY` (true) or `READ WRITE` (false).
+    pub fn read_only(mut self, on: bool) -> Self {
+        self.read_only = Some(on);
+        self
+    }
+
+    /// `DEFERRABLE` (meaningful for serializable read-only transactions).
+    pub fn deferrable(mut self, on: bool) -> Self {
+        self.deferrable = Some(on);
+        self
+    }
+
+    /// Starts the transaction: `BEGIN ...`, or a SAVEPOINT inside an open transaction (where the
+    /// options cannot apply and are refused by the server if given).
+    pub async fn start(self) -> Result<Transaction<'c>> {
+        let conn = self.conn;
+        let depth = conn.tx_depth() + 1;
+        let sql = if depth == 1 {
+            let mut sql = String::from("BEGIN");
+            if let Some(level) = self.isolation {
+                sql.push_str(" ISOLATION LEVEL ");
+                sql.push_str(level.sql());
+            }
+            match self.read_only {
+                Some(true) => sql.push_str(" READ ONLY"),
+                Some(false) => sql.push_str(" READ WRITE"),
+                None => {}
+            }
+            match self.deferrable {
+                Some(true) => sql.push_str(" DEFERRABLE"),
+                Some(false) => sql.push_str(" NOT DEFERRABLE"),
+                None => {}
+            }
+            sql
+        } else {
+            if self.isolation.is_some() || self.read_only.is_some() || self.deferrable.is_some() {
+                // SET TRANSACTION inside a savepoint: the server reports what it cannot change.
+                let mut set = String::from("SET TRANSACTION");
+                if let Some(level) = self.isolation {
+                    set.push_str(" ISOLATION LEVEL ");
+                    set.push_str(level.sql());
+                }
+                if let Some(ro) = self.read_only {
+                    set.push_str(if ro { " READ ONLY" } else { " READ WRITE" });
+                }
+                conn.simple_query(&set).await?;
+            }
+            format!("SAVEPOINT {}", savepoint_name(depth))
+        };
+        conn.simple_query(&sql).await?;
+        conn.set_tx_depth(depth);
+        Ok(Transaction {
+            conn,
+            depth,
+            done: false,
+        })
+    }
+}
+
+/// An open transaction or savepoint. Derefs to the [`Connection`].
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// let mut tx = conn.transaction().await?;
+/// tx.execute("INSERT INTO t VALUES (1)", &[]).await?;
+/// {
+///     let mut sp = tx.transaction().await?; // SAVEPOINT
+///     sp.execute("INSERT INTO t VALUES (2)", &[]).await?;
+///     sp.rollback().await?; // only row 2 is undone
+/// }
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "a transaction is rolled back when dropped: call `commit`"]
+pub struct Transaction<'c> {
+    conn: &'c mut Connection,
+    depth: usize,
+    done: bool,
+}
+
+impl Transaction<'_> {
+    /// Commits (or releases the savepoint).
+    pub async fn commit(mut self) -> Result<()> {
+        self.done = true;
+        let sql = if self.depth == 1 {
+            String::from("COMMIT")
+        } else {
+            format!("RELEASE SAVEPOINT {}", savepoint_name(self.depth))
+        };
+        self.conn.set_tx_depth(self.depth - 1);
+        self.conn.simple_query(&sql).await.map(drop)
+    }
+
+    /// Rolls back (to the savepoint, for a nested one).
+    pub async fn rollback(mut self) -> Result<()> {
+        self.done = true;
+        self.conn.set_tx_depth(self.depth - 1);
+        self.conn.simple_query(&rollback_sql(self.depth)).await.map(drop)
+    }
+
+    /// 1 for the outer transaction, 2 and more for savepoints.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.conn.set_tx_depth(self.depth - 1);
+            self.conn.queue_sql(&rollback_sql(self.depth));
+        }
+    }
+}
+
+impl Deref for Transaction<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl DerefMut for Transaction<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn
+    }
+}
+
+fn savepoint_name(depth: usize) -> String {
+    format!("quarry_savepoint_{depth}")
+}
+
+fn rollback_sql(depth: usize) -> String {
+    if depth == 1 {
+        String::from("ROLLBACK")
+    } else {
+        let name = savepoint_name(depth);
+        format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
+    }
+}

@@ -1,0 +1,83 @@
+//! `Value`: a column decoded without a static Rust type, for `Record::value` and `Record`'s Debug.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use super::{BoxError, Decode, Format, Oid, oid};
+
+/// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
+///
+/// ```
+/// use quarry_driver::types::Value;
+/// assert_eq!(Value::Int(1).to_string(), "1");
+/// assert_eq!(Value::Text("Bob".into()).to_string(), "'Bob'");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// `bool`.
+    Bool(bool),
+    /// `int2`, `int4`, `int8`, `oid`.
+    Int(i64),
+    /// `float4`, `float8`.
+    Float(f64),
+    /// Text-like types, and any type received in text format (printed as PostgreSQL prints it).
+    Text(String),
+    /// `bytea`.
+    Bytes(Vec<u8>),
+    /// `date`.
+    Date(NaiveDate),
+}
+
+impl<'r> Decode<'r> for Value {
+    fn accepts(_oid: Oid, _format: Format) -> bool {
+        true
+    }
+
+    fn decode(raw: Option<&'r [u8]>, format: Format, oid: Oid) -> Result<Self, BoxError> {
+        if raw.is_none() {
+            return Ok(Value::Null);
+        }
+        if format == Format::Text {
+            return String::decode(raw, format, oid).map(Value::Text);
+        }
+        Ok(match oid {
+            oid::BOOL => Value::Bool(bool::decode(raw, format, oid)?),
+            oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(raw, format, oid)?),
+            oid::OID => Value::Int(i64::from(u32::decode(raw, format, oid)?)),
+            oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(raw, format, oid)?),
+            oid::BYTEA => Value::Bytes(Vec::decode(raw, format, oid)?),
+            oid::DATE => Value::Date(NaiveDate::decode(raw, format, oid)?),
+            oid::CHAR => Value::Text(char::from(*raw.unwrap_or_default().first().unwrap_or(&0)).to_string()),
+            _ => Value::Text(String::decode(raw, format, oid)?),
+        })
+    }
+}
+
+impl fmt::Display for Value {
+    /// Prints the value the way asyncpg's Record repr does: strings quoted, NULL as `None`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("None"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Text(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
+            Value::Bytes(bytes) => {
+                f.write_str("b'")?;
+                for byte in bytes {
+                    if byte.is_ascii_graphic() && *byte != b'\'' && *byte != b'\\' {
+                        write!(f, "{}", char::from(*byte))?;
+                    } else {
+                        write!(f, "\\x{byte:02x}")?;
+                    }
+                }
+                f.write_str("'")
+            }
+            Value::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
