@@ -32,8 +32,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     let dob = NaiveDate::from_ymd_opt(1984, 3, 1).ok_or("invalid date")?;
-    conn.execute("INSERT INTO users(name, dob) VALUES($1, $2)", &[&"Bob", &dob])
-        .await?;
+    conn.execute(
+        "INSERT INTO users(name, dob) VALUES($1, $2)",
+        &[&"Bob", &dob],
+    )
+    .await?;
 
     let row = conn
         .fetch_row("SELECT * FROM users WHERE name = $1", &[&"Bob"])

@@ -1,1 +1,3 @@
+//! `quarry`: the command-line companion of the Quarry PostgreSQL toolkit.
+
 fn main() {}

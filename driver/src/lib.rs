@@ -28,7 +28,9 @@ pub mod types;
 pub mod ephemeral;
 
 pub use config::Config;
-pub use connection::{AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect};
+pub use connection::{
+    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
+};
 pub use error::{DbError, Error, Result, SqlState};
 pub use protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};

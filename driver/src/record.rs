@@ -70,7 +70,11 @@ impl ColumnIndex for &str {
 }
 
 impl Record {
-    pub(crate) fn new(columns: Arc<[Column]>, body: Bytes, ranges: Vec<Option<Range<usize>>>) -> Record {
+    pub(crate) fn new(
+        columns: Arc<[Column]>,
+        body: Bytes,
+        ranges: Vec<Option<Range<usize>>>,
+    ) -> Record {
         Record {
             columns,
             body,
@@ -110,11 +114,13 @@ impl Record {
                 rust_type: T::rust_type(),
             });
         }
-        T::decode(self.raw_at(i), column.format(), column.type_oid()).map_err(|source| Error::Decode {
-            column: column.name().to_owned(),
-            pg_type: oid::describe(column.type_oid()),
-            rust_type: T::rust_type(),
-            source,
+        T::decode(self.raw_at(i), column.format(), column.type_oid()).map_err(|source| {
+            Error::Decode {
+                column: column.name().to_owned(),
+                pg_type: oid::describe(column.type_oid()),
+                rust_type: T::rust_type(),
+                source,
+            }
         })
     }
 
@@ -135,7 +141,10 @@ impl Record {
 
     /// Pairs of column name and value, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Result<Value>)> + '_ {
-        self.columns.iter().zip(self.values()).map(|(c, v)| (c.name(), v))
+        self.columns
+            .iter()
+            .zip(self.values())
+            .map(|(c, v)| (c.name(), v))
     }
 
     fn raw_at(&self, i: usize) -> Option<&[u8]> {

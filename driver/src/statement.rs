@@ -31,7 +31,12 @@ pub(crate) struct StatementInner {
 }
 
 impl Statement {
-    pub(crate) fn new(name: String, sql: String, params: Vec<Oid>, fields: Vec<FieldDescription>) -> Statement {
+    pub(crate) fn new(
+        name: String,
+        sql: String,
+        params: Vec<Oid>,
+        fields: Vec<FieldDescription>,
+    ) -> Statement {
         let columns: Arc<[Column]> = fields.into_iter().map(Column::from_field).collect();
         let result_formats = columns.iter().map(Column::format).collect();
         Statement(Arc::new(StatementInner {

@@ -169,7 +169,10 @@ impl Transaction<'_> {
     pub async fn rollback(mut self) -> Result<()> {
         self.done = true;
         self.conn.set_tx_depth(self.depth - 1);
-        self.conn.simple_query(&rollback_sql(self.depth)).await.map(drop)
+        self.conn
+            .simple_query(&rollback_sql(self.depth))
+            .await
+            .map(drop)
     }
 
     /// 1 for the outer transaction, 2 and more for savepoints.

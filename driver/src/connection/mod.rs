@@ -109,10 +109,16 @@ impl Connection {
     /// println!("{} rows", tag.rows());
     /// # Ok(()) }
     /// ```
-    pub async fn execute(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
+    pub async fn execute(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<CommandTag> {
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| c.execute_now(&query, params).await)
-            .await
+        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
+            c.execute_now(&query, params).await
+        })
+        .await
     }
 
     /// Runs a statement once per parameter row, all pipelined before one Sync: outside a
@@ -124,7 +130,11 @@ impl Connection {
     /// conn.execute_many("INSERT INTO t VALUES ($1, $2)", &rows).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn execute_many<'p, R>(&mut self, query: impl AsQuery, rows: impl IntoIterator<Item = R>) -> Result<()>
+    pub async fn execute_many<'p, R>(
+        &mut self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<()>
     where
         R: AsRef<[Param<'p>]>,
     {
@@ -138,7 +148,11 @@ impl Connection {
 
     /// Like [`Connection::execute_many`], collecting the rows every execution returns
     /// (for example `INSERT ... RETURNING`).
-    pub async fn fetch_many<'p, R>(&mut self, query: impl AsQuery, rows: impl IntoIterator<Item = R>) -> Result<Vec<Record>>
+    pub async fn fetch_many<'p, R>(
+        &mut self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<Vec<Record>>
     where
         R: AsRef<[Param<'p>]>,
     {
@@ -161,11 +175,16 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn fetch(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
+    pub async fn fetch(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Record>> {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut rows = Vec::new();
-            c.run_extended(&query, params, 0, &mut |r| rows.push(r)).await?;
+            c.run_extended(&query, params, 0, &mut |r| rows.push(r))
+                .await?;
             Ok(rows)
         })
         .await
@@ -180,7 +199,11 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn fetch_row(&mut self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Option<Record>> {
+    pub async fn fetch_row(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<Record>> {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut first = None;
@@ -244,8 +267,17 @@ impl Connection {
     /// assert!(plan.starts_with('['));
     /// # Ok(()) }
     /// ```
-    pub async fn explain(&mut self, query: impl AsQuery, params: &[Param<'_>], analyze: bool) -> Result<String> {
-        let options = if analyze { "ANALYZE, FORMAT JSON" } else { "FORMAT JSON" };
+    pub async fn explain(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+        analyze: bool,
+    ) -> Result<String> {
+        let options = if analyze {
+            "ANALYZE, FORMAT JSON"
+        } else {
+            "FORMAT JSON"
+        };
         let sql = format!("EXPLAIN ({options}) {}", query.sql());
         // EXPLAIN's json output column is `json`, received as text.
         self.fetch_val::<String>(sql.as_str(), params).await
@@ -321,11 +353,18 @@ impl Connection {
     /// The server version as a number like libpq's (`150018` for 15.18).
     pub fn server_version_num(&self) -> Option<u32> {
         let version = self.server_version()?;
-        let numeric: String = version.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let numeric: String = version
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
         let mut parts = numeric.split('.').map(|p| p.parse::<u32>().ok());
         let major = parts.next()??;
         let minor = parts.next().flatten().unwrap_or(0);
-        Some(if major >= 10 { major * 10_000 + minor } else { major * 10_000 + minor * 100 })
+        Some(if major >= 10 {
+            major * 10_000 + minor
+        } else {
+            major * 10_000 + minor * 100
+        })
     }
 
     /// The process id of the server backend serving this connection.

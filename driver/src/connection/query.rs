@@ -63,7 +63,11 @@ const STALE_PLAN_MESSAGE: &str = "cached plan must not change result type";
 
 impl Connection {
     /// `execute`: the simple protocol when there are no parameters and the query is text.
-    pub(super) async fn execute_now(&mut self, query: &impl AsQuery, params: &[super::Param<'_>]) -> Result<CommandTag> {
+    pub(super) async fn execute_now(
+        &mut self,
+        query: &impl AsQuery,
+        params: &[super::Param<'_>],
+    ) -> Result<CommandTag> {
         if params.is_empty() && query.statement().is_none() {
             return self.simple_query(query.sql()).await;
         }
@@ -81,10 +85,15 @@ impl Connection {
         loop {
             match self.recv().await? {
                 Message::CommandComplete { tag: t } => tag = Some(t),
-                Message::RowDescription { .. } | Message::DataRow(_) | Message::EmptyQueryResponse => {}
+                Message::RowDescription { .. }
+                | Message::DataRow(_)
+                | Message::EmptyQueryResponse => {}
                 Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(sql))),
                 Message::CopyInResponse(_) => {
-                    frontend::copy_fail("COPY FROM STDIN is not available through execute()", &mut self.io.write_buf)?;
+                    frontend::copy_fail(
+                        "COPY FROM STDIN is not available through execute()",
+                        &mut self.io.write_buf,
+                    )?;
                     self.io.flush().await?;
                 }
                 Message::CopyOutResponse(_) | Message::CopyData { .. } | Message::CopyDone => {}
@@ -149,7 +158,11 @@ impl Connection {
             return Ok(stmt);
         }
         let cached = self.cache.admits(sql);
-        let name = if cached || named { self.cache.next_name() } else { String::new() };
+        let name = if cached || named {
+            self.cache.next_name()
+        } else {
+            String::new()
+        };
         let stmt = self.prepare_now(name, sql).await?;
         if cached && let Some(evicted) = self.cache.insert(stmt.clone()) {
             self.pending_close.push(evicted.name().to_owned());
@@ -173,10 +186,20 @@ impl Connection {
                 Message::ParseComplete | Message::CloseComplete => {}
                 Message::ParameterDescription { types } => params = Some(types),
                 Message::RowDescription { fields } => {
-                    return Ok(Statement::new(name, sql.to_owned(), params.unwrap_or_default(), fields));
+                    return Ok(Statement::new(
+                        name,
+                        sql.to_owned(),
+                        params.unwrap_or_default(),
+                        fields,
+                    ));
                 }
                 Message::NoData => {
-                    return Ok(Statement::new(name, sql.to_owned(), params.unwrap_or_default(), Vec::new()));
+                    return Ok(Statement::new(
+                        name,
+                        sql.to_owned(),
+                        params.unwrap_or_default(),
+                        Vec::new(),
+                    ));
                 }
                 Message::ErrorResponse(fields) => {
                     let error = self.db_error(&fields, Some(sql));
@@ -215,13 +238,19 @@ impl Connection {
                     if error.is_none() {
                         ranges.reserve(row.len());
                         row.ranges(&mut ranges)?;
-                        sink(Record::new(stmt.0.columns.clone(), row.body().clone(), std::mem::take(&mut ranges)));
+                        sink(Record::new(
+                            stmt.0.columns.clone(),
+                            row.body().clone(),
+                            std::mem::take(&mut ranges),
+                        ));
                     }
                 }
                 Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
                 Message::CommandComplete { tag: t } => tag = Some(t),
                 Message::PortalSuspended | Message::EmptyQueryResponse => {}
-                Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(stmt.sql()))),
+                Message::ErrorResponse(fields) => {
+                    error = Some(self.db_error(&fields, Some(stmt.sql())))
+                }
                 Message::ReadyForQuery { status } => {
                     self.on_ready(status);
                     break;
@@ -267,7 +296,10 @@ impl Connection {
             if self.io.write_buf.len() >= BATCH_CHUNK {
                 frontend::flush(&mut self.io.write_buf);
                 self.io.flush().await?;
-                if let Some(e) = self.read_batch(&stmt, &mut in_flight, out.as_deref_mut()).await? {
+                if let Some(e) = self
+                    .read_batch(&stmt, &mut in_flight, out.as_deref_mut())
+                    .await?
+                {
                     error = Some(e);
                     break;
                 }
@@ -278,7 +310,7 @@ impl Connection {
         self.pending_ready += 1;
         self.io.flush().await?;
         if error.is_none() {
-            error = self.read_batch(&stmt, &mut in_flight, out.as_deref_mut()).await?;
+            error = self.read_batch(&stmt, &mut in_flight, out).await?;
         }
         // Whatever remains (answers after an error, the abort's error) ends at ReadyForQuery.
         self.drain_to_ready().await?;
@@ -303,10 +335,16 @@ impl Connection {
                 Message::DataRow(row) => {
                     if let Some(out) = out.as_deref_mut() {
                         row.ranges(&mut ranges)?;
-                        out.push(Record::new(stmt.0.columns.clone(), row.body().clone(), std::mem::take(&mut ranges)));
+                        out.push(Record::new(
+                            stmt.0.columns.clone(),
+                            row.body().clone(),
+                            std::mem::take(&mut ranges),
+                        ));
                     }
                 }
-                Message::CommandComplete { .. } | Message::EmptyQueryResponse | Message::PortalSuspended => {
+                Message::CommandComplete { .. }
+                | Message::EmptyQueryResponse
+                | Message::PortalSuspended => {
                     *in_flight -= 1;
                 }
                 Message::ErrorResponse(fields) => {
@@ -339,7 +377,8 @@ impl Connection {
             return false;
         };
         let code = db.code();
-        code.code() == "26000" || (code.code() == "0A000" && db.message().contains(STALE_PLAN_MESSAGE))
+        code.code() == "26000"
+            || (code.code() == "0A000" && db.message().contains(STALE_PLAN_MESSAGE))
     }
 }
 

@@ -6,10 +6,10 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use super::Connection;
 use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
-use super::Connection;
 use crate::auth::{self, AuthMethod, ChannelBindingData, ChannelBindingPolicy, ScramClient};
 use crate::config::{ChannelBinding, Config, Host, SslMode, SslNegotiation, SslRootCert, Target};
 use crate::error::{Error, Result};
@@ -43,10 +43,10 @@ impl Connection {
                 Err(e) => attempts.push((describe_target(&target), e)),
             }
         }
-        if attempts.len() == 1 {
-            if let Some((_, e)) = attempts.pop() {
-                return Err(e);
-            }
+        if attempts.len() == 1
+            && let Some((_, e)) = attempts.pop()
+        {
+            return Err(e);
         }
         Err(Error::Connect { attempts })
     }
@@ -56,7 +56,11 @@ fn describe_target(target: &Target) -> String {
     match &target.host {
         Host::Tcp(host) if host.contains(':') => format!("[{host}]:{}", target.port),
         Host::Tcp(host) => format!("{host}:{}", target.port),
-        Host::Unix(dir) => target.socket_path().unwrap_or_else(|| dir.clone()).display().to_string(),
+        Host::Unix(dir) => target
+            .socket_path()
+            .unwrap_or_else(|| dir.clone())
+            .display()
+            .to_string(),
     }
 }
 
@@ -75,7 +79,8 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
                 match start_session(config, target, Stream::Tcp(socket)).await {
                     Err(e) if refused_plain(&e) => {
                         let socket = net::connect_tcp(host, target.port).await?;
-                        let stream = net::negotiate_tls(socket, host, &tls.retry_with_tls()).await?;
+                        let stream =
+                            net::negotiate_tls(socket, host, &tls.retry_with_tls()).await?;
                         start_session(config, target, stream).await
                     }
                     other => other,
@@ -180,13 +185,24 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
 }
 
 /// Answers the server's authentication requests until AuthenticationOk.
-async fn expect_authentication(io: &mut MessageIo, config: &Config, target: &Target, user: &str) -> Result<()> {
+async fn expect_authentication(
+    io: &mut MessageIo,
+    config: &Config,
+    target: &Target,
+    user: &str,
+) -> Result<()> {
     let policy = match config.get_channel_binding() {
         ChannelBinding::Disable => ChannelBindingPolicy::Disable,
         ChannelBinding::Prefer => ChannelBindingPolicy::Prefer,
         ChannelBinding::Require => ChannelBindingPolicy::Require,
     };
-    let password = || config.password_for(target).ok_or_else(|| Error::PasswordRequired { user: user.to_owned() });
+    let password = || {
+        config
+            .password_for(target)
+            .ok_or_else(|| Error::PasswordRequired {
+                user: user.to_owned(),
+            })
+    };
     let mut used_sasl = false;
     loop {
         match io.recv().await? {
@@ -216,7 +232,8 @@ async fn expect_authentication(io: &mut MessageIo, config: &Config, target: &Tar
                     .stream()
                     .peer_certificate()
                     .and_then(|cert| auth::tls_server_end_point(cert).ok());
-                let (mechanism, binding) = auth::choose_mechanism(&mechanisms, policy, end_point.as_deref())?;
+                let (mechanism, binding) =
+                    auth::choose_mechanism(&mechanisms, policy, end_point.as_deref())?;
                 scram_exchange(io, mechanism.name(), password.as_bytes(), binding).await?;
             }
             Message::AuthenticationUnsupported { code } => {
@@ -242,7 +259,12 @@ async fn expect_authentication(io: &mut MessageIo, config: &Config, target: &Tar
     }
 }
 
-async fn scram_exchange(io: &mut MessageIo, mechanism: &str, password: &[u8], binding: ChannelBindingData) -> Result<()> {
+async fn scram_exchange(
+    io: &mut MessageIo,
+    mechanism: &str,
+    password: &[u8],
+    binding: ChannelBindingData,
+) -> Result<()> {
     let (client_first, state) = ScramClient::start(password, binding);
     frontend::sasl_initial_response(mechanism, &client_first, &mut io.write_buf)?;
     io.flush().await?;
@@ -280,7 +302,10 @@ impl Connection {
     async fn expect_ready(&mut self, target: &Target) -> Result<()> {
         loop {
             match self.recv().await? {
-                Message::BackendKeyData { process_id, secret_key } => {
+                Message::BackendKeyData {
+                    process_id,
+                    secret_key,
+                } => {
                     self.process_id = process_id;
                     self.secret_key = secret_key;
                     self.cancel = CancelToken::new(target.clone(), process_id, secret_key);

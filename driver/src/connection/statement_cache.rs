@@ -18,7 +18,11 @@ pub(crate) struct StatementCache {
 }
 
 impl StatementCache {
-    pub(crate) fn new(capacity: usize, max_lifetime: Duration, max_statement_size: usize) -> StatementCache {
+    pub(crate) fn new(
+        capacity: usize,
+        max_lifetime: Duration,
+        max_statement_size: usize,
+    ) -> StatementCache {
         StatementCache {
             entries: LruCache::new(capacity.max(1)),
             capacity,
@@ -43,7 +47,9 @@ impl StatementCache {
     /// returned as the second value so its server side can be closed).
     pub(crate) fn get(&mut self, sql: &str) -> (Option<Statement>, Option<Statement>) {
         match self.entries.get(sql) {
-            Some((stmt, born)) if born.elapsed() <= self.max_lifetime || self.max_lifetime.is_zero() => {
+            Some((stmt, born))
+                if born.elapsed() <= self.max_lifetime || self.max_lifetime.is_zero() =>
+            {
                 (Some(stmt.clone()), None)
             }
             Some(_) => (None, self.entries.remove(sql).map(|(s, _)| s)),
@@ -53,12 +59,14 @@ impl StatementCache {
 
     /// Caches `stmt`; returns the entry evicted to make room, if any.
     pub(crate) fn insert(&mut self, stmt: Statement) -> Option<Statement> {
-        let evicted = if self.entries.len() >= self.capacity && !self.entries.contains_key(stmt.sql()) {
-            self.entries.remove_lru().map(|(_, (s, _))| s)
-        } else {
-            None
-        };
-        self.entries.insert(stmt.sql().to_owned(), (stmt, Instant::now()));
+        let evicted =
+            if self.entries.len() >= self.capacity && !self.entries.contains_key(stmt.sql()) {
+                self.entries.remove_lru().map(|(_, (s, _))| s)
+            } else {
+                None
+            };
+        self.entries
+            .insert(stmt.sql().to_owned(), (stmt, Instant::now()));
         evicted
     }
 

@@ -16,11 +16,11 @@ impl Connection {
         if self.closed {
             return Err(Error::Closed);
         }
-        if self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty() {
-            if let Err(e) = self.resync().await {
-                self.closed = true;
-                return Err(e);
-            }
+        if (self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty())
+            && let Err(e) = self.resync().await
+        {
+            self.closed = true;
+            return Err(e);
         }
         if !self.pending_sql.is_empty() {
             let sql = std::mem::take(&mut self.pending_sql);
@@ -135,5 +135,6 @@ impl Connection {
 }
 
 fn parse_db_error(fields: &ErrorFields) -> Result<DbError> {
-    DbError::parse(fields.iter().filter_map(|field| field.ok())).map_err(|e| Error::MalformedServerError(e.to_string()))
+    DbError::parse(fields.iter().filter_map(|field| field.ok()))
+        .map_err(|e| Error::MalformedServerError(e.to_string()))
 }

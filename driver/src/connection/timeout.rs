@@ -42,10 +42,10 @@ impl Connection {
         if self.closed {
             return;
         }
-        if self.pending_ready > 0 || self.needs_sync {
-            if let Err(e) = self.cancel.cancel().await {
-                tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
-            }
+        if (self.pending_ready > 0 || self.needs_sync)
+            && let Err(e) = self.cancel.cancel().await
+        {
+            tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
         }
         match tokio::time::timeout(RESYNC_LIMIT, self.ready()).await {
             Ok(Ok(())) => {}
@@ -79,32 +79,50 @@ impl<'c> Timed<'c> {
 
     /// [`Connection::execute`] within the timeout.
     pub async fn execute(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
-        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
-            c.execute_now(&query, params).await
-        })
+        run(
+            self.conn,
+            Some(self.limit),
+            query.sql(),
+            async |c: &mut Connection| c.execute_now(&query, params).await,
+        )
         .await
     }
 
     /// [`Connection::fetch`] within the timeout.
     pub async fn fetch(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
-        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
-            let mut rows = Vec::new();
-            c.run_extended(&query, params, 0, &mut |r| rows.push(r)).await?;
-            Ok(rows)
-        })
+        run(
+            self.conn,
+            Some(self.limit),
+            query.sql(),
+            async |c: &mut Connection| {
+                let mut rows = Vec::new();
+                c.run_extended(&query, params, 0, &mut |r| rows.push(r))
+                    .await?;
+                Ok(rows)
+            },
+        )
         .await
     }
 
     /// [`Connection::fetch_row`] within the timeout.
-    pub async fn fetch_row(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Option<Record>> {
-        run(self.conn, Some(self.limit), query.sql(), async |c: &mut Connection| {
-            let mut first = None;
-            c.run_extended(&query, params, 1, &mut |r| {
-                first.get_or_insert(r);
-            })
-            .await?;
-            Ok(first)
-        })
+    pub async fn fetch_row(
+        self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<Record>> {
+        run(
+            self.conn,
+            Some(self.limit),
+            query.sql(),
+            async |c: &mut Connection| {
+                let mut first = None;
+                c.run_extended(&query, params, 1, &mut |r| {
+                    first.get_or_insert(r);
+                })
+                .await?;
+                Ok(first)
+            },
+        )
         .await
     }
 

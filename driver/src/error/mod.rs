@@ -52,7 +52,9 @@ pub enum Error {
         method: &'static str,
     },
     /// The server asked for a password and none was configured (DSN, `PGPASSWORD` or `.pgpass`).
-    #[error("the server asks for a password for user {user:?} and none was given (set it in the DSN, PGPASSWORD or ~/.pgpass)")]
+    #[error(
+        "the server asks for a password for user {user:?} and none was given (set it in the DSN, PGPASSWORD or ~/.pgpass)"
+    )]
     PasswordRequired {
         /// The user that needs one.
         user: String,
@@ -102,7 +104,9 @@ pub enum Error {
         query: String,
     },
     /// A parameter's Rust type cannot be sent as the PostgreSQL type the server expects.
-    #[error("parameter ${position} has PostgreSQL type {pg_type}, which a Rust {rust_type} cannot be sent as: {query}")]
+    #[error(
+        "parameter ${position} has PostgreSQL type {pg_type}, which a Rust {rust_type} cannot be sent as: {query}"
+    )]
     ParamType {
         /// 1-based position (`$1` is 1).
         position: usize,
@@ -142,7 +146,9 @@ pub enum Error {
         len: usize,
     },
     /// A column's PostgreSQL type cannot be decoded into the requested Rust type.
-    #[error("column {column:?} has PostgreSQL type {pg_type}, which cannot be decoded into {rust_type}")]
+    #[error(
+        "column {column:?} has PostgreSQL type {pg_type}, which cannot be decoded into {rust_type}"
+    )]
     ColumnType {
         /// The column's name.
         column: String,

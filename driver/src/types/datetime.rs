@@ -61,7 +61,10 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(1984, 3, 1).unwrap();
         let mut buf = BytesMut::new();
         d.encode(&mut buf).unwrap();
-        assert_eq!(NaiveDate::decode(Some(&buf), Format::Binary, oid::DATE).unwrap(), d);
+        assert_eq!(
+            NaiveDate::decode(Some(&buf), Format::Binary, oid::DATE).unwrap(),
+            d
+        );
         let inf = i32::MAX.to_be_bytes();
         assert!(NaiveDate::decode(Some(&inf), Format::Binary, oid::DATE).is_err());
     }

@@ -107,8 +107,20 @@ pub(crate) fn describe(oid: Oid) -> String {
 pub fn has_binary_codec(oid: Oid) -> bool {
     matches!(
         oid,
-        BOOL | BYTEA | CHAR | NAME | INT8 | INT2 | INT4 | TEXT | OID | FLOAT4 | FLOAT8 | UNKNOWN
-            | BPCHAR | VARCHAR | DATE
+        BOOL | BYTEA
+            | CHAR
+            | NAME
+            | INT8
+            | INT2
+            | INT4
+            | TEXT
+            | OID
+            | FLOAT4
+            | FLOAT8
+            | UNKNOWN
+            | BPCHAR
+            | VARCHAR
+            | DATE
     )
 }
 

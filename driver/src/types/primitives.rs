@@ -91,8 +91,14 @@ mod tests {
     fn integers_round_trip_and_widen() {
         let mut buf = BytesMut::new();
         (-5i16).encode(&mut buf).unwrap();
-        assert_eq!(<i64 as Decode>::decode(Some(&buf), Format::Binary, oid::INT2).unwrap(), -5);
-        assert_eq!(<i32 as Decode>::decode(Some(b"17"), Format::Text, oid::INT4).unwrap(), 17);
+        assert_eq!(
+            <i64 as Decode>::decode(Some(&buf), Format::Binary, oid::INT2).unwrap(),
+            -5
+        );
+        assert_eq!(
+            <i32 as Decode>::decode(Some(b"17"), Format::Text, oid::INT4).unwrap(),
+            17
+        );
     }
 
     #[test]
@@ -106,7 +112,14 @@ mod tests {
     fn floats() {
         let mut buf = BytesMut::new();
         1.5f64.encode(&mut buf).unwrap();
-        assert_eq!(<f64 as Decode>::decode(Some(&buf), Format::Binary, oid::FLOAT8).unwrap(), 1.5);
-        assert!(<f64 as Decode>::decode(Some(b"NaN"), Format::Text, oid::FLOAT8).unwrap().is_nan());
+        assert_eq!(
+            <f64 as Decode>::decode(Some(&buf), Format::Binary, oid::FLOAT8).unwrap(),
+            1.5
+        );
+        assert!(
+            <f64 as Decode>::decode(Some(b"NaN"), Format::Text, oid::FLOAT8)
+                .unwrap()
+                .is_nan()
+        );
     }
 }

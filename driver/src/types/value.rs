@@ -51,7 +51,9 @@ impl<'r> Decode<'r> for Value {
             oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(raw, format, oid)?),
             oid::BYTEA => Value::Bytes(Vec::decode(raw, format, oid)?),
             oid::DATE => Value::Date(NaiveDate::decode(raw, format, oid)?),
-            oid::CHAR => Value::Text(char::from(*raw.unwrap_or_default().first().unwrap_or(&0)).to_string()),
+            oid::CHAR => {
+                Value::Text(char::from(*raw.unwrap_or_default().first().unwrap_or(&0)).to_string())
+            }
             _ => Value::Text(String::decode(raw, format, oid)?),
         })
     }
