@@ -118,7 +118,7 @@ impl Connection {
         query: &impl AsQuery,
         params: &[super::Param<'_>],
         max_rows: i32,
-        sink: &mut dyn FnMut(Record),
+        sink: &mut (dyn FnMut(Record) + Send),
     ) -> Result<CommandTag> {
         self.ready().await?;
         let mut retried = false;
@@ -217,7 +217,7 @@ impl Connection {
         stmt: &Statement,
         params: &[super::Param<'_>],
         max_rows: i32,
-        sink: &mut dyn FnMut(Record),
+        sink: &mut (dyn FnMut(Record) + Send),
     ) -> Result<CommandTag> {
         check_params(stmt, params)?;
         self.write_pending_closes()?;
