@@ -76,16 +76,18 @@ async fn dropped_futures_never_answer_the_next_query() {
     .await
     .unwrap();
     // Drop fetches at many points: before sending, mid-result, during the prepare round trip.
-    for delay_us in [0u64, 50, 200, 1_000, 3_000, 10_000, 30_000] {
+    for delay_us in [0i32, 50, 200, 1_000, 3_000, 10_000, 30_000] {
         let fut = conn.fetch("SELECT n, pad FROM big WHERE n > $1", &[&0i32]);
-        let _ = tokio::time::timeout(Duration::from_micros(delay_us), fut).await;
+        let _ =
+            tokio::time::timeout(Duration::from_micros(delay_us.unsigned_abs().into()), fut).await;
         let v: i32 = conn
-            .fetch_val("SELECT $1::int4 + 1", &[&(delay_us as i32)])
+            .fetch_val("SELECT $1::int4 + 1", &[&delay_us])
             .await
             .unwrap();
-        assert_eq!(v, delay_us as i32 + 1, "dropped after {delay_us} µs");
+        assert_eq!(v, delay_us + 1, "dropped after {delay_us} µs");
         let fut = conn.execute("SELECT pg_sleep(0.01); SELECT 1", &[]);
-        let _ = tokio::time::timeout(Duration::from_micros(delay_us), fut).await;
+        let _ =
+            tokio::time::timeout(Duration::from_micros(delay_us.unsigned_abs().into()), fut).await;
         let s: String = conn.fetch_val("SELECT 'fresh'::text", &[]).await.unwrap();
         assert_eq!(s, "fresh");
     }
