@@ -1,5 +1,5 @@
 //! Query methods against a real server: execute (simple and extended), execute_many, fetch,
-//! fetch_row, fetch_val, fetch_many, prepare, explain, the statement cache, stale plans.
+//! fetch_row, fetch_val, fetch_many, and what bad input gets back.
 
 mod common;
 
@@ -127,78 +127,6 @@ async fn execute_many_is_pipelined_and_atomic() {
         .unwrap();
     let doubled: Vec<i32> = returned.iter().map(|r| r.get(0).unwrap()).collect();
     assert_eq!(doubled, [40_000, 40_002]);
-}
-
-#[tokio::test]
-async fn statements_are_prepared_once_and_cached() {
-    let mut conn = common::connect().await;
-    for i in 0..5i32 {
-        let v: i32 = conn.fetch_val("SELECT $1::int4 + 1", &[&i]).await.unwrap();
-        assert_eq!(v, i + 1);
-    }
-    let prepared: i64 = conn
-        .fetch_val(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1::int4 + 1'",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(prepared, 1);
-
-    let stmt = conn
-        .prepare("SELECT $1::int8 AS n, $2::text AS s")
-        .await
-        .unwrap();
-    assert_eq!(stmt.params(), &[20, 25]);
-    assert_eq!(stmt.columns()[0].name(), "n");
-    let row = conn
-        .fetch_row(&stmt, &[&5i64, &"x"])
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.get::<i64>("n").unwrap(), 5);
-    let plan = conn.explain(&stmt, &[&5i64, &"x"], false).await.unwrap();
-    assert!(plan.contains("\"Plan\""), "{plan}");
-}
-
-#[tokio::test]
-async fn statement_cache_can_be_disabled() {
-    let db = common::fresh_db().await;
-    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
-        .await
-        .unwrap();
-    for i in 0..3i32 {
-        let v: i32 = conn.fetch_val("SELECT $1::int4 * 2", &[&i]).await.unwrap();
-        assert_eq!(v, i * 2);
-    }
-    let prepared: i64 = conn
-        .fetch_val("SELECT count(*) FROM pg_prepared_statements", &[])
-        .await
-        .unwrap();
-    assert_eq!(prepared, 0);
-    assert_eq!(conn.cached_statements(), 0);
-}
-
-#[tokio::test]
-async fn stale_plans_are_reprepared() {
-    let mut conn = common::connect().await;
-    conn.execute("CREATE TABLE t(a int4); INSERT INTO t VALUES (1)", &[])
-        .await
-        .unwrap();
-    let rows = conn
-        .fetch("SELECT * FROM t WHERE a = $1", &[&1i32])
-        .await
-        .unwrap();
-    assert_eq!(rows[0].len(), 1);
-    conn.execute("ALTER TABLE t ADD COLUMN b text DEFAULT 'x'", &[])
-        .await
-        .unwrap();
-    let rows = conn
-        .fetch("SELECT * FROM t WHERE a = $1", &[&1i32])
-        .await
-        .unwrap();
-    assert_eq!(rows[0].len(), 2);
-    assert_eq!(rows[0].get::<&str>("b").unwrap(), "x");
 }
 
 #[tokio::test]

@@ -1,0 +1,154 @@
+//! Prepared statements and the per-connection statement cache: one Parse per SQL text, LRU
+//! eviction that closes server statements, size and lifetime limits, cache off for pgbouncer,
+//! and recovery from stale plans and vanished statements.
+
+mod common;
+
+async fn server_statements(conn: &mut quarry::Connection) -> i64 {
+    conn.fetch_val("SELECT count(*) FROM pg_prepared_statements", &[])
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn statements_are_prepared_once_and_cached() {
+    let mut conn = common::connect().await;
+    for i in 0..5i32 {
+        let v: i32 = conn.fetch_val("SELECT $1::int4 + 1", &[&i]).await.unwrap();
+        assert_eq!(v, i + 1);
+    }
+    let prepared: i64 = conn
+        .fetch_val(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1::int4 + 1'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared, 1);
+
+    let stmt = conn
+        .prepare("SELECT $1::int8 AS n, $2::text AS s")
+        .await
+        .unwrap();
+    assert_eq!(stmt.params(), &[20, 25]);
+    assert_eq!(stmt.columns()[0].name(), "n");
+    let row = conn
+        .fetch_row(&stmt, &[&5i64, &"x"])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.get::<i64>("n").unwrap(), 5);
+    let plan = conn.explain(&stmt, &[&5i64, &"x"], false).await.unwrap();
+    assert!(plan.contains("\"Plan\""), "{plan}");
+}
+
+#[tokio::test]
+async fn statement_cache_can_be_disabled() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    for i in 0..3i32 {
+        let v: i32 = conn.fetch_val("SELECT $1::int4 * 2", &[&i]).await.unwrap();
+        assert_eq!(v, i * 2);
+    }
+    let prepared: i64 = conn
+        .fetch_val("SELECT count(*) FROM pg_prepared_statements", &[])
+        .await
+        .unwrap();
+    assert_eq!(prepared, 0);
+    assert_eq!(conn.cached_statements(), 0);
+}
+
+#[tokio::test]
+async fn stale_plans_are_reprepared() {
+    let mut conn = common::connect().await;
+    conn.execute("CREATE TABLE t(a int4); INSERT INTO t VALUES (1)", &[])
+        .await
+        .unwrap();
+    let rows = conn
+        .fetch("SELECT * FROM t WHERE a = $1", &[&1i32])
+        .await
+        .unwrap();
+    assert_eq!(rows[0].len(), 1);
+    conn.execute("ALTER TABLE t ADD COLUMN b text DEFAULT 'x'", &[])
+        .await
+        .unwrap();
+    let rows = conn
+        .fetch("SELECT * FROM t WHERE a = $1", &[&1i32])
+        .await
+        .unwrap();
+    assert_eq!(rows[0].len(), 2);
+    assert_eq!(rows[0].get::<&str>("b").unwrap(), "x");
+}
+
+#[tokio::test]
+async fn evicted_statements_are_closed_on_the_server() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=2", db.dsn()))
+        .await
+        .unwrap();
+    for i in 0..5i32 {
+        let sql = format!("SELECT $1::int4 + {i}");
+        let v: i32 = conn.fetch_val(sql.as_str(), &[&1i32]).await.unwrap();
+        assert_eq!(v, 1 + i);
+    }
+    assert_eq!(conn.cached_statements(), 2);
+    // The count query itself is cached too, evicting one more; the server holds exactly the cache.
+    assert_eq!(server_statements(&mut conn).await, 2);
+}
+
+#[tokio::test]
+async fn long_statements_are_not_cached() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!(
+        "{}&statement_cache_max_statement_size=20",
+        db.dsn()
+    ))
+    .await
+    .unwrap();
+    let v: i32 = conn
+        .fetch_val("SELECT $1::int4 + 100000 + 200000 + 300000", &[&1i32])
+        .await
+        .unwrap();
+    assert_eq!(v, 600_001);
+    let short: i32 = conn.fetch_val("SELECT $1::int4", &[&3i32]).await.unwrap();
+    assert_eq!(short, 3);
+    assert_eq!(conn.cached_statements(), 1);
+}
+
+#[tokio::test]
+async fn vanished_statements_are_reprepared() {
+    let mut conn = common::connect().await;
+    let v: i32 = conn
+        .fetch_val("SELECT $1::int4 * 3", &[&2i32])
+        .await
+        .unwrap();
+    assert_eq!(v, 6);
+    conn.execute("DEALLOCATE ALL", &[]).await.unwrap();
+    let v: i32 = conn
+        .fetch_val("SELECT $1::int4 * 3", &[&3i32])
+        .await
+        .unwrap();
+    assert_eq!(v, 9);
+}
+
+#[tokio::test]
+async fn stale_plans_inside_a_transaction_are_reported_not_retried() {
+    let mut conn = common::connect().await;
+    conn.execute("CREATE TABLE t(a int4); INSERT INTO t VALUES (1)", &[])
+        .await
+        .unwrap();
+    conn.fetch("SELECT * FROM t", &[]).await.unwrap();
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("ALTER TABLE t ADD COLUMN b int4", &[])
+        .await
+        .unwrap();
+    // Inside a transaction a retry would run in an aborted transaction: the error is returned,
+    // the stale entry is dropped, and after the rollback the statement is prepared afresh.
+    let err = tx.fetch("SELECT * FROM t", &[]).await.unwrap_err();
+    assert_eq!(err.code().unwrap().code(), "0A000", "{err}");
+    tx.rollback().await.unwrap();
+    let rows = conn.fetch("SELECT * FROM t", &[]).await.unwrap();
+    assert_eq!(rows[0].len(), 1);
+}
