@@ -152,3 +152,16 @@ async fn stale_plans_inside_a_transaction_are_reported_not_retried() {
     let rows = conn.fetch("SELECT * FROM t", &[]).await.unwrap();
     assert_eq!(rows[0].len(), 1);
 }
+
+#[tokio::test]
+async fn a_statement_from_another_connection_runs_its_own_sql() {
+    let db = common::fresh_db().await;
+    let mut a = db.connect().await;
+    let mut b = db.connect().await;
+    let stmt = a.prepare("SELECT 'from a'::text").await.unwrap();
+    // On b, the same statement name belongs to different SQL.
+    let on_b: String = b.fetch_val("SELECT 'from b'::text", &[]).await.unwrap();
+    assert_eq!(on_b, "from b");
+    let v: String = b.fetch_val(&stmt, &[]).await.unwrap();
+    assert_eq!(v, "from a");
+}

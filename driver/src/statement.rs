@@ -22,6 +22,8 @@ pub struct Statement(pub(crate) Arc<StatementInner>);
 
 #[derive(Debug)]
 pub(crate) struct StatementInner {
+    /// The connection it was prepared on: statement names mean nothing on another one.
+    pub(crate) session: u64,
     pub(crate) name: String,
     pub(crate) sql: String,
     pub(crate) params: Vec<Oid>,
@@ -32,6 +34,7 @@ pub(crate) struct StatementInner {
 
 impl Statement {
     pub(crate) fn new(
+        session: u64,
         name: String,
         sql: String,
         params: Vec<Oid>,
@@ -40,6 +43,7 @@ impl Statement {
         let columns: Arc<[Column]> = fields.into_iter().map(Column::from_field).collect();
         let result_formats = columns.iter().map(Column::format).collect();
         Statement(Arc::new(StatementInner {
+            session,
             name,
             sql,
             params,

@@ -61,6 +61,8 @@ const MAX_QUEUED_NOTIFICATIONS: usize = 10_000;
 /// # Ok(()) }
 /// ```
 pub struct Connection {
+    /// Unique in the process: ties prepared statements to the session they live in.
+    session_id: u64,
     io: MessageIo,
     parameters: HashMap<String, String>,
     process_id: i32,

@@ -124,7 +124,7 @@ impl Connection {
         let mut retried = false;
         loop {
             let stmt = match query.statement() {
-                Some(stmt) if !retried => stmt.clone(),
+                Some(stmt) if !retried && stmt.0.session == self.session_id => stmt.clone(),
                 _ => self.statement_for(query.sql(), false).await?,
             };
             let mut delivered = false;
@@ -187,6 +187,7 @@ impl Connection {
                 Message::ParameterDescription { types } => params = Some(types),
                 Message::RowDescription { fields } => {
                     return Ok(Statement::new(
+                        self.session_id,
                         name,
                         sql.to_owned(),
                         params.unwrap_or_default(),
@@ -195,6 +196,7 @@ impl Connection {
                 }
                 Message::NoData => {
                     return Ok(Statement::new(
+                        self.session_id,
                         name,
                         sql.to_owned(),
                         params.unwrap_or_default(),

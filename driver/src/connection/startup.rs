@@ -5,6 +5,7 @@
 //! `expect_authentication` (until AuthenticationOk) and `expect_ready` (until ReadyForQuery).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Connection;
 use super::cancel::CancelToken;
@@ -16,6 +17,9 @@ use crate::error::{Error, Result};
 use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
 use crate::protocol::backend::Message;
 use crate::protocol::{TransactionStatus, frontend};
+
+/// Source of [`Connection`] session ids.
+static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Connection {
     /// Connects with a [`Config`]: each host in turn until one accepts.
@@ -159,6 +163,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
 
     expect_authentication(&mut io, config, target, &user).await?;
     let mut conn = Connection {
+        session_id: NEXT_SESSION_ID.fetch_add(1, Ordering::Relaxed),
         io,
         parameters: HashMap::new(),
         process_id: 0,
