@@ -1,0 +1,80 @@
+//! The command line, declared with clap's derive API: every command, its options and its help.
+//!
+//! Only commands that work are declared here; the planned ones (`prepare`, `describe`, `migrate`)
+//! are mentioned in the help text, not stubbed.
+
+use clap::{Args, Parser, Subcommand};
+
+/// The `quarry` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "quarry",
+    version,
+    about = "The Quarry PostgreSQL toolkit's command line.",
+    after_help = "Planned, not available yet: `quarry prepare [--check]` (refresh or check the \
+                  offline query cache), `quarry describe` (show a query's parameters and columns) \
+                  and `quarry migrate`."
+)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Throwaway local databases: `quarry db start [--port N] [--tls]`.
+    Db {
+        /// What to do with the database.
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+/// `quarry db ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Start a throwaway PostgreSQL server, print its DATABASE_URL, and run until Ctrl-C.
+    ///
+    /// The server lives in a temporary directory with fast, unsafe-for-production settings
+    /// (fsync off). Ctrl-C (or SIGTERM) stops it and deletes its files.
+    Start(StartArgs),
+}
+
+/// Options of `quarry db start`.
+#[derive(Debug, Args)]
+pub(crate) struct StartArgs {
+    /// Listen on this TCP port (default: a free one).
+    #[arg(long, value_name = "N")]
+    pub(crate) port: Option<u16>,
+    /// Enable TLS with a freshly generated CA and server certificate; the printed URL then uses
+    /// `sslmode=verify-full` with that CA.
+    #[arg(long)]
+    pub(crate) tls: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn db_start_parses_its_options() {
+        let cli =
+            Cli::try_parse_from(["quarry", "db", "start", "--port", "5544", "--tls"]).unwrap();
+        let Command::Db {
+            command: DbCommand::Start(start),
+        } = cli.command;
+        assert_eq!(start.port, Some(5544));
+        assert!(start.tls);
+        assert!(Cli::try_parse_from(["quarry", "db", "start", "--port", "x"]).is_err());
+        assert!(Cli::try_parse_from(["quarry", "prepare"]).is_err());
+    }
+}

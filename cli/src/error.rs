@@ -1,0 +1,30 @@
+//! `CliError`: everything a `quarry` command can fail with, each naming what went wrong.
+
+use quarry_driver::ephemeral::EphemeralError;
+
+/// A failed `quarry` command.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// The throwaway server could not be started or stopped.
+    #[error("{action} the PostgreSQL server: {source}")]
+    Server {
+        /// What was being done: "start" or "stop".
+        action: &'static str,
+        /// Why it failed.
+        source: EphemeralError,
+    },
+    /// The async runtime used to wait for signals could not be created.
+    #[error("could not create the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Installing a signal handler failed.
+    #[error("could not listen for {signal}: {source}")]
+    Signal {
+        /// The signal's name.
+        signal: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// Writing the DSN to standard output failed (for example, a closed pipe).
+    #[error("could not write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
