@@ -12,7 +12,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, Result};
 use crate::statement::Column;
-use crate::types::{Decode, Value, oid};
+use crate::types::{Decode, Value, ValueRef};
 
 /// A row returned by a query.
 ///
@@ -107,20 +107,23 @@ impl Record {
     pub fn get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Result<T> {
         let i = index.index(&self.columns)?;
         let column = &self.columns[i];
-        if !T::accepts(column.type_oid(), column.format()) {
+        if !T::accepts(column.pg_type(), column.format()) {
             return Err(Error::ColumnType {
                 column: column.name().to_owned(),
-                pg_type: oid::describe(column.type_oid()),
+                pg_type: column.pg_type().to_string(),
                 rust_type: T::rust_type(),
             });
         }
-        T::decode(self.raw_at(i), column.format(), column.type_oid()).map_err(|source| {
-            Error::Decode {
-                column: column.name().to_owned(),
-                pg_type: oid::describe(column.type_oid()),
-                rust_type: T::rust_type(),
-                source,
-            }
+        T::decode(ValueRef::new(
+            self.raw_at(i),
+            column.format(),
+            column.pg_type(),
+        ))
+        .map_err(|source| Error::Decode {
+            column: column.name().to_owned(),
+            pg_type: column.pg_type().to_string(),
+            rust_type: T::rust_type(),
+            source,
         })
     }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::protocol::Format;
 use crate::protocol::backend::FieldDescription;
-use crate::types::{Oid, oid};
+use crate::types::{Oid, PgType};
 
 /// A statement prepared on one connection: its SQL, parameter types and result columns.
 ///
@@ -27,6 +27,7 @@ pub(crate) struct StatementInner {
     pub(crate) name: String,
     pub(crate) sql: String,
     pub(crate) params: Vec<Oid>,
+    pub(crate) param_types: Vec<Arc<PgType>>,
     pub(crate) columns: Arc<[Column]>,
     /// The format requested for each column: binary where Quarry has a codec.
     pub(crate) result_formats: Vec<Format>,
@@ -42,11 +43,13 @@ impl Statement {
     ) -> Statement {
         let columns: Arc<[Column]> = fields.into_iter().map(Column::from_field).collect();
         let result_formats = columns.iter().map(Column::format).collect();
+        let param_types = params.iter().map(|oid| PgType::resolve(*oid)).collect();
         Statement(Arc::new(StatementInner {
             session,
             name,
             sql,
             params,
+            param_types,
             columns,
             result_formats,
         }))
@@ -60,6 +63,11 @@ impl Statement {
     /// The PostgreSQL types of the parameters `$1`, `$2`, ...
     pub fn params(&self) -> &[Oid] {
         &self.0.params
+    }
+
+    /// The types of the parameters, as this connection knows them.
+    pub fn param_types(&self) -> &[Arc<PgType>] {
+        &self.0.param_types
     }
 
     /// The result columns (empty for statements that return no rows).
@@ -76,7 +84,7 @@ impl Statement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
     name: String,
-    type_oid: Oid,
+    ty: Arc<PgType>,
     type_modifier: i32,
     table_oid: Option<Oid>,
     column_id: Option<i16>,
@@ -85,14 +93,15 @@ pub struct Column {
 
 impl Column {
     fn from_field(field: FieldDescription) -> Column {
-        let format = if oid::has_binary_codec(field.type_oid) {
+        let ty = PgType::resolve(field.type_oid);
+        let format = if ty.has_binary_codec() {
             Format::Binary
         } else {
             Format::Text
         };
         Column {
             name: field.name,
-            type_oid: field.type_oid,
+            ty,
             type_modifier: field.type_modifier,
             table_oid: (field.table_oid != 0).then_some(field.table_oid),
             column_id: (field.column_id != 0).then_some(field.column_id),
@@ -107,7 +116,12 @@ impl Column {
 
     /// The OID of the column's PostgreSQL type.
     pub fn type_oid(&self) -> Oid {
-        self.type_oid
+        self.ty.oid()
+    }
+
+    /// The column's PostgreSQL type.
+    pub fn pg_type(&self) -> &PgType {
+        &self.ty
     }
 
     /// The type modifier (`atttypmod`), e.g. the length of a `varchar(n)`; -1 when none.

@@ -10,7 +10,7 @@ use crate::protocol::backend::{CommandTag, Message};
 use crate::protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
-use crate::types::{Encode, oid};
+use crate::types::Encode;
 
 /// One query parameter: any value whose type implements [`Encode`].
 pub type Param<'a> = &'a (dyn Encode + Sync);
@@ -393,12 +393,12 @@ fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
             query: stmt.sql().to_owned(),
         });
     }
-    for (i, (param, oid)) in params.iter().zip(stmt.params()).enumerate() {
-        if !param.accepts(*oid) {
+    for (i, (param, ty)) in params.iter().zip(stmt.param_types()).enumerate() {
+        if !param.accepts(ty) {
             return Err(Error::ParamType {
                 position: i + 1,
                 rust_type: param.rust_type(),
-                pg_type: oid::describe(*oid),
+                pg_type: ty.to_string(),
                 query: stmt.sql().to_owned(),
             });
         }
@@ -414,9 +414,9 @@ fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut)
         stmt.name(),
         &formats,
         params.len(),
-        |i, buf| match params.get(i) {
-            Some(param) => param.encode(buf),
-            None => Ok(IsNull::Yes),
+        |i, buf| match (params.get(i), stmt.param_types().get(i)) {
+            (Some(param), Some(ty)) => param.encode(ty, buf),
+            _ => Ok(IsNull::Yes),
         },
         &stmt.0.result_formats,
         buf,
@@ -424,8 +424,8 @@ fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut)
     match result {
         Ok(()) => Ok(()),
         Err(ProtocolError::EncodeParam { index, source }) => {
-            let (rust_type, pg_type) = match (params.get(index), stmt.params().get(index)) {
-                (Some(p), Some(o)) => (p.rust_type(), oid::describe(*o)),
+            let (rust_type, pg_type) = match (params.get(index), stmt.param_types().get(index)) {
+                (Some(p), Some(ty)) => (p.rust_type(), ty.to_string()),
                 _ => ("?", String::from("?")),
             };
             Err(Error::Encode {

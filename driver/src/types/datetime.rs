@@ -4,32 +4,40 @@
 use bytes::{BufMut, BytesMut};
 use chrono::{Days, NaiveDate};
 
-use super::{BoxError, Decode, Encode, Format, InvalidLength, IsNull, Oid, non_null, oid, text};
+use super::{
+    BoxError, Decode, Encode, Format, InvalidLength, IsNull, PgType, Type, ValueRef, oid, text,
+};
 
 /// PostgreSQL's epoch for dates and timestamps.
 fn pg_epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
+impl Type for NaiveDate {
+    fn accepts(ty: &PgType) -> bool {
+        ty.oid() == oid::DATE
+    }
+}
+
 impl Encode for NaiveDate {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         let days = self.signed_duration_since(pg_epoch()).num_days();
         let days = i32::try_from(days).map_err(|_| format!("date {self} is out of range"))?;
         buf.put_i32(days);
         Ok(IsNull::No)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        oid == oid::DATE
+    fn accepts(&self, ty: &PgType) -> bool {
+        <NaiveDate as Type>::accepts(ty)
     }
 }
 
 impl<'r> Decode<'r> for NaiveDate {
-    fn accepts(oid: Oid, _format: Format) -> bool {
-        oid == oid::DATE
+    fn accepts(ty: &PgType, _format: Format) -> bool {
+        <NaiveDate as Type>::accepts(ty)
     }
-    fn decode(raw: Option<&'r [u8]>, format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        let raw = non_null(raw)?;
-        if format == Format::Text {
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        let raw = value.non_null()?;
+        if value.format() == Format::Text {
             return Ok(NaiveDate::parse_from_str(text(raw)?, "%Y-%m-%d")?);
         }
         let bytes: [u8; 4] = raw.try_into().map_err(|_| InvalidLength {
@@ -58,14 +66,15 @@ mod tests {
 
     #[test]
     fn date_round_trip() {
+        let date_ty = PgType::resolve(oid::DATE);
         let d = NaiveDate::from_ymd_opt(1984, 3, 1).unwrap();
         let mut buf = BytesMut::new();
-        d.encode(&mut buf).unwrap();
+        d.encode(&date_ty, &mut buf).unwrap();
         assert_eq!(
-            NaiveDate::decode(Some(&buf), Format::Binary, oid::DATE).unwrap(),
+            NaiveDate::decode(ValueRef::new(Some(&buf), Format::Binary, &date_ty)).unwrap(),
             d
         );
         let inf = i32::MAX.to_be_bytes();
-        assert!(NaiveDate::decode(Some(&inf), Format::Binary, oid::DATE).is_err());
+        assert!(NaiveDate::decode(ValueRef::new(Some(&inf), Format::Binary, &date_ty)).is_err());
     }
 }

@@ -1,12 +1,13 @@
 //! Value codecs: how Rust values become PostgreSQL parameters ([`Encode`]) and how column values
 //! become Rust values ([`Decode`]).
 //!
-//! Parameters are always sent in binary. Columns arrive in binary when [`oid::has_binary_codec`]
-//! knows the type and as text otherwise, so an unknown type still decodes into a `String`.
+//! Parameters are always sent in binary. Columns arrive in binary when [`PgType::has_binary_codec`]
+//! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
 mod datetime;
 mod option;
+mod pg_type;
 mod primitives;
 mod text;
 mod value;
@@ -18,30 +19,45 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
+pub use pg_type::{Kind, PgType};
 pub use value::Value;
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// The PostgreSQL types a Rust type maps to, known without a value in hand.
+///
+/// Containers use it (an empty `Vec<T>` or a `None` still needs to know what `T` fits).
+///
+/// ```
+/// use quarry_driver::types::{PgType, Type};
+/// assert!(<i32 as Type>::accepts(&PgType::resolve(23)));
+/// assert!(!<i32 as Type>::accepts(&PgType::resolve(20)));
+/// ```
+pub trait Type {
+    /// Whether values of this Rust type can be sent as, and decoded from, `ty`.
+    fn accepts(ty: &PgType) -> bool;
+}
 
 /// A Rust value that can be sent as a query parameter.
 ///
 /// The trait is object safe so parameter lists can mix types: `&[&dyn Encode]`.
 ///
 /// ```
-/// use quarry_driver::types::{Encode, oid};
-/// assert!(42i32.accepts(oid::INT4));
-/// assert!(!"text".accepts(oid::INT4));
+/// use quarry_driver::types::{Encode, PgType};
+/// assert!(42i32.accepts(&PgType::resolve(23)));
+/// assert!(!"text".accepts(&PgType::resolve(23)));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be sent to PostgreSQL as a query parameter",
     note = "implement `quarry::types::Encode` for it, or pass a type that has a codec (i32, String, &str, NaiveDate, Option<T>, ...)"
 )]
 pub trait Encode {
-    /// Appends the binary wire form of the value to `buf`, or reports NULL.
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError>;
+    /// Appends the binary wire form of the value for a parameter of type `ty`, or reports NULL.
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError>;
 
-    /// Whether this value can be sent as a parameter whose PostgreSQL type is `oid`.
-    fn accepts(&self, oid: Oid) -> bool;
+    /// Whether this value can be sent as a parameter of type `ty`.
+    fn accepts(&self, ty: &PgType) -> bool;
 
     /// The Rust type's name, used in error messages.
     fn rust_type(&self) -> &'static str {
@@ -49,12 +65,54 @@ pub trait Encode {
     }
 }
 
+/// One column value as received: its bytes (`None` for NULL), format and type.
+#[derive(Debug, Clone, Copy)]
+pub struct ValueRef<'r> {
+    bytes: Option<&'r [u8]>,
+    format: Format,
+    ty: &'r PgType,
+}
+
+impl<'r> ValueRef<'r> {
+    /// A value of type `ty` received in `format`.
+    pub fn new(bytes: Option<&'r [u8]>, format: Format, ty: &'r PgType) -> ValueRef<'r> {
+        ValueRef { bytes, format, ty }
+    }
+
+    /// The bytes, `None` for NULL.
+    pub fn bytes(&self) -> Option<&'r [u8]> {
+        self.bytes
+    }
+
+    /// The bytes of a non-NULL value, or an [`UnexpectedNull`] error.
+    pub fn non_null(&self) -> Result<&'r [u8], BoxError> {
+        self.bytes
+            .ok_or_else(|| Box::new(UnexpectedNull) as BoxError)
+    }
+
+    /// Whether the value is SQL NULL.
+    pub fn is_null(&self) -> bool {
+        self.bytes.is_none()
+    }
+
+    /// The format the value arrived in.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The value's PostgreSQL type.
+    pub fn ty(&self) -> &'r PgType {
+        self.ty
+    }
+}
+
 /// A Rust type a column value can be decoded into, possibly borrowing from the row (`&'r str`).
 ///
 /// ```
-/// use quarry_driver::types::{Decode, Format, oid};
+/// use quarry_driver::types::{Decode, Format, PgType, ValueRef};
 /// let raw = 7i32.to_be_bytes();
-/// let v = <i32 as Decode>::decode(Some(&raw), Format::Binary, oid::INT4).unwrap();
+/// let int4 = PgType::resolve(23);
+/// let v = i32::decode(ValueRef::new(Some(&raw), Format::Binary, &int4)).unwrap();
 /// assert_eq!(v, 7);
 /// ```
 #[diagnostic::on_unimplemented(
@@ -62,11 +120,11 @@ pub trait Encode {
     note = "implement `quarry::types::Decode` for it, or ask for a type that has a codec (i32, String, NaiveDate, Option<T>, ...)"
 )]
 pub trait Decode<'r>: Sized {
-    /// Whether a column of PostgreSQL type `oid`, received in `format`, can be decoded into `Self`.
-    fn accepts(oid: Oid, format: Format) -> bool;
+    /// Whether a column of type `ty`, received in `format`, can be decoded into `Self`.
+    fn accepts(ty: &PgType, format: Format) -> bool;
 
-    /// Decodes one value; `None` is SQL NULL.
-    fn decode(raw: Option<&'r [u8]>, format: Format, oid: Oid) -> Result<Self, BoxError>;
+    /// Decodes one value.
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError>;
 
     /// The Rust type's name, used in error messages.
     fn rust_type() -> &'static str {
@@ -87,11 +145,6 @@ pub struct InvalidLength {
     pub expected: usize,
     /// Bytes received.
     pub found: usize,
-}
-
-/// Returns the bytes of a non-NULL value or [`UnexpectedNull`].
-pub(crate) fn non_null(raw: Option<&[u8]>) -> Result<&[u8], BoxError> {
-    raw.ok_or_else(|| Box::new(UnexpectedNull) as BoxError)
 }
 
 /// Converts a value received in text format to `&str`.

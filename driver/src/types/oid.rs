@@ -57,7 +57,7 @@ pub const UUID: Oid = 2950;
 pub const JSONB: Oid = 3802;
 
 /// Built-in types by OID, for error messages and `Record`'s Debug.
-const NAMES: &[(Oid, &str)] = &[
+pub(super) const NAMES: &[(Oid, &str)] = &[
     (BOOL, "bool"),
     (BYTEA, "bytea"),
     (CHAR, "char"),
@@ -92,14 +92,6 @@ const NAMES: &[(Oid, &str)] = &[
 /// ```
 pub fn type_name(oid: Oid) -> Option<&'static str> {
     NAMES.iter().find(|(o, _)| *o == oid).map(|(_, n)| *n)
-}
-
-/// A printable name for any OID: the built-in name or `oid <n>`.
-pub(crate) fn describe(oid: Oid) -> String {
-    match type_name(oid) {
-        Some(name) => name.to_owned(),
-        None => format!("oid {oid}"),
-    }
 }
 
 /// Whether Quarry asks for columns of this type in binary format (it has a binary decoder).

@@ -2,22 +2,24 @@
 
 use bytes::BytesMut;
 
-use super::{BoxError, Decode, Encode, Format, IsNull, Oid};
+use super::{BoxError, Decode, Encode, Format, IsNull, PgType, Type, ValueRef};
 
-impl<T: Encode> Encode for Option<T> {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+impl<T: Type> Type for Option<T> {
+    fn accepts(ty: &PgType) -> bool {
+        <T as Type>::accepts(ty)
+    }
+}
+
+impl<T: Encode + Type> Encode for Option<T> {
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         match self {
-            Some(value) => value.encode(buf),
+            Some(value) => value.encode(ty, buf),
             None => Ok(IsNull::Yes),
         }
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        match self {
-            Some(value) => value.accepts(oid),
-            // A NULL fits any parameter type, but only when `T` itself could be sent there:
-            // without a value we cannot ask, so NULL is accepted everywhere.
-            None => true,
-        }
+    fn accepts(&self, ty: &PgType) -> bool {
+        // A NULL is checked like a value would be: `None::<i32>` is no `text` parameter.
+        <T as Type>::accepts(ty)
     }
     fn rust_type(&self) -> &'static str {
         std::any::type_name::<Self>()
@@ -25,13 +27,14 @@ impl<T: Encode> Encode for Option<T> {
 }
 
 impl<'r, T: Decode<'r>> Decode<'r> for Option<T> {
-    fn accepts(oid: Oid, format: Format) -> bool {
-        T::accepts(oid, format)
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        T::accepts(ty, format)
     }
-    fn decode(raw: Option<&'r [u8]>, format: Format, oid: Oid) -> Result<Self, BoxError> {
-        match raw {
-            Some(_) => T::decode(raw, format, oid).map(Some),
-            None => Ok(None),
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        if value.is_null() {
+            Ok(None)
+        } else {
+            T::decode(value).map(Some)
         }
     }
     fn rust_type() -> &'static str {
@@ -39,12 +42,18 @@ impl<'r, T: Decode<'r>> Decode<'r> for Option<T> {
     }
 }
 
-impl<T: Encode + ?Sized> Encode for &T {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        (**self).encode(buf)
+impl<T: Type + ?Sized> Type for &T {
+    fn accepts(ty: &PgType) -> bool {
+        <T as Type>::accepts(ty)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        (**self).accepts(oid)
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        (**self).encode(ty, buf)
+    }
+    fn accepts(&self, ty: &PgType) -> bool {
+        (**self).accepts(ty)
     }
     fn rust_type(&self) -> &'static str {
         (**self).rust_type()
@@ -52,11 +61,11 @@ impl<T: Encode + ?Sized> Encode for &T {
 }
 
 impl<T: Encode + ?Sized> Encode for Box<T> {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        (**self).encode(buf)
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        (**self).encode(ty, buf)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        (**self).accepts(oid)
+    fn accepts(&self, ty: &PgType) -> bool {
+        (**self).accepts(ty)
     }
     fn rust_type(&self) -> &'static str {
         (**self).rust_type()

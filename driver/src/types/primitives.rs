@@ -5,7 +5,9 @@
 
 use bytes::{BufMut, BytesMut};
 
-use super::{BoxError, Decode, Encode, Format, InvalidLength, IsNull, Oid, non_null, oid, text};
+use super::{
+    BoxError, Decode, Encode, Format, InvalidLength, IsNull, PgType, Type, ValueRef, oid, text,
+};
 
 fn fixed<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
     raw.try_into().map_err(|_| {
@@ -16,23 +18,29 @@ fn fixed<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
     })
 }
 
+impl Type for bool {
+    fn accepts(ty: &PgType) -> bool {
+        ty.oid() == oid::BOOL
+    }
+}
+
 impl Encode for bool {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         buf.put_u8(u8::from(*self));
         Ok(IsNull::No)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        oid == oid::BOOL
+    fn accepts(&self, ty: &PgType) -> bool {
+        <bool as Type>::accepts(ty)
     }
 }
 
 impl<'r> Decode<'r> for bool {
-    fn accepts(oid: Oid, _format: Format) -> bool {
-        oid == oid::BOOL
+    fn accepts(ty: &PgType, _format: Format) -> bool {
+        <bool as Type>::accepts(ty)
     }
-    fn decode(raw: Option<&'r [u8]>, format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        let raw = non_null(raw)?;
-        match format {
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        let raw = value.non_null()?;
+        match value.format() {
             Format::Binary => Ok(fixed::<1>(raw)?[0] != 0),
             Format::Text => match raw {
                 b"t" => Ok(true),
@@ -46,31 +54,37 @@ impl<'r> Decode<'r> for bool {
 /// Integer and float codecs differ only in the Rust type, the OIDs and the byte width.
 macro_rules! number {
     ($ty:ty, $encode_oid:path, [$($decode_oid:path => $wire:ty),+]) => {
+        impl Type for $ty {
+            fn accepts(ty: &PgType) -> bool {
+                ty.oid() == $encode_oid
+            }
+        }
+
         impl Encode for $ty {
-            fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+            fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
                 buf.put_slice(&self.to_be_bytes());
                 Ok(IsNull::No)
             }
-            fn accepts(&self, oid: Oid) -> bool {
-                oid == $encode_oid
+            fn accepts(&self, ty: &PgType) -> bool {
+                <$ty as Type>::accepts(ty)
             }
         }
 
         impl<'r> Decode<'r> for $ty {
-            fn accepts(oid: Oid, _format: Format) -> bool {
-                matches!(oid, $($decode_oid)|+)
+            fn accepts(ty: &PgType, _format: Format) -> bool {
+                matches!(ty.oid(), $($decode_oid)|+)
             }
-            fn decode(raw: Option<&'r [u8]>, format: Format, oid: Oid) -> Result<Self, BoxError> {
-                let raw = non_null(raw)?;
-                if format == Format::Text {
+            fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+                let raw = value.non_null()?;
+                if value.format() == Format::Text {
                     return Ok(text(raw)?.parse::<$ty>()?);
                 }
                 $(
-                    if oid == $decode_oid {
+                    if value.ty().oid() == $decode_oid {
                         return Ok(<$ty>::from(<$wire>::from_be_bytes(fixed(raw)?)));
                     }
                 )+
-                Err(format!("cannot decode {} into {}", oid::describe(oid), stringify!($ty)).into())
+                Err(format!("cannot decode {} into {}", value.ty(), stringify!($ty)).into())
             }
         }
     };
@@ -87,37 +101,47 @@ number!(f64, oid::FLOAT8, [oid::FLOAT8 => f64, oid::FLOAT4 => f32]);
 mod tests {
     use super::*;
 
+    fn decode<'r, T: Decode<'r>>(
+        raw: Option<&'r [u8]>,
+        format: Format,
+        ty: &'r PgType,
+    ) -> Result<T, BoxError> {
+        T::decode(ValueRef::new(raw, format, ty))
+    }
+
     #[test]
     fn integers_round_trip_and_widen() {
+        let int2 = PgType::resolve(oid::INT2);
         let mut buf = BytesMut::new();
-        (-5i16).encode(&mut buf).unwrap();
+        (-5i16).encode(&int2, &mut buf).unwrap();
         assert_eq!(
-            <i64 as Decode>::decode(Some(&buf), Format::Binary, oid::INT2).unwrap(),
+            decode::<i64>(Some(&buf), Format::Binary, &int2).unwrap(),
             -5
         );
-        assert_eq!(
-            <i32 as Decode>::decode(Some(b"17"), Format::Text, oid::INT4).unwrap(),
-            17
-        );
+        let int4 = PgType::resolve(oid::INT4);
+        assert_eq!(decode::<i32>(Some(b"17"), Format::Text, &int4).unwrap(), 17);
     }
 
     #[test]
     fn wrong_lengths_and_null_are_errors() {
-        assert!(<i32 as Decode>::decode(Some(&[0, 1]), Format::Binary, oid::INT4).is_err());
-        assert!(<i32 as Decode>::decode(None, Format::Binary, oid::INT4).is_err());
-        assert!(<bool as Decode>::decode(Some(b"x"), Format::Text, oid::BOOL).is_err());
+        let int4 = PgType::resolve(oid::INT4);
+        assert!(decode::<i32>(Some(&[0, 1]), Format::Binary, &int4).is_err());
+        assert!(decode::<i32>(None, Format::Binary, &int4).is_err());
+        let boolean = PgType::resolve(oid::BOOL);
+        assert!(decode::<bool>(Some(b"x"), Format::Text, &boolean).is_err());
     }
 
     #[test]
     fn floats() {
+        let float8 = PgType::resolve(oid::FLOAT8);
         let mut buf = BytesMut::new();
-        1.5f64.encode(&mut buf).unwrap();
+        1.5f64.encode(&float8, &mut buf).unwrap();
         assert_eq!(
-            <f64 as Decode>::decode(Some(&buf), Format::Binary, oid::FLOAT8).unwrap(),
+            decode::<f64>(Some(&buf), Format::Binary, &float8).unwrap(),
             1.5
         );
         assert!(
-            <f64 as Decode>::decode(Some(b"NaN"), Format::Text, oid::FLOAT8)
+            decode::<f64>(Some(b"NaN"), Format::Text, &float8)
                 .unwrap()
                 .is_nan()
         );

@@ -3,27 +3,40 @@
 
 use bytes::{BufMut, BytesMut};
 
-use super::{BoxError, Decode, Encode, Format, IsNull, Oid, non_null, oid, text};
+use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueRef, oid, text};
 
-/// Text parameters go to any text-like type and to `unknown`-typed or user types that the server
-/// takes as text input (an `int4` parameter given as `&str` is refused: the server would reject the
-/// bytes as binary `int4`).
-fn encodes_text(oid: Oid) -> bool {
-    oid::is_text_like(oid) || oid == oid::JSON || oid == oid::XML
+/// Text parameters go to text-like types, json and xml (whose binary input is text), and to
+/// types this connection has not looked up, whose binary input is commonly their text form.
+fn encodes_text(ty: &PgType) -> bool {
+    oid::is_text_like(ty.oid())
+        || matches!(ty.oid(), oid::JSON | oid::XML)
+        || *ty.kind() == Kind::Unknown
 }
 
 /// A `String` or `&str` decodes any column received in text format, and text-like columns in binary.
-fn decodes_text(oid: Oid, format: Format) -> bool {
-    format == Format::Text || oid::is_text_like(oid)
+fn decodes_text(ty: &PgType, format: Format) -> bool {
+    format == Format::Text || oid::is_text_like(ty.oid())
+}
+
+impl Type for str {
+    fn accepts(ty: &PgType) -> bool {
+        encodes_text(ty)
+    }
+}
+
+impl Type for String {
+    fn accepts(ty: &PgType) -> bool {
+        encodes_text(ty)
+    }
 }
 
 impl Encode for str {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         buf.put_slice(self.as_bytes());
         Ok(IsNull::No)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        encodes_text(oid)
+    fn accepts(&self, ty: &PgType) -> bool {
+        encodes_text(ty)
     }
     fn rust_type(&self) -> &'static str {
         "&str"
@@ -31,39 +44,51 @@ impl Encode for str {
 }
 
 impl Encode for String {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        self.as_str().encode(buf)
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        self.as_str().encode(ty, buf)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        encodes_text(oid)
+    fn accepts(&self, ty: &PgType) -> bool {
+        encodes_text(ty)
     }
 }
 
 impl<'r> Decode<'r> for &'r str {
-    fn accepts(oid: Oid, format: Format) -> bool {
-        decodes_text(oid, format)
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        decodes_text(ty, format)
     }
-    fn decode(raw: Option<&'r [u8]>, _format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        text(non_null(raw)?)
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        text(value.non_null()?)
     }
 }
 
 impl<'r> Decode<'r> for String {
-    fn accepts(oid: Oid, format: Format) -> bool {
-        decodes_text(oid, format)
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        decodes_text(ty, format)
     }
-    fn decode(raw: Option<&'r [u8]>, _format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        text(non_null(raw)?).map(str::to_owned)
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        text(value.non_null()?).map(str::to_owned)
+    }
+}
+
+impl Type for [u8] {
+    fn accepts(ty: &PgType) -> bool {
+        ty.oid() == oid::BYTEA
+    }
+}
+
+impl Type for Vec<u8> {
+    fn accepts(ty: &PgType) -> bool {
+        ty.oid() == oid::BYTEA
     }
 }
 
 impl Encode for [u8] {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         buf.put_slice(self);
         Ok(IsNull::No)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        oid == oid::BYTEA
+    fn accepts(&self, ty: &PgType) -> bool {
+        ty.oid() == oid::BYTEA
     }
     fn rust_type(&self) -> &'static str {
         "&[u8]"
@@ -71,29 +96,29 @@ impl Encode for [u8] {
 }
 
 impl Encode for Vec<u8> {
-    fn encode(&self, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        self.as_slice().encode(buf)
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        self.as_slice().encode(ty, buf)
     }
-    fn accepts(&self, oid: Oid) -> bool {
-        oid == oid::BYTEA
+    fn accepts(&self, ty: &PgType) -> bool {
+        ty.oid() == oid::BYTEA
     }
 }
 
 impl<'r> Decode<'r> for &'r [u8] {
-    fn accepts(oid: Oid, format: Format) -> bool {
-        oid == oid::BYTEA && format == Format::Binary
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        ty.oid() == oid::BYTEA && format == Format::Binary
     }
-    fn decode(raw: Option<&'r [u8]>, _format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        non_null(raw)
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        value.non_null()
     }
 }
 
 impl<'r> Decode<'r> for Vec<u8> {
-    fn accepts(oid: Oid, format: Format) -> bool {
-        oid == oid::BYTEA && format == Format::Binary
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        ty.oid() == oid::BYTEA && format == Format::Binary
     }
-    fn decode(raw: Option<&'r [u8]>, _format: Format, _oid: Oid) -> Result<Self, BoxError> {
-        non_null(raw).map(<[u8]>::to_vec)
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        value.non_null().map(<[u8]>::to_vec)
     }
 }
 
@@ -103,10 +128,13 @@ mod tests {
 
     #[test]
     fn text_decodes_any_text_format_column() {
-        assert!(<String as Decode>::accepts(oid::NUMERIC, Format::Text));
-        assert!(!<String as Decode>::accepts(oid::INT4, Format::Binary));
-        let s: &str = Decode::decode(Some(b"hi"), Format::Binary, oid::TEXT).unwrap();
+        let numeric = PgType::resolve(oid::NUMERIC);
+        let int4 = PgType::resolve(oid::INT4);
+        let text_ty = PgType::resolve(oid::TEXT);
+        assert!(<String as Decode>::accepts(&numeric, Format::Text));
+        assert!(!<String as Decode>::accepts(&int4, Format::Binary));
+        let s = <&str>::decode(ValueRef::new(Some(b"hi"), Format::Binary, &text_ty)).unwrap();
         assert_eq!(s, "hi");
-        assert!(<String as Decode>::decode(Some(&[0xff]), Format::Binary, oid::TEXT).is_err());
+        assert!(String::decode(ValueRef::new(Some(&[0xff]), Format::Binary, &text_ty)).is_err());
     }
 }

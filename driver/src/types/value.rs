@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::{BoxError, Decode, Format, Oid, oid};
+use super::{BoxError, Decode, Format, PgType, ValueRef, oid};
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
 ///
@@ -33,28 +33,26 @@ pub enum Value {
 }
 
 impl<'r> Decode<'r> for Value {
-    fn accepts(_oid: Oid, _format: Format) -> bool {
+    fn accepts(_ty: &PgType, _format: Format) -> bool {
         true
     }
 
-    fn decode(raw: Option<&'r [u8]>, format: Format, oid: Oid) -> Result<Self, BoxError> {
-        if raw.is_none() {
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
+        };
+        if value.format() == Format::Text {
+            return String::decode(value).map(Value::Text);
         }
-        if format == Format::Text {
-            return String::decode(raw, format, oid).map(Value::Text);
-        }
-        Ok(match oid {
-            oid::BOOL => Value::Bool(bool::decode(raw, format, oid)?),
-            oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(raw, format, oid)?),
-            oid::OID => Value::Int(i64::from(u32::decode(raw, format, oid)?)),
-            oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(raw, format, oid)?),
-            oid::BYTEA => Value::Bytes(Vec::decode(raw, format, oid)?),
-            oid::DATE => Value::Date(NaiveDate::decode(raw, format, oid)?),
-            oid::CHAR => {
-                Value::Text(char::from(*raw.unwrap_or_default().first().unwrap_or(&0)).to_string())
-            }
-            _ => Value::Text(String::decode(raw, format, oid)?),
+        Ok(match value.ty().oid() {
+            oid::BOOL => Value::Bool(bool::decode(value)?),
+            oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(value)?),
+            oid::OID => Value::Int(i64::from(u32::decode(value)?)),
+            oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
+            oid::BYTEA => Value::Bytes(Vec::decode(value)?),
+            oid::DATE => Value::Date(NaiveDate::decode(value)?),
+            oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
+            _ => Value::Text(String::decode(value)?),
         })
     }
 }

@@ -1,0 +1,108 @@
+//! `PgType`: what a connection knows about a PostgreSQL type — its OID, name and kind. Codecs
+//! decide from it whether they fit a parameter or column, so user types (whose OIDs differ per
+//! database) are matched by name and kind, not by OID.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use super::{Oid, oid};
+
+/// A PostgreSQL type as described to codecs.
+///
+/// ```
+/// use quarry_driver::types::PgType;
+/// let int4 = PgType::resolve(23);
+/// assert_eq!(int4.name(), "int4");
+/// assert!(PgType::resolve(999_999).name().contains("999999"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgType {
+    oid: Oid,
+    name: Cow<'static, str>,
+    schema: Cow<'static, str>,
+    kind: Kind,
+}
+
+/// What sort of type a [`PgType`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A scalar built-in or extension type.
+    Base,
+    /// An array of the element type.
+    Array(Arc<PgType>),
+    /// A type this connection has not looked up (decoded as text; sent only as text-like values).
+    Unknown,
+}
+
+impl PgType {
+    /// A type with the given parts (used by type registries).
+    pub fn new(
+        oid: Oid,
+        name: impl Into<Cow<'static, str>>,
+        schema: impl Into<Cow<'static, str>>,
+        kind: Kind,
+    ) -> PgType {
+        PgType {
+            oid,
+            name: name.into(),
+            schema: schema.into(),
+            kind,
+        }
+    }
+
+    /// The type's OID in this database.
+    pub fn oid(&self) -> Oid {
+        self.oid
+    }
+
+    /// The type's name (`int4`, `_text` for `text[]`, a user type's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema the type lives in (`pg_catalog` for built-ins).
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// What sort of type this is.
+    pub fn kind(&self) -> &Kind {
+        &self.kind
+    }
+
+    /// Whether Quarry asks for values of this type in binary format.
+    pub fn has_binary_codec(&self) -> bool {
+        oid::has_binary_codec(self.oid)
+    }
+
+    /// The built-in type with this OID, or a placeholder of kind [`Kind::Unknown`].
+    pub fn resolve(oid: Oid) -> Arc<PgType> {
+        builtins()
+            .get(&oid)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(PgType::new(oid, format!("oid {oid}"), "", Kind::Unknown)))
+    }
+}
+
+impl std::fmt::Display for PgType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+fn builtins() -> &'static HashMap<Oid, Arc<PgType>> {
+    static BUILTINS: OnceLock<HashMap<Oid, Arc<PgType>>> = OnceLock::new();
+    BUILTINS.get_or_init(|| {
+        oid::NAMES
+            .iter()
+            .map(|(oid, name)| {
+                (
+                    *oid,
+                    Arc::new(PgType::new(*oid, *name, "pg_catalog", Kind::Base)),
+                )
+            })
+            .collect()
+    })
+}
