@@ -618,3 +618,61 @@ async fn terminated_backend_marks_the_connection_closed() {
         .unwrap_err();
     assert!(matches!(again, Error::Closed), "{again:?}");
 }
+
+/// `target_session_attrs` picks the host whose server suits, skipping the others. A second server
+/// with `default_transaction_read_only=on` plays the read-only host (a standby would need
+/// replication; no host here is one).
+#[tokio::test]
+async fn target_session_attrs_choose_the_host() {
+    let read_only = tokio::task::spawn_blocking(|| {
+        quarry_driver::ephemeral::EphemeralServer::builder()
+            .setting("default_transaction_read_only", "on")
+            .start()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (ro, rw) = (read_only.port(), port());
+    let server_port = async |dsn: &str| -> Result<i32, Error> {
+        let mut conn = connect(dsn).await?;
+        Ok(conn
+            .fetch_val("SELECT inet_server_port()", &[])
+            .await
+            .unwrap())
+    };
+    let list = |first: u16, second: u16, attrs: &str| {
+        format!(
+            "host=127.0.0.1,127.0.0.1 port={first},{second} user=postgres dbname=postgres \
+             sslmode=disable target_session_attrs={attrs}"
+        )
+    };
+    let cases = [
+        (ro, rw, "any", ro),
+        (ro, rw, "read-write", rw),
+        (rw, ro, "read-only", ro),
+        (ro, rw, "primary", ro),
+        (rw, ro, "prefer-standby", rw),
+    ];
+    for (first, second, attrs, expected) in cases {
+        let got = server_port(&list(first, second, attrs)).await.unwrap();
+        assert_eq!(got, i32::from(expected), "target_session_attrs={attrs}");
+    }
+    // No host suits: one error per host, saying why.
+    let err = server_port(&list(ro, rw, "standby")).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Connect { attempts } if attempts.len() == 2),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("target_session_attrs=standby"), "{text}");
+    assert!(
+        text.contains("read-only primary") && text.contains("read-write primary"),
+        "{text}"
+    );
+    let err = server_port(&list(ro, ro, "read-write")).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("read-only primary, but target_session_attrs=read-write"),
+        "{err}"
+    );
+}

@@ -329,10 +329,14 @@ async fn direct_tls_negotiation() {
         // PostgreSQL before 17 reads the ClientHello as a startup packet and gives up: a clean
         // error, well before the connect timeout.
         let err = result.err().unwrap();
-        println!("direct TLS against PostgreSQL {major}: {err}");
         assert!(
-            matches!(err, Error::Net(_)),
+            matches!(err, Error::Net(NetError::DirectTlsRefused { .. })),
             "PostgreSQL {major} with direct TLS: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("sslnegotiation=direct needs PostgreSQL 17"),
+            "{text}"
         );
         assert!(
             started.elapsed() < Duration::from_secs(5),
