@@ -1,6 +1,7 @@
 //! `target_session_attrs`: which kind of server a multi-host connection should settle on.
 //!
-//! Parsed here; the connection code checks the server against it.
+//! Parsed and judged here ([`TargetSessionAttrs::accepts`]); the connection code asks the server
+//! for its state and skips hosts that do not suit.
 
 use super::keyword::keyword_enum;
 
@@ -30,6 +31,31 @@ pub enum TargetSessionAttrs {
     PreferStandby,
 }
 
+impl TargetSessionAttrs {
+    /// Whether a server in this state suits these attributes, as libpq decides: `read_only` is
+    /// `default_transaction_read_only` (or `transaction_read_only` on servers before 14),
+    /// `in_hot_standby` whether the server is a standby in recovery. [`Self::PreferStandby`]
+    /// accepts any server here; the connection code first looks for a standby on every host.
+    ///
+    /// ```
+    /// use quarry_driver::config::TargetSessionAttrs;
+    ///
+    /// assert!(TargetSessionAttrs::ReadWrite.accepts(false, false));
+    /// assert!(!TargetSessionAttrs::ReadWrite.accepts(true, false));
+    /// assert!(TargetSessionAttrs::ReadOnly.accepts(false, true));
+    /// assert!(!TargetSessionAttrs::Standby.accepts(true, false));
+    /// ```
+    pub fn accepts(self, read_only: bool, in_hot_standby: bool) -> bool {
+        match self {
+            Self::Any | Self::PreferStandby => true,
+            Self::ReadWrite => !read_only && !in_hot_standby,
+            Self::ReadOnly => read_only || in_hot_standby,
+            Self::Primary => !in_hot_standby,
+            Self::Standby => in_hot_standby,
+        }
+    }
+}
+
 keyword_enum!(TargetSessionAttrs, key = "target_session_attrs",
     expected = "any, read-write, read-only, primary, standby or prefer-standby", {
     Any => "any",
@@ -43,6 +69,26 @@ keyword_enum!(TargetSessionAttrs, key = "target_session_attrs",
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepts_follows_libpq() {
+        use TargetSessionAttrs::*;
+        // (read_only, in_hot_standby): primary rw, primary ro, standby.
+        let states = [(false, false), (true, false), (true, true)];
+        let expect = [
+            (Any, [true, true, true]),
+            (PreferStandby, [true, true, true]),
+            (ReadWrite, [true, false, false]),
+            (ReadOnly, [false, true, true]),
+            (Primary, [true, true, false]),
+            (Standby, [false, false, true]),
+        ];
+        for (attrs, answers) in expect {
+            for ((ro, hs), want) in states.iter().zip(answers) {
+                assert_eq!(attrs.accepts(*ro, *hs), want, "{attrs} ro={ro} hs={hs}");
+            }
+        }
+    }
 
     #[test]
     fn spellings_round_trip() {

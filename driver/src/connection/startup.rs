@@ -12,7 +12,9 @@ use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
 use crate::auth::{self, AuthMethod, ChannelBindingData, ChannelBindingPolicy, ScramClient};
-use crate::config::{ChannelBinding, Config, Host, SslMode, SslNegotiation, SslRootCert, Target};
+use crate::config::{
+    ChannelBinding, Config, Host, SslMode, SslNegotiation, SslRootCert, Target, TargetSessionAttrs,
+};
 use crate::error::{Error, Result};
 use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
 use crate::protocol::backend::Message;
@@ -33,18 +35,31 @@ impl Connection {
     /// # Ok(()) }
     /// ```
     pub async fn connect(config: &Config) -> Result<Connection> {
+        let wanted = config.get_target_session_attrs();
+        // libpq's prefer-standby: a standby on any host first, then any server at all.
+        let passes: &[TargetSessionAttrs] = match wanted {
+            TargetSessionAttrs::PreferStandby => {
+                &[TargetSessionAttrs::Standby, TargetSessionAttrs::Any]
+            }
+            _ => std::slice::from_ref(&wanted),
+        };
         let mut attempts = Vec::new();
-        for target in config.targets() {
-            let attempt = connect_target(config, &target);
-            let result = match config.get_connect_timeout() {
-                Some(limit) => tokio::time::timeout(limit, attempt)
-                    .await
-                    .unwrap_or(Err(Error::ConnectTimeout(limit))),
-                None => attempt.await,
-            };
-            match result {
-                Ok(conn) => return Ok(conn),
-                Err(e) => attempts.push((describe_target(&target), e)),
+        for &pass in passes {
+            for target in config.targets() {
+                let attempt = async {
+                    let conn = connect_target(config, &target).await?;
+                    check_session_attrs(conn, pass).await
+                };
+                let result = match config.get_connect_timeout() {
+                    Some(limit) => tokio::time::timeout(limit, attempt)
+                        .await
+                        .unwrap_or(Err(Error::ConnectTimeout(limit))),
+                    None => attempt.await,
+                };
+                match result {
+                    Ok(conn) => return Ok(conn),
+                    Err(e) => attempts.push((describe_target(&target), e)),
+                }
             }
         }
         if attempts.len() == 1
@@ -54,6 +69,47 @@ impl Connection {
         }
         Err(Error::Connect { attempts })
     }
+}
+
+/// Checks the new session against `target_session_attrs`; a session that does not suit is
+/// closed and the host skipped. PostgreSQL 14+ reports `in_hot_standby` and
+/// `default_transaction_read_only` at startup; older servers are asked.
+async fn check_session_attrs(
+    mut conn: Connection,
+    wanted: TargetSessionAttrs,
+) -> Result<Connection> {
+    if wanted == TargetSessionAttrs::Any {
+        return Ok(conn);
+    }
+    let reported = |name: &str| conn.parameter(name).map(|v| v == "on");
+    let (read_only, in_hot_standby) = match (
+        reported("default_transaction_read_only"),
+        reported("in_hot_standby"),
+    ) {
+        (Some(read_only), Some(in_hot_standby)) => (read_only, in_hot_standby),
+        _ => {
+            let read_only: String = conn.fetch_val("SHOW transaction_read_only", &[]).await?;
+            let in_recovery: bool = conn
+                .fetch_val("SELECT pg_catalog.pg_is_in_recovery()", &[])
+                .await?;
+            (read_only == "on", in_recovery)
+        }
+    };
+    if wanted.accepts(read_only, in_hot_standby) {
+        return Ok(conn);
+    }
+    let found = match (read_only, in_hot_standby) {
+        (_, true) => "in hot standby",
+        (true, false) => "a read-only primary",
+        (false, false) => "a read-write primary",
+    };
+    let mismatch = NetError::SessionAttrsMismatch {
+        wanted: wanted.as_str(),
+        found,
+    };
+    // Best effort, and bounded by connect_timeout: the session is discarded either way.
+    let _ = conn.close().await;
+    Err(mismatch.into())
 }
 
 fn describe_target(target: &Target) -> String {

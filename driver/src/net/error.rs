@@ -138,6 +138,25 @@ pub enum NetError {
         "root certificate file ~/.postgresql/root.crt does not exist: either provide the file, set sslrootcert (or sslrootcert=system), or change sslmode to disable server certificate verification"
     )]
     MissingRootCert,
+    /// `sslnegotiation=direct`: the server closed the connection or broke off during the TLS
+    /// handshake, as servers before PostgreSQL 17 do (they read the TLS hello as a startup
+    /// packet and give up).
+    #[error(
+        "the server broke off direct TLS negotiation ({source}); sslnegotiation=direct needs PostgreSQL 17 or later, use sslnegotiation=postgres for older servers"
+    )]
+    DirectTlsRefused {
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The server was reached but is not the kind `target_session_attrs` asks for.
+    #[error("the server is {found}, but target_session_attrs={wanted}")]
+    SessionAttrsMismatch {
+        /// The attributes asked for (`read-write`, `standby`, ...).
+        wanted: &'static str,
+        /// What the server is: `read-only`, `read-write`, `in hot standby`, ...
+        found: &'static str,
+    },
     /// The certificate verifier could not be built from the root store.
     #[error("could not build the TLS certificate verifier: {0}")]
     Verifier(#[from] rustls::client::VerifierBuilderError),

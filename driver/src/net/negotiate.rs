@@ -107,11 +107,29 @@ pub async fn negotiate_tls_with_config(
     let tls = TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|source| NetError::Handshake { source })?;
+        .map_err(|source| handshake_error(opts.direct, source))?;
     if opts.direct && tls.get_ref().1.alpn_protocol() != Some(ALPN_POSTGRESQL) {
         return Err(NetError::MissingAlpn);
     }
     Ok(Stream::Tls(Box::new(tls)))
+}
+
+/// A failed handshake; with direct TLS, a connection the server closed (or reset) means a server
+/// that does not speak direct TLS, which deserves its own message. Certificate problems stay
+/// [`NetError::Handshake`].
+fn handshake_error(direct: bool, source: io::Error) -> NetError {
+    let broken_off = matches!(
+        source.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    );
+    if direct && broken_off {
+        NetError::DirectTlsRefused { source }
+    } else {
+        NetError::Handshake { source }
+    }
 }
 
 fn check_direct(opts: &TlsOptions) -> Result<(), NetError> {
@@ -169,6 +187,26 @@ mod tests {
         ]);
         assert_eq!(code, 80_877_103);
         assert_eq!(code, (1234 << 16) | 5679);
+    }
+
+    #[test]
+    fn direct_handshake_cut_short_is_named() {
+        let eof = || io::Error::new(io::ErrorKind::UnexpectedEof, "tls handshake eof");
+        assert!(matches!(
+            handshake_error(true, eof()),
+            NetError::DirectTlsRefused { .. }
+        ));
+        assert!(matches!(
+            handshake_error(false, eof()),
+            NetError::Handshake { .. }
+        ));
+        let bad_cert = io::Error::new(io::ErrorKind::InvalidData, "invalid peer certificate");
+        assert!(matches!(
+            handshake_error(true, bad_cert),
+            NetError::Handshake { .. }
+        ));
+        let e = handshake_error(true, eof());
+        assert!(e.to_string().contains("PostgreSQL 17"), "{e}");
     }
 
     #[test]
