@@ -79,7 +79,7 @@ impl Connection {
         self.ready().await?;
         frontend::query(sql, &mut self.io.write_buf)?;
         self.pending_ready += 1;
-        self.io.flush().await?;
+        self.send().await?;
         let mut tag = None;
         let mut error = None;
         loop {
@@ -94,7 +94,7 @@ impl Connection {
                         "COPY FROM STDIN is not available through execute()",
                         &mut self.io.write_buf,
                     )?;
-                    self.io.flush().await?;
+                    self.send().await?;
                 }
                 Message::CopyOutResponse(_) | Message::CopyData { .. } | Message::CopyDone => {}
                 Message::ReadyForQuery { status } => {
@@ -179,7 +179,7 @@ impl Connection {
         frontend::describe_statement(&name, buf)?;
         frontend::flush(buf);
         self.needs_sync = true;
-        self.io.flush().await?;
+        self.send().await?;
         let mut params = None;
         loop {
             match self.recv().await? {
@@ -229,7 +229,7 @@ impl Connection {
         frontend::sync(buf);
         self.needs_sync = false;
         self.pending_ready += 1;
-        self.io.flush().await?;
+        self.send().await?;
 
         let mut tag = None;
         let mut error = None;
@@ -297,7 +297,7 @@ impl Connection {
             in_flight += 1;
             if self.io.write_buf.len() >= BATCH_CHUNK {
                 frontend::flush(&mut self.io.write_buf);
-                self.io.flush().await?;
+                self.send().await?;
                 if let Some(e) = self
                     .read_batch(&stmt, &mut in_flight, out.as_deref_mut())
                     .await?
@@ -310,7 +310,7 @@ impl Connection {
         frontend::sync(&mut self.io.write_buf);
         self.needs_sync = false;
         self.pending_ready += 1;
-        self.io.flush().await?;
+        self.send().await?;
         if error.is_none() {
             error = self.read_batch(&stmt, &mut in_flight, out).await?;
         }

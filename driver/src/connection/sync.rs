@@ -4,7 +4,7 @@
 //! the server may send at any time (ParameterStatus, notices, notifications).
 
 use super::{Connection, Notification};
-use crate::error::{DbError, Error, Result};
+use crate::error::{DbError, Error, Result, Severity};
 use crate::protocol::backend::{ErrorFields, Message};
 use crate::protocol::{TransactionStatus, frontend};
 
@@ -42,7 +42,7 @@ impl Connection {
             self.needs_sync = false;
             self.pending_ready += 1;
         }
-        self.io.flush().await?;
+        self.send().await?;
         self.drain_to_ready().await
     }
 
@@ -51,7 +51,7 @@ impl Connection {
         frontend::sync(&mut self.io.write_buf);
         self.needs_sync = false;
         self.pending_ready += 1;
-        self.io.flush().await?;
+        self.send().await?;
         self.drain_to_ready().await
     }
 
@@ -62,7 +62,7 @@ impl Connection {
                 Message::ReadyForQuery { status } => self.on_ready(status),
                 Message::CopyInResponse(_) => {
                     frontend::copy_fail("request abandoned", &mut self.io.write_buf)?;
-                    self.io.flush().await?;
+                    self.send().await?;
                 }
                 _ => {}
             }
@@ -78,6 +78,15 @@ impl Connection {
             // A transaction ended by SQL (or by the server) ends every level Quarry tracked.
             self.tx_depth = 0;
         }
+    }
+
+    /// Writes everything buffered. A socket failure closes the connection.
+    pub(super) async fn send(&mut self) -> Result<()> {
+        let result = self.io.flush().await;
+        if result.is_err() {
+            self.closed = true;
+        }
+        result
     }
 
     /// The next message that answers a request; asynchronous messages are handled on the way.
@@ -116,7 +125,13 @@ impl Connection {
     /// Converts an ErrorResponse into an [`Error`], with the query it answers.
     pub(super) fn db_error(&mut self, fields: &ErrorFields, query: Option<&str>) -> Error {
         match parse_db_error(fields) {
-            Ok(error) => Error::db(error, query),
+            Ok(error) => {
+                // After FATAL or PANIC the server closes the session.
+                if matches!(error.severity(), Severity::Fatal | Severity::Panic) {
+                    self.closed = true;
+                }
+                Error::db(error, query)
+            }
             Err(e) => {
                 self.closed = true;
                 e
