@@ -5,6 +5,7 @@
 //! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
+#[cfg(feature = "chrono")]
 mod datetime;
 mod option;
 mod pg_type;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "chrono")]
 use chrono::NaiveDate;
 
 use super::{BoxError, Decode, Format, PgType, ValueRef, oid};
@@ -29,6 +30,7 @@ pub enum Value {
     /// `bytea`.
     Bytes(Vec<u8>),
     /// `date`.
+    #[cfg(feature = "chrono")]
     Date(NaiveDate),
 }
 
@@ -50,6 +52,7 @@ impl<'r> Decode<'r> for Value {
             oid::OID => Value::Int(i64::from(u32::decode(value)?)),
             oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
             oid::BYTEA => Value::Bytes(Vec::decode(value)?),
+            #[cfg(feature = "chrono")]
             oid::DATE => Value::Date(NaiveDate::decode(value)?),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
             _ => Value::Text(String::decode(value)?),
@@ -77,6 +80,7 @@ impl fmt::Display for Value {
                 }
                 f.write_str("'")
             }
+            #[cfg(feature = "chrono")]
             Value::Date(d) => write!(f, "{d}"),
         }
     }
