@@ -20,7 +20,7 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
-pub use pg_type::{Kind, PgType};
+pub use pg_type::{Field, Kind, PgType};
 pub use value::Value;
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.

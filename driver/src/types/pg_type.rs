@@ -32,8 +32,29 @@ pub enum Kind {
     Base,
     /// An array of the element type.
     Array(Arc<PgType>),
+    /// An enum with its labels in order.
+    Enum(Vec<String>),
+    /// A composite (row) type with its fields in order.
+    Composite(Vec<Field>),
+    /// A domain over the base type.
+    Domain(Arc<PgType>),
+    /// A range over the subtype.
+    Range(Arc<PgType>),
+    /// A multirange of the range type.
+    Multirange(Arc<PgType>),
+    /// A pseudo-type (`record`, `void`, `anyelement`, ...).
+    Pseudo,
     /// A type this connection has not looked up (decoded as text; sent only as text-like values).
     Unknown,
+}
+
+/// A field of a composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field's name.
+    pub name: String,
+    /// The field's type.
+    pub ty: Arc<PgType>,
 }
 
 impl PgType {
