@@ -1,2 +1,180 @@
-//! placeholder
-fn main() {}
+//! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
+//!
+//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [insert] [--quick] [--rounds N]
+//! [--driver quarry|tokio-postgres|sqlx]...` (`--driver` limits the run, e.g. for profiling).
+//!
+//! Everything runs on a single-threaded tokio runtime (tokio-postgres's connection task too), so
+//! each driver gets the same one core. One ephemeral server is started (or `DATABASE_URL` used);
+//! each workload is set up once, warmed up once per driver, then run for several rounds with the
+//! drivers interleaved (quarry, tokio-postgres, sqlx, quarry, ...). The report gives the median
+//! round's ops/s and client CPU per op (the runtime thread's time on CPU).
+
+mod cpu;
+mod drivers;
+mod error;
+mod measure;
+mod report;
+mod workloads;
+
+use std::process::ExitCode;
+
+use drivers::{Connections, Driver};
+use error::BenchError;
+use report::Series;
+use workloads::Workload;
+
+/// Timed rounds per workload and driver unless `--rounds` says otherwise.
+const DEFAULT_ROUNDS: usize = 5;
+
+/// What the command line asked for.
+struct Args {
+    workloads: Vec<Workload>,
+    drivers: Vec<Driver>,
+    quick: bool,
+    rounds: usize,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError> {
+    let mut out = Args {
+        workloads: Vec::new(),
+        drivers: Vec::new(),
+        quick: false,
+        rounds: DEFAULT_ROUNDS,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => out.quick = true,
+            "--rounds" => {
+                let n = args.next().unwrap_or_default();
+                out.rounds = n
+                    .parse()
+                    .ok()
+                    .filter(|&r| r > 0)
+                    .ok_or(BenchError::Usage(n))?;
+            }
+            "--driver" => {
+                let name = args.next().unwrap_or_default();
+                out.drivers
+                    .push(Driver::parse(&name).ok_or(BenchError::Usage(name))?);
+            }
+            name => out
+                .workloads
+                .push(Workload::parse(name).ok_or_else(|| BenchError::Usage(arg.clone()))?),
+        }
+    }
+    if out.workloads.is_empty() {
+        out.workloads = Workload::ALL.to_vec();
+    }
+    if out.drivers.is_empty() {
+        out.drivers = Driver::ALL.to_vec();
+    }
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quarry-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), BenchError> {
+    let args = parse_args(std::env::args().skip(1))?;
+    // Keep the server alive for the whole run; dropping it stops it.
+    let (_server, dsn) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            eprintln!("starting an ephemeral server...");
+            let server = quarry_driver::ephemeral::EphemeralServer::start()?;
+            let dsn = server.dsn();
+            (Some(server), dsn)
+        }
+    };
+    let dsn = drivers::without_tls(&dsn);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(BenchError::Runtime)?;
+    let results = runtime.block_on(bench(&dsn, &args))?;
+    println!(
+        "quarry-bench: {} scale, single-threaded tokio runtime, server {}",
+        if args.quick { "quick (1/10)" } else { "full" },
+        if std::env::var("DATABASE_URL").is_ok() {
+            "from DATABASE_URL"
+        } else {
+            "ephemeral"
+        },
+    );
+    report::print(&results, args.rounds);
+    Ok(())
+}
+
+async fn bench(dsn: &str, args: &Args) -> Result<Vec<Series>, BenchError> {
+    let mut conns = Connections::open(dsn).await?;
+    let mut results = Vec::new();
+    for &workload in &args.workloads {
+        let ops = workload.ops(args.quick);
+        workload.setup(&mut conns).await?;
+        for &driver in &args.drivers {
+            eprintln!("{}: warming up {}", workload.name(), driver.name());
+            workload.run(driver, &mut conns, (ops / 10).max(1)).await?;
+        }
+        let mut series: Vec<Series> = args
+            .drivers
+            .iter()
+            .map(|&driver| Series {
+                workload,
+                driver,
+                samples: Vec::new(),
+            })
+            .collect();
+        for round in 1..=args.rounds {
+            for s in &mut series {
+                let sample = workload.run(s.driver, &mut conns, ops).await?;
+                eprintln!(
+                    "{} round {round} {:15} {:>10.0} ops/s {:>8.2} µs CPU/op",
+                    workload.name(),
+                    s.driver.name(),
+                    sample.ops_per_sec(),
+                    sample.cpu_us_per_op()
+                );
+                s.samples.push(sample);
+            }
+        }
+        results.extend(series);
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, BenchError> {
+        parse_args(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn defaults_to_every_workload() {
+        let a = args(&[]).unwrap();
+        assert_eq!(a.workloads, Workload::ALL.to_vec());
+        assert!(!a.quick);
+        assert_eq!(a.rounds, DEFAULT_ROUNDS);
+        assert_eq!(a.drivers, Driver::ALL.to_vec());
+    }
+
+    #[test]
+    fn picks_workloads_and_flags() {
+        let a = args(&["insert", "--quick", "--rounds", "5", "--driver", "sqlx"]).unwrap();
+        assert_eq!(a.workloads, vec![Workload::Insert]);
+        assert_eq!(a.drivers, vec![Driver::Sqlx]);
+        assert!(a.quick);
+        assert_eq!(a.rounds, 5);
+        assert!(args(&["nope"]).is_err());
+        assert!(args(&["--driver", "libpq"]).is_err());
+        assert!(args(&["--rounds", "0"]).is_err());
+    }
+}

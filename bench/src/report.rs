@@ -1,0 +1,201 @@
+//! The results table: median of the rounds per workload and driver, ratios against the best
+//! peer, and the verdict on the goals (Quarry CPU/op ≤ 0.8× and throughput ≥ 1.0× best peer).
+
+use std::time::Duration;
+
+use crate::drivers::Driver;
+use crate::measure::Sample;
+use crate::workloads::Workload;
+
+/// Quarry's client CPU per op must be at most this fraction of the best peer's.
+const CPU_GOAL: f64 = 0.8;
+/// Quarry's throughput must be at least this fraction of the best peer's.
+const THROUGHPUT_GOAL: f64 = 1.0;
+
+/// Every round of one driver on one workload.
+pub(crate) struct Series {
+    /// The workload.
+    pub(crate) workload: Workload,
+    /// The driver.
+    pub(crate) driver: Driver,
+    /// One sample per round.
+    pub(crate) samples: Vec<Sample>,
+}
+
+/// The medians of one series.
+#[derive(Debug, Clone, Copy)]
+struct Summary {
+    ops_per_sec: f64,
+    cpu_us_per_op: f64,
+    rows_per_sec: f64,
+    cpu_us_per_row: f64,
+}
+
+impl Series {
+    fn summary(&self) -> Summary {
+        let med = |f: fn(&Sample) -> f64| median(self.samples.iter().map(f).collect());
+        Summary {
+            ops_per_sec: med(Sample::ops_per_sec),
+            cpu_us_per_op: med(Sample::cpu_us_per_op),
+            rows_per_sec: med(Sample::rows_per_sec),
+            cpu_us_per_row: med(|s| s.cpu_ns_per_row() / 1_000.0),
+        }
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values.get(n / 2).copied().unwrap_or(f64::NAN),
+        n => {
+            let a = values.get(n / 2 - 1).copied().unwrap_or(f64::NAN);
+            let b = values.get(n / 2).copied().unwrap_or(f64::NAN);
+            (a + b) / 2.0
+        }
+    }
+}
+
+/// Prints the table, the goal verdicts, every round, and CPU cross-check warnings.
+pub(crate) fn print(all: &[Series], rounds: usize) {
+    println!();
+    println!("Median of {rounds} rounds. Ratios are against the best of the other two drivers.");
+    println!();
+    println!(
+        "| workload | driver | ops/s | client CPU µs/op | ops/s vs best peer | CPU vs best peer |"
+    );
+    println!("|---|---|---:|---:|---:|---:|");
+    for workload in Workload::ALL {
+        let rows: Vec<(&Series, Summary)> = all
+            .iter()
+            .filter(|s| s.workload == workload)
+            .map(|s| (s, s.summary()))
+            .collect();
+        for (series, sum) in &rows {
+            let (best_ops, best_cpu) =
+                best_of_others(&rows, series.driver, |s| (s.ops_per_sec, s.cpu_us_per_op));
+            println!(
+                "| {} | {} | {:.0} | {:.2} | {:.2}× | {:.2}× |",
+                workload.name(),
+                series.driver.name(),
+                sum.ops_per_sec,
+                sum.cpu_us_per_op,
+                sum.ops_per_sec / best_ops,
+                sum.cpu_us_per_op / best_cpu,
+            );
+        }
+        if workload.reports_rows() {
+            for (series, sum) in &rows {
+                let (best_ops, best_cpu) =
+                    best_of_others(&rows, series.driver, |s| (s.rows_per_sec, s.cpu_us_per_row));
+                println!(
+                    "| {} per row | {} | {:.0} rows/s | {:.3} µs/row | {:.2}× | {:.2}× |",
+                    workload.name(),
+                    series.driver.name(),
+                    sum.rows_per_sec,
+                    sum.cpu_us_per_row,
+                    sum.rows_per_sec / best_ops,
+                    sum.cpu_us_per_row / best_cpu,
+                );
+            }
+        }
+    }
+    print_goals(all);
+    print_rounds(all);
+}
+
+/// The best throughput (highest) and CPU (lowest) among the drivers other than `me`.
+fn best_of_others(
+    rows: &[(&Series, Summary)],
+    me: Driver,
+    pick: fn(&Summary) -> (f64, f64),
+) -> (f64, f64) {
+    rows.iter()
+        .filter(|(s, _)| s.driver != me)
+        .map(|(_, sum)| pick(sum))
+        .fold((f64::NAN, f64::NAN), |(ops, cpu), (o, c)| {
+            (ops.max(o), cpu.min(c))
+        })
+}
+
+fn print_goals(all: &[Series]) {
+    println!();
+    println!(
+        "Goals: Quarry client CPU/op <= {CPU_GOAL}x best peer, throughput >= {THROUGHPUT_GOAL}x best peer"
+    );
+    for workload in Workload::ALL {
+        let rows: Vec<(&Series, Summary)> = all
+            .iter()
+            .filter(|s| s.workload == workload)
+            .map(|s| (s, s.summary()))
+            .collect();
+        let Some((_, quarry)) = rows.iter().find(|(s, _)| s.driver == Driver::Quarry) else {
+            continue;
+        };
+        let (best_ops, best_cpu) =
+            best_of_others(&rows, Driver::Quarry, |s| (s.ops_per_sec, s.cpu_us_per_op));
+        let cpu = quarry.cpu_us_per_op / best_cpu;
+        let ops = quarry.ops_per_sec / best_ops;
+        println!(
+            "  {:8} CPU {:.2}x -> {}   throughput {:.2}x -> {}",
+            workload.name(),
+            cpu,
+            verdict(cpu <= CPU_GOAL),
+            ops,
+            verdict(ops >= THROUGHPUT_GOAL),
+        );
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "MET" } else { "NOT MET" }
+}
+
+fn print_rounds(all: &[Series]) {
+    println!();
+    println!("Every round (ops/s, thread CPU µs/op, process CPU µs/op):");
+    for series in all {
+        let cells: Vec<String> = series
+            .samples
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:.0} {:.2} {:.2}",
+                    s.ops_per_sec(),
+                    s.cpu_us_per_op(),
+                    Sample {
+                        thread_cpu: s.process_cpu,
+                        ..*s
+                    }
+                    .cpu_us_per_op()
+                )
+            })
+            .collect();
+        println!(
+            "  {:8} {:15} {}",
+            series.workload.name(),
+            series.driver.name(),
+            cells.join(" | ")
+        );
+        for s in &series.samples {
+            if s.process_cpu > s.thread_cpu + s.thread_cpu / 10 + Duration::from_millis(30) {
+                println!(
+                    "    note: process CPU {:?} exceeds the runtime thread's {:?}: work on other threads",
+                    s.process_cpu, s.thread_cpu
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_odd_and_even() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(vec![]).is_nan());
+    }
+}

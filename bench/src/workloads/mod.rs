@@ -1,0 +1,86 @@
+//! The workloads: what each measures, its size, its one-time setup, and dispatch to the
+//! per-driver implementations in `select1`, `rows1k` and `insert`.
+
+mod insert;
+mod rows1k;
+mod select1;
+
+use crate::drivers::{Connections, Driver};
+use crate::error::BenchError;
+use crate::measure::Sample;
+
+/// A workload of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Workload {
+    /// Sequential `SELECT 1`.
+    Select1,
+    /// A query returning 1,000 rows of five columns, every value decoded.
+    Rows1k,
+    /// Single-row INSERTs of (int4, text, float8).
+    Insert,
+}
+
+impl Workload {
+    /// Every workload, in report order.
+    pub(crate) const ALL: [Workload; 3] = [Workload::Select1, Workload::Rows1k, Workload::Insert];
+
+    /// The workload's name on the command line and in the report.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Workload::Select1 => "select1",
+            Workload::Rows1k => "rows1k",
+            Workload::Insert => "insert",
+        }
+    }
+
+    /// The workload named `name`.
+    pub(crate) fn parse(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// Operations at full scale (queries, or inserted rows).
+    fn full_ops(self) -> u64 {
+        match self {
+            Workload::Select1 => 20_000,
+            Workload::Rows1k => 2_000,
+            Workload::Insert => 50_000,
+        }
+    }
+
+    /// Operations for a run; `--quick` divides by ten.
+    pub(crate) fn ops(self, quick: bool) -> u64 {
+        if quick {
+            self.full_ops() / 10
+        } else {
+            self.full_ops()
+        }
+    }
+
+    /// Whether the report adds a per-row line.
+    pub(crate) fn reports_rows(self) -> bool {
+        self == Workload::Rows1k
+    }
+
+    /// One-time setup before any driver runs it (tables, data); untimed.
+    pub(crate) async fn setup(self, conns: &mut Connections) -> Result<(), BenchError> {
+        match self {
+            Workload::Select1 => Ok(()),
+            Workload::Rows1k => rows1k::setup(conns).await,
+            Workload::Insert => Ok(()),
+        }
+    }
+
+    /// One measured run of `ops` operations by `driver`.
+    pub(crate) async fn run(
+        self,
+        driver: Driver,
+        conns: &mut Connections,
+        ops: u64,
+    ) -> Result<Sample, BenchError> {
+        match self {
+            Workload::Select1 => select1::run(driver, conns, ops).await,
+            Workload::Rows1k => rows1k::run(driver, conns, ops).await,
+            Workload::Insert => insert::run(driver, conns, ops).await,
+        }
+    }
+}
