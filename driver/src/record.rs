@@ -5,12 +5,13 @@
 //! allows (`&str`, `&[u8]`).
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
 use crate::error::{Error, Result};
+use crate::protocol::ProtocolError;
+use crate::protocol::backend::DataRow;
 use crate::statement::Column;
 use crate::types::{Decode, Value, ValueRef};
 
@@ -28,7 +29,26 @@ use crate::types::{Decode, Value, ValueRef};
 pub struct Record {
     columns: Arc<[Column]>,
     body: Bytes,
-    ranges: Vec<Option<Range<usize>>>,
+    /// Where each column's length word starts in `body`, validated when the row arrived.
+    offsets: Offsets,
+}
+
+/// Rows of up to this many columns keep their offsets inline: no allocation per row.
+const INLINE_COLUMNS: usize = 12;
+
+#[derive(Clone)]
+enum Offsets {
+    Inline { len: u8, at: [u32; INLINE_COLUMNS] },
+    Heap(Box<[u32]>),
+}
+
+impl Offsets {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Offsets::Inline { len, at } => &at[..usize::from(*len).min(INLINE_COLUMNS)],
+            Offsets::Heap(at) => at,
+        }
+    }
 }
 
 /// Something that picks a column: its 0-based index or its name.
@@ -70,26 +90,46 @@ impl ColumnIndex for &str {
 }
 
 impl Record {
-    pub(crate) fn new(
-        columns: Arc<[Column]>,
-        body: Bytes,
-        ranges: Vec<Option<Range<usize>>>,
-    ) -> Record {
-        Record {
-            columns,
-            body,
-            ranges,
+    /// Builds a record from a DataRow of a result described by `columns`, checking the row's
+    /// framing once so that every later access is in bounds.
+    pub(crate) fn from_row(columns: &Arc<[Column]>, row: DataRow) -> Result<Record, ProtocolError> {
+        if row.len() != columns.len() {
+            return Err(ProtocolError::ColumnCountMismatch {
+                expected: columns.len(),
+                found: row.len(),
+            });
         }
+        let offsets = if row.len() <= INLINE_COLUMNS {
+            let mut at = [0u32; INLINE_COLUMNS];
+            row.visit_columns(|i, pos| {
+                if let Some(slot) = at.get_mut(i) {
+                    *slot = pos;
+                }
+            })?;
+            // In range: at most INLINE_COLUMNS (12) columns.
+            #[allow(clippy::cast_possible_truncation)]
+            let len = row.len() as u8;
+            Offsets::Inline { len, at }
+        } else {
+            let mut at = Vec::with_capacity(row.len());
+            row.visit_columns(|_, pos| at.push(pos))?;
+            Offsets::Heap(at.into_boxed_slice())
+        };
+        Ok(Record {
+            columns: columns.clone(),
+            body: row.into_body(),
+            offsets,
+        })
     }
 
     /// Number of columns.
     pub fn len(&self) -> usize {
-        self.ranges.len()
+        self.columns.len()
     }
 
     /// Whether the row has no columns (`SELECT` with an empty target list).
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.columns.is_empty()
     }
 
     /// The columns' descriptions.
@@ -151,12 +191,12 @@ impl Record {
     }
 
     fn raw_at(&self, i: usize) -> Option<&[u8]> {
-        // The ranges were validated against the body when the row arrived.
-        self.ranges
-            .get(i)
-            .cloned()
-            .flatten()
-            .and_then(|r| self.body.get(r))
+        // The offsets and lengths were validated against the body in `from_row`; the checked
+        // accessors below cannot fail for such a row, and a NULL is a length of -1.
+        let pos = usize::try_from(*self.offsets.as_slice().get(i)?).ok()?;
+        let word: [u8; 4] = self.body.get(pos..pos + 4)?.try_into().ok()?;
+        let len = usize::try_from(i32::from_be_bytes(word)).ok()?;
+        self.body.get(pos + 4..pos + 4 + len)
     }
 }
 

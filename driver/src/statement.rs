@@ -1,6 +1,7 @@
 //! Prepared statements and the descriptions of their parameters and result columns.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::protocol::Format;
 use crate::protocol::backend::FieldDescription;
@@ -31,6 +32,8 @@ pub(crate) struct StatementInner {
     pub(crate) columns: Arc<[Column]>,
     /// The format requested for each column: binary where Quarry has a codec.
     pub(crate) result_formats: Vec<Format>,
+    /// Rows the last execution returned, to size the next result's vector at once.
+    rows_hint: AtomicUsize,
 }
 
 impl Statement {
@@ -52,6 +55,7 @@ impl Statement {
             param_types,
             columns,
             result_formats,
+            rows_hint: AtomicUsize::new(0),
         }))
     }
 
@@ -73,6 +77,15 @@ impl Statement {
     /// The result columns (empty for statements that return no rows).
     pub fn columns(&self) -> &[Column] {
         &self.0.columns
+    }
+
+    pub(crate) fn rows_hint(&self) -> usize {
+        self.0.rows_hint.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_rows_hint(&self, rows: usize) {
+        // Bounded so one huge result does not make every later one reserve that much.
+        self.0.rows_hint.store(rows.min(1 << 16), Ordering::Relaxed);
     }
 
     pub(crate) fn name(&self) -> &str {

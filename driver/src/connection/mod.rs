@@ -20,6 +20,7 @@ use std::time::Duration;
 
 pub use cancel::CancelToken;
 pub use query::{AsQuery, Param};
+use query::Rows;
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
@@ -185,8 +186,7 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut rows = Vec::new();
-            c.run_extended(&query, params, 0, &mut |r| rows.push(r))
-                .await?;
+            c.run_extended(&query, params, 0, &mut Rows::All(&mut rows)).await?;
             Ok(rows)
         })
         .await
@@ -209,10 +209,7 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut first = None;
-            c.run_extended(&query, params, 1, &mut |r| {
-                first.get_or_insert(r);
-            })
-            .await?;
+            c.run_extended(&query, params, 1, &mut Rows::First(&mut first)).await?;
             Ok(first)
         })
         .await

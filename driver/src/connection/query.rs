@@ -71,7 +71,7 @@ impl Connection {
         if params.is_empty() && query.statement().is_none() {
             return self.simple_query(query.sql()).await;
         }
-        self.run_extended(query, params, 0, &mut |_| {}).await
+        self.run_extended(query, params, 0, &mut Rows::Discard).await
     }
 
     /// Runs `sql` with the simple protocol; returns the last command's tag.
@@ -118,7 +118,7 @@ impl Connection {
         query: &impl AsQuery,
         params: &[super::Param<'_>],
         max_rows: i32,
-        sink: &mut (dyn FnMut(Record) + Send),
+        rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
         self.ready().await?;
         let mut retried = false;
@@ -127,15 +127,10 @@ impl Connection {
                 Some(stmt) if !retried && stmt.0.session == self.session_id => stmt.clone(),
                 _ => self.statement_for(query.sql(), false).await?,
             };
-            let mut delivered = false;
-            let result = self
-                .bind_execute(&stmt, params, max_rows, &mut |r| {
-                    delivered = true;
-                    sink(r)
-                })
-                .await;
+            let before = rows.len();
+            let result = self.bind_execute(&stmt, params, max_rows, rows).await;
             match result {
-                Err(e) if !retried && !delivered && self.is_stale_statement(&e) => {
+                Err(e) if !retried && rows.len() == before && self.is_stale_statement(&e) => {
                     self.forget_statement(stmt.sql());
                     if self.tx_status != TransactionStatus::Idle {
                         return Err(e);
@@ -219,7 +214,7 @@ impl Connection {
         stmt: &Statement,
         params: &[super::Param<'_>],
         max_rows: i32,
-        sink: &mut (dyn FnMut(Record) + Send),
+        rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
         check_params(stmt, params)?;
         self.write_pending_closes()?;
@@ -233,18 +228,14 @@ impl Connection {
 
         let mut tag = None;
         let mut error = None;
-        let mut ranges = Vec::new();
+        rows.reserve(stmt.rows_hint());
+        let received = rows.len();
         loop {
             match self.recv().await? {
                 Message::DataRow(row) => {
                     if error.is_none() {
-                        ranges.reserve(row.len());
-                        row.ranges(&mut ranges)?;
-                        sink(Record::new(
-                            stmt.0.columns.clone(),
-                            row.body().clone(),
-                            std::mem::take(&mut ranges),
-                        ));
+                        let record = self.record(stmt, row)?;
+                        rows.push(record);
                     }
                 }
                 Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
@@ -260,10 +251,19 @@ impl Connection {
                 other => return Err(self.unexpected("query results", &other)),
             }
         }
+        stmt.set_rows_hint(rows.len() - received);
         match error {
             Some(e) => Err(e),
             None => Ok(tag.unwrap_or_else(CommandTag::empty)),
         }
+    }
+
+    /// A record from a DataRow; a row that does not fit its description closes the connection.
+    fn record(&mut self, stmt: &Statement, row: crate::protocol::backend::DataRow) -> Result<Record> {
+        Record::from_row(&stmt.0.columns, row).map_err(|e| {
+            self.closed = true;
+            Error::Protocol(e)
+        })
     }
 
     /// `execute_many` / `fetch_many`: Bind/Execute per row, one Sync at the end. The writes go
@@ -330,18 +330,15 @@ impl Connection {
         in_flight: &mut usize,
         mut out: Option<&mut Vec<Record>>,
     ) -> Result<Option<Error>> {
-        let mut ranges = Vec::new();
         while *in_flight > 0 {
             match self.recv().await? {
                 Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
                 Message::DataRow(row) => {
-                    if let Some(out) = out.as_deref_mut() {
-                        row.ranges(&mut ranges)?;
-                        out.push(Record::new(
-                            stmt.0.columns.clone(),
-                            row.body().clone(),
-                            std::mem::take(&mut ranges),
-                        ));
+                    if out.is_some() {
+                        let record = self.record(stmt, row)?;
+                        if let Some(out) = out.as_deref_mut() {
+                            out.push(record);
+                        }
                     }
                 }
                 Message::CommandComplete { .. }
@@ -436,5 +433,41 @@ fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut)
             })
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Where the rows of a query go.
+pub(super) enum Rows<'a> {
+    /// Nowhere (`execute`).
+    Discard,
+    /// The first row only (`fetch_row`).
+    First(&'a mut Option<Record>),
+    /// Every row (`fetch`).
+    All(&'a mut Vec<Record>),
+}
+
+impl Rows<'_> {
+    fn push(&mut self, record: Record) {
+        match self {
+            Rows::Discard => {}
+            Rows::First(first) => {
+                first.get_or_insert(record);
+            }
+            Rows::All(all) => all.push(record),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Rows::Discard => 0,
+            Rows::First(first) => usize::from(first.is_some()),
+            Rows::All(all) => all.len(),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        if let Rows::All(all) = self {
+            all.reserve(additional);
+        }
     }
 }

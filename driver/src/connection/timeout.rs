@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::query::Rows;
 use super::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
 use crate::protocol::backend::CommandTag;
@@ -96,8 +97,7 @@ impl<'c> Timed<'c> {
             query.sql(),
             async |c: &mut Connection| {
                 let mut rows = Vec::new();
-                c.run_extended(&query, params, 0, &mut |r| rows.push(r))
-                    .await?;
+                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows)).await?;
                 Ok(rows)
             },
         )
@@ -116,10 +116,7 @@ impl<'c> Timed<'c> {
             query.sql(),
             async |c: &mut Connection| {
                 let mut first = None;
-                c.run_extended(&query, params, 1, &mut |r| {
-                    first.get_or_insert(r);
-                })
-                .await?;
+                c.run_extended(&query, params, 1, &mut Rows::First(&mut first)).await?;
                 Ok(first)
             },
         )

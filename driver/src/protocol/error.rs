@@ -19,6 +19,14 @@ pub enum ProtocolError {
         /// The length of the message.
         len: usize,
     },
+    /// A DataRow has a different number of columns than the RowDescription before it.
+    #[error("the server sent a row of {found} columns for a result of {expected}")]
+    ColumnCountMismatch {
+        /// Columns in the result's description.
+        expected: usize,
+        /// Columns in the row.
+        found: usize,
+    },
     /// The length field of a server message is below 4 (it counts itself).
     #[error("message {:?} declares an invalid length {len}", char::from(*tag))]
     InvalidLength {

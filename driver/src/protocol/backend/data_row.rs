@@ -49,6 +49,46 @@ impl DataRow {
         &self.body
     }
 
+    /// Takes the body out of the row.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// Calls `visit(column, position)` for each column with the position in [`DataRow::body`] of
+    /// the column's i32 length word, after checking every length against the body (the same
+    /// checks as [`DataRow::ranges`]). Nothing is allocated.
+    pub fn visit_columns(&self, mut visit: impl FnMut(usize, u32)) -> Result<(), ProtocolError> {
+        const TRUNCATED: ProtocolError = ProtocolError::Truncated { message: "DataRow" };
+        let body: &[u8] = &self.body;
+        if u32::try_from(body.len()).is_err() {
+            return Err(ProtocolError::MessageTooLarge {
+                tag: b'D',
+                len: body.len(),
+            });
+        }
+        let mut pos = 0usize;
+        for column in 0..self.len() {
+            let Some(&[a, b, c, d]) = body.get(pos..pos.saturating_add(4)) else {
+                return Err(TRUNCATED);
+            };
+            // In range: the body length fits in u32 (checked above) and pos < body length.
+            #[allow(clippy::cast_possible_truncation)]
+            visit(column, pos as u32);
+            pos += 4;
+            let len = i32::from_be_bytes([a, b, c, d]);
+            if len == -1 {
+                continue;
+            }
+            let n = usize::try_from(len).map_err(|_| ProtocolError::InvalidValueLength { column, len })?;
+            pos = pos.checked_add(n).filter(|&end| end <= body.len()).ok_or(TRUNCATED)?;
+        }
+        if pos == body.len() {
+            Ok(())
+        } else {
+            Err(ProtocolError::TrailingBytes { message: "DataRow" })
+        }
+    }
+
     /// Clears `out` and fills it with one entry per column: the value's byte range in
     /// [`DataRow::body`], or `None` for NULL.
     ///

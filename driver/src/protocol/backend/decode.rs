@@ -67,7 +67,11 @@ pub(super) fn decode(tag: u8, body: Bytes) -> Result<Message, ProtocolError> {
         b'D' => {
             let mut r = Reader::new(&body, "DataRow");
             let len = r.u16()?;
-            Message::DataRow(DataRow::new(len, body.slice(r.position()..)))
+            let skip = r.position();
+            let mut body = body;
+            // Advancing keeps the one reference to the receive buffer (no refcount traffic per row).
+            bytes::Buf::advance(&mut body, skip);
+            Message::DataRow(DataRow::new(len, body))
         }
         b'I' => empty(&body, "EmptyQueryResponse", Message::EmptyQueryResponse)?,
         b'E' => Message::ErrorResponse(ErrorFields::parse(body, "ErrorResponse")?),
