@@ -6,6 +6,7 @@
 //! The server runs in separate processes, so its CPU is never counted here.
 
 use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::BenchError;
 
@@ -31,11 +32,36 @@ impl CpuTime {
     }
 }
 
-/// Nanoseconds the calling thread has run, from `/proc/thread-self/schedstat`.
+/// Whether "thread" CPU means every thread of the process (multi-threaded runtime).
+static ALL_THREADS: AtomicBool = AtomicBool::new(false);
+
+/// From now on, count the CPU of every thread of the process, not just the caller's.
+pub(crate) fn count_all_threads() {
+    ALL_THREADS.store(true, Ordering::Relaxed);
+}
+
+/// Nanoseconds the calling thread (or, after [`count_all_threads`], every thread) has run.
 fn thread_ns() -> Result<u64, BenchError> {
+    if ALL_THREADS.load(Ordering::Relaxed) {
+        return all_threads_ns();
+    }
     let path = "/proc/thread-self/schedstat";
     let text = fs::read_to_string(path).map_err(|source| BenchError::Proc { path, source })?;
     parse_schedstat(&text).ok_or(BenchError::ProcFormat { path })
+}
+
+/// Nanoseconds every thread of the process has run, summed over `/proc/self/task/*/schedstat`.
+fn all_threads_ns() -> Result<u64, BenchError> {
+    let path = "/proc/self/task";
+    let mut total = 0u64;
+    for entry in fs::read_dir(path).map_err(|source| BenchError::Proc { path, source })? {
+        let entry = entry.map_err(|source| BenchError::Proc { path, source })?;
+        // A thread may exit between listing and reading: skip it.
+        if let Ok(text) = fs::read_to_string(entry.path().join("schedstat")) {
+            total += parse_schedstat(&text).ok_or(BenchError::ProcFormat { path })?;
+        }
+    }
+    Ok(total)
 }
 
 /// Nanoseconds of user+system time of the process, from `/proc/self/stat`.

@@ -27,11 +27,14 @@ use workloads::Workload;
 const DEFAULT_ROUNDS: usize = 5;
 
 /// What the command line asked for.
+#[derive(Clone)]
 struct Args {
     workloads: Vec<Workload>,
     drivers: Vec<Driver>,
     quick: bool,
     rounds: usize,
+    /// Run on tokio's multi-threaded runtime (2 workers), the default of `#[tokio::main]`.
+    multi_thread: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError> {
@@ -40,10 +43,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError
         drivers: Vec::new(),
         quick: false,
         rounds: DEFAULT_ROUNDS,
+        multi_thread: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => out.quick = true,
+            "--multi-thread" => out.multi_thread = true,
             "--rounds" => {
                 let n = args.next().unwrap_or_default();
                 out.rounds = n
@@ -94,14 +99,36 @@ fn run() -> Result<(), BenchError> {
         }
     };
     let dsn = drivers::without_tls(&dsn);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(BenchError::Runtime)?;
-    let results = runtime.block_on(bench(&dsn, &args))?;
+    let results = if args.multi_thread {
+        // Client CPU is then every thread of the process: the runtime's workers and whatever
+        // background tasks a driver spawns.
+        cpu::count_all_threads();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(BenchError::Runtime)?;
+        // The workload runs as a spawned task, as a request handler does in a server.
+        let args = Args { ..args.clone() };
+        let task = runtime.spawn(async move { bench(&dsn, &args).await });
+        runtime
+            .block_on(task)
+            .map_err(|e| BenchError::Usage(format!("benchmark task failed: {e}")))??
+    } else {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(BenchError::Runtime)?;
+        runtime.block_on(bench(&dsn, &args))?
+    };
     println!(
-        "quarry-bench: {} scale, single-threaded tokio runtime, server {}",
+        "quarry-bench: {} scale, {} tokio runtime, server {}",
         if args.quick { "quick (1/10)" } else { "full" },
+        if args.multi_thread {
+            "multi-threaded (2 workers, CPU of all threads)"
+        } else {
+            "single-threaded"
+        },
         if std::env::var("DATABASE_URL").is_ok() {
             "from DATABASE_URL"
         } else {
