@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Error, Result};
 use crate::net::Stream;
-use crate::protocol::backend::{self, Message};
+use crate::protocol::backend::{self, DataRow, Message};
 
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -59,6 +59,11 @@ impl MessageIo {
                 )));
             }
         }
+    }
+
+    /// The next message if it is a DataRow already in the buffer (no I/O, no [`Message`]).
+    pub(crate) fn buffered_data_row(&mut self) -> Option<DataRow> {
+        backend::parse_data_row(&mut self.read_buf)
     }
 
     /// Shuts the socket down (after a Terminate was flushed).

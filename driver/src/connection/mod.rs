@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use cancel::CancelToken;
-pub use query::{AsQuery, Param};
 use query::Rows;
+pub use query::{AsQuery, Param};
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
@@ -186,7 +186,8 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut rows = Vec::new();
-            c.run_extended(&query, params, 0, &mut Rows::All(&mut rows)).await?;
+            c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
+                .await?;
             Ok(rows)
         })
         .await
@@ -209,7 +210,8 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
             let mut first = None;
-            c.run_extended(&query, params, 1, &mut Rows::First(&mut first)).await?;
+            c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
+                .await?;
             Ok(first)
         })
         .await

@@ -71,7 +71,8 @@ impl Connection {
         if params.is_empty() && query.statement().is_none() {
             return self.simple_query(query.sql()).await;
         }
-        self.run_extended(query, params, 0, &mut Rows::Discard).await
+        self.run_extended(query, params, 0, &mut Rows::Discard)
+            .await
     }
 
     /// Runs `sql` with the simple protocol; returns the last command's tag.
@@ -231,6 +232,13 @@ impl Connection {
         rows.reserve(stmt.rows_hint());
         let received = rows.len();
         loop {
+            // Rows already buffered are taken straight off the buffer: the per-row fast path.
+            while let Some(row) = self.io.buffered_data_row() {
+                if error.is_none() {
+                    let record = self.record(stmt, row)?;
+                    rows.push(record);
+                }
+            }
             match self.recv().await? {
                 Message::DataRow(row) => {
                     if error.is_none() {
@@ -259,7 +267,11 @@ impl Connection {
     }
 
     /// A record from a DataRow; a row that does not fit its description closes the connection.
-    fn record(&mut self, stmt: &Statement, row: crate::protocol::backend::DataRow) -> Result<Record> {
+    fn record(
+        &mut self,
+        stmt: &Statement,
+        row: crate::protocol::backend::DataRow,
+    ) -> Result<Record> {
         Record::from_row(&stmt.0.columns, row).map_err(|e| {
             self.closed = true;
             Error::Protocol(e)

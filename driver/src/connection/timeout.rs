@@ -97,7 +97,8 @@ impl<'c> Timed<'c> {
             query.sql(),
             async |c: &mut Connection| {
                 let mut rows = Vec::new();
-                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows)).await?;
+                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
+                    .await?;
                 Ok(rows)
             },
         )
@@ -116,7 +117,8 @@ impl<'c> Timed<'c> {
             query.sql(),
             async |c: &mut Connection| {
                 let mut first = None;
-                c.run_extended(&query, params, 1, &mut Rows::First(&mut first)).await?;
+                c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
+                    .await?;
                 Ok(first)
             },
         )

@@ -79,8 +79,12 @@ impl DataRow {
             if len == -1 {
                 continue;
             }
-            let n = usize::try_from(len).map_err(|_| ProtocolError::InvalidValueLength { column, len })?;
-            pos = pos.checked_add(n).filter(|&end| end <= body.len()).ok_or(TRUNCATED)?;
+            let n = usize::try_from(len)
+                .map_err(|_| ProtocolError::InvalidValueLength { column, len })?;
+            pos = pos
+                .checked_add(n)
+                .filter(|&end| end <= body.len())
+                .ok_or(TRUNCATED)?;
         }
         if pos == body.len() {
             Ok(())

@@ -236,5 +236,31 @@ pub fn parse_message(buf: &mut BytesMut) -> Result<Option<Message>, ProtocolErro
     decode::decode(tag, frame.freeze()).map(Some)
 }
 
+/// Splits the first message off `buf` if it is a complete DataRow: the fast path for result
+/// rows, with no [`Message`] in between. `None` when the next message is anything else, is
+/// incomplete or is malformed (then [`parse_message`] reads or names it).
+///
+/// ```
+/// use bytes::BytesMut;
+/// use quarry_driver::protocol::backend::parse_data_row;
+/// let mut buf = BytesMut::from(&b"D\0\0\0\x0c\0\x01\0\0\0\x02hiZ"[..]);
+/// let row = parse_data_row(&mut buf).unwrap();
+/// assert_eq!(row.len(), 1);
+/// assert_eq!(&buf[..], b"Z");
+/// assert!(parse_data_row(&mut buf).is_none());
+/// ```
+pub fn parse_data_row(buf: &mut BytesMut) -> Option<DataRow> {
+    let &[b'D', a, b, c, d, hi, lo] = buf.get(..7)? else {
+        return None;
+    };
+    let len = usize::try_from(i32::from_be_bytes([a, b, c, d])).ok()?;
+    if !(6..=MAX_MESSAGE_LEN).contains(&len) || buf.len() <= len {
+        return None;
+    }
+    let mut frame = buf.split_to(len + 1).freeze();
+    frame.advance(7);
+    Some(DataRow::new(u16::from_be_bytes([hi, lo]), frame))
+}
+
 #[cfg(test)]
 mod tests;
