@@ -77,8 +77,13 @@ pub struct Connection {
     needs_sync: bool,
     /// The socket failed, the server went away, or the protocol broke: nothing more can be sent.
     closed: bool,
-    /// SQL a dropped `Transaction` left to run (its rollback) before the next request.
+    /// SQL to send before the next request: a dropped `Transaction`'s rollback, a pool's reset.
     pending_sql: String,
+    /// ReadyForQuery messages (of the `pending_ready` ones) that answer queued SQL, not the
+    /// request being read.
+    queued_answers: usize,
+    /// Requests started on this connection (the pool replaces connections after `max_queries`).
+    requests: u64,
     /// Server-side statements evicted from the cache, closed with the next request.
     pending_close: Vec<String>,
     cache: StatementCache,

@@ -233,7 +233,9 @@ impl Connection {
         let received = rows.len();
         loop {
             // Rows already buffered are taken straight off the buffer: the per-row fast path.
-            while let Some(row) = self.io.buffered_data_row() {
+            while self.queued_answers == 0
+                && let Some(row) = self.io.buffered_data_row()
+            {
                 if error.is_none() {
                     let record = self.record(stmt, row)?;
                     rows.push(record);

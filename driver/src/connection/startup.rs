@@ -230,6 +230,8 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         needs_sync: false,
         closed: false,
         pending_sql: String::new(),
+        queued_answers: 0,
+        requests: 0,
         pending_close: Vec::new(),
         cache: StatementCache::new(
             config.get_statement_cache_size(),

@@ -22,16 +22,14 @@ impl Connection {
             self.closed = true;
             return Err(e);
         }
+        self.requests += 1;
         if !self.pending_sql.is_empty() {
+            // Queued SQL (a dropped transaction's rollback, a pool's reset) goes out in the same
+            // write as the request that follows, and `recv` skips its answers: no extra round trip.
             let sql = std::mem::take(&mut self.pending_sql);
-            // The rollback of a dropped transaction: its failure (the transaction may already be
-            // gone, e.g. after a server-side error) leaves nothing to undo.
-            if let Err(e) = Box::pin(self.simple_query(&sql)).await {
-                if e.is_fatal() {
-                    return Err(e);
-                }
-                tracing::debug!(target: "quarry", "rollback of a dropped transaction failed: {e}");
-            }
+            frontend::query(&sql, &mut self.io.write_buf)?;
+            self.pending_ready += 1;
+            self.queued_answers += 1;
         }
         Ok(())
     }
@@ -58,7 +56,7 @@ impl Connection {
     /// Reads and discards messages until every owed ReadyForQuery has arrived.
     pub(super) async fn drain_to_ready(&mut self) -> Result<()> {
         while self.pending_ready > 0 {
-            match self.recv().await? {
+            match self.recv_any().await? {
                 Message::ReadyForQuery { status } => self.on_ready(status),
                 Message::CopyInResponse(_) => {
                     frontend::copy_fail("request abandoned", &mut self.io.write_buf)?;
@@ -73,6 +71,7 @@ impl Connection {
     /// Records a ReadyForQuery: one owed answer less, and the session's transaction status.
     pub(super) fn on_ready(&mut self, status: TransactionStatus) {
         self.pending_ready = self.pending_ready.saturating_sub(1);
+        self.queued_answers = self.queued_answers.min(self.pending_ready);
         self.tx_status = status;
         if status == TransactionStatus::Idle {
             // A transaction ended by SQL (or by the server) ends every level Quarry tracked.
@@ -89,9 +88,28 @@ impl Connection {
         result
     }
 
-    /// The next message that answers a request; asynchronous messages are handled on the way.
-    /// A socket or protocol failure closes the connection.
+    /// The next message that answers the current request: answers to queued SQL that went out
+    /// before it are read and dropped first (their errors only logged).
     pub(super) async fn recv(&mut self) -> Result<Message> {
+        while self.queued_answers > 0 {
+            match self.recv_any().await? {
+                Message::ReadyForQuery { status } => {
+                    self.queued_answers -= 1;
+                    self.on_ready(status);
+                }
+                Message::ErrorResponse(fields) => {
+                    let error = self.db_error(&fields, None);
+                    tracing::debug!(target: "quarry", "queued statement failed: {error}");
+                }
+                _ => {}
+            }
+        }
+        self.recv_any().await
+    }
+
+    /// The next message of any request; asynchronous messages are handled on the way.
+    /// A socket or protocol failure closes the connection.
+    pub(super) async fn recv_any(&mut self) -> Result<Message> {
         loop {
             let message = match self.io.recv().await {
                 Ok(message) => message,
