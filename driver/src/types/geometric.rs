@@ -141,14 +141,25 @@ pub struct Circle {
     pub radius: f64,
 }
 
-/// Writes a float the way PostgreSQL prints it (`Infinity`, `NaN`, shortest round-trip digits).
+/// Writes a float the way PostgreSQL prints it: `Infinity`, `NaN`, shortest round-trip digits,
+/// in exponent form (`1e-05`, `1.5e+15`) when the exponent is below -4 or at least 15.
 fn float(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result {
     if v.is_nan() {
-        f.write_str("NaN")
-    } else if v.is_infinite() {
-        f.write_str(if v > 0.0 { "Infinity" } else { "-Infinity" })
-    } else {
+        return f.write_str("NaN");
+    }
+    if v.is_infinite() {
+        return f.write_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    let sci = format!("{v:e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return write!(f, "{v}");
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if v == 0.0 || (-4..15).contains(&exp) {
         write!(f, "{v}")
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        write!(f, "{mantissa}e{sign}{:02}", exp.unsigned_abs())
     }
 }
 
@@ -517,7 +528,13 @@ mod tests {
 
     #[test]
     fn text_forms_parse_and_print_back() {
-        for s in ["(1,2)", "(-1.5,Infinity)"] {
+        for s in [
+            "(1,2)",
+            "(-1.5,Infinity)",
+            "(1e-05,1.5e+15)",
+            "(-0,123456789012345)",
+            "(1e+300,0.0001)",
+        ] {
             assert_eq!(s.parse::<Point>().unwrap().to_string(), s);
         }
         assert_eq!("{1,-1,0}".parse::<Line>().unwrap().to_string(), "{1,-1,0}");
