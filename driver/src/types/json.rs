@@ -107,7 +107,23 @@ impl<'r> Decode<'r> for serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    proptest! {
+        #[test]
+        fn round_trip(s in any::<String>(), n in any::<i64>(), b in any::<bool>()) {
+            for oid in [oid::JSON, oid::JSONB] {
+                let ty = PgType::resolve(oid);
+                let v = Json((s.clone(), n, b));
+                let mut buf = BytesMut::new();
+                v.encode(&ty, &mut buf).unwrap();
+                let back: Json<(String, i64, bool)> =
+                    Json::decode(ValueRef::new(Some(&buf), Format::Binary, &ty)).unwrap();
+                prop_assert_eq!(back, v);
+            }
+        }
+    }
 
     #[test]
     fn jsonb_has_a_version_byte() {
