@@ -5,12 +5,21 @@
 //! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
+mod bits;
+mod bytea;
 #[cfg(feature = "chrono")]
 mod datetime;
+mod geometric;
+#[cfg(feature = "serde_json")]
+mod json;
+mod misc;
+mod network;
 mod option;
 mod pg_type;
 mod primitives;
 mod text;
+#[cfg(feature = "uuid")]
+mod uuid;
 mod value;
 
 pub mod oid;
@@ -20,11 +29,18 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
+pub use bits::{BitString, BitStringError};
+// `Box` here is the geometric type: write `std::boxed::Box` in this module.
+pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
+#[cfg(feature = "serde_json")]
+pub use json::Json;
+pub use misc::{Cid, InvalidSystemValue, PgLsn, Tid, Xid, Xid8};
+pub use network::{IpNetwork, MacAddr, MacAddr8, NetworkError};
 pub use pg_type::{Field, Kind, PgType};
 pub use value::Value;
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
-pub type BoxError = Box<dyn StdError + Send + Sync>;
+pub type BoxError = std::boxed::Box<dyn StdError + Send + Sync>;
 
 /// The PostgreSQL types a Rust type maps to, known without a value in hand.
 ///
@@ -88,7 +104,7 @@ impl<'r> ValueRef<'r> {
     /// The bytes of a non-NULL value, or an [`UnexpectedNull`] error.
     pub fn non_null(&self) -> Result<&'r [u8], BoxError> {
         self.bytes
-            .ok_or_else(|| Box::new(UnexpectedNull) as BoxError)
+            .ok_or_else(|| std::boxed::Box::new(UnexpectedNull) as BoxError)
     }
 
     /// Whether the value is SQL NULL.

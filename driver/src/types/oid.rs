@@ -56,6 +56,47 @@ pub const UUID: Oid = 2950;
 /// `jsonb`
 pub const JSONB: Oid = 3802;
 
+/// `tid` (a tuple's physical location)
+pub const TID: Oid = 27;
+/// `xid` (32-bit transaction id)
+pub const XID: Oid = 28;
+/// `cid` (command id)
+pub const CID: Oid = 29;
+/// `point`
+pub const POINT: Oid = 600;
+/// `lseg`
+pub const LSEG: Oid = 601;
+/// `path`
+pub const PATH: Oid = 602;
+/// `box`
+pub const BOX: Oid = 603;
+/// `polygon`
+pub const POLYGON: Oid = 604;
+/// `line`
+pub const LINE: Oid = 628;
+/// `cidr`
+pub const CIDR: Oid = 650;
+/// `circle`
+pub const CIRCLE: Oid = 718;
+/// `macaddr8`
+pub const MACADDR8: Oid = 774;
+/// `macaddr`
+pub const MACADDR: Oid = 829;
+/// `inet`
+pub const INET: Oid = 869;
+/// `bit(n)`
+pub const BIT: Oid = 1560;
+/// `varbit` / `bit varying`
+pub const VARBIT: Oid = 1562;
+/// `pg_lsn`
+pub const PG_LSN: Oid = 3220;
+/// `tsvector`
+pub const TSVECTOR: Oid = 3614;
+/// `tsquery`
+pub const TSQUERY: Oid = 3615;
+/// `xid8` (64-bit transaction id)
+pub const XID8: Oid = 5069;
+
 /// Built-in types by OID, for error messages and `Record`'s Debug.
 pub(super) const NAMES: &[(Oid, &str)] = &[
     (BOOL, "bool"),
@@ -83,6 +124,26 @@ pub(super) const NAMES: &[(Oid, &str)] = &[
     (VOID, "void"),
     (UUID, "uuid"),
     (JSONB, "jsonb"),
+    (TID, "tid"),
+    (XID, "xid"),
+    (CID, "cid"),
+    (POINT, "point"),
+    (LSEG, "lseg"),
+    (PATH, "path"),
+    (BOX, "box"),
+    (POLYGON, "polygon"),
+    (LINE, "line"),
+    (CIDR, "cidr"),
+    (CIRCLE, "circle"),
+    (MACADDR8, "macaddr8"),
+    (MACADDR, "macaddr"),
+    (INET, "inet"),
+    (BIT, "bit"),
+    (VARBIT, "varbit"),
+    (PG_LSN, "pg_lsn"),
+    (TSVECTOR, "tsvector"),
+    (TSQUERY, "tsquery"),
+    (XID8, "xid8"),
 ];
 
 /// The name of a built-in type, or `None` for OIDs this table does not know (user types).
@@ -113,7 +174,27 @@ pub fn has_binary_codec(oid: Oid) -> bool {
             | BPCHAR
             | VARCHAR
             | DATE
-    )
+            // network (macaddr and macaddr8 stay text: see types/network.rs), geometric, bits, ...
+            | INET
+            | CIDR
+            | POINT
+            | LSEG
+            | PATH
+            | BOX
+            | POLYGON
+            | LINE
+            | CIRCLE
+            | BIT
+            | VARBIT
+            | JSON
+            | JSONB
+            | TID
+            | XID
+            | CID
+            | XID8
+            | PG_LSN
+            | VOID
+    ) || (cfg!(feature = "uuid") && oid == UUID)
 }
 
 /// Whether values of this type are text in their binary form too (`text`, `varchar`, ...).

@@ -1,5 +1,9 @@
 //! Text and bytes: `String`/`&str` for text-like types (and any type received as text),
 //! `Vec<u8>`/`&[u8]` for `bytea`.
+//!
+//! `json` and `jsonb` are text too: raw JSON goes in and out as `String`/`&str` (`jsonb`'s binary
+//! form is a version byte, 1, then the text). `citext` (an extension type, matched by name) is
+//! text-like.
 
 use bytes::{BufMut, BytesMut};
 
@@ -9,13 +13,40 @@ use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueR
 /// types this connection has not looked up, whose binary input is commonly their text form.
 fn encodes_text(ty: &PgType) -> bool {
     oid::is_text_like(ty.oid())
-        || matches!(ty.oid(), oid::JSON | oid::XML)
+        || matches!(ty.oid(), oid::JSON | oid::JSONB | oid::XML)
+        || is_citext(ty)
         || *ty.kind() == Kind::Unknown
 }
 
-/// A `String` or `&str` decodes any column received in text format, and text-like columns in binary.
+/// A `String` or `&str` decodes any column received in text format, and text-like and JSON
+/// columns in binary.
 fn decodes_text(ty: &PgType, format: Format) -> bool {
-    format == Format::Text || oid::is_text_like(ty.oid())
+    format == Format::Text
+        || oid::is_text_like(ty.oid())
+        || matches!(ty.oid(), oid::JSON | oid::JSONB)
+        || is_citext(ty)
+}
+
+/// `citext`, an extension type with a per-database OID, is recognised by name.
+fn is_citext(ty: &PgType) -> bool {
+    ty.name() == "citext"
+}
+
+/// The version byte that starts `jsonb`'s binary form.
+pub(super) const JSONB_VERSION: u8 = 1;
+
+/// The JSON text of a `json`/`jsonb` value (without `jsonb`'s binary version byte).
+pub(super) fn json_text<'r>(value: &ValueRef<'r>) -> Result<&'r [u8], BoxError> {
+    let raw = value.non_null()?;
+    if value.format() == Format::Binary && value.ty().oid() == oid::JSONB {
+        match raw.split_first() {
+            Some((&JSONB_VERSION, rest)) => Ok(rest),
+            Some((version, _)) => Err(format!("unsupported jsonb binary version {version}").into()),
+            None => Err("empty jsonb binary value".into()),
+        }
+    } else {
+        Ok(raw)
+    }
 }
 
 impl Type for str {
@@ -31,7 +62,10 @@ impl Type for String {
 }
 
 impl Encode for str {
-    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+    fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if ty.oid() == oid::JSONB {
+            buf.put_u8(JSONB_VERSION);
+        }
         buf.put_slice(self.as_bytes());
         Ok(IsNull::No)
     }
@@ -57,7 +91,7 @@ impl<'r> Decode<'r> for &'r str {
         decodes_text(ty, format)
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
-        text(value.non_null()?)
+        text(json_text(&value)?)
     }
 }
 
@@ -66,7 +100,7 @@ impl<'r> Decode<'r> for String {
         decodes_text(ty, format)
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
-        text(value.non_null()?).map(str::to_owned)
+        text(json_text(&value)?).map(str::to_owned)
     }
 }
 

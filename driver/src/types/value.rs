@@ -5,7 +5,10 @@ use std::fmt;
 #[cfg(feature = "chrono")]
 use chrono::NaiveDate;
 
-use super::{BoxError, Decode, Format, PgType, ValueRef, oid};
+use super::{
+    BitString, BoxError, Circle, Decode, Format, IpNetwork, Line, LineSegment, Path, PgLsn, PgType,
+    Point, Polygon, Tid, ValueRef, Xid, Xid8, oid,
+};
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
 ///
@@ -32,6 +35,31 @@ pub enum Value {
     /// `date`.
     #[cfg(feature = "chrono")]
     Date(NaiveDate),
+    /// `uuid`.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    /// `inet`, `cidr`.
+    Network(IpNetwork),
+    /// `point`.
+    Point(Point),
+    /// `line`.
+    Line(Line),
+    /// `lseg`.
+    LineSegment(LineSegment),
+    /// `box`.
+    Box(super::Box),
+    /// `path`.
+    Path(Path),
+    /// `polygon`.
+    Polygon(Polygon),
+    /// `circle`.
+    Circle(Circle),
+    /// `bit`, `varbit`.
+    Bits(BitString),
+    /// `tid`.
+    Tid(Tid),
+    /// `pg_lsn`.
+    Lsn(PgLsn),
 }
 
 impl<'r> Decode<'r> for Value {
@@ -43,6 +71,9 @@ impl<'r> Decode<'r> for Value {
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
+        if value.ty().oid() == oid::VOID {
+            return Ok(Value::Null);
+        }
         if value.format() == Format::Text {
             return String::decode(value).map(Value::Text);
         }
@@ -54,6 +85,25 @@ impl<'r> Decode<'r> for Value {
             oid::BYTEA => Value::Bytes(Vec::decode(value)?),
             #[cfg(feature = "chrono")]
             oid::DATE => Value::Date(NaiveDate::decode(value)?),
+            #[cfg(feature = "uuid")]
+            oid::UUID => Value::Uuid(uuid::Uuid::decode(value)?),
+            oid::INET | oid::CIDR => Value::Network(IpNetwork::decode(value)?),
+            oid::POINT => Value::Point(Point::decode(value)?),
+            oid::LINE => Value::Line(Line::decode(value)?),
+            oid::LSEG => Value::LineSegment(LineSegment::decode(value)?),
+            oid::BOX => Value::Box(super::Box::decode(value)?),
+            oid::PATH => Value::Path(Path::decode(value)?),
+            oid::POLYGON => Value::Polygon(Polygon::decode(value)?),
+            oid::CIRCLE => Value::Circle(Circle::decode(value)?),
+            oid::BIT | oid::VARBIT => Value::Bits(BitString::decode(value)?),
+            oid::TID => Value::Tid(Tid::decode(value)?),
+            oid::XID => Value::Int(i64::from(Xid::decode(value)?.0)),
+            oid::CID => Value::Int(i64::from(super::Cid::decode(value)?.0)),
+            oid::XID8 => {
+                let xid = Xid8::decode(value)?;
+                i64::try_from(xid.0).map_or_else(|_| Value::Text(xid.to_string()), Value::Int)
+            }
+            oid::PG_LSN => Value::Lsn(PgLsn::decode(value)?),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
             _ => Value::Text(String::decode(value)?),
         })
@@ -82,6 +132,19 @@ impl fmt::Display for Value {
             }
             #[cfg(feature = "chrono")]
             Value::Date(d) => write!(f, "{d}"),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => write!(f, "{v}"),
+            Value::Network(v) => write!(f, "{v}"),
+            Value::Point(v) => write!(f, "{v}"),
+            Value::Line(v) => write!(f, "{v}"),
+            Value::LineSegment(v) => write!(f, "{v}"),
+            Value::Box(v) => write!(f, "{v}"),
+            Value::Path(v) => write!(f, "{v}"),
+            Value::Polygon(v) => write!(f, "{v}"),
+            Value::Circle(v) => write!(f, "{v}"),
+            Value::Bits(v) => write!(f, "{v}"),
+            Value::Tid(v) => write!(f, "{v}"),
+            Value::Lsn(v) => write!(f, "{v}"),
         }
     }
 }
