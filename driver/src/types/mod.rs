@@ -5,6 +5,9 @@
 //! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
+mod array;
+mod array_text;
+mod builtin;
 #[cfg(feature = "chrono")]
 mod datetime;
 mod option;
@@ -12,6 +15,7 @@ mod pg_type;
 mod primitives;
 mod text;
 mod value;
+mod wire;
 
 pub mod oid;
 
@@ -20,8 +24,10 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
+pub use array::{Array, ArrayError, Dimension};
 pub use pg_type::{Field, Kind, PgType};
 pub use value::Value;
+pub use wire::WireError;
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
