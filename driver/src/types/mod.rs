@@ -10,9 +10,11 @@ mod array_text;
 mod builtin;
 #[cfg(feature = "chrono")]
 mod datetime;
+mod multirange;
 mod option;
 mod pg_type;
 mod primitives;
+mod range;
 mod text;
 mod value;
 mod wire;
@@ -25,7 +27,9 @@ use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
 pub use array::{Array, ArrayError, Dimension};
+pub use multirange::Multirange;
 pub use pg_type::{Field, Kind, PgType};
+pub use range::{Range, RangeError};
 pub use value::Value;
 pub use wire::WireError;
 
