@@ -8,6 +8,7 @@
 mod array;
 mod array_text;
 mod builtin;
+mod composite;
 #[cfg(feature = "chrono")]
 mod datetime;
 mod multirange;
@@ -16,6 +17,7 @@ mod pg_type;
 mod primitives;
 mod range;
 mod text;
+mod tuple;
 mod value;
 mod wire;
 
@@ -27,6 +29,7 @@ use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
 pub use array::{Array, ArrayError, Dimension};
+pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
 pub use multirange::Multirange;
 pub use pg_type::{Field, Kind, PgType};
 pub use range::{Range, RangeError};
