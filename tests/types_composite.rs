@@ -99,7 +99,8 @@ async fn user_composites_both_ways() {
     let back: (i64, (i32, Option<String>), Vec<String>) = row.get(0).unwrap();
     assert_eq!(back, (7, (1, Some("a b".to_owned())), vec!["t".to_owned()]));
     assert_eq!(row.get::<String>(1).unwrap(), r#"(7,"(1,""a b"")",{t})"#);
-    let with_null: (i64, Option<(i32, Option<String>)>, Vec<String>) = row.get(2).unwrap();
+    type Outer = (i64, Option<(i32, Option<String>)>, Vec<String>);
+    let with_null: Outer = row.get(2).unwrap();
     assert_eq!(with_null, (8, None, vec![]));
     assert_eq!(
         row.value(2).unwrap().to_string(),

@@ -427,4 +427,21 @@ mod tests {
         huge.put_i32(1);
         assert!(dec::<Vec<i32>>(&huge, &ty).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_vec_round_trip(v in proptest::collection::vec(proptest::option::of(proptest::num::i64::ANY), 0..40)) {
+            let ty = PgType::resolve(oid::INT8_ARRAY);
+            let mut buf = BytesMut::new();
+            v.encode(&ty, &mut buf).unwrap();
+            proptest::prop_assert_eq!(dec::<Vec<Option<i64>>>(&buf, &ty).unwrap(), v);
+        }
+
+        #[test]
+        fn prop_garbage_never_panics(raw in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let ty = PgType::resolve(oid::INT4_ARRAY);
+            let _ = dec::<Array<Option<i32>>>(&raw, &ty);
+            let _ = Array::<Option<i32>>::decode(ValueRef::new(Some(&raw), Format::Text, &ty));
+        }
+    }
 }

@@ -396,4 +396,29 @@ mod tests {
             oid::INT8RANGE
         )));
     }
+
+    fn bound() -> impl proptest::strategy::Strategy<Value = Bound<i32>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<i32>().prop_map(Bound::Included),
+            any::<i32>().prop_map(Bound::Excluded),
+            Just(Bound::Unbounded),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_round_trip(lower in bound(), upper in bound()) {
+            let r = Range::new(lower, upper);
+            proptest::prop_assert_eq!(round_trip(r.clone()), r);
+        }
+
+        #[test]
+        fn prop_garbage_never_panics(raw in proptest::collection::vec(proptest::num::u8::ANY, 0..32)) {
+            let ty = PgType::resolve(oid::INT4RANGE);
+            for format in [Format::Binary, Format::Text] {
+                let _ = Range::<i32>::decode(ValueRef::new(Some(&raw), format, &ty));
+            }
+        }
+    }
 }
