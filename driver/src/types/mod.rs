@@ -5,22 +5,30 @@
 //! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
+mod array;
+mod array_text;
 mod bits;
+mod builtin;
 mod bytea;
+mod composite;
 #[cfg(feature = "chrono")]
 mod datetime;
 mod geometric;
 #[cfg(feature = "serde_json")]
 mod json;
 mod misc;
+mod multirange;
 mod network;
 mod option;
 mod pg_type;
 mod primitives;
+mod range;
 mod text;
+mod tuple;
 #[cfg(feature = "uuid")]
 mod uuid;
 mod value;
+mod wire;
 
 pub mod oid;
 
@@ -31,13 +39,18 @@ use bytes::BytesMut;
 pub use crate::protocol::{Format, IsNull, Oid};
 pub use bits::{BitString, BitStringError};
 // `Box` here is the geometric type: write `std::boxed::Box` in this module.
+pub use array::{Array, ArrayError, Dimension};
+pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
 pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
 #[cfg(feature = "serde_json")]
 pub use json::Json;
 pub use misc::{Cid, InvalidSystemValue, PgLsn, Tid, Xid, Xid8};
+pub use multirange::Multirange;
 pub use network::{IpNetwork, MacAddr, MacAddr8, NetworkError};
 pub use pg_type::{Field, Kind, PgType};
+pub use range::{Range, RangeError};
 pub use value::Value;
+pub use wire::WireError;
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
 pub type BoxError = std::boxed::Box<dyn StdError + Send + Sync>;

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use super::builtin::{BUILTINS as BUILTINS_TABLE, BuiltinKind};
 use super::{Oid, oid};
 
 /// A PostgreSQL type as described to codecs.
@@ -94,11 +95,31 @@ impl PgType {
     }
 
     /// Whether Quarry asks for values of this type in binary format.
+    ///
+    /// Containers are binary when their parts are: an array of `int4`, a range of `date`, a
+    /// composite whose fields all have binary codecs. Anonymous records are always binary (their
+    /// fields carry their OIDs).
     pub fn has_binary_codec(&self) -> bool {
-        oid::has_binary_codec(self.oid)
+        match &self.kind {
+            Kind::Array(elem) => elem.has_binary_codec() || matches!(elem.kind(), Kind::Enum(_)),
+            Kind::Range(subtype) => subtype.has_binary_codec(),
+            Kind::Multirange(range) => range.has_binary_codec(),
+            Kind::Domain(base) => base.has_binary_codec(),
+            Kind::Composite(fields) => fields
+                .iter()
+                .all(|f| f.ty.has_binary_codec() || matches!(f.ty.kind(), Kind::Enum(_))),
+            _ => oid::has_binary_codec(self.oid),
+        }
     }
 
     /// The built-in type with this OID, or a placeholder of kind [`Kind::Unknown`].
+    ///
+    /// ```
+    /// use quarry_driver::types::{Kind, PgType};
+    /// let ints = PgType::resolve(1007); // int4[]
+    /// assert!(matches!(ints.kind(), Kind::Array(elem) if elem.name() == "int4"));
+    /// assert!(matches!(PgType::resolve(3904).kind(), Kind::Range(sub) if sub.oid() == 23));
+    /// ```
     pub fn resolve(oid: Oid) -> Arc<PgType> {
         builtins()
             .get(&oid)
@@ -113,17 +134,63 @@ impl std::fmt::Display for PgType {
     }
 }
 
+/// The built-in type with this OID, borrowed for as long as the program runs (codecs that resolve
+/// a field's OID hand it out in a `ValueRef`).
+pub(crate) fn builtin(oid: Oid) -> Option<&'static PgType> {
+    builtins().get(&oid).map(|ty| &**ty)
+}
+
 fn builtins() -> &'static HashMap<Oid, Arc<PgType>> {
     static BUILTINS: OnceLock<HashMap<Oid, Arc<PgType>>> = OnceLock::new();
     BUILTINS.get_or_init(|| {
-        oid::NAMES
-            .iter()
-            .map(|(oid, name)| {
-                (
-                    *oid,
-                    Arc::new(PgType::new(*oid, *name, "pg_catalog", Kind::Base)),
-                )
-            })
-            .collect()
+        let mut map = HashMap::with_capacity(BUILTINS_TABLE.len());
+        // Kinds point at other entries: scalars first, then ranges (of scalars), multiranges (of
+        // ranges) and arrays (of any of those).
+        for pass in 0..4 {
+            for b in BUILTINS_TABLE {
+                let kind = match (pass, b.kind) {
+                    (0, BuiltinKind::Base) => Kind::Base,
+                    (0, BuiltinKind::Pseudo) => Kind::Pseudo,
+                    (1, BuiltinKind::Range(of)) => Kind::Range(part(&map, of)),
+                    (2, BuiltinKind::Multirange(of)) => Kind::Multirange(part(&map, of)),
+                    (3, BuiltinKind::Array(of)) => Kind::Array(part(&map, of)),
+                    _ => continue,
+                };
+                map.insert(
+                    b.oid,
+                    Arc::new(PgType::new(b.oid, b.name, "pg_catalog", kind)),
+                );
+            }
+        }
+        map
     })
+}
+
+/// An entry an earlier pass made (every part of a built-in is itself built in).
+fn part(map: &HashMap<Oid, Arc<PgType>>, oid: Oid) -> Arc<PgType> {
+    map.get(&oid)
+        .cloned()
+        .unwrap_or_else(|| Arc::new(PgType::new(oid, format!("oid {oid}"), "", Kind::Unknown)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_table_gives_kinds() {
+        assert_eq!(*PgType::resolve(oid::INT4).kind(), Kind::Base);
+        assert_eq!(*PgType::resolve(oid::RECORD).kind(), Kind::Pseudo);
+        let Kind::Array(elem) = PgType::resolve(oid::INT4_ARRAY).kind().clone() else {
+            panic!("int4[] is an array")
+        };
+        assert_eq!(elem.oid(), oid::INT4);
+        let Kind::Multirange(range) = PgType::resolve(oid::INT4MULTIRANGE).kind().clone() else {
+            panic!("int4multirange is a multirange")
+        };
+        assert!(matches!(range.kind(), Kind::Range(sub) if sub.oid() == oid::INT4));
+        assert!(PgType::resolve(oid::INT4_ARRAY).has_binary_codec());
+        assert!(PgType::resolve(oid::INT4RANGE).has_binary_codec());
+        assert_eq!(*PgType::resolve(999_999).kind(), Kind::Unknown);
+    }
 }

@@ -5,9 +5,11 @@ use std::fmt;
 #[cfg(feature = "chrono")]
 use chrono::NaiveDate;
 
+use super::array::{Array, Dimension};
+use super::composite::CompositeDecoder;
 use super::{
-    BitString, BoxError, Circle, Decode, Format, IpNetwork, Line, LineSegment, Path, PgLsn, PgType,
-    Point, Polygon, Tid, ValueRef, Xid, Xid8, oid,
+    BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment, Multirange,
+    Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
 };
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
@@ -60,6 +62,83 @@ pub enum Value {
     Tid(Tid),
     /// `pg_lsn`.
     Lsn(PgLsn),
+    /// An array; multi-dimensional arrays nest (`[[1, 2], [3, 4]]`). Lower bounds are dropped.
+    Array(Vec<Value>),
+    /// A range.
+    Range(Box<Range<Value>>),
+    /// A multirange.
+    Multirange(Vec<Range<Value>>),
+    /// A composite or anonymous record: fields with their names (`None` for anonymous records).
+    Record(Vec<(Option<String>, Value)>),
+}
+
+/// Turns row-major elements into nested `Value::Array`s along `dims`.
+fn nest(dims: &[Dimension], elements: &mut std::vec::IntoIter<Value>) -> Value {
+    match dims.split_first() {
+        None => Value::Array(Vec::new()),
+        Some((d, [])) => Value::Array(elements.take(usize::try_from(d.len).unwrap_or(0)).collect()),
+        Some((d, inner)) => {
+            Value::Array((0..d.len.max(0)).map(|_| nest(inner, elements)).collect())
+        }
+    }
+}
+
+fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
+    let ty = value.ty();
+    Ok(Some(match ty.kind() {
+        Kind::Array(_) => {
+            let array = Array::<Value>::decode(value)?;
+            nest(&array.dims, &mut array.elements.into_iter())
+        }
+        Kind::Range(_) => Value::Range(Box::new(Range::decode(value)?)),
+        Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
+        Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
+        _ if ty.oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
+        _ => return Ok(None),
+    }))
+}
+
+fn record(value: ValueRef<'_>) -> Result<Value, BoxError> {
+    let mut dec = CompositeDecoder::new(value)?;
+    let mut fields = Vec::with_capacity(dec.remaining());
+    while dec.remaining() > 0 {
+        let name = dec.next_name().map(str::to_owned);
+        let field = dec.field::<Value>(name.as_deref().unwrap_or("?"))?;
+        fields.push((name, field));
+    }
+    Ok(Value::Record(fields))
+}
+
+fn fmt_bound(f: &mut fmt::Formatter<'_>, range: &Range<Value>) -> fmt::Result {
+    use std::ops::Bound;
+    match range {
+        Range::Empty => f.write_str("empty"),
+        Range::NonEmpty { lower, upper } => {
+            match lower {
+                Bound::Included(v) => write!(f, "[{v}, ")?,
+                Bound::Excluded(v) => write!(f, "({v}, ")?,
+                Bound::Unbounded => f.write_str("(, ")?,
+            }
+            match upper {
+                Bound::Included(v) => write!(f, "{v}]"),
+                Bound::Excluded(v) => write!(f, "{v})"),
+                Bound::Unbounded => f.write_str(")"),
+            }
+        }
+    }
+}
+
+fn fmt_list(
+    f: &mut fmt::Formatter<'_>,
+    items: impl IntoIterator<Item = impl fmt::Display>,
+) -> fmt::Result {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
 }
 
 impl<'r> Decode<'r> for Value {
@@ -73,6 +152,9 @@ impl<'r> Decode<'r> for Value {
         };
         if value.ty().oid() == oid::VOID {
             return Ok(Value::Null);
+        }
+        if let Some(container) = decode_container(value)? {
+            return Ok(container);
         }
         if value.format() == Format::Text {
             return String::decode(value).map(Value::Text);
@@ -105,7 +187,11 @@ impl<'r> Decode<'r> for Value {
             }
             oid::PG_LSN => Value::Lsn(PgLsn::decode(value)?),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
-            _ => Value::Text(String::decode(value)?),
+            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().oid()) => {
+                Value::Text(String::decode(value)?)
+            }
+            // A record field of a type Quarry has no binary decoder for.
+            _ => Value::Bytes(raw.to_vec()),
         })
     }
 }
@@ -145,6 +231,80 @@ impl fmt::Display for Value {
             Value::Bits(v) => write!(f, "{v}"),
             Value::Tid(v) => write!(f, "{v}"),
             Value::Lsn(v) => write!(f, "{v}"),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                fmt_list(f, items)?;
+                f.write_str("]")
+            }
+            Value::Range(range) => {
+                f.write_str("<Range ")?;
+                fmt_bound(f, range)?;
+                f.write_str(">")
+            }
+            Value::Multirange(ranges) => {
+                f.write_str("[")?;
+                for (i, range) in ranges.iter().enumerate() {
+                    f.write_str(if i > 0 { ", <Range " } else { "<Range " })?;
+                    fmt_bound(f, range)?;
+                    f.write_str(">")?;
+                }
+                f.write_str("]")
+            }
+            Value::Record(fields)
+                if fields.iter().all(|(name, _)| name.is_some()) && !fields.is_empty() =>
+            {
+                f.write_str("<Record")?;
+                for (name, value) in fields {
+                    write!(f, " {}={value}", name.as_deref().unwrap_or_default())?;
+                }
+                f.write_str(">")
+            }
+            Value::Record(fields) => {
+                f.write_str("(")?;
+                fmt_list(f, fields.iter().map(|(_, v)| v))?;
+                f.write_str(if fields.len() == 1 { ",)" } else { ")" })
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::BytesMut;
+
+    use super::*;
+    use crate::types::Encode;
+
+    #[test]
+    fn containers_print_like_asyncpg() {
+        let ty = PgType::resolve(oid::INT4_ARRAY);
+        let mut buf = BytesMut::new();
+        Array::new(
+            vec![
+                Dimension {
+                    len: 2,
+                    lower_bound: 1,
+                },
+                Dimension {
+                    len: 2,
+                    lower_bound: 1,
+                },
+            ],
+            vec![Some(1), None, Some(3), Some(4)],
+        )
+        .unwrap()
+        .encode(&ty, &mut buf)
+        .unwrap();
+        let v = Value::decode(ValueRef::new(Some(&buf), Format::Binary, &ty)).unwrap();
+        assert_eq!(v.to_string(), "[[1, None], [3, 4]]");
+        let ty = PgType::resolve(oid::INT4RANGE);
+        let mut buf = BytesMut::new();
+        Range::from(1..5).encode(&ty, &mut buf).unwrap();
+        let v = Value::decode(ValueRef::new(Some(&buf), Format::Binary, &ty)).unwrap();
+        assert_eq!(v.to_string(), "<Range [1, 5)>");
+        let rec = Value::Record(vec![(None, Value::Int(1)), (None, Value::Text("a".into()))]);
+        assert_eq!(rec.to_string(), "(1, 'a')");
+        let rec = Value::Record(vec![(Some("x".into()), Value::Null)]);
+        assert_eq!(rec.to_string(), "<Record x=None>");
     }
 }
