@@ -5,8 +5,10 @@
 //! says so and as text otherwise, so an unknown type still decodes into a `String`.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
+mod codec;
 #[cfg(feature = "chrono")]
 mod datetime;
+mod hstore;
 mod option;
 mod pg_type;
 mod primitives;
@@ -14,12 +16,15 @@ mod text;
 mod value;
 
 pub mod oid;
+pub(crate) mod registry;
 
 use std::error::Error as StdError;
 
 use bytes::BytesMut;
 
 pub use crate::protocol::{Format, IsNull, Oid};
+pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};
+pub use hstore::HstoreError;
 pub use pg_type::{Field, Kind, PgType};
 pub use value::Value;
 
@@ -63,6 +68,12 @@ pub trait Encode {
     /// The Rust type's name, used in error messages.
     fn rust_type(&self) -> &'static str {
         std::any::type_name::<Self>()
+    }
+
+    /// The format the value is sent in for a parameter of type `ty`: binary, except for values
+    /// encoded by a text-format [`TypeCodec`].
+    fn format(&self, _ty: &PgType) -> Format {
+        Format::Binary
     }
 }
 

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use super::{Oid, oid};
+use super::codec::CodecRef;
+use super::{Oid, TypeCodec, oid};
 
 /// A PostgreSQL type as described to codecs.
 ///
@@ -22,6 +23,8 @@ pub struct PgType {
     name: Cow<'static, str>,
     schema: Cow<'static, str>,
     kind: Kind,
+    /// The custom codec registered on this connection for the type, if any.
+    codec: Option<CodecRef>,
 }
 
 /// What sort of type a [`PgType`] is.
@@ -70,7 +73,22 @@ impl PgType {
             name: name.into(),
             schema: schema.into(),
             kind,
+            codec: None,
         }
+    }
+
+    /// This type with `codec` attached (or removed, with `None`): values of the type are then
+    /// exchanged in the codec's format, and [`super::Value`] decodes through it.
+    pub fn with_codec(&self, codec: Option<Arc<TypeCodec>>) -> PgType {
+        PgType {
+            codec: codec.map(CodecRef),
+            ..self.clone()
+        }
+    }
+
+    /// The custom codec registered for the type on this connection, if any.
+    pub fn codec(&self) -> Option<&TypeCodec> {
+        self.codec.as_ref().map(|c| &*c.0)
     }
 
     /// The type's OID in this database.
@@ -95,7 +113,10 @@ impl PgType {
 
     /// Whether Quarry asks for values of this type in binary format.
     pub fn has_binary_codec(&self) -> bool {
-        oid::has_binary_codec(self.oid)
+        match &self.codec {
+            Some(codec) => codec.0.format() == super::Format::Binary,
+            None => oid::has_binary_codec(self.oid),
+        }
     }
 
     /// The built-in type with this OID, or a placeholder of kind [`Kind::Unknown`].

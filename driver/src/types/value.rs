@@ -5,7 +5,7 @@ use std::fmt;
 #[cfg(feature = "chrono")]
 use chrono::NaiveDate;
 
-use super::{BoxError, Decode, Format, PgType, ValueRef, oid};
+use super::{AnyValue, BoxError, Decode, Format, PgType, ValueRef, oid};
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
 ///
@@ -32,6 +32,8 @@ pub enum Value {
     /// `date`.
     #[cfg(feature = "chrono")]
     Date(NaiveDate),
+    /// A value decoded by a custom codec registered for its type (`Connection::set_type_codec`).
+    Custom(AnyValue),
 }
 
 impl<'r> Decode<'r> for Value {
@@ -40,6 +42,9 @@ impl<'r> Decode<'r> for Value {
     }
 
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        if let Some(codec) = value.ty().codec() {
+            return codec.decode_value(value);
+        }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
@@ -82,6 +87,7 @@ impl fmt::Display for Value {
             }
             #[cfg(feature = "chrono")]
             Value::Date(d) => write!(f, "{d}"),
+            Value::Custom(v) => write!(f, "{v:?}"),
         }
     }
 }
