@@ -295,13 +295,7 @@ mod tests {
             text_map(r#""n"=>"NULL""#).unwrap()["n"],
             Some("NULL".into())
         );
-        for bad in [
-            r#""a"=>"#,
-            r#""a""#,
-            r#""a"=>"1" "b""#,
-            r#""a=>"1""#,
-            "=>",
-        ] {
+        for bad in [r#""a"=>"#, r#""a""#, r#""a"=>"1" "b""#, r#""a=>"1""#, "=>"] {
             assert!(text_map(bad).is_err(), "{bad}");
         }
     }
