@@ -133,14 +133,15 @@ impl Connection {
                 Message::DataRow(row) => {
                     row.ranges(&mut ranges)?;
                     let body = row.body();
-                    let mut values = Vec::with_capacity(ranges.len());
-                    for range in &ranges {
-                        let value = match range.clone().and_then(|r| body.get(r)) {
-                            Some(raw) => Some(String::from_utf8_lossy(raw).into_owned()),
-                            None => None,
-                        };
-                        values.push(value);
-                    }
+                    let values = ranges
+                        .iter()
+                        .map(|range| {
+                            range
+                                .clone()
+                                .and_then(|r| body.get(r))
+                                .map(|raw| String::from_utf8_lossy(raw).into_owned())
+                        })
+                        .collect();
                     rows.push(values);
                 }
                 Message::RowDescription { .. }
