@@ -75,14 +75,13 @@ async fn records_with_fields_without_binary_codec() {
 
 /// User composites get a `Kind::Composite` from the type registry (merged separately).
 #[tokio::test]
-#[ignore = "needs the type registry: user composites resolved by name"]
 async fn user_composites_both_ways() {
     let mut conn = common::connect().await;
     conn.execute("CREATE TYPE inner_t AS (x int4, label text)", &[])
         .await
         .unwrap();
     conn.execute(
-        "CREATE TYPE outer_t AS (id int8, inner inner_t, tags text[])",
+        "CREATE TYPE outer_t AS (id int8, inr inner_t, tags text[])",
         &[],
     )
     .await
@@ -104,6 +103,6 @@ async fn user_composites_both_ways() {
     assert_eq!(with_null, (8, None, vec![]));
     assert_eq!(
         row.value(2).unwrap().to_string(),
-        "<Record id=8 inner=None tags=[]>"
+        "<Record id=8 inr=None tags=[]>"
     );
 }

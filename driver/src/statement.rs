@@ -37,16 +37,23 @@ pub(crate) struct StatementInner {
 }
 
 impl Statement {
+    /// A statement from its description, with the parameter and column types as the connection
+    /// resolved them (built-ins, looked-up user types, types with a custom codec).
     pub(crate) fn new(
         session: u64,
         name: String,
         sql: String,
         params: Vec<Oid>,
+        param_types: Vec<Arc<PgType>>,
         fields: Vec<FieldDescription>,
+        column_types: Vec<Arc<PgType>>,
     ) -> Statement {
-        let columns: Arc<[Column]> = fields.into_iter().map(Column::from_field).collect();
+        let columns: Arc<[Column]> = fields
+            .into_iter()
+            .zip(column_types)
+            .map(|(field, ty)| Column::from_field(field, ty))
+            .collect();
         let result_formats = columns.iter().map(Column::format).collect();
-        let param_types = params.iter().map(|oid| PgType::resolve(*oid)).collect();
         Statement(Arc::new(StatementInner {
             session,
             name,
@@ -105,8 +112,7 @@ pub struct Column {
 }
 
 impl Column {
-    fn from_field(field: FieldDescription) -> Column {
-        let ty = PgType::resolve(field.type_oid);
+    fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
         let format = if ty.has_binary_codec() {
             Format::Binary
         } else {

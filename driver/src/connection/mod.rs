@@ -7,6 +7,7 @@
 //! `timeout` stop queries that run too long.
 
 mod cancel;
+mod introspect;
 mod io;
 mod query;
 mod startup;
@@ -30,6 +31,7 @@ use crate::record::Record;
 use crate::statement::Statement;
 use crate::transaction::{Transaction, TransactionBuilder};
 use crate::types::Decode;
+use crate::types::registry::TypeRegistry;
 use io::MessageIo;
 use statement_cache::StatementCache;
 
@@ -87,6 +89,8 @@ pub struct Connection {
     /// Server-side statements evicted from the cache, closed with the next request.
     pending_close: Vec<String>,
     cache: StatementCache,
+    /// User types looked up and custom codecs registered on this connection.
+    types: TypeRegistry,
     command_timeout: Option<Duration>,
     cancel: CancelToken,
     log_listeners: Vec<LogListener>,

@@ -6,11 +6,11 @@ use bytes::BytesMut;
 
 use super::Connection;
 use crate::error::{Error, Result};
-use crate::protocol::backend::{CommandTag, Message};
+use crate::protocol::backend::{CommandTag, FieldDescription, Message};
 use crate::protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
-use crate::types::Encode;
+use crate::types::{Encode, Oid};
 
 /// One query parameter: any value whose type implements [`Encode`].
 pub type Param<'a> = &'a (dyn Encode + Sync);
@@ -159,16 +159,21 @@ impl Connection {
         } else {
             String::new()
         };
-        let stmt = self.prepare_now(name, sql).await?;
+        let stmt = self.prepare_resolved(name, sql).await?;
         if cached && let Some(evicted) = self.cache.insert(stmt.clone()) {
             self.pending_close.push(evicted.name().to_owned());
         }
         Ok(stmt)
     }
 
-    /// Parse + Describe + Flush: the statement's description, without a Sync so the Bind that
-    /// follows shares the round trip's transaction. On error the Sync is sent and awaited.
-    async fn prepare_now(&mut self, name: String, sql: &str) -> Result<Statement> {
+    /// Parse + Describe + Flush: the statement's description (parameter type OIDs and result
+    /// fields), without a Sync so the Bind that follows shares the round trip's transaction. On
+    /// error the Sync is sent and awaited. `prepare_resolved` turns it into a [`Statement`].
+    pub(super) async fn prepare_now(
+        &mut self,
+        name: String,
+        sql: &str,
+    ) -> Result<(Vec<Oid>, Vec<FieldDescription>)> {
         self.write_pending_closes()?;
         let buf = &mut self.io.write_buf;
         frontend::parse(&name, sql, &[], buf)?;
@@ -182,23 +187,9 @@ impl Connection {
                 Message::ParseComplete | Message::CloseComplete => {}
                 Message::ParameterDescription { types } => params = Some(types),
                 Message::RowDescription { fields } => {
-                    return Ok(Statement::new(
-                        self.session_id,
-                        name,
-                        sql.to_owned(),
-                        params.unwrap_or_default(),
-                        fields,
-                    ));
+                    return Ok((params.unwrap_or_default(), fields));
                 }
-                Message::NoData => {
-                    return Ok(Statement::new(
-                        self.session_id,
-                        name,
-                        sql.to_owned(),
-                        params.unwrap_or_default(),
-                        Vec::new(),
-                    ));
-                }
+                Message::NoData => return Ok((params.unwrap_or_default(), Vec::new())),
                 Message::ErrorResponse(fields) => {
                     let error = self.db_error(&fields, Some(sql));
                     self.sync_now().await?;
@@ -419,11 +410,26 @@ fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
 
 /// Appends a Bind of the unnamed portal; on an encoder error nothing is left in `buf`.
 fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut) -> Result<()> {
-    let formats = [Format::Binary];
+    // Binary for every parameter, unless a value goes through a text-format custom codec.
+    let per_param: Vec<Format>;
+    let formats: &[Format] = if params
+        .iter()
+        .zip(stmt.param_types())
+        .any(|(p, ty)| p.format(ty) != Format::Binary)
+    {
+        per_param = params
+            .iter()
+            .zip(stmt.param_types())
+            .map(|(p, ty)| p.format(ty))
+            .collect();
+        &per_param
+    } else {
+        &[Format::Binary]
+    };
     let result = frontend::bind(
         "",
         stmt.name(),
-        &formats,
+        formats,
         params.len(),
         |i, buf| match (params.get(i), stmt.param_types().get(i)) {
             (Some(param), Some(ty)) => param.encode(ty, buf),

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
 use crate::protocol::backend::Message;
 use crate::protocol::{TransactionStatus, frontend};
+use crate::types::registry::TypeRegistry;
 
 /// Source of [`Connection`] session ids.
 static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
@@ -238,6 +239,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
             config.get_statement_cache_max_lifetime(),
             config.get_statement_cache_max_statement_size(),
         ),
+        types: TypeRegistry::default(),
         command_timeout: config.get_command_timeout(),
         cancel: CancelToken::new(target.clone(), 0, 0),
         log_listeners: Vec::new(),

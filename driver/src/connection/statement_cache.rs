@@ -75,6 +75,17 @@ impl StatementCache {
         self.entries.remove(sql).map(|(s, _)| s)
     }
 
+    /// Empties the cache; returns the names of the statements to close on the server.
+    pub(crate) fn clear(&mut self) -> Vec<String> {
+        let names = self
+            .entries
+            .iter()
+            .map(|(_, (stmt, _))| stmt.name().to_owned())
+            .collect();
+        self.entries.clear();
+        names
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

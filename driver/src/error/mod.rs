@@ -178,6 +178,20 @@ pub enum Error {
     /// A method that needs a transaction was called outside one.
     #[error("{0} needs an open transaction")]
     NoTransaction(&'static str),
+
+    /// A type named in `set_type_codec` (or similar) does not exist in the database.
+    #[error("type {name:?} does not exist")]
+    TypeNotFound {
+        /// The name as given.
+        name: String,
+    },
+
+    /// The server's answer to the type introspection query could not be read.
+    #[error("could not read the description of user types: {reason}")]
+    TypeIntrospection {
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 /// A server error with the query it answered.

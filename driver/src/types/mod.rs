@@ -10,10 +10,12 @@ mod array_text;
 mod bits;
 mod builtin;
 mod bytea;
+mod codec;
 mod composite;
 #[cfg(feature = "chrono")]
 mod datetime;
 mod geometric;
+mod hstore;
 #[cfg(feature = "serde_json")]
 mod json;
 mod misc;
@@ -31,6 +33,7 @@ mod value;
 mod wire;
 
 pub mod oid;
+pub(crate) mod registry;
 
 use std::error::Error as StdError;
 
@@ -40,8 +43,10 @@ pub use crate::protocol::{Format, IsNull, Oid};
 pub use bits::{BitString, BitStringError};
 // `Box` here is the geometric type: write `std::boxed::Box` in this module.
 pub use array::{Array, ArrayError, Dimension};
+pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};
 pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
 pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
+pub use hstore::HstoreError;
 #[cfg(feature = "serde_json")]
 pub use json::Json;
 pub use misc::{Cid, InvalidSystemValue, PgLsn, Tid, Xid, Xid8};
@@ -92,6 +97,12 @@ pub trait Encode {
     /// The Rust type's name, used in error messages.
     fn rust_type(&self) -> &'static str {
         std::any::type_name::<Self>()
+    }
+
+    /// The format the value is sent in for a parameter of type `ty`: binary, except for values
+    /// encoded by a text-format [`TypeCodec`].
+    fn format(&self, _ty: &PgType) -> Format {
+        Format::Binary
     }
 }
 

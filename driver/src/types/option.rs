@@ -24,6 +24,12 @@ impl<T: Encode + Type> Encode for Option<T> {
     fn rust_type(&self) -> &'static str {
         std::any::type_name::<Self>()
     }
+    fn format(&self, ty: &PgType) -> Format {
+        match self {
+            Some(value) => value.format(ty),
+            None => Format::Binary,
+        }
+    }
 }
 
 impl<'r, T: Decode<'r>> Decode<'r> for Option<T> {
@@ -58,6 +64,9 @@ impl<T: Encode + ?Sized> Encode for &T {
     fn rust_type(&self) -> &'static str {
         (**self).rust_type()
     }
+    fn format(&self, ty: &PgType) -> Format {
+        (**self).format(ty)
+    }
 }
 
 impl<T: Encode + ?Sized> Encode for Box<T> {
@@ -69,5 +78,8 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     }
     fn rust_type(&self) -> &'static str {
         (**self).rust_type()
+    }
+    fn format(&self, ty: &PgType) -> Format {
+        (**self).format(ty)
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::builtin::{BUILTINS as BUILTINS_TABLE, BuiltinKind};
-use super::{Oid, oid};
+use super::codec::CodecRef;
+use super::{Oid, TypeCodec, oid};
 
 /// A PostgreSQL type as described to codecs.
 ///
@@ -23,6 +24,8 @@ pub struct PgType {
     name: Cow<'static, str>,
     schema: Cow<'static, str>,
     kind: Kind,
+    /// The custom codec registered on this connection for the type, if any.
+    codec: Option<CodecRef>,
 }
 
 /// What sort of type a [`PgType`] is.
@@ -71,7 +74,22 @@ impl PgType {
             name: name.into(),
             schema: schema.into(),
             kind,
+            codec: None,
         }
+    }
+
+    /// This type with `codec` attached (or removed, with `None`): values of the type are then
+    /// exchanged in the codec's format, and [`super::Value`] decodes through it.
+    pub fn with_codec(&self, codec: Option<Arc<TypeCodec>>) -> PgType {
+        PgType {
+            codec: codec.map(CodecRef),
+            ..self.clone()
+        }
+    }
+
+    /// The custom codec registered for the type on this connection, if any.
+    pub fn codec(&self) -> Option<&TypeCodec> {
+        self.codec.as_ref().map(|c| &*c.0)
     }
 
     /// The type's OID in this database.
@@ -100,6 +118,9 @@ impl PgType {
     /// composite whose fields all have binary codecs. Anonymous records are always binary (their
     /// fields carry their OIDs).
     pub fn has_binary_codec(&self) -> bool {
+        if let Some(codec) = &self.codec {
+            return codec.0.format() == super::Format::Binary;
+        }
         match &self.kind {
             Kind::Array(elem) => elem.has_binary_codec() || matches!(elem.kind(), Kind::Enum(_)),
             Kind::Range(subtype) => subtype.has_binary_codec(),

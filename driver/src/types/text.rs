@@ -15,7 +15,14 @@ fn encodes_text(ty: &PgType) -> bool {
     oid::is_text_like(ty.oid())
         || matches!(ty.oid(), oid::JSON | oid::JSONB | oid::XML)
         || is_citext(ty)
-        || *ty.kind() == Kind::Unknown
+        || match ty.kind() {
+            Kind::Unknown | Kind::Enum(_) => true,
+            Kind::Domain(base) => encodes_text(base),
+            // Extension types looked up by name (citext, ...) keep being sent as text, as when
+            // they were unknown; hstore has its own codec.
+            Kind::Base => super::registry::is_user_oid(ty.oid()) && ty.name() != "hstore",
+            _ => false,
+        }
 }
 
 /// A `String` or `&str` decodes any column received in text format, and text-like and JSON

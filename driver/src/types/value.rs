@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use super::array::{Array, Dimension};
 use super::composite::CompositeDecoder;
 use super::{
-    BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment, Multirange,
-    Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
+    AnyValue, BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment,
+    Multirange, Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
 };
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
@@ -70,6 +70,8 @@ pub enum Value {
     Multirange(Vec<Range<Value>>),
     /// A composite or anonymous record: fields with their names (`None` for anonymous records).
     Record(Vec<(Option<String>, Value)>),
+    /// A value decoded by a custom codec registered for its type (`Connection::set_type_codec`).
+    Custom(AnyValue),
 }
 
 /// Turns row-major elements into nested `Value::Array`s along `dims`.
@@ -147,6 +149,9 @@ impl<'r> Decode<'r> for Value {
     }
 
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        if let Some(codec) = value.ty().codec() {
+            return codec.decode_value(value);
+        }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
@@ -264,6 +269,7 @@ impl fmt::Display for Value {
                 fmt_list(f, fields.iter().map(|(_, v)| v))?;
                 f.write_str(if fields.len() == 1 { ",)" } else { ")" })
             }
+            Value::Custom(v) => write!(f, "{v:?}"),
         }
     }
 }
