@@ -7,6 +7,8 @@
 
 #[cfg(feature = "chrono")]
 mod datetime;
+mod money;
+mod numeric;
 mod option;
 mod pg_type;
 mod primitives;
@@ -22,6 +24,11 @@ use bytes::BytesMut;
 pub use crate::protocol::{Format, IsNull, Oid};
 pub use pg_type::{Field, Kind, PgType};
 pub use value::Value;
+
+#[cfg(feature = "chrono")]
+pub use datetime::{DateTimeError, Infinite, Interval, IntervalError, TimeTz};
+pub use money::Money;
+pub use numeric::{Numeric, NumericError, NumericF64, NumericValue};
 
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
 pub type BoxError = Box<dyn StdError + Send + Sync>;

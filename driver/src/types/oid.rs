@@ -23,6 +23,28 @@ pub const INT4: Oid = 23;
 pub const TEXT: Oid = 25;
 /// `oid`
 pub const OID: Oid = 26;
+/// `regproc`
+pub const REGPROC: Oid = 24;
+/// `regprocedure`
+pub const REGPROCEDURE: Oid = 2202;
+/// `regoper`
+pub const REGOPER: Oid = 2203;
+/// `regoperator`
+pub const REGOPERATOR: Oid = 2204;
+/// `regclass`
+pub const REGCLASS: Oid = 2205;
+/// `regtype`
+pub const REGTYPE: Oid = 2206;
+/// `regconfig`
+pub const REGCONFIG: Oid = 3734;
+/// `regdictionary`
+pub const REGDICTIONARY: Oid = 3769;
+/// `regnamespace`
+pub const REGNAMESPACE: Oid = 4089;
+/// `regrole`
+pub const REGROLE: Oid = 4096;
+/// `regcollation`
+pub const REGCOLLATION: Oid = 4191;
 /// `json`
 pub const JSON: Oid = 114;
 /// `xml`
@@ -31,6 +53,8 @@ pub const XML: Oid = 142;
 pub const FLOAT4: Oid = 700;
 /// `float8` / `double precision`
 pub const FLOAT8: Oid = 701;
+/// `money`
+pub const MONEY: Oid = 790;
 /// `unknown` (an untyped literal)
 pub const UNKNOWN: Oid = 705;
 /// `bpchar` / `character(n)`
@@ -47,6 +71,8 @@ pub const TIMESTAMP: Oid = 1114;
 pub const TIMESTAMPTZ: Oid = 1184;
 /// `interval`
 pub const INTERVAL: Oid = 1186;
+/// `timetz` / `time with time zone`
+pub const TIMETZ: Oid = 1266;
 /// `numeric`
 pub const NUMERIC: Oid = 1700;
 /// `void`
@@ -67,6 +93,19 @@ pub(super) const NAMES: &[(Oid, &str)] = &[
     (INT4, "int4"),
     (TEXT, "text"),
     (OID, "oid"),
+    (REGPROC, "regproc"),
+    (REGPROCEDURE, "regprocedure"),
+    (REGOPER, "regoper"),
+    (REGOPERATOR, "regoperator"),
+    (REGCLASS, "regclass"),
+    (REGTYPE, "regtype"),
+    (REGCONFIG, "regconfig"),
+    (REGDICTIONARY, "regdictionary"),
+    (REGNAMESPACE, "regnamespace"),
+    (REGROLE, "regrole"),
+    (REGCOLLATION, "regcollation"),
+    (MONEY, "money"),
+    (TIMETZ, "timetz"),
     (JSON, "json"),
     (XML, "xml"),
     (FLOAT4, "float4"),
@@ -112,7 +151,31 @@ pub fn has_binary_codec(oid: Oid) -> bool {
             | UNKNOWN
             | BPCHAR
             | VARCHAR
-            | DATE
+            | NUMERIC
+    ) || is_reg_type(oid)
+        || (cfg!(feature = "chrono")
+            && matches!(
+                oid,
+                DATE | TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ | INTERVAL
+            ))
+}
+
+/// Whether the type is `oid` or one of the `reg*` aliases of it (`regclass`, `regtype`, ...): all
+/// are a `u32` on the wire.
+pub fn is_reg_type(oid: Oid) -> bool {
+    matches!(
+        oid,
+        OID | REGPROC
+            | REGPROCEDURE
+            | REGOPER
+            | REGOPERATOR
+            | REGCLASS
+            | REGTYPE
+            | REGCONFIG
+            | REGDICTIONARY
+            | REGNAMESPACE
+            | REGROLE
+            | REGCOLLATION
     )
 }
 
