@@ -40,7 +40,8 @@ pub type BoxError = Box<dyn StdError + Send + Sync>;
 /// ```
 /// use quarry_driver::types::{PgType, Type};
 /// assert!(<i32 as Type>::accepts(&PgType::resolve(23)));
-/// assert!(!<i32 as Type>::accepts(&PgType::resolve(20)));
+/// assert!(<i32 as Type>::accepts(&PgType::resolve(20))); // widened to int8
+/// assert!(!<i32 as Type>::accepts(&PgType::resolve(21))); // never narrowed to int2
 /// ```
 pub trait Type {
     /// Whether values of this Rust type can be sent as, and decoded from, `ty`.
