@@ -54,9 +54,10 @@ async fn types_nulls_and_values() {
     assert_eq!(row.get::<String>("v").unwrap(), "txt");
     assert_eq!(row.get::<&[u8]>("by").unwrap(), &[0x00, 0xff]);
     assert_eq!(row.get::<Option<i32>>("n").unwrap(), None);
-    // numeric has no binary codec yet: it arrives as text and decodes into String.
-    assert_eq!(row.get::<String>("num").unwrap(), "12.5");
-    assert_eq!(row.value("num").unwrap(), Value::Text("12.5".into()));
+    // numeric arrives in binary and decodes exactly.
+    let num = row.get::<quarry::types::Numeric>("num").unwrap();
+    assert_eq!(num.to_string(), "12.5");
+    assert_eq!(row.value("num").unwrap(), Value::Numeric(num));
 
     let err = row.get::<i32>("n").unwrap_err();
     assert!(err.to_string().contains("NULL"), "{err}");
@@ -68,7 +69,7 @@ async fn types_nulls_and_values() {
     );
     assert_eq!(
         format!("{row:?}"),
-        "Record(b=true, s=2, i=3, l=4, f=1.5, d=2.25, v='txt', by=b'\\x00\\xff', n=None, num='12.5')"
+        "Record(b=true, s=2, i=3, l=4, f=1.5, d=2.25, v='txt', by=b'\\x00\\xff', n=None, num=12.5)"
     );
 }
 

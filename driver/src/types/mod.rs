@@ -19,8 +19,10 @@ mod hstore;
 #[cfg(feature = "serde_json")]
 mod json;
 mod misc;
+mod money;
 mod multirange;
 mod network;
+mod numeric;
 mod option;
 mod pg_type;
 mod primitives;
@@ -57,6 +59,11 @@ pub use range::{Range, RangeError};
 pub use value::Value;
 pub use wire::WireError;
 
+#[cfg(feature = "chrono")]
+pub use datetime::{DateTimeError, Infinite, Interval, IntervalError, TimeTz};
+pub use money::Money;
+pub use numeric::{Numeric, NumericError, NumericF64, NumericValue};
+
 /// The error type codecs return; the connection wraps it with the column or parameter it concerns.
 pub type BoxError = std::boxed::Box<dyn StdError + Send + Sync>;
 
@@ -67,7 +74,8 @@ pub type BoxError = std::boxed::Box<dyn StdError + Send + Sync>;
 /// ```
 /// use quarry_driver::types::{PgType, Type};
 /// assert!(<i32 as Type>::accepts(&PgType::resolve(23)));
-/// assert!(!<i32 as Type>::accepts(&PgType::resolve(20)));
+/// assert!(<i32 as Type>::accepts(&PgType::resolve(20))); // widened to int8
+/// assert!(!<i32 as Type>::accepts(&PgType::resolve(21))); // never narrowed to int2
 /// ```
 pub trait Type {
     /// Whether values of this Rust type can be sent as, and decoded from, `ty`.

@@ -56,7 +56,6 @@ pub fn has_binary_codec(oid: Oid) -> bool {
             | UNKNOWN
             | BPCHAR
             | VARCHAR
-            | DATE
             // network (macaddr and macaddr8 stay text: see types/network.rs), geometric, bits, ...
             | INET
             | CIDR
@@ -78,7 +77,33 @@ pub fn has_binary_codec(oid: Oid) -> bool {
             | PG_LSN
             | VOID
             | RECORD
+            | NUMERIC
     ) || (cfg!(feature = "uuid") && oid == UUID)
+        || is_reg_type(oid)
+        || (cfg!(feature = "chrono")
+            && matches!(
+                oid,
+                DATE | TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ | INTERVAL
+            ))
+}
+
+/// Whether the type is `oid` or one of the `reg*` aliases of it (`regclass`, `regtype`, ...): all
+/// are a `u32` on the wire.
+pub fn is_reg_type(oid: Oid) -> bool {
+    matches!(
+        oid,
+        OID | REGPROC
+            | REGPROCEDURE
+            | REGOPER
+            | REGOPERATOR
+            | REGCLASS
+            | REGTYPE
+            | REGCONFIG
+            | REGDICTIONARY
+            | REGNAMESPACE
+            | REGROLE
+            | REGCOLLATION
+    )
 }
 
 /// Whether values of this type are text in their binary form too (`text`, `varchar`, ...).

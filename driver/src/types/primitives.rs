@@ -1,7 +1,9 @@
-//! bool, integers, floats and `oid`: fixed-size big-endian values.
+//! bool, integers, floats, `"char"` (`i8`), `oid` and the `reg*` types (`u32`): fixed-size
+//! big-endian values.
 //!
-//! Decoding widens losslessly (an `int2` column decodes into `i64`); encoding is exact, because the
-//! server tells the parameter's type and a silent narrowing would lose data.
+//! Both directions widen losslessly and never narrow: an `int2` column decodes into `i64`, and an
+//! `i32` parameter is sent as `int8`, `float8` or `numeric` when the server asks for one (so
+//! `SELECT 2 ^ $1` takes an `i32`). A silent narrowing would lose data, so there is none.
 
 use bytes::{BufMut, BytesMut};
 
@@ -51,19 +53,26 @@ impl<'r> Decode<'r> for bool {
     }
 }
 
-/// Integer and float codecs differ only in the Rust type, the OIDs and the byte width.
+/// Writes `value` as a parameter of type `ty`, widening losslessly (an `i16` fits `int2`, `int4`,
+/// `int8`, `float8` and `numeric`); the `accepts` methods guarantee `ty` is one of the listed OIDs.
 macro_rules! number {
-    ($ty:ty, $encode_oid:path, [$($decode_oid:path => $wire:ty),+]) => {
+    ($ty:ty, [$($encode_oid:path => $put:expr),+], [$($decode_oid:pat => $wire:ty),+]) => {
         impl Type for $ty {
             fn accepts(ty: &PgType) -> bool {
-                ty.oid() == $encode_oid
+                matches!(ty.oid(), $($encode_oid)|+)
             }
         }
 
         impl Encode for $ty {
-            fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-                buf.put_slice(&self.to_be_bytes());
-                Ok(IsNull::No)
+            fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+                let v = *self;
+                $(
+                    if ty.oid() == $encode_oid {
+                        ($put)(v, buf);
+                        return Ok(IsNull::No);
+                    }
+                )+
+                Err(format!("cannot encode {} as {ty}", stringify!($ty)).into())
             }
             fn accepts(&self, ty: &PgType) -> bool {
                 <$ty as Type>::accepts(ty)
@@ -79,23 +88,116 @@ macro_rules! number {
                 if value.format() == Format::Text {
                     return Ok(text(raw)?.parse::<$ty>()?);
                 }
-                $(
-                    if value.ty().oid() == $decode_oid {
-                        return Ok(<$ty>::from(<$wire>::from_be_bytes(fixed(raw)?)));
-                    }
-                )+
-                Err(format!("cannot decode {} into {}", value.ty(), stringify!($ty)).into())
+                match value.ty().oid() {
+                    $($decode_oid => Ok(<$ty>::from(<$wire>::from_be_bytes(fixed(raw)?))),)+
+                    _ => Err(format!("cannot decode {} into {}", value.ty(), stringify!($ty)).into()),
+                }
             }
         }
     };
 }
 
-number!(i16, oid::INT2, [oid::INT2 => i16]);
-number!(i32, oid::INT4, [oid::INT4 => i32, oid::INT2 => i16]);
-number!(i64, oid::INT8, [oid::INT8 => i64, oid::INT4 => i32, oid::INT2 => i16]);
-number!(u32, oid::OID, [oid::OID => u32]);
-number!(f32, oid::FLOAT4, [oid::FLOAT4 => f32]);
-number!(f64, oid::FLOAT8, [oid::FLOAT8 => f64, oid::FLOAT4 => f32]);
+fn put_numeric<T: Into<i128>>(v: T, buf: &mut BytesMut) {
+    let v: i128 = v.into();
+    super::numeric::encode_integer(v < 0, v.unsigned_abs(), buf);
+}
+
+number!(i16, [
+    oid::INT2 => |v: i16, b: &mut BytesMut| b.put_i16(v),
+    oid::INT4 => |v: i16, b: &mut BytesMut| b.put_i32(i32::from(v)),
+    oid::INT8 => |v: i16, b: &mut BytesMut| b.put_i64(i64::from(v)),
+    oid::FLOAT8 => |v: i16, b: &mut BytesMut| b.put_f64(f64::from(v)),
+    oid::NUMERIC => put_numeric::<i16>
+], [oid::INT2 => i16]);
+number!(i32, [
+    oid::INT4 => |v: i32, b: &mut BytesMut| b.put_i32(v),
+    oid::INT8 => |v: i32, b: &mut BytesMut| b.put_i64(i64::from(v)),
+    oid::FLOAT8 => |v: i32, b: &mut BytesMut| b.put_f64(f64::from(v)),
+    oid::NUMERIC => put_numeric::<i32>
+], [oid::INT4 => i32, oid::INT2 => i16]);
+number!(i64, [
+    oid::INT8 => |v: i64, b: &mut BytesMut| b.put_i64(v),
+    oid::NUMERIC => put_numeric::<i64>
+], [oid::INT8 => i64, oid::INT4 => i32, oid::INT2 => i16]);
+number!(f32, [
+    oid::FLOAT4 => |v: f32, b: &mut BytesMut| b.put_f32(v),
+    oid::FLOAT8 => |v: f32, b: &mut BytesMut| b.put_f64(f64::from(v))
+], [oid::FLOAT4 => f32]);
+number!(f64, [
+    oid::FLOAT8 => |v: f64, b: &mut BytesMut| b.put_f64(v)
+], [oid::FLOAT8 => f64, oid::FLOAT4 => f32]);
+
+/// `oid` and the `reg*` types (`regclass`, `regtype`, ...) are a `u32` on the wire. In text
+/// format a `reg*` value is a name (`pg_class`), so only binary values decode into `u32`.
+impl Type for u32 {
+    fn accepts(ty: &PgType) -> bool {
+        oid::is_reg_type(ty.oid())
+    }
+}
+
+impl Encode for u32 {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        buf.put_u32(*self);
+        Ok(IsNull::No)
+    }
+    fn accepts(&self, ty: &PgType) -> bool {
+        <u32 as Type>::accepts(ty)
+    }
+}
+
+impl<'r> Decode<'r> for u32 {
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        oid::is_reg_type(ty.oid()) && (format == Format::Binary || ty.oid() == oid::OID)
+    }
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        let raw = value.non_null()?;
+        match value.format() {
+            Format::Binary => Ok(u32::from_be_bytes(fixed(raw)?)),
+            Format::Text => Ok(text(raw)?.parse()?),
+        }
+    }
+}
+
+/// `"char"`: PostgreSQL's one-byte internal type (`pg_class.relkind`), as an `i8`.
+impl Type for i8 {
+    fn accepts(ty: &PgType) -> bool {
+        ty.oid() == oid::CHAR
+    }
+}
+
+impl Encode for i8 {
+    fn encode(&self, _ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        buf.put_i8(*self);
+        Ok(IsNull::No)
+    }
+    fn accepts(&self, ty: &PgType) -> bool {
+        <i8 as Type>::accepts(ty)
+    }
+}
+
+impl<'r> Decode<'r> for i8 {
+    fn accepts(ty: &PgType, _format: Format) -> bool {
+        <i8 as Type>::accepts(ty)
+    }
+    fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        let raw = value.non_null()?;
+        let byte = match (value.format(), raw) {
+            (Format::Binary, [b]) => *b,
+            // Text: the byte itself, empty for 0, or `\ooo` (octal) for bytes above 127.
+            (Format::Text, []) => 0,
+            (Format::Text, [b]) => *b,
+            (Format::Text, [b'\\', o @ ..]) if o.len() == 3 => {
+                u8::from_str_radix(text(o)?, 8).map_err(|_| bad_char(raw))?
+            }
+            _ => return Err(bad_char(raw)),
+        };
+        Ok(i8::from_be_bytes([byte]))
+    }
+}
+
+fn bad_char(raw: &[u8]) -> BoxError {
+    format!("invalid \"char\" value {:?}", String::from_utf8_lossy(raw)).into()
+}
 
 #[cfg(test)]
 mod tests {
@@ -145,5 +247,68 @@ mod tests {
                 .unwrap()
                 .is_nan()
         );
+    }
+
+    #[test]
+    fn integers_widen_into_the_parameter_type() {
+        let mut buf = BytesMut::new();
+        7i16.encode(&PgType::resolve(oid::INT8), &mut buf).unwrap();
+        assert_eq!(&buf[..], &7i64.to_be_bytes());
+        buf.clear();
+        (-3i32)
+            .encode(&PgType::resolve(oid::FLOAT8), &mut buf)
+            .unwrap();
+        assert_eq!(&buf[..], &(-3f64).to_be_bytes());
+        buf.clear();
+        1.5f32
+            .encode(&PgType::resolve(oid::FLOAT8), &mut buf)
+            .unwrap();
+        assert_eq!(&buf[..], &1.5f64.to_be_bytes());
+        buf.clear();
+        let numeric = PgType::resolve(oid::NUMERIC);
+        i64::MIN.encode(&numeric, &mut buf).unwrap();
+        let n = crate::types::Numeric::decode(ValueRef::new(Some(&buf), Format::Binary, &numeric));
+        assert_eq!(n.unwrap().to_string(), i64::MIN.to_string());
+        assert!(!Encode::accepts(&1i64, &PgType::resolve(oid::INT4)));
+        assert!(!Encode::accepts(&1i64, &PgType::resolve(oid::FLOAT8)));
+        assert!(!Encode::accepts(&1f64, &PgType::resolve(oid::FLOAT4)));
+        assert!(<Option<i32> as Type>::accepts(&PgType::resolve(oid::INT8)));
+    }
+
+    #[test]
+    fn char_and_reg_types() {
+        let ch = PgType::resolve(oid::CHAR);
+        let mut buf = BytesMut::new();
+        (-2i8).encode(&ch, &mut buf).unwrap();
+        assert_eq!(decode::<i8>(Some(&buf), Format::Binary, &ch).unwrap(), -2);
+        assert_eq!(
+            decode::<i8>(Some(b"r"), Format::Text, &ch).unwrap(),
+            b'r' as i8
+        );
+        assert_eq!(decode::<i8>(Some(b"\\376"), Format::Text, &ch).unwrap(), -2);
+        assert_eq!(decode::<i8>(Some(b""), Format::Text, &ch).unwrap(), 0);
+        assert!(decode::<i8>(Some(b"ab"), Format::Text, &ch).is_err());
+        let regclass = PgType::resolve(oid::REGCLASS);
+        assert!(<u32 as Decode>::accepts(&regclass, Format::Binary));
+        assert_eq!(
+            decode::<u32>(Some(&1259u32.to_be_bytes()), Format::Binary, &regclass).unwrap(),
+            1259
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trips(a in proptest::prelude::any::<i16>(), b in proptest::prelude::any::<i32>(), c in proptest::prelude::any::<i64>(), x in proptest::prelude::any::<f64>()) {
+            let int8 = PgType::resolve(oid::INT8);
+            for v in [i64::from(a), i64::from(b), c] {
+                let mut buf = BytesMut::new();
+                v.encode(&int8, &mut buf).unwrap();
+                proptest::prop_assert_eq!(decode::<i64>(Some(&buf), Format::Binary, &int8).unwrap(), v);
+            }
+            let float8 = PgType::resolve(oid::FLOAT8);
+            let mut buf = BytesMut::new();
+            x.encode(&float8, &mut buf).unwrap();
+            proptest::prop_assert_eq!(decode::<f64>(Some(&buf), Format::Binary, &float8).unwrap().to_bits(), x.to_bits());
+        }
     }
 }

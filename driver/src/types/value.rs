@@ -3,14 +3,16 @@
 use std::fmt;
 
 #[cfg(feature = "chrono")]
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::array::{Array, Dimension};
 use super::composite::CompositeDecoder;
 use super::{
     AnyValue, BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment,
-    Multirange, Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
+    Multirange, Numeric, Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
 };
+#[cfg(feature = "chrono")]
+use super::{Infinite, Interval, TimeTz};
 
 /// A column value decoded by its PostgreSQL type, for code that does not know the type statically.
 ///
@@ -26,7 +28,7 @@ pub enum Value {
     Null,
     /// `bool`.
     Bool(bool),
-    /// `int2`, `int4`, `int8`, `oid`.
+    /// `int2`, `int4`, `int8`, `oid` and the `reg*` types.
     Int(i64),
     /// `float4`, `float8`.
     Float(f64),
@@ -72,6 +74,29 @@ pub enum Value {
     Record(Vec<(Option<String>, Value)>),
     /// A value decoded by a custom codec registered for its type (`Connection::set_type_codec`).
     Custom(AnyValue),
+    /// `numeric`, exactly.
+    Numeric(Numeric),
+    /// `time`.
+    #[cfg(feature = "chrono")]
+    Time(NaiveTime),
+    /// `timetz`.
+    #[cfg(feature = "chrono")]
+    TimeTz(TimeTz),
+    /// `timestamp`.
+    #[cfg(feature = "chrono")]
+    Timestamp(NaiveDateTime),
+    /// `timestamptz`, in UTC.
+    #[cfg(feature = "chrono")]
+    TimestampTz(DateTime<Utc>),
+    /// `interval`.
+    #[cfg(feature = "chrono")]
+    Interval(Interval),
+    /// `infinity` or `-infinity` of a `date`, `timestamp` or `timestamptz`.
+    #[cfg(feature = "chrono")]
+    Infinity {
+        /// True for `-infinity`.
+        negative: bool,
+    },
 }
 
 /// Turns row-major elements into nested `Value::Array`s along `dims`.
@@ -143,6 +168,16 @@ fn fmt_list(
     Ok(())
 }
 
+/// A date or timestamp value, or [`Value::Infinity`].
+#[cfg(feature = "chrono")]
+fn infinite<T>(v: Infinite<T>, finite: impl FnOnce(T) -> Value) -> Value {
+    match v {
+        Infinite::Value(v) => finite(v),
+        Infinite::NegInfinity => Value::Infinity { negative: true },
+        Infinite::Infinity => Value::Infinity { negative: false },
+    }
+}
+
 impl<'r> Decode<'r> for Value {
     fn accepts(_ty: &PgType, _format: Format) -> bool {
         true
@@ -167,11 +202,8 @@ impl<'r> Decode<'r> for Value {
         Ok(match value.ty().oid() {
             oid::BOOL => Value::Bool(bool::decode(value)?),
             oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(value)?),
-            oid::OID => Value::Int(i64::from(u32::decode(value)?)),
             oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
             oid::BYTEA => Value::Bytes(Vec::decode(value)?),
-            #[cfg(feature = "chrono")]
-            oid::DATE => Value::Date(NaiveDate::decode(value)?),
             #[cfg(feature = "uuid")]
             oid::UUID => Value::Uuid(uuid::Uuid::decode(value)?),
             oid::INET | oid::CIDR => Value::Network(IpNetwork::decode(value)?),
@@ -191,6 +223,23 @@ impl<'r> Decode<'r> for Value {
                 i64::try_from(xid.0).map_or_else(|_| Value::Text(xid.to_string()), Value::Int)
             }
             oid::PG_LSN => Value::Lsn(PgLsn::decode(value)?),
+            #[cfg(feature = "chrono")]
+            oid::DATE => infinite(Infinite::<NaiveDate>::decode(value)?, Value::Date),
+            #[cfg(feature = "chrono")]
+            oid::TIMESTAMP => infinite(Infinite::<NaiveDateTime>::decode(value)?, Value::Timestamp),
+            #[cfg(feature = "chrono")]
+            oid::TIMESTAMPTZ => infinite(
+                Infinite::<DateTime<Utc>>::decode(value)?,
+                Value::TimestampTz,
+            ),
+            #[cfg(feature = "chrono")]
+            oid::TIME => Value::Time(NaiveTime::decode(value)?),
+            #[cfg(feature = "chrono")]
+            oid::TIMETZ => Value::TimeTz(TimeTz::decode(value)?),
+            #[cfg(feature = "chrono")]
+            oid::INTERVAL => Value::Interval(Interval::decode(value)?),
+            oid::NUMERIC => Value::Numeric(Numeric::decode(value)?),
+            o if oid::is_reg_type(o) => Value::Int(i64::from(u32::decode(value)?)),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
             _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().oid()) => {
                 Value::Text(String::decode(value)?)
@@ -270,6 +319,21 @@ impl fmt::Display for Value {
                 f.write_str(if fields.len() == 1 { ",)" } else { ")" })
             }
             Value::Custom(v) => write!(f, "{v:?}"),
+            Value::Numeric(n) => write!(f, "{n}"),
+            #[cfg(feature = "chrono")]
+            Value::Time(t) => write!(f, "{t}"),
+            #[cfg(feature = "chrono")]
+            Value::TimeTz(t) => write!(f, "{t}"),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(t) => write!(f, "{t}"),
+            #[cfg(feature = "chrono")]
+            Value::TimestampTz(t) => write!(f, "{t}"),
+            #[cfg(feature = "chrono")]
+            Value::Interval(i) => write!(f, "{i}"),
+            #[cfg(feature = "chrono")]
+            Value::Infinity { negative } => {
+                f.write_str(if *negative { "-infinity" } else { "infinity" })
+            }
         }
     }
 }
