@@ -17,3 +17,4 @@
 //! This crate only re-exports: the driver lives in `quarry-driver`, the macros in `quarry-macros`.
 
 pub use quarry_driver::*;
+pub use quarry_macros::{FromRecord, Type};

@@ -1,0 +1,7 @@
+#[derive(quarry::Type)]
+#[quarry(rename_all = "camelcase")]
+enum Mood {
+    Sad,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(quarry::FromRecord)]
+enum Shape {
+    Circle,
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[derive(quarry::FromRecord)]
+struct Pair(i32, String);
+
+fn main() {}

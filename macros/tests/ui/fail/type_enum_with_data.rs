@@ -1,0 +1,8 @@
+#[derive(quarry::Type)]
+enum Shape {
+    Circle(f64),
+    Square { side: f64 },
+    Point,
+}
+
+fn main() {}
