@@ -17,6 +17,7 @@ pub mod auth;
 pub mod config;
 mod connection;
 pub mod error;
+mod executor;
 pub mod from_record;
 pub mod net;
 pub mod protocol;
@@ -33,6 +34,7 @@ pub use connection::{
     AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
 };
 pub use error::{DbError, Error, Result, SqlState};
+pub use executor::Executor;
 pub use from_record::FromRecord;
 pub use protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};

@@ -46,17 +46,18 @@ impl IsolationLevel {
 /// tx.commit().await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 #[must_use = "a TransactionBuilder does nothing until `start` is awaited"]
-pub struct TransactionBuilder<'c> {
-    conn: &'c mut Connection,
+pub struct TransactionBuilder<C: DerefMut<Target = Connection>> {
+    conn: C,
     isolation: Option<IsolationLevel>,
     read_only: Option<bool>,
     deferrable: Option<bool>,
 }
 
-impl<'c> TransactionBuilder<'c> {
-    pub(crate) fn new(conn: &'c mut Connection) -> TransactionBuilder<'c> {
+impl<C: DerefMut<Target = Connection>> TransactionBuilder<C> {
+    /// A builder for a transaction on `conn`: a `&mut Connection`, or an owned pooled connection
+    /// (the transaction then owns it and returns it to the pool when done).
+    pub fn new(conn: C) -> TransactionBuilder<C> {
         TransactionBuilder {
             conn,
             isolation: None,
@@ -85,8 +86,8 @@ impl<'c> TransactionBuilder<'c> {
 
     /// Starts the transaction: `BEGIN ...`, or a SAVEPOINT inside an open transaction (where the
     /// options cannot apply and are refused by the server if given).
-    pub async fn start(self) -> Result<Transaction<'c>> {
-        let conn = self.conn;
+    pub async fn start(self) -> Result<Transaction<C>> {
+        let mut conn = self.conn;
         let depth = conn.tx_depth() + 1;
         let sql = if depth == 1 {
             let mut sql = String::from("BEGIN");
@@ -144,15 +145,14 @@ impl<'c> TransactionBuilder<'c> {
 /// tx.commit().await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 #[must_use = "a transaction is rolled back when dropped: call `commit`"]
-pub struct Transaction<'c> {
-    conn: &'c mut Connection,
+pub struct Transaction<C: DerefMut<Target = Connection>> {
+    conn: C,
     depth: usize,
     done: bool,
 }
 
-impl Transaction<'_> {
+impl<C: DerefMut<Target = Connection>> Transaction<C> {
     /// Commits (or releases the savepoint).
     pub async fn commit(mut self) -> Result<()> {
         self.done = true;
@@ -181,7 +181,7 @@ impl Transaction<'_> {
     }
 }
 
-impl Drop for Transaction<'_> {
+impl<C: DerefMut<Target = Connection>> Drop for Transaction<C> {
     fn drop(&mut self) {
         if !self.done {
             self.conn.set_tx_depth(self.depth - 1);
@@ -190,16 +190,16 @@ impl Drop for Transaction<'_> {
     }
 }
 
-impl Deref for Transaction<'_> {
+impl<C: DerefMut<Target = Connection>> Deref for Transaction<C> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        self.conn
+        &self.conn
     }
 }
 
-impl DerefMut for Transaction<'_> {
+impl<C: DerefMut<Target = Connection>> DerefMut for Transaction<C> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.conn
+        &mut self.conn
     }
 }
 
@@ -213,5 +213,24 @@ fn rollback_sql(depth: usize) -> String {
     } else {
         let name = savepoint_name(depth);
         format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
+    }
+}
+
+impl<C: DerefMut<Target = Connection>> std::fmt::Debug for Transaction<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("depth", &self.depth)
+            .field("connection", &*self.conn)
+            .finish()
+    }
+}
+
+impl<C: DerefMut<Target = Connection>> std::fmt::Debug for TransactionBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionBuilder")
+            .field("isolation", &self.isolation)
+            .field("read_only", &self.read_only)
+            .field("deferrable", &self.deferrable)
+            .finish_non_exhaustive()
     }
 }

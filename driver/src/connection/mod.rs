@@ -304,7 +304,7 @@ impl Connection {
     /// tx.commit().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn transaction(&mut self) -> Result<Transaction<'_>> {
+    pub async fn transaction(&mut self) -> Result<Transaction<&mut Connection>> {
         TransactionBuilder::new(self).start().await
     }
 
@@ -316,7 +316,7 @@ impl Connection {
     /// let tx = conn.build_transaction().isolation(IsolationLevel::Serializable).read_only(true).start().await?;
     /// # Ok(()) }
     /// ```
-    pub fn build_transaction(&mut self) -> TransactionBuilder<'_> {
+    pub fn build_transaction(&mut self) -> TransactionBuilder<&mut Connection> {
         TransactionBuilder::new(self)
     }
 

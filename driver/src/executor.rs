@@ -1,0 +1,130 @@
+//! `Executor`: what queries run on — a connection, a transaction, a pool — so that generic code
+//! (the `query!` macros, helper functions) accepts any of them.
+
+use std::future::Future;
+use std::ops::DerefMut;
+
+use crate::connection::{AsQuery, Connection, Param};
+use crate::error::Result;
+use crate::protocol::backend::CommandTag;
+use crate::record::Record;
+use crate::transaction::Transaction;
+
+/// Something queries can run on: `&mut Connection`, `&mut Transaction`, `&Pool`, `&mut
+/// PoolConnection`.
+///
+/// ```no_run
+/// use quarry_driver::{Executor, Result};
+///
+/// async fn count_users(db: impl Executor) -> Result<i64> {
+///     let row = db.fetch_row("SELECT count(*) FROM users", &[]).await?;
+///     row.map_or(Ok(0), |r| r.get(0))
+/// }
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> Result<()> {
+/// let n = count_users(&mut *conn).await?;
+/// let mut tx = conn.transaction().await?;
+/// let n = count_users(&mut tx).await?;
+/// # Ok(()) }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot run queries",
+    note = "pass `&mut conn`, `&mut tx`, `&pool` or `&mut pooled_conn`"
+)]
+pub trait Executor: Send + Sized {
+    /// See [`Connection::execute`].
+    fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+    where
+        Self: 'a;
+
+    /// See [`Connection::fetch`].
+    fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        Self: 'a;
+
+    /// See [`Connection::fetch_row`].
+    fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+    where
+        Self: 'a;
+}
+
+impl Executor for &mut Connection {
+    fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::execute(self, query, params)
+    }
+
+    fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch(self, query, params)
+    }
+
+    fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch_row(self, query, params)
+    }
+}
+
+impl<C: DerefMut<Target = Connection> + Send> Executor for &mut Transaction<C> {
+    fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::execute(self, query, params)
+    }
+
+    fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch(self, query, params)
+    }
+
+    fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch_row(self, query, params)
+    }
+}
