@@ -16,6 +16,8 @@
 pub mod auth;
 pub mod config;
 mod connection;
+#[cfg(feature = "serde_json")]
+pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;
