@@ -128,3 +128,73 @@ impl<C: DerefMut<Target = Connection> + Send> Executor for &mut Transaction<C> {
         Connection::fetch_row(self, query, params)
     }
 }
+
+impl Executor for &crate::pool::Pool {
+    async fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> Result<CommandTag>
+    where
+        Self: 'a,
+    {
+        self.acquire().await?.execute(query, params).await
+    }
+
+    async fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> Result<Vec<Record>>
+    where
+        Self: 'a,
+    {
+        self.acquire().await?.fetch(query, params).await
+    }
+
+    async fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> Result<Option<Record>>
+    where
+        Self: 'a,
+    {
+        self.acquire().await?.fetch_row(query, params).await
+    }
+}
+
+impl Executor for &mut crate::pool::PoolConnection {
+    fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::execute(self, query, params)
+    }
+
+    fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch(self, query, params)
+    }
+
+    fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Connection::fetch_row(self, query, params)
+    }
+}

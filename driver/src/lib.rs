@@ -22,6 +22,7 @@ pub mod error;
 mod executor;
 pub mod from_record;
 pub mod net;
+mod pool;
 pub mod protocol;
 mod record;
 mod statement;
@@ -38,6 +39,10 @@ pub use connection::{
 pub use error::{DbError, Error, Result, SqlState};
 pub use executor::Executor;
 pub use from_record::FromRecord;
+pub use pool::{
+    ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
+    create_pool,
+};
 pub use protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};

@@ -61,6 +61,31 @@ impl MessageIo {
         }
     }
 
+    /// Reads whatever the socket holds right now, without waiting: `Ok(None)` when nothing is
+    /// there, `Ok(Some(0))` at end of stream. Used to check idle pooled connections.
+    pub(crate) fn read_now(&mut self) -> std::io::Result<Option<usize>> {
+        use std::task::{Context, Poll, Waker};
+        use tokio::io::{AsyncRead, ReadBuf};
+
+        let mut chunk = [0u8; 512];
+        let mut buf = ReadBuf::new(&mut chunk);
+        let mut cx = Context::from_waker(Waker::noop());
+        match std::pin::Pin::new(&mut self.stream).poll_read(&mut cx, &mut buf) {
+            Poll::Pending => Ok(None),
+            Poll::Ready(Ok(())) => {
+                let filled = buf.filled();
+                self.read_buf.extend_from_slice(filled);
+                Ok(Some(filled.len()))
+            }
+            Poll::Ready(Err(e)) => Err(e),
+        }
+    }
+
+    /// Splits the next complete message off the read buffer, without reading from the socket.
+    pub(crate) fn buffered_message(&mut self) -> Result<Option<Message>> {
+        Ok(backend::parse_message(&mut self.read_buf)?)
+    }
+
     /// The next message if it is a DataRow already in the buffer (no I/O, no [`Message`]).
     pub(crate) fn buffered_data_row(&mut self) -> Option<DataRow> {
         backend::parse_data_row(&mut self.read_buf)

@@ -86,6 +86,8 @@ pub struct Connection {
     queued_answers: usize,
     /// Requests started on this connection (the pool replaces connections after `max_queries`).
     requests: u64,
+    /// Stale plans met (SQLSTATE 0A000 / 26000 on a cached statement).
+    stale_plans: u64,
     /// Server-side statements evicted from the cache, closed with the next request.
     pending_close: Vec<String>,
     cache: StatementCache,
@@ -471,6 +473,22 @@ impl Connection {
 
     pub(crate) fn set_tx_depth(&mut self, depth: usize) {
         self.tx_depth = depth;
+    }
+
+    /// Requests started on this connection so far.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// Whether a request was left unfinished (a dropped future): the connection would have to
+    /// drain it before its next use.
+    pub(crate) fn is_mid_request(&self) -> bool {
+        self.pending_ready > 0 || self.needs_sync || !self.io.write_buf.is_empty()
+    }
+
+    /// Stale cached plans this connection met (the pool spreads the news to its other connections).
+    pub(crate) fn stale_plans(&self) -> u64 {
+        self.stale_plans
     }
 
     /// Queues SQL to run (simple protocol) before the next request.

@@ -132,6 +132,7 @@ impl Connection {
             let result = self.bind_execute(&stmt, params, max_rows, rows).await;
             match result {
                 Err(e) if !retried && rows.len() == before && self.is_stale_statement(&e) => {
+                    self.stale_plans += 1;
                     self.forget_statement(stmt.sql());
                     if self.tx_status != TransactionStatus::Idle {
                         return Err(e);

@@ -233,6 +233,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         pending_sql: String::new(),
         queued_answers: 0,
         requests: 0,
+        stale_plans: 0,
         pending_close: Vec::new(),
         cache: StatementCache::new(
             config.get_statement_cache_size(),

@@ -44,6 +44,54 @@ impl Connection {
         self.drain_to_ready().await
     }
 
+    /// Checks, without waiting, that an idle connection is still usable: reads whatever the
+    /// server sent since (notices, notifications, parameter changes are handled; a FATAL error or
+    /// the end of the stream closes the connection). Returns whether it is usable.
+    pub(crate) fn check_idle(&mut self) -> bool {
+        if self.closed || self.pending_ready > 0 || self.needs_sync {
+            return !self.closed;
+        }
+        loop {
+            match self.io.read_now() {
+                Ok(None) => break,
+                Ok(Some(0)) | Err(_) => {
+                    self.closed = true;
+                    return false;
+                }
+                Ok(Some(_)) => {}
+            }
+        }
+        loop {
+            match self.io.buffered_message() {
+                Ok(None) => return true,
+                Ok(Some(Message::ParameterStatus { name, value })) => {
+                    self.parameters.insert(name, value);
+                }
+                Ok(Some(Message::NoticeResponse(fields))) => {
+                    if let Ok(notice) = parse_db_error(&fields) {
+                        self.on_notice(&notice);
+                    }
+                }
+                Ok(Some(Message::NotificationResponse {
+                    process_id,
+                    channel,
+                    payload,
+                })) => self.on_notification(Notification {
+                    process_id,
+                    channel,
+                    payload,
+                }),
+                // An idle session only gets an ErrorResponse when the server ends it
+                // (pg_terminate_backend, shutdown, idle_session_timeout); anything else is a
+                // protocol violation. Either way the connection is done.
+                Ok(Some(_)) | Err(_) => {
+                    self.closed = true;
+                    return false;
+                }
+            }
+        }
+    }
+
     /// Sends Sync now and waits for its ReadyForQuery (after an error in a Flush-terminated step).
     pub(super) async fn sync_now(&mut self) -> Result<()> {
         frontend::sync(&mut self.io.write_buf);

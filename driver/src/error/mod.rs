@@ -175,6 +175,21 @@ pub enum Error {
         /// The query.
         query: String,
     },
+    /// No pooled connection became free within the acquire timeout.
+    #[error(
+        "timed out after {waited:?} waiting for a pooled connection ({size} of {max_size} open, all in use)"
+    )]
+    PoolTimeout {
+        /// How long `acquire` waited.
+        waited: Duration,
+        /// Connections open at the time.
+        size: usize,
+        /// The pool's maximum.
+        max_size: usize,
+    },
+    /// The pool was closed.
+    #[error("the pool is closed")]
+    PoolClosed,
     /// A method that needs a transaction was called outside one.
     #[error("{0} needs an open transaction")]
     NoTransaction(&'static str),

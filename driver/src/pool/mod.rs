@@ -1,0 +1,422 @@
+//! The connection pool: a bounded set of connections shared by many tasks.
+//!
+//! Waiters are served first come, first served (a fair semaphore holds one permit per
+//! connection); idle connections are reused last in, first out, so a quiet pool's surplus
+//! connections age out. A connection comes back through its guard's `Drop`: broken,
+//! mid-request or expired connections are closed there, the rest go back to the idle list and are
+//! reset (pipelined with the next user's first query) before they are handed out again.
+//! `guard.rs` is the handed-out connection, `options.rs` the settings, `stats.rs` the numbers,
+//! `maintenance.rs` the background task that closes idle connections and keeps `min_size` open.
+
+mod guard;
+mod maintenance;
+mod options;
+mod stats;
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, Semaphore, TryAcquireError};
+
+pub use guard::PoolConnection;
+pub use options::{ConnectHook, ConnectionHook, HookFuture, PoolBuilder};
+pub use stats::PoolStats;
+
+use crate::config::Config;
+use crate::connection::{AsQuery, Connection, Param};
+use crate::error::{Error, Result};
+use crate::protocol::backend::CommandTag;
+use crate::record::Record;
+use crate::transaction::{Transaction, TransactionBuilder};
+use crate::types::Decode;
+use guard::Meta;
+use stats::{CloseReason, Counters};
+
+/// A pool of connections to one database. Cheap to clone; clones share the pool.
+///
+/// ```no_run
+/// # async fn demo() -> quarry_driver::Result<()> {
+/// let pool = quarry_driver::create_pool("postgresql://postgres@localhost/app").await?;
+/// let n: i64 = pool.fetch_val("SELECT count(*) FROM users", &[]).await?;
+/// let mut conn = pool.acquire().await?;          // derefs to Connection
+/// conn.execute("UPDATE users SET seen = now()", &[]).await?;
+/// drop(conn);                                    // back to the pool
+/// let mut tx = pool.begin().await?;
+/// tx.execute("DELETE FROM sessions", &[]).await?;
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Pool {
+    shared: Arc<Shared>,
+}
+
+/// Creates a pool with default settings (see [`PoolBuilder`]) for a DSN.
+///
+/// ```no_run
+/// # async fn demo() -> quarry_driver::Result<()> {
+/// let pool = quarry_driver::create_pool("postgresql://postgres@localhost/app").await?;
+/// # Ok(()) }
+/// ```
+pub async fn create_pool(dsn: &str) -> Result<Pool> {
+    PoolBuilder::default().build(dsn).await
+}
+
+pub(crate) struct Shared {
+    options: PoolBuilder,
+    config: Mutex<Config>,
+    permits: Arc<Semaphore>,
+    idle: Mutex<VecDeque<Idle>>,
+    /// Connections open or being opened.
+    open: AtomicUsize,
+    in_use: AtomicUsize,
+    waiting: AtomicUsize,
+    /// Bumped by `expire_connections`: older connections are replaced.
+    generation: AtomicU64,
+    /// Bumped by `reload_schema_state` and by stale plans met on any connection.
+    schema_generation: AtomicU64,
+    closed: AtomicBool,
+    /// Signalled whenever a connection comes back (for `close`).
+    returned: Notify,
+    counters: Counters,
+}
+
+struct Idle {
+    conn: Connection,
+    meta: Meta,
+}
+
+impl Pool {
+    /// Settings for a new pool.
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
+    }
+
+    pub(crate) async fn start(options: PoolBuilder, config: Config) -> Result<Pool> {
+        let max_size = options.max_size;
+        let min_size = options.min_size.min(max_size);
+        let pool = Pool {
+            shared: Arc::new(Shared {
+                options,
+                config: Mutex::new(config),
+                permits: Arc::new(Semaphore::new(max_size)),
+                idle: Mutex::new(VecDeque::with_capacity(max_size)),
+                open: AtomicUsize::new(0),
+                in_use: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
+                generation: AtomicU64::new(0),
+                schema_generation: AtomicU64::new(0),
+                closed: AtomicBool::new(false),
+                returned: Notify::new(),
+                counters: Counters::default(),
+            }),
+        };
+        for _ in 0..min_size {
+            let conn = pool.shared.open_connection().await?;
+            let meta = Meta::new(&pool.shared);
+            pool.shared.lock_idle().push_back(Idle { conn, meta });
+        }
+        maintenance::spawn(&pool.shared);
+        Ok(pool)
+    }
+
+    /// Takes a connection, waiting (first come, first served) up to `acquire_timeout` when all are
+    /// in use. The connection goes back to the pool when the guard is dropped.
+    ///
+    /// Cancelling the returned future at any point leaks nothing: a permit or a half-opened
+    /// connection is returned or closed.
+    pub async fn acquire(&self) -> Result<PoolConnection> {
+        let started = Instant::now();
+        match self.shared.options.acquire_timeout {
+            Some(limit) => match tokio::time::timeout(limit, self.acquire_inner(started)).await {
+                Ok(result) => result,
+                Err(_) => {
+                    self.shared
+                        .counters
+                        .timed_out
+                        .fetch_add(1, Ordering::Relaxed);
+                    Err(Error::PoolTimeout {
+                        waited: limit,
+                        size: self.shared.open.load(Ordering::Relaxed),
+                        max_size: self.shared.options.max_size,
+                    })
+                }
+            },
+            None => self.acquire_inner(started).await,
+        }
+    }
+
+    async fn acquire_inner(&self, started: Instant) -> Result<PoolConnection> {
+        let shared = &self.shared;
+        if shared.is_closed() {
+            return Err(Error::PoolClosed);
+        }
+        let permit = match shared.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::NoPermits) => {
+                let waiting = CountGuard::new(&shared.waiting);
+                let permit = shared
+                    .permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::PoolClosed)?;
+                drop(waiting);
+                shared.counters.waited_for(started.elapsed());
+                permit
+            }
+            Err(TryAcquireError::Closed) => return Err(Error::PoolClosed),
+        };
+        loop {
+            let idle = shared.lock_idle().pop_back();
+            let (conn, meta) = match idle {
+                Some(Idle { mut conn, meta }) => {
+                    if let Some(reason) = shared.unusable(&mut conn, &meta) {
+                        shared.discard(conn, reason);
+                        continue;
+                    }
+                    (conn, meta)
+                }
+                None => {
+                    let conn = shared.open_connection().await?;
+                    (conn, Meta::new(shared))
+                }
+            };
+            let mut guard = PoolConnection::new(conn, meta, permit, shared.clone());
+            guard.prepare_for_use().await?;
+            shared.counters.acquired.fetch_add(1, Ordering::Relaxed);
+            return Ok(guard);
+        }
+    }
+
+    /// Starts a transaction on a pooled connection; the transaction owns the connection and
+    /// returns it to the pool when it ends.
+    pub async fn begin(&self) -> Result<Transaction<PoolConnection>> {
+        TransactionBuilder::new(self.acquire().await?).start().await
+    }
+
+    /// [`Connection::execute`] on a pooled connection.
+    pub async fn execute(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
+        self.acquire().await?.execute(query, params).await
+    }
+
+    /// [`Connection::execute_many`] on a pooled connection.
+    pub async fn execute_many<'p, R>(
+        &self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<()>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        self.acquire().await?.execute_many(query, rows).await
+    }
+
+    /// [`Connection::fetch`] on a pooled connection.
+    pub async fn fetch(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
+        self.acquire().await?.fetch(query, params).await
+    }
+
+    /// [`Connection::fetch_row`] on a pooled connection.
+    pub async fn fetch_row(
+        &self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<Record>> {
+        self.acquire().await?.fetch_row(query, params).await
+    }
+
+    /// [`Connection::fetch_val`] on a pooled connection.
+    pub async fn fetch_val<T>(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<T>
+    where
+        T: for<'r> Decode<'r>,
+    {
+        self.acquire().await?.fetch_val(query, params).await
+    }
+
+    /// Replaces every connection: idle ones at their next use, busy ones when they come back.
+    pub fn expire_connections(&self) {
+        self.shared.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Uses new connection settings for connections opened from now on, and replaces the
+    /// existing ones (as [`Pool::expire_connections`]).
+    pub fn set_connect_args(&self, config: Config) {
+        *self.shared.config.lock().unwrap_or_else(|p| p.into_inner()) = config;
+        self.expire_connections();
+    }
+
+    /// Makes every pooled connection forget its cached statements and looked-up types before
+    /// its next use (after a schema change).
+    pub fn reload_schema_state(&self) {
+        self.shared
+            .schema_generation
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Closes the pool gracefully: new acquires fail at once, busy connections are waited for and
+    /// then every connection is closed with a Terminate.
+    pub async fn close(&self) {
+        let shared = &self.shared;
+        shared.closed.store(true, Ordering::Relaxed);
+        shared.permits.close();
+        loop {
+            let notified = shared.returned.notified();
+            if shared.in_use.load(Ordering::Relaxed) == 0 {
+                break;
+            }
+            notified.await;
+        }
+        let idle: Vec<Idle> = shared.lock_idle().drain(..).collect();
+        for Idle { conn, .. } in idle {
+            shared.forget(CloseReason::Other);
+            let _ = conn.close().await;
+        }
+    }
+
+    /// Closes the pool at once: idle connections are dropped now, busy ones when they come back.
+    pub fn terminate(&self) {
+        let shared = &self.shared;
+        shared.closed.store(true, Ordering::Relaxed);
+        shared.permits.close();
+        let idle: Vec<Idle> = shared.lock_idle().drain(..).collect();
+        for Idle { conn, .. } in idle {
+            shared.forget(CloseReason::Other);
+            drop(conn);
+        }
+    }
+
+    /// Whether `close` or `terminate` was called.
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// Sizes and counters.
+    pub fn stats(&self) -> PoolStats {
+        let shared = &self.shared;
+        let mut stats = PoolStats {
+            size: shared.open.load(Ordering::Relaxed),
+            idle: shared.lock_idle().len(),
+            in_use: shared.in_use.load(Ordering::Relaxed),
+            waiting: shared.waiting.load(Ordering::Relaxed),
+            max_size: shared.options.max_size,
+            ..PoolStats::default()
+        };
+        shared.counters.fill(&mut stats);
+        stats
+    }
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Shared {
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    fn lock_idle(&self) -> MutexGuard<'_, VecDeque<Idle>> {
+        // The lock is never held across an await or user code, so poisoning cannot leave the
+        // list half-updated: take it back.
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens a connection and runs `init` on it. Counted in `open` from the start, so a
+    /// cancelled or failed open gives its place back.
+    async fn open_connection(&self) -> Result<Connection> {
+        let opening = CountGuard::new(&self.open);
+        let config = self
+            .config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut conn = match &self.options.connect {
+            Some(connect) => connect(config).await?,
+            None => Connection::connect(&config).await?,
+        };
+        if let Some(init) = &self.options.init {
+            init(&mut conn).await?;
+        }
+        opening.keep();
+        self.counters.created.fetch_add(1, Ordering::Relaxed);
+        Ok(conn)
+    }
+
+    /// Why an idle connection must not be handed out, if it must not.
+    fn unusable(&self, conn: &mut Connection, meta: &Meta) -> Option<CloseReason> {
+        if !conn.check_idle() {
+            return Some(CloseReason::Broken);
+        }
+        if self.expired(meta) {
+            return Some(CloseReason::Expired);
+        }
+        match self.options.max_inactive_connection_lifetime {
+            Some(limit) if meta.idle_since.elapsed() > limit => Some(CloseReason::Expired),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection outlived `max_lifetime` or an `expire_connections`.
+    fn expired(&self, meta: &Meta) -> bool {
+        meta.generation != self.generation.load(Ordering::Relaxed)
+            || self
+                .options
+                .max_lifetime
+                .is_some_and(|limit| meta.created.elapsed() > limit)
+    }
+
+    /// Closes a connection that leaves the pool.
+    fn discard(&self, conn: Connection, reason: CloseReason) {
+        self.forget(reason);
+        if conn.is_closed() || conn.is_mid_request() {
+            return;
+        }
+        // Say goodbye properly when a runtime is at hand; dropping closes the socket anyway.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;
+            });
+        }
+    }
+
+    fn forget(&self, reason: CloseReason) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+        self.counters.closed(reason);
+    }
+}
+
+/// Adds one to a counter for as long as it lives (unless kept).
+struct CountGuard<'a> {
+    counter: &'a AtomicUsize,
+    keep: bool,
+}
+
+impl<'a> CountGuard<'a> {
+    fn new(counter: &'a AtomicUsize) -> CountGuard<'a> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        CountGuard {
+            counter,
+            keep: false,
+        }
+    }
+
+    /// Leaves the count incremented.
+    fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for CountGuard<'_> {
+    fn drop(&mut self) {
+        if !self.keep {
+            self.counter.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! `PoolBuilder`: the pool's settings and hooks, with defaults and why they are what they are.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Pool;
+use crate::config::Config;
+use crate::connection::Connection;
+use crate::error::Result;
+
+/// The future a hook returns.
+pub type HookFuture<'c> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'c>>;
+
+/// A hook run on a connection (`init`, `setup`, `reset`).
+pub type ConnectionHook = Arc<dyn for<'c> Fn(&'c mut Connection) -> HookFuture<'c> + Send + Sync>;
+
+/// A custom way to open connections (for example through a tunnel, or with extra setup).
+pub type ConnectHook =
+    Arc<dyn Fn(Config) -> Pin<Box<dyn Future<Output = Result<Connection>> + Send>> + Send + Sync>;
+
+/// Settings of a [`Pool`], from [`Pool::builder`].
+///
+/// ```no_run
+/// # async fn demo() -> quarry_driver::Result<()> {
+/// use std::time::Duration;
+/// let pool = quarry_driver::Pool::builder()
+///     .max_size(20)
+///     .min_size(2)
+///     .acquire_timeout(Duration::from_secs(5))
+///     .init(|conn| Box::pin(async move {
+///         conn.execute("SET search_path = app, public", &[]).await?;
+///         Ok(())
+///     }))
+///     .build("postgresql://postgres@localhost/app")
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+#[must_use = "a PoolBuilder does nothing until `build` is awaited"]
+pub struct PoolBuilder {
+    pub(super) min_size: usize,
+    pub(super) max_size: usize,
+    pub(super) max_queries: u64,
+    pub(super) max_inactive_connection_lifetime: Option<Duration>,
+    pub(super) max_lifetime: Option<Duration>,
+    pub(super) acquire_timeout: Option<Duration>,
+    pub(super) connect: Option<ConnectHook>,
+    pub(super) init: Option<ConnectionHook>,
+    pub(super) setup: Option<ConnectionHook>,
+    pub(super) reset: Option<ConnectionHook>,
+}
+
+impl Default for PoolBuilder {
+    /// The defaults:
+    /// - `max_size` 10: asyncpg's default; ten busy connections saturate a small server, and
+    ///   PostgreSQL's default `max_connections` (100) leaves room for several application instances.
+    /// - `min_size` 0: connections open on demand, so starting many instances does not storm the
+    ///   server; raise it to keep warm connections for latency-sensitive services.
+    /// - `max_queries` 50,000 (asyncpg's): replacing a connection now and then bounds the memory a
+    ///   long-lived backend accumulates in its caches.
+    /// - `max_inactive_connection_lifetime` 300 s (asyncpg's): idle connections are given back to the
+    ///   server after five quiet minutes.
+    /// - `max_lifetime` 30 min: connections are renewed eventually, so a pool follows a failover or a
+    ///   configuration reload without a restart.
+    /// - `acquire_timeout` 30 s: a pool that cannot serve for that long is failing; the error says so
+    ///   instead of hanging the request.
+    fn default() -> PoolBuilder {
+        PoolBuilder {
+            min_size: 0,
+            max_size: 10,
+            max_queries: 50_000,
+            max_inactive_connection_lifetime: Some(Duration::from_secs(300)),
+            max_lifetime: Some(Duration::from_secs(30 * 60)),
+            acquire_timeout: Some(Duration::from_secs(30)),
+            connect: None,
+            init: None,
+            setup: None,
+            reset: None,
+        }
+    }
+}
+
+impl PoolBuilder {
+    /// Connections kept open even when idle (opened at `build` and kept topped up).
+    pub fn min_size(mut self, n: usize) -> Self {
+        self.min_size = n;
+        self
+    }
+
+    /// The most connections the pool opens (at least 1).
+    pub fn max_size(mut self, n: usize) -> Self {
+        self.max_size = n.max(1);
+        self
+    }
+
+    /// Replace a connection after it ran this many queries (0: never).
+    pub fn max_queries(mut self, n: u64) -> Self {
+        self.max_queries = n;
+        self
+    }
+
+    /// Close connections idle for longer than this (`None`: never).
+    pub fn max_inactive_connection_lifetime(mut self, limit: Option<Duration>) -> Self {
+        self.max_inactive_connection_lifetime = limit;
+        self
+    }
+
+    /// Close connections older than this when they are next released or acquired (`None`: never).
+    pub fn max_lifetime(mut self, limit: Option<Duration>) -> Self {
+        self.max_lifetime = limit;
+        self
+    }
+
+    /// How long `acquire` waits for a connection before failing with [`crate::Error::PoolTimeout`].
+    pub fn acquire_timeout(mut self, limit: Duration) -> Self {
+        self.acquire_timeout = Some(limit);
+        self
+    }
+
+    /// Opens connections with `connect` instead of [`Connection::connect`].
+    pub fn connect(
+        mut self,
+        connect: impl Fn(Config) -> Pin<Box<dyn Future<Output = Result<Connection>> + Send>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.connect = Some(Arc::new(connect));
+        self
+    }
+
+    /// Runs once on every new connection (register type codecs, set session state).
+    pub fn init(
+        mut self,
+        hook: impl for<'c> Fn(&'c mut Connection) -> HookFuture<'c> + Send + Sync + 'static,
+    ) -> Self {
+        self.init = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs every time before `acquire` hands a connection out.
+    pub fn setup(
+        mut self,
+        hook: impl for<'c> Fn(&'c mut Connection) -> HookFuture<'c> + Send + Sync + 'static,
+    ) -> Self {
+        self.setup = Some(Arc::new(hook));
+        self
+    }
+
+    /// Replaces the default reset, run before a used connection is handed out again. The default
+    /// rolls back an open transaction, then runs `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+    /// UNLISTEN *; RESET ALL` (UNLISTEN is skipped on a hot standby, which refuses it), sent in
+    /// the same round trip as the next user's first query.
+    pub fn reset(
+        mut self,
+        hook: impl for<'c> Fn(&'c mut Connection) -> HookFuture<'c> + Send + Sync + 'static,
+    ) -> Self {
+        self.reset = Some(Arc::new(hook));
+        self
+    }
+
+    /// Creates the pool for `dsn` (with `PG*` environment variables filling gaps) and opens
+    /// `min_size` connections.
+    pub async fn build(self, dsn: &str) -> Result<Pool> {
+        let config = Config::from_dsn(dsn)?;
+        self.build_with(config).await
+    }
+
+    /// Creates the pool for `config` and opens `min_size` connections.
+    pub async fn build_with(self, config: Config) -> Result<Pool> {
+        Pool::start(self, config).await
+    }
+}
+
+impl std::fmt::Debug for PoolBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("min_size", &self.min_size)
+            .field("max_size", &self.max_size)
+            .field("max_queries", &self.max_queries)
+            .field(
+                "max_inactive_connection_lifetime",
+                &self.max_inactive_connection_lifetime,
+            )
+            .field("max_lifetime", &self.max_lifetime)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,89 @@
+//! Pool statistics: gauges (size, idle, waiting) and counters since the pool was created.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// A snapshot of a pool's state and history, from [`super::Pool::stats`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolStats {
+    /// Open connections (idle, in use or being opened).
+    pub size: usize,
+    /// Idle connections.
+    pub idle: usize,
+    /// Connections handed out and not yet returned.
+    pub in_use: usize,
+    /// Tasks waiting in `acquire`.
+    pub waiting: usize,
+    /// The configured maximum.
+    pub max_size: usize,
+    /// Successful acquires.
+    pub acquired: u64,
+    /// Acquires that had to wait for a connection to come back.
+    pub waited: u64,
+    /// Acquires that failed with a timeout.
+    pub timed_out: u64,
+    /// Connections opened.
+    pub created: u64,
+    /// Connections closed because they were broken, killed or left mid-request.
+    pub closed_broken: u64,
+    /// Connections closed after `max_lifetime`, idle timeout, `max_queries` or `expire_connections`.
+    pub closed_expired: u64,
+    /// Connections closed by `close`/`terminate` or because the pool shrank.
+    pub closed_other: u64,
+    /// Total time spent waiting in `acquire`.
+    pub acquire_wait: Duration,
+    /// The longest single wait in `acquire`.
+    pub max_acquire_wait: Duration,
+}
+
+/// Why a connection left the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CloseReason {
+    Broken,
+    Expired,
+    Other,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    pub(super) acquired: AtomicU64,
+    pub(super) waited: AtomicU64,
+    pub(super) timed_out: AtomicU64,
+    pub(super) created: AtomicU64,
+    closed_broken: AtomicU64,
+    closed_expired: AtomicU64,
+    closed_other: AtomicU64,
+    wait_ns: AtomicU64,
+    max_wait_ns: AtomicU64,
+}
+
+impl Counters {
+    pub(super) fn closed(&self, reason: CloseReason) {
+        let counter = match reason {
+            CloseReason::Broken => &self.closed_broken,
+            CloseReason::Expired => &self.closed_expired,
+            CloseReason::Other => &self.closed_other,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn waited_for(&self, wait: Duration) {
+        let ns = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+        self.waited.fetch_add(1, Ordering::Relaxed);
+        self.wait_ns.fetch_add(ns, Ordering::Relaxed);
+        self.max_wait_ns.fetch_max(ns, Ordering::Relaxed);
+    }
+
+    pub(super) fn fill(&self, stats: &mut PoolStats) {
+        stats.acquired = self.acquired.load(Ordering::Relaxed);
+        stats.waited = self.waited.load(Ordering::Relaxed);
+        stats.timed_out = self.timed_out.load(Ordering::Relaxed);
+        stats.created = self.created.load(Ordering::Relaxed);
+        stats.closed_broken = self.closed_broken.load(Ordering::Relaxed);
+        stats.closed_expired = self.closed_expired.load(Ordering::Relaxed);
+        stats.closed_other = self.closed_other.load(Ordering::Relaxed);
+        stats.acquire_wait = Duration::from_nanos(self.wait_ns.load(Ordering::Relaxed));
+        stats.max_acquire_wait = Duration::from_nanos(self.max_wait_ns.load(Ordering::Relaxed));
+    }
+}
