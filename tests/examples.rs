@@ -3,44 +3,14 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
-
-/// The examples this file runs.
-const EXAMPLES: [&str; 4] = ["json_codec", "numeric_float", "hstore", "postgis"];
-
-/// Builds the examples once per test binary (cheap when up to date) and returns one's binary.
-fn example_binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let built = *BUILT.get_or_init(|| {
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .args(["build", "--quiet", "-p", "quarry"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        for example in EXAMPLES {
-            cargo.args(["--example", example]);
-        }
-        cargo
-            .status()
-            .unwrap_or_else(|e| panic!("could not run cargo build for the examples: {e}"))
-            .success()
-    });
-    assert!(built, "building the examples failed");
-    // The test binary lives in <target>/<profile>/deps; examples in <target>/<profile>/examples.
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary in <target>/<profile>/deps");
-    profile_dir.join("examples").join(name)
-}
 
 /// Runs an example with DATABASE_URL set to a fresh database; returns its stdout.
 async fn run_example(name: &str) -> String {
     let db = common::fresh_db().await;
     let binary = tokio::task::spawn_blocking({
         let name = name.to_owned();
-        move || example_binary(&name)
+        move || common::examples::example_binary(&name)
     })
     .await
     .unwrap();

@@ -3,6 +3,8 @@
 // Each test binary uses a different part of the harness, and `pub` here means "for the test files".
 #![allow(dead_code, unreachable_pub)]
 
+pub mod examples;
+
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
