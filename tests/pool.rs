@@ -368,3 +368,43 @@ async fn transactions_close_and_expire() {
         .unwrap();
     assert_eq!(pool.stats().size, 0);
 }
+
+#[tokio::test]
+async fn session_state_left_behind_is_reset_for_the_next_user() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, "pool_reset", Pool::builder().max_size(1)).await;
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        let locked: bool = conn
+            .fetch_val("SELECT pg_try_advisory_lock(42)", &[])
+            .await
+            .unwrap();
+        assert!(locked);
+        conn.execute("LISTEN pool_channel", &[]).await.unwrap();
+        conn.execute(
+            "BEGIN; DECLARE c CURSOR WITH HOLD FOR SELECT 1; COMMIT",
+            &[],
+        )
+        .await
+        .unwrap();
+    }
+    let mut conn = pool.acquire().await.unwrap();
+    let locks: i64 = conn
+        .fetch_val(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(locks, 0, "the advisory lock was released");
+    let channels: i64 = conn
+        .fetch_val("SELECT count(*) FROM pg_listening_channels()", &[])
+        .await
+        .unwrap();
+    assert_eq!(channels, 0, "UNLISTEN ran");
+    let cursors: i64 = conn
+        .fetch_val("SELECT count(*) FROM pg_cursors WHERE name = 'c'", &[])
+        .await
+        .unwrap();
+    assert_eq!(cursors, 0, "CLOSE ALL ran");
+}

@@ -40,6 +40,8 @@ pub(crate) struct Connections {
     pub(crate) tokio_pg: tokio_postgres::Client,
     /// sqlx's connection.
     pub(crate) sqlx: sqlx::PgConnection,
+    /// The server, for workloads that open their own connections (pools).
+    pub(crate) dsn: String,
 }
 
 impl Connections {
@@ -61,6 +63,7 @@ impl Connections {
             quarry,
             tokio_pg,
             sqlx,
+            dsn: dsn.to_owned(),
         })
     }
 }

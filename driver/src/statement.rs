@@ -34,6 +34,8 @@ pub(crate) struct StatementInner {
     pub(crate) result_formats: Vec<Format>,
     /// Rows the last execution returned, to size the next result's vector at once.
     rows_hint: AtomicUsize,
+    /// The SQL calls functions that change session state (a pool resets after it).
+    pub(crate) changes_session: bool,
 }
 
 impl Statement {
@@ -54,6 +56,7 @@ impl Statement {
             .map(|(field, ty)| Column::from_field(field, ty))
             .collect();
         let result_formats = columns.iter().map(Column::format).collect();
+        let changes_session = crate::connection::mentions_session_functions(&sql);
         Statement(Arc::new(StatementInner {
             session,
             name,
@@ -62,6 +65,7 @@ impl Statement {
             param_types,
             columns,
             result_formats,
+            changes_session,
             rows_hint: AtomicUsize::new(0),
         }))
     }

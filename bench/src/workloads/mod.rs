@@ -2,6 +2,7 @@
 //! per-driver implementations in `select1`, `rows1k` and `insert`.
 
 mod insert;
+mod pool;
 mod rows1k;
 mod select1;
 
@@ -18,11 +19,18 @@ pub(crate) enum Workload {
     Rows1k,
     /// Single-row INSERTs of (int4, text, float8).
     Insert,
+    /// 16 tasks sharing a pool of 8 connections, `SELECT $1::int4 + 1` each.
+    Pool,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 3] = [Workload::Select1, Workload::Rows1k, Workload::Insert];
+    pub(crate) const ALL: [Workload; 4] = [
+        Workload::Select1,
+        Workload::Rows1k,
+        Workload::Insert,
+        Workload::Pool,
+    ];
 
     /// The workload's name on the command line and in the report.
     pub(crate) fn name(self) -> &'static str {
@@ -30,6 +38,7 @@ impl Workload {
             Workload::Select1 => "select1",
             Workload::Rows1k => "rows1k",
             Workload::Insert => "insert",
+            Workload::Pool => "pool",
         }
     }
 
@@ -44,6 +53,7 @@ impl Workload {
             Workload::Select1 => 20_000,
             Workload::Rows1k => 2_000,
             Workload::Insert => 50_000,
+            Workload::Pool => 40_000,
         }
     }
 
@@ -66,7 +76,7 @@ impl Workload {
         match self {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
-            Workload::Insert => Ok(()),
+            Workload::Insert | Workload::Pool => Ok(()),
         }
     }
 
@@ -81,6 +91,7 @@ impl Workload {
             Workload::Select1 => select1::run(driver, conns, ops).await,
             Workload::Rows1k => rows1k::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
+            Workload::Pool => pool::run(driver, conns, ops).await,
         }
     }
 }

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 pub use cancel::CancelToken;
 use query::Rows;
+pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
 pub use timeout::Timed;
 
@@ -88,6 +89,8 @@ pub struct Connection {
     requests: u64,
     /// Stale plans met (SQLSTATE 0A000 / 26000 on a cached statement).
     stale_plans: u64,
+    /// Something ran that may have changed session state (SET, LISTEN, cursors, advisory locks).
+    session_dirty: bool,
     /// Server-side statements evicted from the cache, closed with the next request.
     pending_close: Vec<String>,
     cache: StatementCache,
@@ -484,6 +487,11 @@ impl Connection {
     /// drain it before its next use.
     pub(crate) fn is_mid_request(&self) -> bool {
         self.pending_ready > 0 || self.needs_sync || !self.io.write_buf.is_empty()
+    }
+
+    /// Whether session state may have changed since the last call, and clears the flag.
+    pub(crate) fn take_session_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.session_dirty)
     }
 
     /// Stale cached plans this connection met (the pool spreads the news to its other connections).

@@ -78,6 +78,7 @@ impl Connection {
     /// Runs `sql` with the simple protocol; returns the last command's tag.
     pub(crate) async fn simple_query(&mut self, sql: &str) -> Result<CommandTag> {
         self.ready().await?;
+        self.session_dirty |= mentions_session_functions(sql);
         frontend::query(sql, &mut self.io.write_buf)?;
         self.pending_ready += 1;
         self.send().await?;
@@ -160,7 +161,8 @@ impl Connection {
         } else {
             String::new()
         };
-        let stmt = self.prepare_resolved(name, sql).await?;
+        // Boxed: a cache miss is the cold path, and preparing (with type lookups) has a large future.
+        let stmt = Box::pin(self.prepare_resolved(name, sql)).await?;
         if cached && let Some(evicted) = self.cache.insert(stmt.clone()) {
             self.pending_close.push(evicted.name().to_owned());
         }
@@ -210,6 +212,7 @@ impl Connection {
         rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
         check_params(stmt, params)?;
+        self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
         write_bind(stmt, params, &mut self.io.write_buf)?;
         let buf = &mut self.io.write_buf;
@@ -241,7 +244,10 @@ impl Connection {
                     }
                 }
                 Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
-                Message::CommandComplete { tag: t } => tag = Some(t),
+                Message::CommandComplete { tag: t } => {
+                    self.session_dirty |= changes_session(&t);
+                    tag = Some(t);
+                }
                 Message::PortalSuspended | Message::EmptyQueryResponse => {}
                 Message::ErrorResponse(fields) => {
                     error = Some(self.db_error(&fields, Some(stmt.sql())))
@@ -287,6 +293,7 @@ impl Connection {
         for row in rows {
             check_params(&stmt, row.as_ref())?;
         }
+        self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
         self.needs_sync = true;
         let mut in_flight = 0usize;
@@ -491,4 +498,25 @@ impl Rows<'_> {
             all.reserve(additional);
         }
     }
+}
+
+/// Whether a completed command may have changed session state that a pool's reset undoes
+/// (settings, LISTEN, cursors; DO blocks and procedures may do anything).
+fn changes_session(tag: &CommandTag) -> bool {
+    matches!(
+        tag.command(),
+        "SET" | "LISTEN" | "DECLARE" | "DO" | "CALL" | "LOAD"
+    )
+}
+
+/// Whether SQL text calls functions that change session state (advisory locks, `set_config`).
+/// Functions that do so internally are not seen: a pool's `reset` hook can always reset.
+pub(crate) fn mentions_session_functions(sql: &str) -> bool {
+    const NEEDLES: [&[u8]; 2] = [b"advisory", b"set_config"];
+    let bytes = sql.as_bytes();
+    NEEDLES.iter().any(|needle| {
+        bytes
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+    })
 }

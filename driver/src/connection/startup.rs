@@ -234,6 +234,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         queued_answers: 0,
         requests: 0,
         stale_plans: 0,
+        session_dirty: false,
         pending_close: Vec::new(),
         cache: StatementCache::new(
             config.get_statement_cache_size(),

@@ -17,7 +17,7 @@ impl Connection {
             return Err(Error::Closed);
         }
         if (self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty())
-            && let Err(e) = self.resync().await
+            && let Err(e) = Box::pin(self.resync()).await
         {
             self.closed = true;
             return Err(e);

@@ -28,7 +28,7 @@ pub(super) async fn run<T>(
     match tokio::time::timeout(limit, op(conn)).await {
         Ok(result) => result,
         Err(_) => {
-            conn.recover_after_timeout().await;
+            Box::pin(conn.recover_after_timeout()).await;
             Err(Error::Timeout {
                 timeout: limit,
                 query: query.to_owned(),

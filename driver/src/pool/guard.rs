@@ -19,7 +19,6 @@ pub(super) struct Meta {
     pub(super) idle_since: Instant,
     pub(super) generation: u64,
     schema_generation: u64,
-    requests_at_checkout: u64,
     stale_at_checkout: u64,
     /// It ran queries since its last reset.
     needs_reset: bool,
@@ -33,7 +32,6 @@ impl Meta {
             idle_since: now,
             generation: shared.generation.load(Ordering::Relaxed),
             schema_generation: shared.schema_generation.load(Ordering::Relaxed),
-            requests_at_checkout: 0,
             stale_at_checkout: 0,
             needs_reset: false,
         }
@@ -50,8 +48,8 @@ impl Meta {
 /// # Ok(()) }
 /// ```
 pub struct PoolConnection {
-    /// `None` only during `Drop`.
-    conn: Option<Connection>,
+    /// `None` only during `Drop`. Boxed so the guard stays small to move.
+    conn: Option<Box<Connection>>,
     meta: Meta,
     shared: Arc<Shared>,
     /// Released after the connection is back in the idle list (field order: dropped last).
@@ -60,7 +58,7 @@ pub struct PoolConnection {
 
 impl PoolConnection {
     pub(super) fn new(
-        conn: Connection,
+        conn: Box<Connection>,
         meta: Meta,
         permit: OwnedSemaphorePermit,
         shared: Arc<Shared>,
@@ -96,11 +94,12 @@ impl PoolConnection {
         }
         if let Some(setup) = &shared.options.setup {
             setup(conn).await?;
+            // Setup runs before every hand-out: its own changes need no reset.
+            conn.take_session_dirty();
         }
         self.meta.schema_generation = schema_generation;
         self.meta.needs_reset = false;
-        let (requests, stale) = (self.requests(), self.stale_plans());
-        self.meta.requests_at_checkout = requests;
+        let stale = self.stale_plans();
         self.meta.stale_at_checkout = stale;
         Ok(())
     }
@@ -121,7 +120,7 @@ impl PoolConnection {
         self.shared.in_use.fetch_sub(1, Ordering::Relaxed);
         self.shared.forget(CloseReason::Other);
         self.shared.returned.notify_waiters();
-        conn
+        *conn
     }
 }
 
@@ -180,8 +179,11 @@ impl Drop for PoolConnection {
         match reason {
             Some(reason) => shared.discard(conn, reason),
             None => {
+                let mut conn = conn;
                 let mut meta = std::mem::replace(&mut self.meta, Meta::new(shared));
-                meta.needs_reset |= conn.requests() != meta.requests_at_checkout;
+                // Reset only what may need it: an open transaction, or session state that a
+                // command or function of this checkout may have changed.
+                meta.needs_reset |= conn.take_session_dirty() || conn.is_in_transaction();
                 meta.idle_since = Instant::now();
                 shared.lock_idle().push_back(Idle { conn, meta });
             }

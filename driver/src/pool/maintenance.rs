@@ -64,10 +64,13 @@ async fn top_up(shared: &Shared) {
         let Ok(permit) = shared.permits.clone().try_acquire_owned() else {
             return;
         };
-        match shared.open_connection().await {
+        match Box::pin(shared.open_connection()).await {
             Ok(conn) => {
                 let meta = Meta::new(shared);
-                shared.lock_idle().push_back(Idle { conn, meta });
+                shared.lock_idle().push_back(Idle {
+                    conn: Box::new(conn),
+                    meta,
+                });
             }
             Err(e) => {
                 tracing::warn!(target: "quarry::pool", "could not open a connection to keep min_size: {e}");

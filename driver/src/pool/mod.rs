@@ -83,8 +83,9 @@ pub(crate) struct Shared {
     counters: Counters,
 }
 
+/// An idle connection. Boxed so that handing it around moves a pointer, not the connection.
 struct Idle {
-    conn: Connection,
+    conn: Box<Connection>,
     meta: Meta,
 }
 
@@ -114,7 +115,7 @@ impl Pool {
             }),
         };
         for _ in 0..min_size {
-            let conn = pool.shared.open_connection().await?;
+            let conn = Box::new(Box::pin(pool.shared.open_connection()).await?);
             let meta = Meta::new(&pool.shared);
             pool.shared.lock_idle().push_back(Idle { conn, meta });
         }
@@ -128,6 +129,14 @@ impl Pool {
     /// Cancelling the returned future at any point leaks nothing: a permit or a half-opened
     /// connection is returned or closed.
     pub async fn acquire(&self) -> Result<PoolConnection> {
+        if let Some(conn) = self.acquire_idle_now().await? {
+            return Ok(conn);
+        }
+        // Boxed: waiting, with its timer and perhaps a connect, is the slow path.
+        Box::pin(self.acquire_waiting()).await
+    }
+
+    async fn acquire_waiting(&self) -> Result<PoolConnection> {
         let started = Instant::now();
         match self.shared.options.acquire_timeout {
             Some(limit) => match tokio::time::timeout(limit, self.acquire_inner(started)).await {
@@ -145,6 +154,31 @@ impl Pool {
                 }
             },
             None => self.acquire_inner(started).await,
+        }
+    }
+
+    /// The fast path: a free permit and a usable idle connection, and no hook that could wait.
+    /// No timer is armed (most acquires of a busy pool take this path).
+    async fn acquire_idle_now(&self) -> Result<Option<PoolConnection>> {
+        let shared = &self.shared;
+        if shared.options.setup.is_some() || shared.options.reset.is_some() || shared.is_closed() {
+            return Ok(None);
+        }
+        let Ok(permit) = shared.permits.clone().try_acquire_owned() else {
+            return Ok(None);
+        };
+        loop {
+            let Some(Idle { mut conn, meta }) = shared.lock_idle().pop_back() else {
+                return Ok(None);
+            };
+            if let Some(reason) = shared.unusable(&mut conn, &meta) {
+                shared.discard(conn, reason);
+                continue;
+            }
+            let mut guard = PoolConnection::new(conn, meta, permit, shared.clone());
+            guard.prepare_for_use().await?;
+            shared.counters.acquired.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(guard));
         }
     }
 
@@ -180,7 +214,8 @@ impl Pool {
                     (conn, meta)
                 }
                 None => {
-                    let conn = shared.open_connection().await?;
+                    // Boxed: connecting is the cold path, and its future is large.
+                    let conn = Box::new(Box::pin(shared.open_connection()).await?);
                     (conn, Meta::new(shared))
                 }
             };
@@ -343,6 +378,8 @@ impl Shared {
         };
         if let Some(init) = &self.options.init {
             init(&mut conn).await?;
+            // What init sets up is the connection's baseline, not something to reset.
+            conn.take_session_dirty();
         }
         opening.keep();
         self.counters.created.fetch_add(1, Ordering::Relaxed);
@@ -373,7 +410,7 @@ impl Shared {
     }
 
     /// Closes a connection that leaves the pool.
-    fn discard(&self, conn: Connection, reason: CloseReason) {
+    fn discard(&self, conn: Box<Connection>, reason: CloseReason) {
         self.forget(reason);
         if conn.is_closed() || conn.is_mid_request() {
             return;
