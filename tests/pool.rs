@@ -408,3 +408,35 @@ async fn session_state_left_behind_is_reset_for_the_next_user() {
         .unwrap();
     assert_eq!(cursors, 0, "CLOSE ALL ran");
 }
+
+#[tokio::test]
+async fn a_stale_plan_on_one_connection_refreshes_the_others() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, "pool_stale", Pool::builder().max_size(2)).await;
+    pool.execute("CREATE TABLE t(a int4); INSERT INTO t VALUES (1)", &[])
+        .await
+        .unwrap();
+    {
+        let mut a = pool.acquire().await.unwrap();
+        let mut b = pool.acquire().await.unwrap();
+        assert_eq!(a.fetch("SELECT * FROM t", &[]).await.unwrap()[0].len(), 1);
+        assert_eq!(b.fetch("SELECT * FROM t", &[]).await.unwrap()[0].len(), 1);
+    }
+    pool.execute("ALTER TABLE t ADD COLUMN b int4", &[])
+        .await
+        .unwrap();
+    // One connection meets the stale plan outside a transaction and recovers by itself.
+    assert_eq!(
+        pool.fetch("SELECT * FROM t", &[]).await.unwrap()[0].len(),
+        2
+    );
+    // The other was told: inside a transaction (where no retry is possible) it works at once.
+    let first = pool.acquire().await.unwrap();
+    let second = pool.acquire().await.unwrap();
+    for conn in [first, second] {
+        let mut tx = quarry::TransactionBuilder::new(conn).start().await.unwrap();
+        let rows = tx.fetch("SELECT * FROM t", &[]).await.unwrap();
+        assert_eq!(rows[0].len(), 2);
+        tx.commit().await.unwrap();
+    }
+}
