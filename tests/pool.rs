@@ -440,3 +440,49 @@ async fn a_stale_plan_on_one_connection_refreshes_the_others() {
         tx.commit().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn idle_connections_are_reused_last_in_first_out() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, "pool_lifo", Pool::builder().max_size(3)).await;
+    let a = pool.acquire().await.unwrap();
+    let b = pool.acquire().await.unwrap();
+    let (pid_a, pid_b) = (a.server_pid(), b.server_pid());
+    drop(a);
+    drop(b);
+    assert_eq!(
+        pool.acquire().await.unwrap().server_pid(),
+        pid_b,
+        "the most recently returned first"
+    );
+    drop(pool.acquire().await.unwrap());
+    let first = pool.acquire().await.unwrap();
+    let second = pool.acquire().await.unwrap();
+    assert_eq!((first.server_pid(), second.server_pid()), (pid_b, pid_a));
+}
+
+#[tokio::test]
+async fn a_connection_returned_mid_request_is_discarded() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, "pool_midreq", Pool::builder().max_size(1)).await;
+    let pid = {
+        let mut conn = pool.acquire().await.unwrap();
+        let pid = conn.server_pid();
+        let slow = conn.execute("SELECT pg_sleep(5)", &[]);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), slow)
+                .await
+                .is_err()
+        );
+        pid
+    };
+    assert_eq!(pool.stats().closed_broken, 1);
+    let started = Instant::now();
+    let mut conn = pool.acquire().await.unwrap();
+    assert_ne!(conn.server_pid(), pid, "a new connection, not the busy one");
+    assert_eq!(conn.fetch_val::<i32>("SELECT 5", &[]).await.unwrap(), 5);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the abandoned query"
+    );
+}
