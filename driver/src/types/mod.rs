@@ -56,6 +56,7 @@ pub use multirange::Multirange;
 pub use network::{IpNetwork, MacAddr, MacAddr8, NetworkError};
 pub use pg_type::{Field, Kind, PgType};
 pub use range::{Range, RangeError};
+pub use text::NulInText;
 pub use value::Value;
 pub use wire::WireError;
 

@@ -120,7 +120,7 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
         Kind::Range(_) => Value::Range(Box::new(Range::decode(value)?)),
         Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
         Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
-        _ if ty.oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
+        _ if ty.base_oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
         _ => return Ok(None),
     }))
 }
@@ -187,10 +187,15 @@ impl<'r> Decode<'r> for Value {
         if let Some(codec) = value.ty().codec() {
             return codec.decode_value(value);
         }
+        if let Kind::Domain(_) = value.ty().kind() {
+            // A domain's values are its base type's.
+            let base = value.ty().base();
+            return Value::decode(ValueRef::new(value.bytes(), value.format(), base));
+        }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
-        if value.ty().oid() == oid::VOID {
+        if value.ty().base_oid() == oid::VOID {
             return Ok(Value::Null);
         }
         if let Some(container) = decode_container(value)? {
@@ -199,7 +204,7 @@ impl<'r> Decode<'r> for Value {
         if value.format() == Format::Text {
             return String::decode(value).map(Value::Text);
         }
-        Ok(match value.ty().oid() {
+        Ok(match value.ty().base_oid() {
             oid::BOOL => Value::Bool(bool::decode(value)?),
             oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(value)?),
             oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
@@ -241,7 +246,7 @@ impl<'r> Decode<'r> for Value {
             oid::NUMERIC => Value::Numeric(Numeric::decode(value)?),
             o if oid::is_reg_type(o) => Value::Int(i64::from(u32::decode(value)?)),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
-            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().oid()) => {
+            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().base_oid()) => {
                 Value::Text(String::decode(value)?)
             }
             // A record field of a type Quarry has no binary decoder for.
