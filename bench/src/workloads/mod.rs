@@ -1,7 +1,8 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k` and `insert`.
+//! per-driver implementations in `select1`, `rows1k`, `pgtype` and `insert`.
 
 mod insert;
+mod pgtype;
 mod rows1k;
 mod select1;
 
@@ -14,21 +15,29 @@ use crate::measure::Sample;
 pub(crate) enum Workload {
     /// Sequential `SELECT 1`.
     Select1,
-    /// A query returning 1,000 rows of five columns, every value decoded.
+    /// A query returning 1,000 rows of seven columns, every value decoded.
     Rows1k,
+    /// asyncpg's `pg_type` query: 12 columns, ~600 rows, every value decoded.
+    Pgtype,
     /// Single-row INSERTs of (int4, text, float8).
     Insert,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 3] = [Workload::Select1, Workload::Rows1k, Workload::Insert];
+    pub(crate) const ALL: [Workload; 4] = [
+        Workload::Select1,
+        Workload::Rows1k,
+        Workload::Pgtype,
+        Workload::Insert,
+    ];
 
     /// The workload's name on the command line and in the report.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Workload::Select1 => "select1",
             Workload::Rows1k => "rows1k",
+            Workload::Pgtype => "pgtype",
             Workload::Insert => "insert",
         }
     }
@@ -43,6 +52,7 @@ impl Workload {
         match self {
             Workload::Select1 => 20_000,
             Workload::Rows1k => 2_000,
+            Workload::Pgtype => 1_000,
             Workload::Insert => 50_000,
         }
     }
@@ -58,7 +68,7 @@ impl Workload {
 
     /// Whether the report adds a per-row line.
     pub(crate) fn reports_rows(self) -> bool {
-        self == Workload::Rows1k
+        matches!(self, Workload::Rows1k | Workload::Pgtype)
     }
 
     /// One-time setup before any driver runs it (tables, data); untimed.
@@ -66,6 +76,7 @@ impl Workload {
         match self {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
+            Workload::Pgtype => pgtype::setup(conns).await,
             Workload::Insert => Ok(()),
         }
     }
@@ -80,6 +91,7 @@ impl Workload {
         match self {
             Workload::Select1 => select1::run(driver, conns, ops).await,
             Workload::Rows1k => rows1k::run(driver, conns, ops).await,
+            Workload::Pgtype => pgtype::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
         }
     }
