@@ -26,6 +26,8 @@ mod numeric;
 mod option;
 mod pg_type;
 mod primitives;
+#[cfg(test)]
+mod proptests;
 mod range;
 mod text;
 mod tuple;

@@ -127,7 +127,10 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
 
 fn record(value: ValueRef<'_>) -> Result<Value, BoxError> {
     let mut dec = CompositeDecoder::new(value)?;
-    let mut fields = Vec::with_capacity(dec.remaining());
+    // The count comes from the wire: every field takes at least 8 bytes (OID and length), so
+    // never reserve more than the bytes allow.
+    let most = value.bytes().map_or(0, |raw| raw.len() / 8);
+    let mut fields = Vec::with_capacity(dec.remaining().min(most));
     while dec.remaining() > 0 {
         let name = dec.next_name().map(str::to_owned);
         let field = dec.field::<Value>(name.as_deref().unwrap_or("?"))?;
