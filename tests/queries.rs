@@ -158,8 +158,12 @@ async fn bad_input_gives_clear_errors_and_the_connection_stays_usable() {
     assert!(db.position().is_some());
     assert!(err.to_string().contains("SELEC 1"), "{err}");
 
+    // A NUL in text is refused before anything is sent (PostgreSQL text cannot hold it).
     let err = conn.fetch("SELECT $1::text", &[&"a\0b"]).await.unwrap_err();
-    assert!(err.as_db_error().is_some(), "{err}");
+    assert!(
+        matches!(err, Error::Encode { position: 1, .. }) && err.to_string().contains("NUL"),
+        "{err}"
+    );
 
     let err = conn.execute("SELECT '\0'", &[]).await.unwrap_err();
     assert!(matches!(err, Error::Protocol(_)), "{err}");

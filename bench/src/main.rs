@@ -1,6 +1,6 @@
 //! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
 //!
-//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [insert] [--quick] [--rounds N]
+//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [--quick] [--rounds N]
 //! [--driver quarry|tokio-postgres|sqlx]...` (`--driver` limits the run, e.g. for profiling).
 //!
 //! Everything runs on a single-threaded tokio runtime (tokio-postgres's connection task too), so

@@ -1,7 +1,8 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k` and `insert`.
+//! per-driver implementations in `select1`, `rows1k`, `pgtype` and `insert`.
 
 mod insert;
+mod pgtype;
 mod pool;
 mod rows1k;
 mod select1;
@@ -15,8 +16,10 @@ use crate::measure::Sample;
 pub(crate) enum Workload {
     /// Sequential `SELECT 1`.
     Select1,
-    /// A query returning 1,000 rows of five columns, every value decoded.
+    /// A query returning 1,000 rows of seven columns, every value decoded.
     Rows1k,
+    /// asyncpg's `pg_type` query: 12 columns, ~600 rows, every value decoded.
+    Pgtype,
     /// Single-row INSERTs of (int4, text, float8).
     Insert,
     /// 16 tasks sharing a pool of 8 connections, `SELECT $1::int4 + 1` each.
@@ -25,9 +28,10 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 4] = [
+    pub(crate) const ALL: [Workload; 5] = [
         Workload::Select1,
         Workload::Rows1k,
+        Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
     ];
@@ -37,6 +41,7 @@ impl Workload {
         match self {
             Workload::Select1 => "select1",
             Workload::Rows1k => "rows1k",
+            Workload::Pgtype => "pgtype",
             Workload::Insert => "insert",
             Workload::Pool => "pool",
         }
@@ -52,6 +57,7 @@ impl Workload {
         match self {
             Workload::Select1 => 20_000,
             Workload::Rows1k => 2_000,
+            Workload::Pgtype => 1_000,
             Workload::Insert => 50_000,
             Workload::Pool => 40_000,
         }
@@ -68,7 +74,7 @@ impl Workload {
 
     /// Whether the report adds a per-row line.
     pub(crate) fn reports_rows(self) -> bool {
-        self == Workload::Rows1k
+        matches!(self, Workload::Rows1k | Workload::Pgtype)
     }
 
     /// One-time setup before any driver runs it (tables, data); untimed.
@@ -76,6 +82,7 @@ impl Workload {
         match self {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
+            Workload::Pgtype => pgtype::setup(conns).await,
             Workload::Insert | Workload::Pool => Ok(()),
         }
     }
@@ -90,6 +97,7 @@ impl Workload {
         match self {
             Workload::Select1 => select1::run(driver, conns, ops).await,
             Workload::Rows1k => rows1k::run(driver, conns, ops).await,
+            Workload::Pgtype => pgtype::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
         }

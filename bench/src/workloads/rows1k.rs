@@ -1,19 +1,26 @@
-//! `rows1k`: a query returning the 1,000 rows of `bench_rows` (int4, int8, float8, text, bool),
-//! every column of every row decoded and folded into totals that must match the table's.
+//! `rows1k`: a query returning the 1,000 rows of `bench_rows` (int4, int8, float8, text, bool,
+//! timestamptz, numeric), every column of every row decoded — timestamptz as chrono's
+//! `DateTime<Utc>`, numeric as `rust_decimal::Decimal` in every driver — and folded into totals
+//! that must match the table's.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use crate::drivers::{Connections, Driver};
 use crate::error::{BenchError, check};
 use crate::measure::{Sample, Stopwatch};
 
 const NAME: &str = "rows1k";
-const SQL: &str = "SELECT i4, i8, f8, t, b FROM bench_rows";
+const SQL: &str = "SELECT i4, i8, f8, t, b, ts, n FROM bench_rows";
 /// Rows in `bench_rows`.
 const ROWS: u64 = 1_000;
 
 const SETUP: &str = "DROP TABLE IF EXISTS bench_rows;
-CREATE TABLE bench_rows (i4 int4 NOT NULL, i8 int8 NOT NULL, f8 float8 NOT NULL, t text NOT NULL, b bool NOT NULL);
+CREATE TABLE bench_rows (i4 int4 NOT NULL, i8 int8 NOT NULL, f8 float8 NOT NULL, t text NOT NULL, b bool NOT NULL,
+  ts timestamptz NOT NULL, n numeric(14, 3) NOT NULL);
 INSERT INTO bench_rows
-  SELECT g, g::int8 * 1000000007, (g * 0.5)::float8, 'row-' || g || repeat('x', g % 32), g % 2 = 0
+  SELECT g, g::int8 * 1000000007, (g * 0.5)::float8, 'row-' || g || repeat('x', g % 32), g % 2 = 0,
+         '2000-01-01 00:00:00+00'::timestamptz + g * interval '1.000007 seconds', g * 1234.567
   FROM generate_series(1, 1000) AS g;
 ANALYZE bench_rows";
 
@@ -32,16 +39,21 @@ struct Totals {
     f8: f64,
     text_len: u64,
     trues: u64,
+    micros: i64,
+    n: Decimal,
 }
 
 impl Totals {
-    fn add(&mut self, i4: i32, i8: i64, f8: f64, t: &str, b: bool) {
+    #[allow(clippy::too_many_arguments)] // one argument per column of the query
+    fn add(&mut self, i4: i32, i8: i64, f8: f64, t: &str, b: bool, ts: DateTime<Utc>, n: Decimal) {
         self.rows += 1;
         self.i4 += i64::from(i4);
         self.i8 = self.i8.wrapping_add(i8);
         self.f8 += f8;
         self.text_len += t.len() as u64;
         self.trues += u64::from(b);
+        self.micros = self.micros.wrapping_add(ts.timestamp_micros());
+        self.n += n;
     }
 
     /// What `queries` reads of the whole table add up to, from the formulas in `SETUP`.
@@ -58,6 +70,10 @@ impl Totals {
                 f64::from(g) * 0.5,
                 &text,
                 g % 2 == 0,
+                // 2000-01-01 UTC, plus g times 1.000007 s.
+                DateTime::from_timestamp_micros(946_684_800_000_000 + i64::from(g) * 1_000_007)
+                    .unwrap_or_default(),
+                Decimal::new(i64::from(g) * 1_234_567, 3),
             );
         }
         let mut all = Totals::default();
@@ -68,6 +84,8 @@ impl Totals {
             all.f8 += one.f8;
             all.text_len += one.text_len;
             all.trues += one.trues;
+            all.micros = all.micros.wrapping_add(one.micros);
+            all.n += one.n;
         }
         all
     }
@@ -93,6 +111,8 @@ pub(super) async fn run(
                         r.get::<f64>(2)?,
                         r.get::<&str>(3)?,
                         r.get::<bool>(4)?,
+                        r.get::<DateTime<Utc>>(5)?,
+                        r.get::<Decimal>(6)?,
                     );
                 }
             }
@@ -109,6 +129,8 @@ pub(super) async fn run(
                         r.try_get::<_, f64>(2)?,
                         r.try_get::<_, &str>(3)?,
                         r.try_get::<_, bool>(4)?,
+                        r.try_get::<_, DateTime<Utc>>(5)?,
+                        r.try_get::<_, Decimal>(6)?,
                     );
                 }
             }
@@ -125,6 +147,8 @@ pub(super) async fn run(
                         r.try_get::<f64, _>(2)?,
                         r.try_get::<&str, _>(3)?,
                         r.try_get::<bool, _>(4)?,
+                        r.try_get::<DateTime<Utc>, _>(5)?,
+                        r.try_get::<Decimal, _>(6)?,
                     );
                 }
             }
@@ -152,5 +176,6 @@ mod tests {
         assert_eq!(one.i4, 500_500);
         assert_eq!(one.trues, 500);
         assert_eq!(Totals::expected(3).i4, 3 * 500_500);
+        assert_eq!(one.n, Decimal::new(500_500 * 1_234_567, 3));
     }
 }

@@ -212,11 +212,21 @@ fn decode_array<'r, T: Decode<'r>>(
     Ok((dims, elements))
 }
 
-/// Encodes elements with the given dimensions as an array of type `ty`.
+/// The format an array parameter is sent in: text when an element goes through a text-format
+/// custom codec (a binary array cannot hold text elements), binary otherwise.
+fn array_format<T: Encode>(ty: &PgType, elements: &[T]) -> Format {
+    match element_type(ty) {
+        Some(elem) if elements.iter().any(|e| e.format(elem) == Format::Text) => Format::Text,
+        _ => Format::Binary,
+    }
+}
+
+/// Encodes elements with the given dimensions as an array of type `ty`, in `format`.
 fn encode_array<'a, T, I>(
     ty: &PgType,
     dims: &[Dimension],
     elements: I,
+    format: Format,
     buf: &mut BytesMut,
 ) -> Result<IsNull, BoxError>
 where
@@ -228,6 +238,10 @@ where
     })?;
     check_shape(dims, elements.len())?;
     let dims = if elements.len() == 0 { &[][..] } else { dims };
+    if format == Format::Text {
+        array_text::write(elem, dims, elements, buf)?;
+        return Ok(IsNull::No);
+    }
     buf.put_i32(count(dims.len(), "array")?);
     let flag_at = buf.len();
     buf.put_i32(0);
@@ -285,10 +299,14 @@ impl<T: Type> Type for Array<T> {
 
 impl<T: Encode + Type> Encode for [T] {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        encode_array(ty, &one_dim(self.len())?, self.iter(), buf)
+        let format = array_format(ty, self);
+        encode_array(ty, &one_dim(self.len())?, self.iter(), format, buf)
     }
     fn accepts(&self, ty: &PgType) -> bool {
         accepts_type::<T>(ty)
+    }
+    fn format(&self, ty: &PgType) -> Format {
+        array_format(ty, self)
     }
 }
 
@@ -299,6 +317,9 @@ impl<T: Encode + Type> Encode for Vec<T> {
     fn accepts(&self, ty: &PgType) -> bool {
         accepts_type::<T>(ty)
     }
+    fn format(&self, ty: &PgType) -> Format {
+        array_format(ty, self)
+    }
 }
 
 impl<T: Encode + Type, const N: usize> Encode for [T; N] {
@@ -308,14 +329,21 @@ impl<T: Encode + Type, const N: usize> Encode for [T; N] {
     fn accepts(&self, ty: &PgType) -> bool {
         accepts_type::<T>(ty)
     }
+    fn format(&self, ty: &PgType) -> Format {
+        array_format(ty, self)
+    }
 }
 
 impl<T: Encode + Type> Encode for Array<T> {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        encode_array(ty, &self.dims, self.elements.iter(), buf)
+        let format = array_format(ty, &self.elements);
+        encode_array(ty, &self.dims, self.elements.iter(), format, buf)
     }
     fn accepts(&self, ty: &PgType) -> bool {
         accepts_type::<T>(ty)
+    }
+    fn format(&self, ty: &PgType) -> Format {
+        array_format(ty, &self.elements)
     }
 }
 

@@ -3,8 +3,10 @@
 //! backslash escapes would need a copy, so it is reported as an error instead (such elements only
 //! occur in arrays of types without a binary codec, and rarely there).
 
+use bytes::{BufMut, BytesMut};
+
 use super::array::{ArrayError, Dimension};
-use super::{PgType, oid};
+use super::{BoxError, Encode, IsNull, PgType, oid};
 
 /// A parsed array: dimensions and elements (`None` for NULL) in row-major order.
 pub(crate) struct Parsed<'r> {
@@ -15,6 +17,83 @@ pub(crate) struct Parsed<'r> {
 /// The element delimiter of the element type (`;` for `box`, `,` for every other built-in).
 pub(crate) fn delimiter(elem: &PgType) -> u8 {
     if elem.oid() == oid::BOX { b';' } else { b',' }
+}
+
+/// Appends the text form of an array whose elements are sent in text (elements going through a
+/// text-format custom codec): `[lb:ub]...=` when a lower bound is not 1, nested braces, every
+/// element quoted with `"` and `\` escaped, NULL unquoted.
+pub(crate) fn write<'a, T, I>(
+    elem: &PgType,
+    dims: &[Dimension],
+    elements: I,
+    buf: &mut BytesMut,
+) -> Result<(), BoxError>
+where
+    T: Encode + 'a + ?Sized,
+    I: Iterator<Item = &'a T>,
+{
+    if dims.iter().any(|d| d.lower_bound != 1) {
+        for d in dims {
+            let upper = i64::from(d.lower_bound) + i64::from(d.len) - 1;
+            buf.put_slice(format!("[{}:{upper}]", d.lower_bound).as_bytes());
+        }
+        buf.put_u8(b'=');
+    }
+    let delim = delimiter(elem);
+    let mut elements = elements.enumerate();
+    write_level(elem, dims, &mut elements, delim, buf)?;
+    if elements.next().is_some() {
+        return Err(ArrayError::Text("more elements than the dimensions hold").into());
+    }
+    Ok(())
+}
+
+fn write_level<'a, T, I>(
+    elem: &PgType,
+    dims: &[Dimension],
+    elements: &mut I,
+    delim: u8,
+    buf: &mut BytesMut,
+) -> Result<(), BoxError>
+where
+    T: Encode + 'a + ?Sized,
+    I: Iterator<Item = (usize, &'a T)>,
+{
+    buf.put_u8(b'{');
+    let Some((d, inner)) = dims.split_first() else {
+        buf.put_u8(b'}');
+        return Ok(());
+    };
+    for i in 0..d.len {
+        if i > 0 {
+            buf.put_u8(delim);
+        }
+        if !inner.is_empty() {
+            write_level(elem, inner, elements, delim, buf)?;
+            continue;
+        }
+        let (index, value) = elements
+            .next()
+            .ok_or(ArrayError::Text("fewer elements than the dimensions hold"))?;
+        let mut text = BytesMut::new();
+        let is_null = value
+            .encode(elem, &mut text)
+            .map_err(|source| ArrayError::Element { index, source })?;
+        if let IsNull::Yes = is_null {
+            buf.put_slice(b"NULL");
+            continue;
+        }
+        buf.put_u8(b'"');
+        for &b in text.iter() {
+            if b == b'"' || b == b'\\' {
+                buf.put_u8(b'\\');
+            }
+            buf.put_u8(b);
+        }
+        buf.put_u8(b'"');
+    }
+    buf.put_u8(b'}');
+    Ok(())
 }
 
 struct Parser<'r> {

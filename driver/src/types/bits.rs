@@ -191,7 +191,7 @@ impl fmt::Display for BitString {
 }
 
 fn is_bits(ty: &PgType) -> bool {
-    matches!(ty.oid(), oid::BIT | oid::VARBIT)
+    matches!(ty.base_oid(), oid::BIT | oid::VARBIT)
 }
 
 impl Type for BitString {

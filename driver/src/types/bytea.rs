@@ -6,7 +6,7 @@ use super::{BoxError, Decode, Encode, Format, IsNull, PgType, Type, ValueRef, oi
 
 impl Type for Bytes {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
 }
 
@@ -16,13 +16,13 @@ impl Encode for Bytes {
         Ok(IsNull::No)
     }
     fn accepts(&self, ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
 }
 
 impl<'r> Decode<'r> for Bytes {
     fn accepts(ty: &PgType, format: Format) -> bool {
-        ty.oid() == oid::BYTEA && format == Format::Binary
+        ty.base_oid() == oid::BYTEA && format == Format::Binary
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         value.non_null().map(Bytes::copy_from_slice)

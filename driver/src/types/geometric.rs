@@ -475,7 +475,7 @@ macro_rules! codec {
     ($($ty:ty),+) => {$(
         impl Type for $ty {
             fn accepts(ty: &PgType) -> bool {
-                ty.oid() == <$ty as Geometry>::OID
+                ty.base_oid() == <$ty as Geometry>::OID
             }
         }
 

@@ -41,7 +41,7 @@ impl<T> DerefMut for Json<T> {
 }
 
 fn is_json(ty: &PgType) -> bool {
-    matches!(ty.oid(), oid::JSON | oid::JSONB)
+    matches!(ty.base_oid(), oid::JSON | oid::JSONB)
 }
 
 fn encode_json<T: Serialize + ?Sized>(
@@ -49,7 +49,7 @@ fn encode_json<T: Serialize + ?Sized>(
     ty: &PgType,
     buf: &mut BytesMut,
 ) -> Result<IsNull, BoxError> {
-    if ty.oid() == oid::JSONB {
+    if ty.base_oid() == oid::JSONB {
         buf.put_u8(JSONB_VERSION);
     }
     serde_json::to_writer(buf.writer(), value)?;

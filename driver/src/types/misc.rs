@@ -160,7 +160,7 @@ macro_rules! codec {
     ($name:ident, $wire:ty, $oid:path) => {
         impl Type for $name {
             fn accepts(ty: &PgType) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
         }
 
@@ -170,13 +170,13 @@ macro_rules! codec {
                 Ok(IsNull::No)
             }
             fn accepts(&self, ty: &PgType) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
         }
 
         impl<'r> Decode<'r> for $name {
             fn accepts(ty: &PgType, _format: Format) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let raw = value.non_null()?;
@@ -213,7 +213,7 @@ codec!(PgLsn, u64, oid::PG_LSN);
 
 impl Type for Tid {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::TID
+        ty.base_oid() == oid::TID
     }
 }
 
@@ -248,7 +248,7 @@ impl<'r> Decode<'r> for Tid {
 /// `()` decodes a `void` result (`SELECT pg_sleep(0)`), whatever its bytes.
 impl<'r> Decode<'r> for () {
     fn accepts(ty: &PgType, _format: Format) -> bool {
-        ty.oid() == oid::VOID
+        ty.base_oid() == oid::VOID
     }
     fn decode(_value: ValueRef<'r>) -> Result<Self, BoxError> {
         Ok(())

@@ -26,6 +26,8 @@ mod numeric;
 mod option;
 mod pg_type;
 mod primitives;
+#[cfg(test)]
+mod proptests;
 mod range;
 mod text;
 mod tuple;
@@ -56,6 +58,7 @@ pub use multirange::Multirange;
 pub use network::{IpNetwork, MacAddr, MacAddr8, NetworkError};
 pub use pg_type::{Field, Kind, PgType};
 pub use range::{Range, RangeError};
+pub use text::NulInText;
 pub use value::Value;
 pub use wire::WireError;
 

@@ -52,7 +52,7 @@ impl fmt::Display for Money {
 
 impl Type for Money {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::MONEY
+        ty.base_oid() == oid::MONEY
     }
 }
 

@@ -168,11 +168,11 @@ impl From<IpAddr> for IpNetwork {
 }
 
 fn is_inet(ty: &PgType) -> bool {
-    matches!(ty.oid(), oid::INET | oid::CIDR)
+    matches!(ty.base_oid(), oid::INET | oid::CIDR)
 }
 
 fn encode_inet(net: &IpNetwork, ty: &PgType, buf: &mut BytesMut) {
-    let is_cidr = u8::from(ty.oid() == oid::CIDR);
+    let is_cidr = u8::from(ty.base_oid() == oid::CIDR);
     match net.addr {
         IpAddr::V4(a) => {
             buf.put_slice(&[PGSQL_AF_INET, net.prefix, is_cidr, 4]);
@@ -306,7 +306,7 @@ macro_rules! mac {
 
         impl Type for $name {
             fn accepts(ty: &PgType) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
         }
 
@@ -316,13 +316,13 @@ macro_rules! mac {
                 Ok(IsNull::No)
             }
             fn accepts(&self, ty: &PgType) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
         }
 
         impl<'r> Decode<'r> for $name {
             fn accepts(ty: &PgType, _format: Format) -> bool {
-                ty.oid() == $oid
+                ty.base_oid() == $oid
             }
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let raw = value.non_null()?;

@@ -87,9 +87,46 @@ impl PgType {
         }
     }
 
-    /// The custom codec registered for the type on this connection, if any.
+    /// This type with another kind (the registry uses it to hand containers the element types
+    /// that carry custom codecs).
+    pub(crate) fn with_kind(&self, kind: Kind) -> PgType {
+        PgType {
+            kind,
+            ..self.clone()
+        }
+    }
+
+    /// The custom codec registered for the type on this connection, if any. A domain without a
+    /// codec of its own uses its base type's (values of a domain are exchanged as the base type's).
     pub fn codec(&self) -> Option<&TypeCodec> {
-        self.codec.as_ref().map(|c| &*c.0)
+        match (&self.codec, &self.kind) {
+            (Some(c), _) => Some(&c.0),
+            (None, Kind::Domain(base)) => base.codec(),
+            (None, _) => None,
+        }
+    }
+
+    /// The type with every domain stripped: a domain's base type (through domains over domains),
+    /// or the type itself. Values of a domain have their base type's format.
+    ///
+    /// ```
+    /// use quarry_driver::types::{Kind, PgType};
+    /// let positive = PgType::new(20_000, "positive", "public", Kind::Domain(PgType::resolve(23)));
+    /// assert_eq!(positive.base().name(), "int4");
+    /// assert_eq!(positive.base_oid(), 23);
+    /// ```
+    pub fn base(&self) -> &PgType {
+        let mut ty = self;
+        while let Kind::Domain(base) = &ty.kind {
+            ty = base;
+        }
+        ty
+    }
+
+    /// The OID of [`PgType::base`]: what scalar codecs match on, so a domain over `int4` decodes
+    /// into `i32` and takes an `i32` parameter.
+    pub fn base_oid(&self) -> Oid {
+        self.base().oid
     }
 
     /// The type's OID in this database.
@@ -118,8 +155,8 @@ impl PgType {
     /// composite whose fields all have binary codecs. Anonymous records are always binary (their
     /// fields carry their OIDs).
     pub fn has_binary_codec(&self) -> bool {
-        if let Some(codec) = &self.codec {
-            return codec.0.format() == super::Format::Binary;
+        if let Some(codec) = self.codec() {
+            return codec.format() == super::Format::Binary;
         }
         match &self.kind {
             Kind::Array(elem) => elem.has_binary_codec() || matches!(elem.kind(), Kind::Enum(_)),

@@ -22,7 +22,7 @@ fn fixed<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
 
 impl Type for bool {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::BOOL
+        ty.base_oid() == oid::BOOL
     }
 }
 
@@ -59,7 +59,7 @@ macro_rules! number {
     ($ty:ty, [$($encode_oid:path => $put:expr),+], [$($decode_oid:pat => $wire:ty),+]) => {
         impl Type for $ty {
             fn accepts(ty: &PgType) -> bool {
-                matches!(ty.oid(), $($encode_oid)|+)
+                matches!(ty.base_oid(), $($encode_oid)|+)
             }
         }
 
@@ -67,7 +67,7 @@ macro_rules! number {
             fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
                 let v = *self;
                 $(
-                    if ty.oid() == $encode_oid {
+                    if ty.base_oid() == $encode_oid {
                         ($put)(v, buf);
                         return Ok(IsNull::No);
                     }
@@ -81,14 +81,14 @@ macro_rules! number {
 
         impl<'r> Decode<'r> for $ty {
             fn accepts(ty: &PgType, _format: Format) -> bool {
-                matches!(ty.oid(), $($decode_oid)|+)
+                matches!(ty.base_oid(), $($decode_oid)|+)
             }
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let raw = value.non_null()?;
                 if value.format() == Format::Text {
                     return Ok(text(raw)?.parse::<$ty>()?);
                 }
-                match value.ty().oid() {
+                match value.ty().base_oid() {
                     $($decode_oid => Ok(<$ty>::from(<$wire>::from_be_bytes(fixed(raw)?))),)+
                     _ => Err(format!("cannot decode {} into {}", value.ty(), stringify!($ty)).into()),
                 }
@@ -131,7 +131,7 @@ number!(f64, [
 /// format a `reg*` value is a name (`pg_class`), so only binary values decode into `u32`.
 impl Type for u32 {
     fn accepts(ty: &PgType) -> bool {
-        oid::is_reg_type(ty.oid())
+        oid::is_reg_type(ty.base_oid())
     }
 }
 
@@ -147,7 +147,7 @@ impl Encode for u32 {
 
 impl<'r> Decode<'r> for u32 {
     fn accepts(ty: &PgType, format: Format) -> bool {
-        oid::is_reg_type(ty.oid()) && (format == Format::Binary || ty.oid() == oid::OID)
+        oid::is_reg_type(ty.base_oid()) && (format == Format::Binary || ty.base_oid() == oid::OID)
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let raw = value.non_null()?;
@@ -161,7 +161,7 @@ impl<'r> Decode<'r> for u32 {
 /// `"char"`: PostgreSQL's one-byte internal type (`pg_class.relkind`), as an `i8`.
 impl Type for i8 {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::CHAR
+        ty.base_oid() == oid::CHAR
     }
 }
 

@@ -32,12 +32,54 @@ pub(crate) struct TypeRegistry {
 
 impl TypeRegistry {
     /// The type as this connection knows it: with its codec, introspected, or built-in.
+    ///
+    /// Containers (arrays, domains, ranges, multiranges, composites) whose parts have a custom
+    /// codec get those parts with the codec attached, so `Vec<Custom<T>>` and derived composites
+    /// holding a `Custom<T>` field go through the codec too.
     pub(crate) fn resolve(&self, oid: Oid) -> Arc<PgType> {
-        self.codecs
+        let ty = self
+            .codecs
             .get(&oid)
             .or_else(|| self.types.get(&oid))
             .cloned()
-            .unwrap_or_else(|| PgType::resolve(oid))
+            .unwrap_or_else(|| PgType::resolve(oid));
+        if self.codecs.is_empty() {
+            ty
+        } else {
+            self.with_codecs(&ty, 0)
+        }
+    }
+
+    /// `ty` with the registered codecs attached to its parts (the type itself keeps its own).
+    fn with_codecs(&self, ty: &Arc<PgType>, depth: usize) -> Arc<PgType> {
+        if depth > MAX_DEPTH {
+            return ty.clone();
+        }
+        let part = |p: &Arc<PgType>| match self.codecs.get(&p.oid()) {
+            Some(with_codec) => self.with_codecs(with_codec, depth + 1),
+            None => self.with_codecs(p, depth + 1),
+        };
+        let kind = match ty.kind() {
+            Kind::Array(elem) => Kind::Array(part(elem)),
+            Kind::Domain(base) => Kind::Domain(part(base)),
+            Kind::Range(sub) => Kind::Range(part(sub)),
+            Kind::Multirange(range) => Kind::Multirange(part(range)),
+            Kind::Composite(fields) => Kind::Composite(
+                fields
+                    .iter()
+                    .map(|f| Field {
+                        name: f.name.clone(),
+                        ty: part(&f.ty),
+                    })
+                    .collect(),
+            ),
+            _ => return ty.clone(),
+        };
+        if kind == *ty.kind() {
+            ty.clone()
+        } else {
+            Arc::new(ty.with_kind(kind))
+        }
     }
 
     /// The user-type OIDs among `oids` this connection has not looked up yet (sorted, unique).
@@ -399,6 +441,49 @@ mod tests {
         assert!(reg.remove_codec(oid::NUMERIC));
         assert!(reg.resolve(oid::NUMERIC).codec().is_none());
         assert!(!reg.remove_codec(oid::NUMERIC));
+    }
+
+    #[test]
+    fn containers_get_their_parts_codecs() {
+        let mut reg = TypeRegistry::default();
+        reg.insert(&[
+            IntrospectRow::Type(TypeInfo {
+                base: oid::NUMERIC,
+                ..type_row(20_200, "money_d", 'd', 'N')
+            }),
+            IntrospectRow::Type(TypeInfo {
+                elem: 20_200,
+                ..type_row(20_201, "_money_d", 'b', 'A')
+            }),
+        ]);
+        let codec = Arc::new(TypeCodec::binary(
+            |x: &i32| -> Result<Vec<u8>, crate::types::BoxError> { Ok(x.to_be_bytes().to_vec()) },
+            |raw: &[u8]| -> Result<i32, crate::types::BoxError> {
+                Ok(i32::from_be_bytes(raw.try_into()?))
+            },
+        ));
+        reg.set_codec(oid::NUMERIC, codec);
+        let array = reg.resolve(oid::NUMERIC_ARRAY);
+        let Kind::Array(elem) = array.kind() else {
+            panic!("not an array")
+        };
+        assert!(elem.codec().is_some());
+        assert!(array.has_binary_codec());
+        let Kind::Range(sub) = reg.resolve(oid::NUMRANGE).kind().clone() else {
+            panic!("not a range")
+        };
+        assert!(sub.codec().is_some());
+        // A domain uses its base's codec; an array of the domain reaches it too.
+        assert!(reg.resolve(20_200).codec().is_some());
+        let Kind::Array(elem) = reg.resolve(20_201).kind().clone() else {
+            panic!("not an array")
+        };
+        assert!(elem.codec().is_some());
+        assert!(reg.remove_codec(oid::NUMERIC));
+        let Kind::Array(elem) = reg.resolve(oid::NUMERIC_ARRAY).kind().clone() else {
+            panic!("not an array")
+        };
+        assert!(elem.codec().is_none());
     }
 
     #[test]

@@ -12,15 +12,15 @@ use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueR
 /// Text parameters go to text-like types, json and xml (whose binary input is text), and to
 /// types this connection has not looked up, whose binary input is commonly their text form.
 fn encodes_text(ty: &PgType) -> bool {
-    oid::is_text_like(ty.oid())
-        || matches!(ty.oid(), oid::JSON | oid::JSONB | oid::XML)
+    oid::is_text_like(ty.base_oid())
+        || matches!(ty.base_oid(), oid::JSON | oid::JSONB | oid::XML)
         || is_citext(ty)
         || match ty.kind() {
             Kind::Unknown | Kind::Enum(_) => true,
             Kind::Domain(base) => encodes_text(base),
             // Extension types looked up by name (citext, ...) keep being sent as text, as when
             // they were unknown; hstore has its own codec.
-            Kind::Base => super::registry::is_user_oid(ty.oid()) && ty.name() != "hstore",
+            Kind::Base => super::registry::is_user_oid(ty.base_oid()) && ty.name() != "hstore",
             _ => false,
         }
 }
@@ -29,8 +29,8 @@ fn encodes_text(ty: &PgType) -> bool {
 /// columns in binary.
 fn decodes_text(ty: &PgType, format: Format) -> bool {
     format == Format::Text
-        || oid::is_text_like(ty.oid())
-        || matches!(ty.oid(), oid::JSON | oid::JSONB)
+        || oid::is_text_like(ty.base_oid())
+        || matches!(ty.base_oid(), oid::JSON | oid::JSONB)
         || is_citext(ty)
 }
 
@@ -45,7 +45,7 @@ pub(super) const JSONB_VERSION: u8 = 1;
 /// The JSON text of a `json`/`jsonb` value (without `jsonb`'s binary version byte).
 pub(super) fn json_text<'r>(value: &ValueRef<'r>) -> Result<&'r [u8], BoxError> {
     let raw = value.non_null()?;
-    if value.format() == Format::Binary && value.ty().oid() == oid::JSONB {
+    if value.format() == Format::Binary && value.ty().base_oid() == oid::JSONB {
         match raw.split_first() {
             Some((&JSONB_VERSION, rest)) => Ok(rest),
             Some((version, _)) => Err(format!("unsupported jsonb binary version {version}").into()),
@@ -68,9 +68,29 @@ impl Type for String {
     }
 }
 
+/// A text parameter held a NUL byte, which no PostgreSQL text type can store.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use quarry_driver::types::{Encode, PgType};
+/// let err = "a\0b".encode(&PgType::resolve(25), &mut BytesMut::new()).unwrap_err();
+/// assert!(err.to_string().contains("NUL"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "text value contains a NUL byte (\\0) at byte {position}: PostgreSQL text types cannot hold NUL; send such data as bytea"
+)]
+pub struct NulInText {
+    /// The byte offset of the first NUL.
+    pub position: usize,
+}
+
 impl Encode for str {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        if ty.oid() == oid::JSONB {
+        if let Some(position) = memchr::memchr(0, self.as_bytes()) {
+            return Err(Box::new(NulInText { position }));
+        }
+        if ty.base_oid() == oid::JSONB {
             buf.put_u8(JSONB_VERSION);
         }
         buf.put_slice(self.as_bytes());
@@ -113,13 +133,13 @@ impl<'r> Decode<'r> for String {
 
 impl Type for [u8] {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
 }
 
 impl Type for Vec<u8> {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
 }
 
@@ -129,7 +149,7 @@ impl Encode for [u8] {
         Ok(IsNull::No)
     }
     fn accepts(&self, ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
     fn rust_type(&self) -> &'static str {
         "&[u8]"
@@ -141,13 +161,13 @@ impl Encode for Vec<u8> {
         self.as_slice().encode(ty, buf)
     }
     fn accepts(&self, ty: &PgType) -> bool {
-        ty.oid() == oid::BYTEA
+        ty.base_oid() == oid::BYTEA
     }
 }
 
 impl<'r> Decode<'r> for &'r [u8] {
     fn accepts(ty: &PgType, format: Format) -> bool {
-        ty.oid() == oid::BYTEA && format == Format::Binary
+        ty.base_oid() == oid::BYTEA && format == Format::Binary
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         value.non_null()
@@ -156,7 +176,7 @@ impl<'r> Decode<'r> for &'r [u8] {
 
 impl<'r> Decode<'r> for Vec<u8> {
     fn accepts(ty: &PgType, format: Format) -> bool {
-        ty.oid() == oid::BYTEA && format == Format::Binary
+        ty.base_oid() == oid::BYTEA && format == Format::Binary
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         value.non_null().map(<[u8]>::to_vec)

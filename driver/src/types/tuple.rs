@@ -31,7 +31,7 @@ macro_rules! tuple {
         impl<'r, $($t: Decode<'r>),+> Decode<'r> for ($($t,)+) {
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 // An anonymous record's field types are only known from the data.
-                ty.oid() == oid::RECORD
+                ty.base_oid() == oid::RECORD
                     || composite_fields(ty).is_some_and(|f| f.len() == $n)
             }
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {

@@ -9,7 +9,7 @@ use super::{
 
 impl Type for Uuid {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::UUID
+        ty.base_oid() == oid::UUID
     }
 }
 

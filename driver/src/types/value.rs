@@ -120,14 +120,17 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
         Kind::Range(_) => Value::Range(Box::new(Range::decode(value)?)),
         Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
         Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
-        _ if ty.oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
+        _ if ty.base_oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
         _ => return Ok(None),
     }))
 }
 
 fn record(value: ValueRef<'_>) -> Result<Value, BoxError> {
     let mut dec = CompositeDecoder::new(value)?;
-    let mut fields = Vec::with_capacity(dec.remaining());
+    // The count comes from the wire: every field takes at least 8 bytes (OID and length), so
+    // never reserve more than the bytes allow.
+    let most = value.bytes().map_or(0, |raw| raw.len() / 8);
+    let mut fields = Vec::with_capacity(dec.remaining().min(most));
     while dec.remaining() > 0 {
         let name = dec.next_name().map(str::to_owned);
         let field = dec.field::<Value>(name.as_deref().unwrap_or("?"))?;
@@ -187,10 +190,15 @@ impl<'r> Decode<'r> for Value {
         if let Some(codec) = value.ty().codec() {
             return codec.decode_value(value);
         }
+        if let Kind::Domain(_) = value.ty().kind() {
+            // A domain's values are its base type's.
+            let base = value.ty().base();
+            return Value::decode(ValueRef::new(value.bytes(), value.format(), base));
+        }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
-        if value.ty().oid() == oid::VOID {
+        if value.ty().base_oid() == oid::VOID {
             return Ok(Value::Null);
         }
         if let Some(container) = decode_container(value)? {
@@ -199,7 +207,7 @@ impl<'r> Decode<'r> for Value {
         if value.format() == Format::Text {
             return String::decode(value).map(Value::Text);
         }
-        Ok(match value.ty().oid() {
+        Ok(match value.ty().base_oid() {
             oid::BOOL => Value::Bool(bool::decode(value)?),
             oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(value)?),
             oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
@@ -241,7 +249,7 @@ impl<'r> Decode<'r> for Value {
             oid::NUMERIC => Value::Numeric(Numeric::decode(value)?),
             o if oid::is_reg_type(o) => Value::Int(i64::from(u32::decode(value)?)),
             oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
-            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().oid()) => {
+            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().base_oid()) => {
                 Value::Text(String::decode(value)?)
             }
             // A record field of a type Quarry has no binary decoder for.

@@ -72,7 +72,7 @@ macro_rules! infinite_codecs {
     ($t:ty, $pg_name:literal, $fits:expr, $encode:path, $decode:path) => {
         impl $crate::types::Type for $t {
             fn accepts(ty: &$crate::types::PgType) -> bool {
-                ($fits)(ty.oid())
+                ($fits)(ty.base_oid())
             }
         }
 
@@ -112,7 +112,7 @@ macro_rules! infinite_codecs {
 
         impl $crate::types::Type for Infinite<$t> {
             fn accepts(ty: &$crate::types::PgType) -> bool {
-                ($fits)(ty.oid())
+                ($fits)(ty.base_oid())
             }
         }
 

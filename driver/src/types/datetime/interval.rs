@@ -198,7 +198,7 @@ fn write(i: &Interval, buf: &mut BytesMut) {
 
 impl Type for Interval {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::INTERVAL
+        ty.base_oid() == oid::INTERVAL
     }
 }
 
@@ -223,7 +223,7 @@ impl<'r> Decode<'r> for Interval {
 
 impl Type for Duration {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::INTERVAL
+        ty.base_oid() == oid::INTERVAL
     }
 }
 

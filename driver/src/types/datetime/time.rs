@@ -88,7 +88,7 @@ fn syntax(pg_type: &'static str, text: &str) -> BoxError {
 
 impl Type for NaiveTime {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::TIME
+        ty.base_oid() == oid::TIME
     }
 }
 
@@ -129,7 +129,7 @@ impl<'r> Decode<'r> for NaiveTime {
 
 impl Type for TimeTz {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::TIMETZ
+        ty.base_oid() == oid::TIMETZ
     }
 }
 

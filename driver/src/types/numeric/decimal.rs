@@ -100,7 +100,7 @@ impl From<Decimal> for Numeric {
 
 impl Type for Decimal {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::NUMERIC
+        ty.base_oid() == oid::NUMERIC
     }
 }
 

@@ -54,7 +54,7 @@ impl From<&Numeric> for NumericF64 {
 
 impl Type for NumericF64 {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::NUMERIC
+        ty.base_oid() == oid::NUMERIC
     }
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn encode_integer(negative: bool, magnitude: u128, buf: &mut BytesMut
 
 impl Type for Numeric {
     fn accepts(ty: &PgType) -> bool {
-        ty.oid() == oid::NUMERIC
+        ty.base_oid() == oid::NUMERIC
     }
 }
 
