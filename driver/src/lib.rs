@@ -16,15 +16,19 @@
 pub mod auth;
 pub mod config;
 mod connection;
+pub mod cursor;
 #[cfg(feature = "serde_json")]
 pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;
+pub mod listen;
+pub mod logging;
 pub mod net;
 pub mod protocol;
 mod record;
 mod statement;
+mod stream;
 mod transaction;
 pub mod types;
 
@@ -35,10 +39,14 @@ pub use config::Config;
 pub use connection::{
     AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
 };
+pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};
 pub use executor::Executor;
 pub use from_record::FromRecord;
+pub use listen::{Listener, ListenerEvent, ReconnectingListener};
+pub use logging::QueryLog;
 pub use protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};
+pub use stream::RowStream;
 pub use transaction::{IsolationLevel, Transaction, TransactionBuilder};
