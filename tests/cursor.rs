@@ -81,7 +81,7 @@ async fn a_million_row_cursor_streams_in_bounded_memory() {
         let row = row.unwrap();
         sum += i64::from(row.get::<i32>(0).unwrap());
         count += 1;
-        if count % 50_000 == 0 {
+        if count.is_multiple_of(50_000) {
             peak = peak.max(rss_kb());
         }
     }
@@ -252,7 +252,7 @@ async fn fetch_stream_of_a_million_rows_in_bounded_memory() {
     while let Some(row) = rows.next().await {
         row.unwrap();
         count += 1;
-        if count % 50_000 == 0 {
+        if count.is_multiple_of(50_000) {
             peak = peak.max(rss_kb());
         }
     }
