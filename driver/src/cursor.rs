@@ -5,13 +5,12 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures_core::Stream;
-
 use crate::connection::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
 use crate::listen::quote_ident;
 use crate::record::Record;
 use crate::statement::Statement;
+use crate::stream::RowStream;
 
 /// Rows fetched per round trip when iterating, unless [`Cursor::set_prefetch`] says otherwise.
 pub const DEFAULT_PREFETCH: u32 = 50;
@@ -184,15 +183,18 @@ impl<'c> Cursor<'c> {
 
     /// The remaining rows as a `Stream`, `prefetch` rows per round trip. Dropping it midway
     /// leaves the connection usable.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Record>> + Send + 'c {
-        futures_util::stream::unfold(Some(self), |cursor| async move {
-            let mut cursor = cursor?;
-            match cursor.fetch_row().await {
-                Ok(Some(row)) => Some((Ok(row), Some(cursor))),
-                Ok(None) => None,
-                Err(e) => Some((Err(e), None)),
-            }
-        })
+    pub fn into_stream(self) -> RowStream<'c> {
+        RowStream::from_stream(futures_util::stream::unfold(
+            Some(self),
+            |cursor| async move {
+                let mut cursor = cursor?;
+                match cursor.fetch_row().await {
+                    Ok(Some(row)) => Some((Ok(row), Some(cursor))),
+                    Ok(None) => None,
+                    Err(e) => Some((Err(e), None)),
+                }
+            },
+        ))
     }
 }
 

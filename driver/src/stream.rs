@@ -16,8 +16,9 @@ use crate::error::Result;
 use crate::record::Record;
 use crate::statement::Statement;
 
-/// The rows of a query, as they arrive. From [`Connection::fetch_stream`] or
-/// [`Executor::fetch_stream`](crate::Executor::fetch_stream).
+/// The rows of a query, as they arrive. From [`Connection::fetch_stream`],
+/// [`Executor::fetch_stream`](crate::Executor::fetch_stream) or
+/// [`Cursor::into_stream`](crate::Cursor::into_stream).
 ///
 /// ```no_run
 /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -44,6 +45,12 @@ enum State<C, Q, F> {
 }
 
 impl<'a> RowStream<'a> {
+    pub(crate) fn from_stream(stream: impl Stream<Item = Result<Record>> + Send + 'a) -> Self {
+        RowStream {
+            inner: Box::pin(stream),
+        }
+    }
+
     /// Streams `query` on a connection (a `&mut Connection`, or an owned pooled connection).
     pub fn new<C, Q>(conn: C, query: Q, params: &'a [Param<'a>]) -> RowStream<'a>
     where
@@ -103,9 +110,7 @@ impl<'a> RowStream<'a> {
                 }
             }
         });
-        RowStream {
-            inner: Box::pin(stream),
-        }
+        Self::from_stream(stream)
     }
 }
 
