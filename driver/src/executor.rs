@@ -8,6 +8,7 @@ use crate::connection::{AsQuery, Connection, Param};
 use crate::error::Result;
 use crate::protocol::backend::CommandTag;
 use crate::record::Record;
+use crate::stream::RowStream;
 use crate::transaction::Transaction;
 
 /// Something queries can run on: `&mut Connection`, `&mut Transaction`, `&Pool`, `&mut
@@ -57,6 +58,16 @@ pub trait Executor: Send + Sized {
     ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
     where
         Self: 'a;
+
+    /// See [`Connection::fetch_stream`]: the rows as a `Stream`, nothing collected.
+    /// (A pool implements it with [`RowStream::acquiring`].)
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a;
 }
 
 impl Executor for &mut Connection {
@@ -91,6 +102,17 @@ impl Executor for &mut Connection {
         Self: 'a,
     {
         Connection::fetch_row(self, query, params)
+    }
+
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a,
+    {
+        RowStream::new(self, query, params)
     }
 }
 
@@ -127,6 +149,17 @@ impl<C: DerefMut<Target = Connection> + Send> Executor for &mut Transaction<C> {
     {
         Connection::fetch_row(self, query, params)
     }
+
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a,
+    {
+        RowStream::new(&mut **self, query, params)
+    }
 }
 
 impl Executor for &crate::pool::Pool {
@@ -162,6 +195,17 @@ impl Executor for &crate::pool::Pool {
     {
         self.acquire().await?.fetch_row(query, params).await
     }
+
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a,
+    {
+        RowStream::acquiring(self.acquire(), query, params)
+    }
 }
 
 impl Executor for &mut crate::pool::PoolConnection {
@@ -196,5 +240,16 @@ impl Executor for &mut crate::pool::PoolConnection {
         Self: 'a,
     {
         Connection::fetch_row(self, query, params)
+    }
+
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a,
+    {
+        RowStream::new(&mut **self, query, params)
     }
 }

@@ -16,16 +16,20 @@
 pub mod auth;
 pub mod config;
 mod connection;
+pub mod cursor;
 #[cfg(feature = "serde_json")]
 pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;
+pub mod listen;
+pub mod logging;
 pub mod net;
 mod pool;
 pub mod protocol;
 mod record;
 mod statement;
+mod stream;
 mod transaction;
 pub mod types;
 
@@ -36,9 +40,12 @@ pub use config::Config;
 pub use connection::{
     AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
 };
+pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};
 pub use executor::Executor;
 pub use from_record::FromRecord;
+pub use listen::{Listener, ListenerEvent, ReconnectingListener};
+pub use logging::QueryLog;
 pub use pool::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
     create_pool,
@@ -46,4 +53,5 @@ pub use pool::{
 pub use protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};
+pub use stream::RowStream;
 pub use transaction::{IsolationLevel, Transaction, TransactionBuilder};

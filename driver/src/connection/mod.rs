@@ -7,8 +7,11 @@
 //! `timeout` stop queries that run too long.
 
 mod cancel;
+mod hooks;
 mod introspect;
 mod io;
+mod notify;
+mod portal;
 mod query;
 mod startup;
 mod statement_cache;
@@ -100,6 +103,8 @@ pub struct Connection {
     cancel: CancelToken,
     log_listeners: Vec<LogListener>,
     notifications: VecDeque<Notification>,
+    /// Notification callbacks, termination listeners, query loggers.
+    hooks: hooks::Hooks,
 }
 
 /// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.
@@ -132,9 +137,13 @@ impl Connection {
         params: &[Param<'_>],
     ) -> Result<CommandTag> {
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
-            c.execute_now(&query, params).await
-        })
+        timeout::run_query(
+            self,
+            timeout,
+            query.sql(),
+            params.len(),
+            async |c: &mut Connection| c.execute_now(&query, params).await,
+        )
         .await
     }
 
@@ -156,10 +165,15 @@ impl Connection {
         R: AsRef<[Param<'p>]>,
     {
         let rows: Vec<R> = rows.into_iter().collect();
+        let params = rows.iter().map(|r| r.as_ref().len()).sum();
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
-            c.run_many(query.sql(), &rows, None).await
-        })
+        timeout::run_query(
+            self,
+            timeout,
+            query.sql(),
+            params,
+            async |c: &mut Connection| c.run_many(query.sql(), &rows, None).await,
+        )
         .await
     }
 
@@ -174,12 +188,19 @@ impl Connection {
         R: AsRef<[Param<'p>]>,
     {
         let rows: Vec<R> = rows.into_iter().collect();
+        let params = rows.iter().map(|r| r.as_ref().len()).sum();
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
-            let mut out = Vec::new();
-            c.run_many(query.sql(), &rows, Some(&mut out)).await?;
-            Ok(out)
-        })
+        timeout::run_query(
+            self,
+            timeout,
+            query.sql(),
+            params,
+            async |c: &mut Connection| {
+                let mut out = Vec::new();
+                c.run_many(query.sql(), &rows, Some(&mut out)).await?;
+                Ok(out)
+            },
+        )
         .await
     }
 
@@ -198,12 +219,18 @@ impl Connection {
         params: &[Param<'_>],
     ) -> Result<Vec<Record>> {
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
-            let mut rows = Vec::new();
-            c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
-                .await?;
-            Ok(rows)
-        })
+        timeout::run_query(
+            self,
+            timeout,
+            query.sql(),
+            params.len(),
+            async |c: &mut Connection| {
+                let mut rows = Vec::new();
+                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
+                    .await?;
+                Ok(rows)
+            },
+        )
         .await
     }
 
@@ -222,12 +249,18 @@ impl Connection {
         params: &[Param<'_>],
     ) -> Result<Option<Record>> {
         let timeout = self.command_timeout;
-        timeout::run(self, timeout, query.sql(), async |c: &mut Connection| {
-            let mut first = None;
-            c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
-                .await?;
-            Ok(first)
-        })
+        timeout::run_query(
+            self,
+            timeout,
+            query.sql(),
+            params.len(),
+            async |c: &mut Connection| {
+                let mut first = None;
+                c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
+                    .await?;
+                Ok(first)
+            },
+        )
         .await
     }
 
@@ -449,7 +482,7 @@ impl Connection {
         }
     }
 
-    fn on_notification(&mut self, notification: Notification) {
+    fn queue_notification(&mut self, notification: Notification) {
         if self.notifications.len() >= MAX_QUEUED_NOTIFICATIONS {
             tracing::warn!(target: "quarry::notify", "notification queue full: dropping the oldest");
             self.notifications.pop_front();

@@ -86,7 +86,10 @@ impl Connection {
         let mut error = None;
         loop {
             match self.recv().await? {
-                Message::CommandComplete { tag: t } => tag = Some(t),
+                Message::CommandComplete { tag: t } => {
+                    self.set_last_rows(t.rows());
+                    tag = Some(t);
+                }
                 Message::RowDescription { .. }
                 | Message::DataRow(_)
                 | Message::EmptyQueryResponse => {}
@@ -259,7 +262,10 @@ impl Connection {
                 other => return Err(self.unexpected("query results", &other)),
             }
         }
-        stmt.set_rows_hint(rows.len() - received);
+        let delivered = rows.len() - received;
+        stmt.set_rows_hint(delivered);
+        let affected = tag.as_ref().map_or(0, CommandTag::rows);
+        self.set_last_rows(affected.max(u64::try_from(delivered).unwrap_or(u64::MAX)));
         match error {
             Some(e) => Err(e),
             None => Ok(tag.unwrap_or_else(CommandTag::empty)),
@@ -267,7 +273,7 @@ impl Connection {
     }
 
     /// A record from a DataRow; a row that does not fit its description closes the connection.
-    fn record(
+    pub(super) fn record(
         &mut self,
         stmt: &Statement,
         row: crate::protocol::backend::DataRow,
@@ -369,7 +375,7 @@ impl Connection {
         Ok(None)
     }
 
-    fn write_pending_closes(&mut self) -> Result<()> {
+    pub(super) fn write_pending_closes(&mut self) -> Result<()> {
         for name in self.pending_close.drain(..) {
             frontend::close_statement(&name, &mut self.io.write_buf)?;
         }
@@ -395,7 +401,7 @@ impl Connection {
 }
 
 /// Checks parameter count and types against the statement's description.
-fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
+pub(super) fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
     if params.len() != stmt.params().len() {
         return Err(Error::ParamCount {
             expected: stmt.params().len(),
@@ -418,6 +424,16 @@ fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
 
 /// Appends a Bind of the unnamed portal; on an encoder error nothing is left in `buf`.
 fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut) -> Result<()> {
+    write_bind_to("", stmt, params, buf)
+}
+
+/// Appends a Bind of `portal`; on an encoder error nothing is left in `buf`.
+pub(super) fn write_bind_to(
+    portal: &str,
+    stmt: &Statement,
+    params: &[super::Param<'_>],
+    buf: &mut BytesMut,
+) -> Result<()> {
     // Binary for every parameter, unless a value goes through a text-format custom codec.
     let per_param: Vec<Format>;
     let formats: &[Format] = if params
@@ -435,7 +451,7 @@ fn write_bind(stmt: &Statement, params: &[super::Param<'_>], buf: &mut BytesMut)
         &[Format::Binary]
     };
     let result = frontend::bind(
-        "",
+        portal,
         stmt.name(),
         formats,
         params.len(),

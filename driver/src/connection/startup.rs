@@ -246,6 +246,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         cancel: CancelToken::new(target.clone(), 0, 0),
         log_listeners: Vec::new(),
         notifications: VecDeque::new(),
+        hooks: Default::default(),
     };
     conn.expect_ready(target).await?;
     Ok(conn)

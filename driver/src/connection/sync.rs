@@ -159,6 +159,25 @@ impl Connection {
     /// A socket or protocol failure closes the connection.
     pub(super) async fn recv_any(&mut self) -> Result<Message> {
         loop {
+            match self.recv_raw().await? {
+                Message::NotificationResponse {
+                    process_id,
+                    channel,
+                    payload,
+                } => self.on_notification(Notification {
+                    process_id,
+                    channel,
+                    payload,
+                }),
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Like [`Connection::recv_any`], but notifications are returned, not dispatched (for
+    /// listeners, which hand them out one by one). Cancel safe.
+    pub(super) async fn recv_raw(&mut self) -> Result<Message> {
+        loop {
             let message = match self.io.recv().await {
                 Ok(message) => message,
                 Err(e) => {
@@ -174,15 +193,6 @@ impl Connection {
                     Ok(notice) => self.on_notice(&notice),
                     Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
                 },
-                Message::NotificationResponse {
-                    process_id,
-                    channel,
-                    payload,
-                } => self.on_notification(Notification {
-                    process_id,
-                    channel,
-                    payload,
-                }),
                 other => return Ok(other),
             }
         }

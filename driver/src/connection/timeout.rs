@@ -15,8 +15,31 @@ use crate::types::Decode;
 /// gives up on the connection.
 const RESYNC_LIMIT: Duration = Duration::from_secs(10);
 
-/// Runs `op` on `conn` within `limit` (no limit when `None`).
+/// Runs `op` on `conn` within `limit` (no limit when `None`), logged and traced as `query`.
 pub(super) async fn run<T>(
+    conn: &mut Connection,
+    limit: Option<Duration>,
+    query: &str,
+    op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    run_query(conn, limit, query, 0, op).await
+}
+
+/// [`run`] for a query sent with `params` parameter values (what query loggers report).
+pub(super) async fn run_query<T>(
+    conn: &mut Connection,
+    limit: Option<Duration>,
+    query: &str,
+    params: usize,
+    op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    super::hooks::observe(conn, query, params, async move |c: &mut Connection| {
+        limited(c, limit, query, op).await
+    })
+    .await
+}
+
+async fn limited<T>(
     conn: &mut Connection,
     limit: Option<Duration>,
     query: &str,
@@ -80,10 +103,11 @@ impl<'c> Timed<'c> {
 
     /// [`Connection::execute`] within the timeout.
     pub async fn execute(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
-        run(
+        run_query(
             self.conn,
             Some(self.limit),
             query.sql(),
+            params.len(),
             async |c: &mut Connection| c.execute_now(&query, params).await,
         )
         .await
@@ -91,10 +115,11 @@ impl<'c> Timed<'c> {
 
     /// [`Connection::fetch`] within the timeout.
     pub async fn fetch(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
-        run(
+        run_query(
             self.conn,
             Some(self.limit),
             query.sql(),
+            params.len(),
             async |c: &mut Connection| {
                 let mut rows = Vec::new();
                 c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
@@ -111,10 +136,11 @@ impl<'c> Timed<'c> {
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Option<Record>> {
-        run(
+        run_query(
             self.conn,
             Some(self.limit),
             query.sql(),
+            params.len(),
             async |c: &mut Connection| {
                 let mut first = None;
                 c.run_extended(&query, params, 1, &mut Rows::First(&mut first))

@@ -194,6 +194,14 @@ pub enum Error {
     #[error("{0} needs an open transaction")]
     NoTransaction(&'static str),
 
+    /// A cursor's fetch was abandoned midway (its future dropped, a timeout): the rows in
+    /// flight were lost, so the cursor's position is unknown. Open a new cursor.
+    #[error("cursor {cursor} was interrupted during a fetch; its position is lost")]
+    CursorInterrupted {
+        /// The cursor's portal name.
+        cursor: String,
+    },
+
     /// A type named in `set_type_codec` (or similar) does not exist in the database.
     #[error("type {name:?} does not exist")]
     TypeNotFound {
