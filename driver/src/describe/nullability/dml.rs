@@ -47,7 +47,7 @@ impl Analyzer<'_> {
                     UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from),
                 ) = &up.from
                 {
-                    source.append(self.from_list(from, &scope));
+                    source.append(self.source_of(from, &scope));
                 }
                 (source, up.returning.as_deref())
             }
@@ -59,7 +59,7 @@ impl Analyzer<'_> {
                 };
                 let mut source = self.target_of(table, &scope)?;
                 if let Some(using) = &del.using {
-                    source.append(self.from_list(using, &scope));
+                    source.append(self.source_of(using, &scope));
                 }
                 (source, del.returning.as_deref())
             }

@@ -73,18 +73,19 @@ impl Analyzer<'_> {
             | Expr::Collate { expr: inner, .. }
             | Expr::Ceil { expr: inner, .. }
             | Expr::Floor { expr: inner, .. } => self.expr(inner, scope, ctx),
-            Expr::UnaryOp { op, expr } => match op {
-                UnaryOperator::Plus
-                | UnaryOperator::Minus
-                | UnaryOperator::Not
-                | UnaryOperator::BitwiseNot
-                | UnaryOperator::PGSquareRoot
-                | UnaryOperator::PGCubeRoot
-                | UnaryOperator::PGAbs
-                | UnaryOperator::PGPostfixFactorial
-                | UnaryOperator::PGPrefixFactorial => self.expr(expr, scope, ctx),
-                _ => true,
-            },
+            Expr::UnaryOp {
+                op:
+                    UnaryOperator::Plus
+                    | UnaryOperator::Minus
+                    | UnaryOperator::Not
+                    | UnaryOperator::BitwiseNot
+                    | UnaryOperator::PGSquareRoot
+                    | UnaryOperator::PGCubeRoot
+                    | UnaryOperator::PGAbs
+                    | UnaryOperator::PGPostfixFactorial
+                    | UnaryOperator::PGPrefixFactorial,
+                expr,
+            } => self.expr(expr, scope, ctx),
             Expr::BinaryOp { left, op, right } => {
                 let l = self.expr(left, scope, ctx);
                 let r = self.expr(right, scope, ctx);
@@ -445,17 +446,17 @@ pub(crate) fn refine(rels: &mut [Rel], cond: &Expr) {
             refine(rels, right);
         }
         Expr::IsNotNull(x) => mark_non_null(rels, x),
-        Expr::BinaryOp { left, op, right }
-            if matches!(
-                op,
+        Expr::BinaryOp {
+            left,
+            op:
                 BinaryOperator::Eq
-                    | BinaryOperator::NotEq
-                    | BinaryOperator::Lt
-                    | BinaryOperator::Gt
-                    | BinaryOperator::LtEq
-                    | BinaryOperator::GtEq
-            ) =>
-        {
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::Gt
+                | BinaryOperator::LtEq
+                | BinaryOperator::GtEq,
+            right,
+        } => {
             mark_non_null(rels, left);
             mark_non_null(rels, right);
         }

@@ -27,7 +27,7 @@ enum Kind {
 
 impl Analyzer<'_> {
     /// A FROM list (its items cross-joined, later ones seeing earlier ones for LATERAL).
-    pub(crate) fn from_list(&mut self, from: &[TableWithJoins], scope: &Scope<'_>) -> Source {
+    pub(crate) fn source_of(&mut self, from: &[TableWithJoins], scope: &Scope<'_>) -> Source {
         let mut acc = Source {
             rels: Vec::new(),
             star: Some(Vec::new()),

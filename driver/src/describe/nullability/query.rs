@@ -160,7 +160,7 @@ impl Analyzer<'_> {
 
     fn select(&mut self, s: &Select, parent: &Scope<'_>) -> Option<Vec<Col>> {
         let mut scope = Scope::child(parent);
-        let source = self.from_list(&s.from, &scope);
+        let source = self.source_of(&s.from, &scope);
         let star = source.star;
         scope.rels = source.rels;
         if let Some(cond) = &s.selection {
