@@ -139,8 +139,26 @@ impl<'p> Scope<'p> {
     /// Whether the column `parts` (`c`, `t.c` or `s.t.c`) can be NULL; `None` when it does not
     /// resolve here or in an enclosing level.
     pub(crate) fn column(&self, parts: &[String]) -> Option<&Col> {
-        self.column_here(parts)
-            .or_else(|| self.parent.and_then(|p| p.column(parts)))
+        if let Some(c) = self.column_here(parts) {
+            return Some(c);
+        }
+        // A relation whose columns are unknown may hold this name: the enclosing level's
+        // column of that name would be a guess.
+        if self.might_hide(parts) {
+            return None;
+        }
+        self.parent.and_then(|p| p.column(parts))
+    }
+
+    fn might_hide(&self, parts: &[String]) -> bool {
+        match parts {
+            [_] => self.rels.iter().any(|r| !r.known),
+            [.., q, _] => self
+                .rels
+                .iter()
+                .any(|r| !r.known && r.name.as_deref() == Some(q.as_str())),
+            [] => true,
+        }
     }
 
     fn column_here(&self, parts: &[String]) -> Option<&Col> {

@@ -119,3 +119,17 @@ fn parameter_targets() {
     let (a, _) = run(&st, &c);
     assert_eq!(a.targets.iter().map(|t| t.0).collect::<Vec<_>>(), vec![1]);
 }
+
+#[test]
+fn unknown_relations_hide_outer_columns() {
+    assert_eq!(
+        nulls(
+            "SELECT (SELECT count(*) FROM posts WHERE id = 1), (SELECT id FROM users, nope LIMIT 1) FROM users"
+        ),
+        Some(vec![false, true])
+    );
+    assert_eq!(
+        nulls("SELECT u.id, (SELECT max(name) FROM some_fn() f GROUP BY 1) FROM users u"),
+        Some(vec![false, true])
+    );
+}
