@@ -12,8 +12,7 @@ use clap::{Args, Parser, Subcommand};
     version,
     about = "The Quarry PostgreSQL toolkit's command line.",
     after_help = "Planned, not available yet: `quarry prepare [--check]` (refresh or check the \
-                  offline query cache), `quarry describe` (show a query's parameters and columns) \
-                  and `quarry migrate`."
+                  offline query cache) and `quarry migrate`."
 )]
 pub(crate) struct Cli {
     /// What to do.
@@ -30,6 +29,9 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Show a query's parameters and columns, with types and nullability, as the `query!`
+    /// macros see them: `quarry describe [--json] [--database-url URL] (SQL | --file PATH)`.
+    Describe(crate::describe::DescribeArgs),
 }
 
 /// `quarry db ...`.
@@ -71,7 +73,10 @@ mod tests {
             Cli::try_parse_from(["quarry", "db", "start", "--port", "5544", "--tls"]).unwrap();
         let Command::Db {
             command: DbCommand::Start(start),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("not db start");
+        };
         assert_eq!(start.port, Some(5544));
         assert!(start.tls);
         assert!(Cli::try_parse_from(["quarry", "db", "start", "--port", "x"]).is_err());

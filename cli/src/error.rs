@@ -27,4 +27,7 @@ pub(crate) enum CliError {
     /// Writing the DSN to standard output failed (for example, a closed pipe).
     #[error("could not write to standard output: {0}")]
     Stdout(std::io::Error),
+    /// `quarry describe` failed.
+    #[error("describe: {0}")]
+    Describe(#[from] crate::describe::DescribeError),
 }

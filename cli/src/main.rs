@@ -5,6 +5,7 @@
 
 mod args;
 mod db;
+mod describe;
 mod error;
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Command::Db {
             command: DbCommand::Start(start),
         } => db::start(&start),
+        Command::Describe(args) => describe::run(&args).map_err(error::CliError::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,498 @@
+//! Whether an expression can be NULL, given what its query level can see: column references,
+//! literals and parameters, operators, CASE, COALESCE and friends, function calls, aggregates,
+//! window functions and subqueries. Also the refinement a WHERE or inner-join condition brings
+//! (`x IS NOT NULL`, `a.x = b.y` keep only rows where those columns are non-NULL).
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget,
+    ObjectName, UnaryOperator, Value, WindowType,
+};
+
+use super::Analyzer;
+use super::functions::{self, Agg, Rule};
+use super::query::{column_parts, exactly_one_row};
+use super::scope::{Rel, Scope, fold};
+
+/// The grouping of the query level an expression is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Group {
+    /// No GROUP BY: aggregates run over a possibly empty set.
+    None,
+    /// GROUP BY: every group is non-empty.
+    Plain,
+    /// GROUPING SETS / ROLLUP / CUBE / `()`: grouped columns are NULL in super-aggregate rows,
+    /// and the grand total may run over an empty set.
+    Sets,
+}
+
+/// Where an expression sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ctx {
+    pub(crate) group: Group,
+    /// Inside an aggregate's arguments (columns keep their own nullability under grouping sets).
+    pub(crate) in_agg: bool,
+}
+
+impl Ctx {
+    /// Row-by-row evaluation (WHERE, VALUES, RETURNING, ...).
+    pub(crate) fn rows() -> Ctx {
+        Ctx {
+            group: Group::None,
+            in_agg: false,
+        }
+    }
+}
+
+impl Analyzer<'_> {
+    /// Whether `e` can be NULL (`true` when unsure).
+    pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope<'_>, ctx: Ctx) -> bool {
+        match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                if ctx.group == Group::Sets && !ctx.in_agg {
+                    return true;
+                }
+                column_parts(e)
+                    .and_then(|parts| scope.column(&parts))
+                    .is_none_or(|c| c.nullable)
+            }
+            Expr::Value(v) => matches!(v.value, Value::Null | Value::Placeholder(_)),
+            Expr::TypedString(_) | Expr::Interval(_) | Expr::Array(_) | Expr::Tuple(_) => false,
+            Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::Exists { .. } => false,
+            Expr::Nested(inner)
+            | Expr::Cast { expr: inner, .. }
+            | Expr::Collate { expr: inner, .. }
+            | Expr::Ceil { expr: inner, .. }
+            | Expr::Floor { expr: inner, .. } => self.expr(inner, scope, ctx),
+            Expr::UnaryOp {
+                op:
+                    UnaryOperator::Plus
+                    | UnaryOperator::Minus
+                    | UnaryOperator::Not
+                    | UnaryOperator::BitwiseNot
+                    | UnaryOperator::PGSquareRoot
+                    | UnaryOperator::PGCubeRoot
+                    | UnaryOperator::PGAbs
+                    | UnaryOperator::PGPostfixFactorial
+                    | UnaryOperator::PGPrefixFactorial,
+                expr,
+            } => self.expr(expr, scope, ctx),
+            Expr::BinaryOp { left, op, right } => {
+                let l = self.expr(left, scope, ctx);
+                let r = self.expr(right, scope, ctx);
+                !strict_total(op) || l || r
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                escape_char,
+                any,
+                ..
+            }
+            | Expr::ILike {
+                expr,
+                pattern,
+                escape_char,
+                any,
+                ..
+            } => {
+                let parts = [
+                    Some(expr.as_ref()),
+                    Some(pattern.as_ref()),
+                    escape_char.as_deref(),
+                ];
+                *any || self.any_nullable(parts.into_iter().flatten(), scope, ctx)
+            }
+            Expr::SimilarTo {
+                expr,
+                pattern,
+                escape_char,
+                ..
+            } => {
+                let parts = [
+                    Some(expr.as_ref()),
+                    Some(pattern.as_ref()),
+                    escape_char.as_deref(),
+                ];
+                self.any_nullable(parts.into_iter().flatten(), scope, ctx)
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => self.any_nullable([expr.as_ref(), low, high], scope, ctx),
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => self.any_nullable([timestamp.as_ref(), time_zone], scope, ctx),
+            Expr::Position { expr, r#in } => self.any_nullable([expr.as_ref(), r#in], scope, ctx),
+            Expr::Trim {
+                expr,
+                trim_what,
+                trim_characters,
+                ..
+            } => {
+                let mut parts: Vec<&Expr> = vec![expr];
+                parts.extend(trim_what.as_deref());
+                parts.extend(trim_characters.iter().flatten());
+                self.any_nullable(parts, scope, ctx)
+            }
+            Expr::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut parts: Vec<&Expr> = vec![expr, overlay_what, overlay_from];
+                parts.extend(overlay_for.as_deref());
+                self.any_nullable(parts, scope, ctx)
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                // `substring(s FROM 'regex')` is NULL when nothing matches: only positions
+                // given as number literals are trusted.
+                let positional = [substring_from, substring_for].into_iter().flatten().all(|p| {
+                    matches!(p.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..)))
+                });
+                !positional || self.expr(expr, scope, ctx)
+            }
+            Expr::Case {
+                conditions,
+                else_result,
+                ..
+            } => {
+                let Some(otherwise) = else_result else {
+                    return true;
+                };
+                let mut nullable = self.expr(otherwise, scope, ctx);
+                for when in conditions {
+                    nullable |= self.expr(&when.result, scope, ctx);
+                }
+                nullable
+            }
+            Expr::In { expr, target, .. } => {
+                let left = self.expr(expr, scope, ctx);
+                let right = match target {
+                    InTarget::List(items) => self.any_nullable(items, scope, ctx),
+                    InTarget::Subquery(q) => match self.query(q, Some(scope)) {
+                        Some(cols) => cols.len() != 1 || cols.iter().any(|c| c.nullable),
+                        None => true,
+                    },
+                    _ => true,
+                };
+                left || right
+            }
+            Expr::Subquery(q) => {
+                if !exactly_one_row(q) {
+                    return true;
+                }
+                match self.query(q, Some(scope)) {
+                    Some(cols) => cols.len() != 1 || cols.iter().any(|c| c.nullable),
+                    None => true,
+                }
+            }
+            Expr::Function(f) => self.function(f, scope, ctx),
+            _ => true,
+        }
+    }
+
+    fn any_nullable<'e>(
+        &mut self,
+        exprs: impl IntoIterator<Item = &'e Expr>,
+        scope: &Scope<'_>,
+        ctx: Ctx,
+    ) -> bool {
+        let mut nullable = false;
+        for e in exprs {
+            nullable |= self.expr(e, scope, ctx);
+        }
+        nullable
+    }
+
+    fn function(&mut self, f: &Function, scope: &Scope<'_>, ctx: Ctx) -> bool {
+        let Some(name) = builtin_name(f) else {
+            return true;
+        };
+        let args = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            // ARRAY(SELECT ...) is an empty array, never NULL, over no rows.
+            FunctionArguments::Subquery(_) => return name != "array",
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() && functions::aggregate(&name).is_none() {
+                    return true;
+                }
+                list.args.iter().collect()
+            }
+        };
+        if let Some(over) = &f.over {
+            return self.window(&name, f, over, &args, scope, ctx);
+        }
+        if let Some(agg) = functions::aggregate(&name) {
+            let inner = Ctx {
+                in_agg: true,
+                ..ctx
+            };
+            let args_nullable = self.args_nullable(&args, scope, inner);
+            let non_empty = ctx.group == Group::Plain && f.filter.is_none();
+            return match agg {
+                Agg::Count => false,
+                Agg::NonNullInputs => !non_empty || args_nullable.iter().any(|n| *n),
+                Agg::NonEmpty => !non_empty,
+                Agg::Other => true,
+            };
+        }
+        if f.filter.is_some() || !f.within_group.is_empty() {
+            return true;
+        }
+        let nulls = self.args_nullable(&args, scope, ctx);
+        match functions::scalar_rule(&name) {
+            Rule::Never => false,
+            Rule::IfAnyArg => nulls.iter().any(|n| *n),
+            Rule::IfFirstArg => nulls.first().is_none_or(|n| *n),
+            Rule::IfAllArgs => nulls.iter().all(|n| *n),
+            Rule::Maybe => true,
+        }
+    }
+
+    fn window(
+        &mut self,
+        name: &str,
+        f: &Function,
+        over: &WindowType,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        ctx: Ctx,
+    ) -> bool {
+        let nulls = self.args_nullable(args, scope, ctx);
+        if functions::window_never_null(name) || name == "count" {
+            return false;
+        }
+        if name == "ntile" {
+            return nulls.iter().any(|n| *n);
+        }
+        // An aggregate over the default frame: the frame holds at least the current row.
+        let default_frame =
+            matches!(over, WindowType::WindowSpec(spec) if spec.window_frame.is_none());
+        let non_empty = default_frame && f.filter.is_none();
+        match functions::aggregate(name) {
+            Some(Agg::NonNullInputs) => !non_empty || nulls.iter().any(|n| *n),
+            Some(Agg::NonEmpty) => !non_empty,
+            _ => true,
+        }
+    }
+
+    fn args_nullable(&mut self, args: &[&FunctionArg], scope: &Scope<'_>, ctx: Ctx) -> Vec<bool> {
+        args.iter()
+            .map(|arg| match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                | FunctionArg::Named {
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                }
+                | FunctionArg::ExprNamed {
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                } => self.expr(e, scope, ctx),
+                // count(*) and friends.
+                _ => false,
+            })
+            .collect()
+    }
+}
+
+/// The lower-case name of a call to a built-in: unqualified or `pg_catalog.`-qualified.
+pub(crate) fn builtin_name(f: &Function) -> Option<String> {
+    builtin_name_of(&f.name)
+}
+
+/// The lower-case name of a built-in function named `name` (unqualified or in `pg_catalog`).
+pub(crate) fn builtin_name_of(name: &ObjectName) -> Option<String> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| p.as_ident().map(fold))
+        .collect::<Option<_>>()?;
+    match parts.as_slice() {
+        [name] => Some(name.clone()),
+        [schema, name] if schema == "pg_catalog" => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// Operators that are NULL only for a NULL operand.
+fn strict_total(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(
+        op,
+        B::Plus
+            | B::Minus
+            | B::Multiply
+            | B::Divide
+            | B::Modulo
+            | B::StringConcat
+            | B::Gt
+            | B::Lt
+            | B::GtEq
+            | B::LtEq
+            | B::Eq
+            | B::NotEq
+            | B::And
+            | B::Or
+            | B::BitwiseOr
+            | B::BitwiseAnd
+            | B::PGBitwiseXor
+            | B::PGBitwiseShiftLeft
+            | B::PGBitwiseShiftRight
+            | B::PGExp
+            | B::PGOverlap
+            | B::PGRegexMatch
+            | B::PGRegexIMatch
+            | B::PGRegexNotMatch
+            | B::PGRegexNotIMatch
+            | B::PGLikeMatch
+            | B::PGILikeMatch
+            | B::PGNotLikeMatch
+            | B::PGNotILikeMatch
+            | B::PGStartsWith
+            | B::AtArrow
+            | B::ArrowAt
+    )
+}
+
+/// Whether `e` calls a known aggregate at its own level (not in a subquery, not as a window).
+pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
+    any_call(e, &|f| {
+        f.over.is_none() && builtin_name(f).is_some_and(|n| functions::aggregate(&n).is_some())
+    })
+}
+
+/// Whether `e` calls something other than a known one-row function (a set-returning function
+/// could make a "one row" query return none).
+pub(crate) fn calls_unknown(e: &Expr) -> bool {
+    any_call(e, &|f| {
+        f.over.is_none()
+            && builtin_name(f)
+                .is_none_or(|n| !functions::known_scalar(&n) && functions::aggregate(&n).is_none())
+    })
+}
+
+/// Whether some function call in `e` (outside subqueries) satisfies `pred`.
+fn any_call(e: &Expr, pred: &dyn Fn(&Function) -> bool) -> bool {
+    match e {
+        Expr::Function(f) => {
+            if pred(f) {
+                return true;
+            }
+            match &f.args {
+                FunctionArguments::List(list) => list.args.iter().any(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                    | FunctionArg::Named {
+                        arg: FunctionArgExpr::Expr(e),
+                        ..
+                    }
+                    | FunctionArg::ExprNamed {
+                        arg: FunctionArgExpr::Expr(e),
+                        ..
+                    } => any_call(e, pred),
+                    _ => false,
+                }),
+                _ => false,
+            }
+        }
+        Expr::Nested(x)
+        | Expr::Cast { expr: x, .. }
+        | Expr::UnaryOp { expr: x, .. }
+        | Expr::IsNull(x)
+        | Expr::IsNotNull(x) => any_call(x, pred),
+        Expr::BinaryOp { left, right, .. } => any_call(left, pred) || any_call(right, pred),
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            operand.as_deref().is_some_and(|x| any_call(x, pred))
+                || else_result.as_deref().is_some_and(|x| any_call(x, pred))
+                || conditions
+                    .iter()
+                    .any(|w| any_call(&w.condition, pred) || any_call(&w.result, pred))
+        }
+        _ => false,
+    }
+}
+
+/// Narrows `rels` by a condition every kept row satisfies: in each AND-ed conjunct, a column
+/// under `IS NOT NULL` or compared with `=`, `<`, ... is non-NULL.
+pub(crate) fn refine(rels: &mut [Rel], cond: &Expr) {
+    match cond {
+        Expr::Nested(inner) => refine(rels, inner),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            refine(rels, left);
+            refine(rels, right);
+        }
+        Expr::IsNotNull(x) => mark_non_null(rels, x),
+        Expr::BinaryOp {
+            left,
+            op:
+                BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::Gt
+                | BinaryOperator::LtEq
+                | BinaryOperator::GtEq,
+            right,
+        } => {
+            mark_non_null(rels, left);
+            mark_non_null(rels, right);
+        }
+        _ => {}
+    }
+}
+
+fn mark_non_null(rels: &mut [Rel], e: &Expr) {
+    let e = match e {
+        Expr::Nested(x) | Expr::Cast { expr: x, .. } => x.as_ref(),
+        other => other,
+    };
+    let Some(parts) = column_parts(e) else {
+        return;
+    };
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (ri, rel) in rels.iter().enumerate() {
+        let qualifies = match parts.as_slice() {
+            [_] => true,
+            [.., q, _] => rel.name.as_deref() == Some(q.as_str()),
+            [] => false,
+        };
+        if !qualifies {
+            continue;
+        }
+        if let Some(name) = parts.last() {
+            for (ci, col) in rel.cols.iter().enumerate() {
+                if &col.name == name {
+                    hits.push((ri, ci));
+                }
+            }
+        }
+    }
+    if let [(ri, ci)] = hits.as_slice()
+        && let Some(col) = rels.get_mut(*ri).and_then(|r| r.cols.get_mut(*ci))
+    {
+        col.nullable = false;
+    }
+}

@@ -1,0 +1,321 @@
+//! Queries: WITH (recursive too), set operations, VALUES, `TABLE t` and SELECT — the projection
+//! mapped to output columns (`*` expanded from the FROM items in order), with the grouping mode
+//! that decides whether aggregates see non-empty groups.
+
+use sqlparser::ast::{
+    Expr, GroupByExpr, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    SetOperator, With,
+};
+
+use super::Analyzer;
+use super::expr::{Ctx, Group, calls_unknown, is_aggregate_call, refine};
+use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename};
+
+/// How many times a recursive CTE is re-analysed before giving up (nullability only grows).
+const RECURSION_ROUNDS: usize = 8;
+
+impl Analyzer<'_> {
+    /// The output columns of `q`, seen from `parent` (correlated references resolve there).
+    pub(crate) fn query(&mut self, q: &Query, parent: Option<&Scope<'_>>) -> Option<Vec<Col>> {
+        let mut scope = match parent {
+            Some(p) => Scope::child(p),
+            None => Scope::default(),
+        };
+        if let Some(with) = &q.with {
+            self.with(with, &mut scope);
+        }
+        self.set_expr(&q.body, &scope)
+    }
+
+    fn with(&mut self, with: &With, scope: &mut Scope<'_>) {
+        for cte in &with.cte_tables {
+            let name = fold(&cte.alias.name);
+            let aliases: Vec<String> = cte.alias.columns.iter().map(|c| fold(&c.name)).collect();
+            let mut cols = if with.recursive {
+                self.recursive_cte(&name, &aliases, &cte.query, scope)
+            } else {
+                self.query(&cte.query, Some(scope))
+            };
+            if let Some(cols) = &mut cols {
+                rename(cols, aliases);
+            }
+            scope.ctes.push(CteDef { name, cols });
+        }
+    }
+
+    /// A CTE of `WITH RECURSIVE`: the non-recursive term seeds the columns, then the whole body
+    /// is re-analysed with the CTE bound to the columns so far until nothing changes.
+    fn recursive_cte(
+        &mut self,
+        name: &str,
+        aliases: &[String],
+        query: &Query,
+        scope: &mut Scope<'_>,
+    ) -> Option<Vec<Col>> {
+        let SetExpr::SetOperation { left, .. } = query.body.as_ref() else {
+            return self.query(query, Some(scope));
+        };
+        let mut current = self.set_expr(left, scope)?;
+        rename(&mut current, aliases.iter().cloned());
+        for _ in 0..RECURSION_ROUNDS {
+            scope.ctes.push(CteDef {
+                name: name.to_owned(),
+                cols: Some(current.clone()),
+            });
+            let next = self.query(query, Some(scope));
+            scope.ctes.pop();
+            let mut next = next?;
+            if next.len() != current.len() {
+                return None;
+            }
+            rename(&mut next, aliases.iter().cloned());
+            let mut changed = false;
+            for (c, n) in current.iter_mut().zip(&next) {
+                if n.nullable && !c.nullable {
+                    c.nullable = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return Some(current);
+            }
+        }
+        None
+    }
+
+    /// The output columns of a query body.
+    pub(crate) fn set_expr(&mut self, body: &SetExpr, scope: &Scope<'_>) -> Option<Vec<Col>> {
+        match body {
+            SetExpr::Select(select) => self.select(select, scope),
+            SetExpr::Query(q) => self.query(q, Some(scope)),
+            SetExpr::SetOperation {
+                op, left, right, ..
+            } => {
+                let mut l = self.set_expr(left, scope)?;
+                let r = self.set_expr(right, scope)?;
+                if l.len() != r.len() {
+                    return None;
+                }
+                for (a, b) in l.iter_mut().zip(r) {
+                    a.nullable = match op {
+                        SetOperator::Union => a.nullable || b.nullable,
+                        // A row of an INTERSECT is in both inputs: NULL only where both can be.
+                        SetOperator::Intersect => a.nullable && b.nullable,
+                        SetOperator::Except => a.nullable,
+                        _ => true,
+                    };
+                    if a.origin != b.origin {
+                        a.origin = None;
+                    }
+                }
+                Some(l)
+            }
+            SetExpr::Values(values) => {
+                let ctx = Ctx::rows();
+                let mut cols: Option<Vec<Col>> = None;
+                for row in &values.rows {
+                    let nulls: Vec<bool> = row
+                        .content
+                        .iter()
+                        .map(|e| self.expr(e, scope, ctx))
+                        .collect();
+                    match &mut cols {
+                        None => {
+                            cols = Some(
+                                nulls
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, n)| Col::computed(format!("column{}", i + 1), *n))
+                                    .collect(),
+                            );
+                        }
+                        Some(cols) => {
+                            if cols.len() != nulls.len() {
+                                return None;
+                            }
+                            for (c, n) in cols.iter_mut().zip(nulls) {
+                                c.nullable |= n;
+                            }
+                        }
+                    }
+                }
+                cols
+            }
+            SetExpr::Insert(st) | SetExpr::Update(st) | SetExpr::Delete(st) => {
+                self.returning(st, Some(scope))
+            }
+            SetExpr::Table(t) => {
+                let name = t.table_name.as_ref()?;
+                let mut parts = Vec::new();
+                if let Some(schema) = &t.schema_name {
+                    parts.push(schema.clone());
+                }
+                parts.push(name.clone());
+                let rel = self.named_rel(&sqlparser::ast::ObjectName::from(parts), None, scope);
+                rel.known.then_some(rel.cols)
+            }
+            _ => None,
+        }
+    }
+
+    fn select(&mut self, s: &Select, parent: &Scope<'_>) -> Option<Vec<Col>> {
+        let mut scope = Scope::child(parent);
+        let source = self.source_of(&s.from, &scope);
+        let star = source.star;
+        scope.rels = source.rels;
+        if let Some(cond) = &s.selection {
+            refine(&mut scope.rels, cond);
+        }
+        let star = star.and_then(|star| expand(&scope.rels, &star));
+        let group = grouping(&s.group_by);
+        // A plain SELECT with aggregates and no GROUP BY aggregates over a possibly empty set.
+        let ctx = Ctx {
+            group,
+            in_agg: false,
+        };
+        self.projection(&s.projection, &scope, star.as_deref(), ctx)
+    }
+
+    /// Output columns of a SELECT list or RETURNING list.
+    pub(crate) fn projection(
+        &mut self,
+        items: &[SelectItem],
+        scope: &Scope<'_>,
+        star: Option<&[Col]>,
+        ctx: Ctx,
+    ) -> Option<Vec<Col>> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                SelectItem::UnnamedExpr(e) => out.push(self.output(e, None, scope, ctx)),
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    out.push(self.output(expr, Some(fold(alias)), scope, ctx));
+                }
+                SelectItem::Wildcard(_) => {
+                    let cols = star?;
+                    out.extend(cols.iter().cloned().map(|mut c| {
+                        c.nullable |= ctx.group == Group::Sets;
+                        c
+                    }));
+                }
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    _,
+                ) => {
+                    let parts = fold_name(n)?;
+                    let rel = scope.rel(parts.last()?)?;
+                    if !rel.known {
+                        return None;
+                    }
+                    out.extend(rel.cols.iter().cloned().map(|mut c| {
+                        c.nullable |= ctx.group == Group::Sets;
+                        c
+                    }));
+                }
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn output(&mut self, e: &Expr, alias: Option<String>, scope: &Scope<'_>, ctx: Ctx) -> Col {
+        let nullable = self.expr(e, scope, ctx);
+        let origin = match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => column_parts(e)
+                .and_then(|p| scope.column(&p))
+                .and_then(|c| c.origin.clone()),
+            _ => None,
+        };
+        Col {
+            name: alias.unwrap_or_else(|| output_name(e)),
+            nullable,
+            origin,
+        }
+    }
+}
+
+/// The folded parts of a column reference.
+pub(crate) fn column_parts(e: &Expr) -> Option<Vec<String>> {
+    match e {
+        Expr::Identifier(i) => Some(vec![fold(i)]),
+        Expr::CompoundIdentifier(parts) => Some(parts.iter().map(fold).collect()),
+        _ => None,
+    }
+}
+
+/// The name PostgreSQL gives an unaliased output column (close enough to resolve references to
+/// subquery and CTE columns; the server's RowDescription stays the source of truth for names).
+pub(crate) fn output_name(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => fold(i),
+        Expr::CompoundIdentifier(parts) => parts.last().map(fold).unwrap_or_default(),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(fold)
+            .unwrap_or_else(|| "?column?".to_owned()),
+        Expr::Cast { expr, .. } => match expr.as_ref() {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Function(_) => {
+                output_name(expr)
+            }
+            _ => "?column?".to_owned(),
+        },
+        Expr::Nested(inner) => output_name(inner),
+        Expr::Case { .. } => "case".to_owned(),
+        Expr::Exists { .. } => "exists".to_owned(),
+        Expr::Array(_) => "array".to_owned(),
+        Expr::Tuple(_) => "row".to_owned(),
+        _ => "?column?".to_owned(),
+    }
+}
+
+/// The grouping a SELECT's GROUP BY makes.
+fn grouping(group_by: &GroupByExpr) -> Group {
+    match group_by {
+        GroupByExpr::All(_) => Group::Plain,
+        GroupByExpr::Expressions(exprs, modifiers) => {
+            if exprs.is_empty() && modifiers.is_empty() {
+                Group::None
+            } else if !modifiers.is_empty()
+                || exprs.iter().any(|e| {
+                    matches!(e, Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_))
+                        || matches!(e, Expr::Tuple(t) if t.is_empty())
+                })
+            {
+                Group::Sets
+            } else {
+                Group::Plain
+            }
+        }
+    }
+}
+
+/// Whether `q` yields exactly one row whatever the data: a SELECT without FROM and WHERE, or an
+/// aggregate SELECT without GROUP BY and HAVING; no LIMIT, OFFSET or set operation.
+pub(crate) fn exactly_one_row(q: &Query) -> bool {
+    if q.limit_clause.is_some() || q.fetch.is_some() {
+        return false;
+    }
+    let SetExpr::Select(s) = q.body.as_ref() else {
+        return false;
+    };
+    if s.having.is_some() || grouping(&s.group_by) != Group::None {
+        return false;
+    }
+    let no_source = s.from.is_empty() && s.selection.is_none();
+    let mut aggregate = false;
+    for item in &s.projection {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                if calls_unknown(e) {
+                    return false;
+                }
+                aggregate |= is_aggregate_call(e);
+            }
+            _ => return false,
+        }
+    }
+    no_source || aggregate
+}

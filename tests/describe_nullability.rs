@@ -1,0 +1,107 @@
+//! Nullability of described queries: the shared table of queries (tests/nullability_cases)
+//! through `quarry_driver::describe::describe`, on an empty database and on a populated,
+//! ANALYZEd one (the answers must be the same), plus a check against real rows that every
+//! column claimed NOT NULL holds no NULL; and NOT NULL parameter targets.
+
+mod common;
+mod nullability_cases;
+
+use nullability_cases::{CASES, DATA, SCHEMA, TARGETS, runnable};
+use quarry::Connection;
+use quarry_driver::describe::describe;
+
+async fn setup(populate: bool) -> Connection {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    conn.execute(SCHEMA, &[]).await.unwrap();
+    if populate {
+        conn.execute(DATA, &[]).await.unwrap();
+    }
+    conn
+}
+
+async fn check_table(conn: &mut Connection, label: &str) {
+    let mut failures = Vec::new();
+    for (sql, expected) in CASES {
+        let d = describe(conn, sql)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
+        let got: Vec<bool> = d.columns.iter().map(|c| c.nullable).collect();
+        if got != *expected {
+            failures.push(format!(
+                "{label}: {sql}\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn nullability_table_on_an_empty_database() {
+    let mut conn = setup(false).await;
+    assert!(CASES.len() >= 60);
+    check_table(&mut conn, "empty").await;
+}
+
+#[tokio::test]
+async fn nullability_table_on_a_populated_analyzed_database() {
+    let mut conn = setup(true).await;
+    check_table(&mut conn, "populated").await;
+}
+
+/// Soundness against real rows: no column described NOT NULL ever returns NULL.
+#[tokio::test]
+async fn not_null_claims_hold_on_real_rows() {
+    let mut conn = setup(true).await;
+    for (sql, expected) in CASES.iter().filter(|(sql, _)| runnable(sql)) {
+        let Ok(rows) = conn.fetch(*sql, &[]).await else {
+            continue;
+        };
+        for row in &rows {
+            for (i, nullable) in expected.iter().enumerate() {
+                if !nullable {
+                    assert!(
+                        row.raw(i).unwrap().is_some(),
+                        "{sql}: column {i} is described NOT NULL but returned NULL"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn parameters_flowing_into_not_null_columns() {
+    let mut conn = setup(false).await;
+    for (sql, expected) in TARGETS {
+        let d = describe(&mut conn, sql).await.unwrap();
+        let got: Vec<(usize, String)> = d
+            .parameters
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.not_null_target.as_ref().map(|t| (i, t.column.clone())))
+            .collect();
+        let want: Vec<(usize, String)> = expected
+            .iter()
+            .map(|(i, c)| (*i, (*c).to_owned()))
+            .collect();
+        assert_eq!(got, want, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn outer_joined_columns_keep_their_origin() {
+    let mut conn = setup(false).await;
+    let d = describe(
+        &mut conn,
+        "SELECT p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id",
+    )
+    .await
+    .unwrap();
+    let origin = d.columns[0].origin.as_ref().unwrap();
+    assert_eq!(
+        (origin.table.as_str(), origin.column.as_str()),
+        ("posts", "title")
+    );
+    assert!(d.columns[0].nullable);
+}

@@ -1,0 +1,366 @@
+//! The nullability table shared by `tests/describe_nullability.rs` (through `describe()`) and
+//! `cli/tests/cli_describe.rs` (through `quarry describe --json`): a schema, data to fill it, and
+//! queries with the nullability every column must get — on an empty database and on a
+//! populated, ANALYZEd one alike.
+// Each test binary uses a different part of the table.
+#![allow(dead_code, unreachable_pub)]
+
+/// The schema every case runs against.
+pub const SCHEMA: &str = "
+CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, email text, age int);
+CREATE TABLE posts (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users, title text NOT NULL,
+                    body text, tags text[] NOT NULL DEFAULT '{}', meta jsonb);
+CREATE TABLE comments (id int PRIMARY KEY, post_id int NOT NULL, text text NOT NULL);
+CREATE TABLE \"Mixed\" (\"Id\" int NOT NULL, val int);
+CREATE VIEW user_emails AS SELECT id, name, email FROM users;
+CREATE VIEW user_posts AS
+    SELECT u.id AS user_id, u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id;
+CREATE VIEW v_of_v AS SELECT user_id, name, title FROM user_posts;
+";
+
+/// Rows with NULLs where NULLs are allowed, users without posts, posts without comments.
+pub const DATA: &str = "
+INSERT INTO users SELECT g, 'user ' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE g || '@x' END,
+    CASE WHEN g % 4 = 0 THEN NULL ELSE g END FROM generate_series(1, 500) g;
+INSERT INTO posts SELECT g, 1 + g % 250, 'post ' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'b' END,
+    CASE WHEN g % 5 = 0 THEN '{}' ELSE ARRAY['t'] END,
+    CASE WHEN g % 3 = 0 THEN NULL ELSE '{\"a\": null}'::jsonb END FROM generate_series(1, 2000) g;
+INSERT INTO comments SELECT g, 1 + g % 1000, 'c' FROM generate_series(1, 3000) g;
+INSERT INTO \"Mixed\" VALUES (1, NULL), (2, 2);
+ANALYZE;
+";
+
+/// NULL possible.
+const N: bool = true;
+/// Never NULL.
+const X: bool = false;
+
+/// Each query and the nullability of its columns in order.
+pub const CASES: &[(&str, &[bool])] = &[
+    // Catalog NOT NULL, `*`, qualified names, quoted identifiers.
+    ("SELECT id, name, email FROM users", &[X, X, N]),
+    ("SELECT * FROM users", &[X, X, N, N]),
+    ("SELECT u.* FROM users u", &[X, X, N, N]),
+    ("SELECT id FROM public.users", &[X]),
+    ("SELECT \"Id\", val FROM \"Mixed\"", &[X, N]),
+    ("SELECT DISTINCT name FROM users ORDER BY name", &[X]),
+    // Views resolve to their base columns, through views of views and their joins.
+    ("SELECT id, name, email FROM user_emails", &[X, X, N]),
+    ("SELECT user_id, name, title FROM user_posts", &[X, X, N]),
+    ("SELECT * FROM v_of_v", &[X, X, N]),
+    // Joins.
+    (
+        "SELECT u.id, p.id FROM users u JOIN posts p ON p.user_id = u.id",
+        &[X, X],
+    ),
+    (
+        "SELECT u.id, p.id FROM users u LEFT JOIN posts p ON p.user_id = u.id",
+        &[X, N],
+    ),
+    (
+        "SELECT u.id, p.id FROM users u RIGHT JOIN posts p ON p.user_id = u.id",
+        &[N, X],
+    ),
+    (
+        "SELECT u.id, p.id FROM users u FULL JOIN posts p ON p.user_id = u.id",
+        &[N, N],
+    ),
+    (
+        "SELECT u.id, p.id, c.id FROM users u LEFT JOIN (posts p JOIN comments c ON c.post_id = p.id) ON p.user_id = u.id",
+        &[X, N, N],
+    ),
+    (
+        "SELECT u.id, p.id, c.id FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN comments c ON c.post_id = p.id",
+        &[X, N, N],
+    ),
+    (
+        "SELECT u.id, p.id, c.id FROM users u LEFT JOIN posts p ON p.user_id = u.id JOIN comments c ON c.post_id = p.id",
+        &[X, X, X],
+    ),
+    (
+        "SELECT u.id, p.id FROM posts p RIGHT JOIN (users u LEFT JOIN comments c ON c.id = u.id) ON p.user_id = u.id",
+        &[X, N],
+    ),
+    ("SELECT p.id FROM users u CROSS JOIN posts p", &[X]),
+    ("SELECT u.name, p.title FROM users u, posts p", &[X, X]),
+    (
+        "SELECT u.id, x.title FROM users u LEFT JOIN LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) x ON true",
+        &[X, N],
+    ),
+    (
+        "SELECT u.id, x.title FROM users u CROSS JOIN LATERAL (SELECT title FROM posts p WHERE p.user_id = u.id) x",
+        &[X, X],
+    ),
+    (
+        "SELECT * FROM posts JOIN comments USING (id)",
+        &[X, X, X, N, X, N, X, X],
+    ),
+    (
+        "SELECT id, text FROM posts LEFT JOIN comments USING (id)",
+        &[X, N],
+    ),
+    (
+        "SELECT id, text FROM posts FULL JOIN comments USING (id)",
+        &[X, N],
+    ),
+    // WHERE narrows.
+    ("SELECT email FROM users WHERE email IS NOT NULL", &[X]),
+    ("SELECT age FROM users WHERE age > 18", &[X]),
+    (
+        "SELECT p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.title IS NOT NULL",
+        &[X],
+    ),
+    // Aggregates.
+    ("SELECT count(*), count(email) FROM users", &[X, X]),
+    (
+        "SELECT sum(age), min(id), max(name), avg(age) FROM users",
+        &[N, N, N, N],
+    ),
+    (
+        "SELECT array_agg(id), string_agg(name, ',') FROM users",
+        &[N, N],
+    ),
+    (
+        "SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name",
+        &[X, X, X, N, X],
+    ),
+    (
+        "SELECT name, max(age) FROM users GROUP BY name HAVING count(*) > 1",
+        &[X, N],
+    ),
+    (
+        "SELECT name, max(id) FILTER (WHERE age > 1), count(*) FILTER (WHERE age > 1) FROM users GROUP BY name",
+        &[X, N, X],
+    ),
+    (
+        "SELECT name, count(*), max(id) FROM users GROUP BY ROLLUP(name)",
+        &[N, X, N],
+    ),
+    (
+        "SELECT name, age, count(*) FROM users GROUP BY CUBE(name, age)",
+        &[N, N, X],
+    ),
+    (
+        "SELECT name, sum(id) FROM users GROUP BY GROUPING SETS ((name), ())",
+        &[N, N],
+    ),
+    // Window functions.
+    (
+        "SELECT row_number() OVER (ORDER BY id), rank() OVER (ORDER BY id), lag(id) OVER (ORDER BY id), first_value(name) OVER (ORDER BY id) FROM users",
+        &[X, X, N, N],
+    ),
+    (
+        "SELECT count(*) OVER (), sum(id) OVER (PARTITION BY name), sum(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM users",
+        &[X, X, N],
+    ),
+    // COALESCE, GREATEST, LEAST, CASE.
+    (
+        "SELECT coalesce(email, 'none'), coalesce(email, age::text) FROM users",
+        &[X, N],
+    ),
+    (
+        "SELECT greatest(age, 1), least(age, NULL) FROM users",
+        &[X, N],
+    ),
+    (
+        "SELECT CASE WHEN age > 18 THEN 'adult' ELSE 'minor' END, CASE WHEN age > 18 THEN 'adult' END FROM users",
+        &[X, N],
+    ),
+    (
+        "SELECT CASE id WHEN 1 THEN name ELSE email END FROM users",
+        &[N],
+    ),
+    // Literals, casts, operators.
+    ("SELECT 1, 'a', true, NULL, 1.5", &[X, X, X, N, X]),
+    (
+        "SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users",
+        &[X, N, X],
+    ),
+    ("SELECT id + 1, age * 2, -id FROM users", &[X, N, X]),
+    (
+        "SELECT id = 1, age > 1, name LIKE 'a%', email ILIKE '%x' FROM users",
+        &[X, N, X, N],
+    ),
+    (
+        "SELECT age BETWEEN 1 AND 2, id BETWEEN 1 AND 2 FROM users",
+        &[N, X],
+    ),
+    (
+        "SELECT name || '!', email || '!', concat(email, '!') FROM users",
+        &[X, N, X],
+    ),
+    // Functions: non-NULL for non-NULL input only when known; never for ->>, [], NULLIF, ...
+    (
+        "SELECT length(name), abs(id), length(email), upper(name) FROM users",
+        &[X, X, N, N],
+    ),
+    (
+        "SELECT meta ->> 'a', tags[1], nullif(id, 1), regexp_match(title, 'x'), array_length(tags, 1) FROM posts",
+        &[N, N, N, N, N],
+    ),
+    (
+        "SELECT substring(name from 1 for 2), substring(name from 'a.') FROM users",
+        &[X, N],
+    ),
+    (
+        "SELECT jsonb_build_object('a', email), to_jsonb(name) FROM users",
+        &[X, X],
+    ),
+    ("SELECT now(), current_timestamp, current_date", &[X, X, X]),
+    (
+        "SELECT ARRAY[email], ARRAY(SELECT id FROM users WHERE false) FROM users",
+        &[X, X],
+    ),
+    // EXISTS, IS [NOT] NULL, IN.
+    (
+        "SELECT EXISTS (SELECT 1 FROM posts), NOT EXISTS (SELECT 1 FROM posts WHERE body IS NULL)",
+        &[X, X],
+    ),
+    (
+        "SELECT email IS NULL, email IS NOT NULL, age IS DISTINCT FROM 1 FROM users",
+        &[X, X, X],
+    ),
+    (
+        "SELECT id IN (1, 2), age IN (1, 2), id IN (SELECT user_id FROM posts) FROM users",
+        &[X, N, X],
+    ),
+    // Scalar subqueries: NULL unless an aggregate without GROUP BY.
+    (
+        "SELECT (SELECT count(*) FROM posts), (SELECT max(id) FROM posts), (SELECT id FROM posts LIMIT 1), (SELECT 1)",
+        &[X, N, N, X],
+    ),
+    (
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u",
+        &[X, X],
+    ),
+    ("SELECT s.n FROM (SELECT count(*) AS n FROM users) s", &[X]),
+    // CTEs, recursive too.
+    (
+        "WITH x AS (SELECT id, email FROM users) SELECT id, email FROM x",
+        &[X, N],
+    ),
+    (
+        "WITH x(a, b) AS (SELECT id, email FROM users) SELECT * FROM x",
+        &[X, N],
+    ),
+    (
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT n FROM t",
+        &[X],
+    ),
+    (
+        "WITH RECURSIVE t(n, m) AS (SELECT 1, 1 UNION ALL SELECT n + 1, NULL::int FROM t WHERE n < 5) SELECT n, m FROM t",
+        &[X, N],
+    ),
+    // Set operations, VALUES.
+    ("SELECT id FROM users UNION SELECT age FROM users", &[N]),
+    (
+        "SELECT id, name FROM users UNION ALL SELECT id, title FROM posts",
+        &[X, X],
+    ),
+    (
+        "SELECT email FROM users INTERSECT SELECT name FROM users",
+        &[X],
+    ),
+    (
+        "SELECT email FROM users EXCEPT SELECT name FROM users",
+        &[N],
+    ),
+    ("VALUES (1, 'a'), (2, NULL)", &[X, N]),
+    (
+        "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s)",
+        &[X, X],
+    ),
+    // generate_series, unnest.
+    ("SELECT g FROM generate_series(1, 10) g", &[X]),
+    ("SELECT generate_series(1, 3)", &[X]),
+    (
+        "SELECT * FROM generate_series(1, 3) WITH ORDINALITY AS t(v, i)",
+        &[X, X],
+    ),
+    ("SELECT u FROM unnest(ARRAY[1, NULL]) u", &[N]),
+    (
+        "SELECT * FROM unnest(ARRAY['a']) WITH ORDINALITY AS t(v, i)",
+        &[N, X],
+    ),
+    ("SELECT unnest(tags) FROM posts", &[N]),
+    // Parameters may be NULL.
+    ("SELECT $1::int, $2::text", &[N, N]),
+    ("SELECT id FROM users WHERE id = $1", &[X]),
+    // INSERT / UPDATE / DELETE ... RETURNING, ON CONFLICT.
+    (
+        "INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email",
+        &[X, X, N],
+    ),
+    (
+        "INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING *",
+        &[X, X, N, N],
+    ),
+    (
+        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        &[X],
+    ),
+    (
+        "UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email",
+        &[X, N],
+    ),
+    (
+        "UPDATE users SET name = $1 WHERE id = $2 RETURNING name",
+        &[X],
+    ),
+    (
+        "UPDATE posts p SET title = u.name FROM users u WHERE u.id = p.user_id RETURNING p.id, u.email",
+        &[X, N],
+    ),
+    (
+        "DELETE FROM posts WHERE id = $1 RETURNING id, body",
+        &[X, N],
+    ),
+    (
+        "WITH ins AS (INSERT INTO users (id, name) VALUES (100000, 'x') RETURNING id, email) SELECT * FROM ins",
+        &[X, N],
+    ),
+    // What the parser cannot read stays nullable.
+    (
+        "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",
+        &[N, N],
+    ),
+    ("SELECT xmlelement(name foo), 1", &[N, N]),
+];
+
+/// Queries and the parameters (zero-based) that flow straight into NOT NULL columns, with the
+/// column's name.
+pub const TARGETS: &[(&str, &[(usize, &str)])] = &[
+    (
+        "INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id",
+        &[(0, "id"), (1, "name")],
+    ),
+    (
+        "INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
+        &[(0, "id"), (1, "name")],
+    ),
+    (
+        "INSERT INTO users VALUES ($1, $2, $3, $4)",
+        &[(0, "id"), (1, "name")],
+    ),
+    (
+        "INSERT INTO posts (id, user_id, title, body) VALUES ($1, $2, $3::text, $4)",
+        &[(0, "id"), (1, "user_id"), (2, "title")],
+    ),
+    (
+        "INSERT INTO users (id, name) VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET name = $1, email = $2",
+        &[(0, "name")],
+    ),
+    (
+        "UPDATE users SET email = $1, name = $2 WHERE id = $3",
+        &[(1, "name")],
+    ),
+    ("SELECT id FROM users WHERE name = $1", &[]),
+];
+
+/// Whether a case can be run to check its claims against real rows (no parameters, no writes).
+pub fn runnable(sql: &str) -> bool {
+    !sql.contains('$')
+        && !sql.contains("INSERT")
+        && !sql.contains("UPDATE")
+        && !sql.contains("DELETE")
+}
