@@ -1,6 +1,7 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k` and `insert`.
+//! per-driver implementations in `select1`, `rows1k`, `insert` and `copy_in`.
 
+mod copy_in;
 mod insert;
 mod rows1k;
 mod select1;
@@ -18,11 +19,18 @@ pub(crate) enum Workload {
     Rows1k,
     /// Single-row INSERTs of (int4, text, float8).
     Insert,
+    /// Binary COPY of 1,000,000 rows of (int4, text, float8).
+    CopyIn,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 3] = [Workload::Select1, Workload::Rows1k, Workload::Insert];
+    pub(crate) const ALL: [Workload; 4] = [
+        Workload::Select1,
+        Workload::Rows1k,
+        Workload::Insert,
+        Workload::CopyIn,
+    ];
 
     /// The workload's name on the command line and in the report.
     pub(crate) fn name(self) -> &'static str {
@@ -30,6 +38,7 @@ impl Workload {
             Workload::Select1 => "select1",
             Workload::Rows1k => "rows1k",
             Workload::Insert => "insert",
+            Workload::CopyIn => "copy_in",
         }
     }
 
@@ -44,6 +53,7 @@ impl Workload {
             Workload::Select1 => 20_000,
             Workload::Rows1k => 2_000,
             Workload::Insert => 50_000,
+            Workload::CopyIn => 1_000_000,
         }
     }
 
@@ -66,7 +76,7 @@ impl Workload {
         match self {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
-            Workload::Insert => Ok(()),
+            Workload::Insert | Workload::CopyIn => Ok(()),
         }
     }
 
@@ -81,6 +91,7 @@ impl Workload {
             Workload::Select1 => select1::run(driver, conns, ops).await,
             Workload::Rows1k => rows1k::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
+            Workload::CopyIn => copy_in::run(driver, conns, ops).await,
         }
     }
 }

@@ -64,6 +64,12 @@ impl Connection {
         }
     }
 
+    /// The write buffer, for appending whole CopyData messages during a COPY FROM STDIN (no
+    /// await may happen while a message is half written).
+    pub(crate) fn copy_buf(&mut self) -> &mut bytes::BytesMut {
+        &mut self.io.write_buf
+    }
+
     /// Appends one CopyData message with `data`, writing out when the buffer is full.
     pub(crate) async fn copy_in_data(&mut self, data: &[u8], sql: &str) -> Result<()> {
         frontend::copy_data(data, &mut self.io.write_buf)?;

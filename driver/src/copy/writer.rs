@@ -105,21 +105,42 @@ impl Connection {
         I::Item: CopyRow,
     {
         let mut writer = BinaryCopyWriter::start(self, table, options).await?;
+        writer.send_pending().await?;
+        let columns = writer.columns.clone();
         let mut records = records.into_iter();
         loop {
-            // Encode a chunk without awaiting, then send it.
+            // Encode a chunk straight into one CopyData message of the connection's write
+            // buffer, without awaiting, then send it.
+            let buf = writer.conn.copy_buf();
+            let frame = buf.len();
+            buf.put_u8(b'd');
+            buf.put_i32(0);
             let mut more = false;
+            let mut failed = None;
             for record in records.by_ref() {
-                if let Err(e) = writer.encode(&record) {
-                    writer.abort_with(&e).await?;
-                    return Err(e);
+                if let Err(e) = record.encode_row(columns.columns(), writer.rows + 1, buf) {
+                    failed = Some(Error::from(e));
+                    break;
                 }
-                if writer.pending.len() >= COPY_FLUSH {
+                writer.rows += 1;
+                if buf.len() - frame >= COPY_FLUSH {
                     more = true;
                     break;
                 }
             }
-            writer.send_pending().await?;
+            let len = i32::try_from(buf.len() - frame - 1).ok();
+            match (len, buf.get_mut(frame + 1..frame + 5)) {
+                (Some(len), Some(slot)) if len > 4 => slot.copy_from_slice(&len.to_be_bytes()),
+                _ => buf.truncate(frame),
+            }
+            if let Some(e) = failed {
+                writer.abort_with(&e).await?;
+                return Err(e);
+            }
+            if let Err(e) = writer.conn.copy_in_flush(&writer.sql).await {
+                writer.ended = true;
+                return Err(e);
+            }
             if !more {
                 break;
             }
