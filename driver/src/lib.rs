@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod config;
 mod connection;
+pub mod copy;
 pub mod cursor;
 #[cfg(feature = "serde_json")]
 pub mod describe;

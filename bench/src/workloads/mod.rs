@@ -1,6 +1,7 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype` and `insert`.
+//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool` and `copy_in`.
 
+mod copy_in;
 mod insert;
 mod pgtype;
 mod pool;
@@ -24,16 +25,19 @@ pub(crate) enum Workload {
     Insert,
     /// 16 tasks sharing a pool of 8 connections, `SELECT $1::int4 + 1` each.
     Pool,
+    /// Binary COPY of 1,000,000 rows of (int4, text, float8).
+    CopyIn,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 5] = [
+    pub(crate) const ALL: [Workload; 6] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
+        Workload::CopyIn,
     ];
 
     /// The workload's name on the command line and in the report.
@@ -44,6 +48,7 @@ impl Workload {
             Workload::Pgtype => "pgtype",
             Workload::Insert => "insert",
             Workload::Pool => "pool",
+            Workload::CopyIn => "copy_in",
         }
     }
 
@@ -60,6 +65,7 @@ impl Workload {
             Workload::Pgtype => 1_000,
             Workload::Insert => 50_000,
             Workload::Pool => 40_000,
+            Workload::CopyIn => 1_000_000,
         }
     }
 
@@ -83,7 +89,7 @@ impl Workload {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
-            Workload::Insert | Workload::Pool => Ok(()),
+            Workload::Insert | Workload::Pool | Workload::CopyIn => Ok(()),
         }
     }
 
@@ -100,6 +106,7 @@ impl Workload {
             Workload::Pgtype => pgtype::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
+            Workload::CopyIn => copy_in::run(driver, conns, ops).await,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `timeout` stop queries that run too long.
 
 mod cancel;
+mod copy_flow;
 mod hooks;
 mod introspect;
 mod io;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use cancel::CancelToken;
+pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
 use query::Rows;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
@@ -81,6 +83,9 @@ pub struct Connection {
     pending_ready: usize,
     /// Messages were written after the last Sync (a Flush-terminated prepare): a Sync must follow.
     needs_sync: bool,
+    /// A COPY FROM STDIN is open (CopyInResponse received, neither CopyDone nor CopyFail written):
+    /// the next `ready()` sends CopyFail first.
+    in_copy_in: bool,
     /// The socket failed, the server went away, or the protocol broke: nothing more can be sent.
     closed: bool,
     /// SQL to send before the next request: a dropped `Transaction`'s rollback, a pool's reset.

@@ -229,6 +229,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         tx_depth: 0,
         pending_ready: 1,
         needs_sync: false,
+        in_copy_in: false,
         closed: false,
         pending_sql: String::new(),
         queued_answers: 0,

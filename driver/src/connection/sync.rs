@@ -16,6 +16,16 @@ impl Connection {
         if self.closed {
             return Err(Error::Closed);
         }
+        if self.in_copy_in {
+            // A COPY FROM STDIN abandoned midway (its future dropped): abort it on the server.
+            self.in_copy_in = false;
+            if let Err(e) =
+                frontend::copy_fail("COPY abandoned by the client", &mut self.io.write_buf)
+            {
+                self.closed = true;
+                return Err(e.into());
+            }
+        }
         if (self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty())
             && let Err(e) = Box::pin(self.resync()).await
         {

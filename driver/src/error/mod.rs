@@ -209,6 +209,10 @@ pub enum Error {
         name: String,
     },
 
+    /// A COPY failed on the client side (its source, its output, or a row that does not fit).
+    #[error("COPY failed: {0}")]
+    Copy(Box<crate::copy::CopyError>),
+
     /// The server's answer to the type introspection query could not be read.
     #[error("could not read the description of user types: {reason}")]
     TypeIntrospection {
