@@ -23,6 +23,7 @@ mod executor;
 pub mod from_record;
 pub mod net;
 pub mod protocol;
+pub mod query_macro;
 mod record;
 mod statement;
 mod transaction;
