@@ -153,3 +153,16 @@ where
 {
     record.get(index)
 }
+
+/// The crates whose types the generated row structs name, so a crate using `query!` needs no
+/// direct dependency on them.
+pub mod deps {
+    #[cfg(feature = "chrono")]
+    pub use chrono;
+    #[cfg(feature = "rust_decimal")]
+    pub use rust_decimal;
+    #[cfg(feature = "serde_json")]
+    pub use serde_json;
+    #[cfg(feature = "uuid")]
+    pub use uuid;
+}
