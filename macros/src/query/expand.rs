@@ -58,21 +58,25 @@ pub(crate) fn expand(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result
             const _: &[u8] = ::core::include_bytes!(#path);
         )
     });
-    Ok(quote! {{
-        const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_PREPARE_NONCE");
-        const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_OFFLINE");
-        const _: ::core::option::Option<&str> = ::core::option_env!("DATABASE_URL");
-        #(#tracked)*
-        #row_struct
-        if false {
-            #(#checks)*
-        }
+    // No block around the `Map`: the arguments' temporaries must live as long as the enclosing
+    // statement (or the `let` binding the query), so everything else goes into the mapper's block.
+    Ok(quote! {
         ::quarry::query_macro::Map {
             sql: #sql,
             params: [#(#params),*],
-            mapper: #mapper,
+            mapper: {
+                const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_PREPARE_NONCE");
+                const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_OFFLINE");
+                const _: ::core::option::Option<&str> = ::core::option_env!("DATABASE_URL");
+                #(#tracked)*
+                #row_struct
+                if false {
+                    #(#checks)*
+                }
+                #mapper
+            },
         }
-    }})
+    })
 }
 
 fn plural(n: usize) -> &'static str {
