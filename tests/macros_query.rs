@@ -48,25 +48,35 @@ async fn query_returns_typed_rows() {
 #[tokio::test]
 async fn every_fetch_flavour() {
     let mut conn = db().await;
-    let one = quarry::query!("SELECT name AS \"name!\" FROM macro_users WHERE id = $1", 2i32)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let one = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        2i32
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(one.name, "Bob");
-    let none = quarry::query!("SELECT name AS \"name!\" FROM macro_users WHERE id = $1", 99i32)
-        .fetch_optional(&mut conn)
-        .await
-        .unwrap();
+    let none = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        99i32
+    )
+    .fetch_optional(&mut conn)
+    .await
+    .unwrap();
     assert!(none.is_none());
-    let missing = quarry::query!("SELECT name AS \"name!\" FROM macro_users WHERE id = $1", 99i32)
-        .fetch_one(&mut conn)
-        .await;
+    let missing = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        99i32
+    )
+    .fetch_one(&mut conn)
+    .await;
     assert!(matches!(missing, Err(quarry::Error::RowNotFound { .. })));
-    let names: Vec<String> = quarry::query_scalar!("SELECT name AS \"name!\" FROM macro_users ORDER BY id")
-        .fetch(&mut conn)
-        .try_collect()
-        .await
-        .unwrap();
+    let names: Vec<String> =
+        quarry::query_scalar!("SELECT name AS \"name!\" FROM macro_users ORDER BY id")
+            .fetch(&mut conn)
+            .try_collect()
+            .await
+            .unwrap();
     assert_eq!(names, ["Ann", "Bob"]);
     let tag = quarry::query!("UPDATE macro_users SET age = age + 1 WHERE age IS NOT NULL")
         .execute(&mut conn)
@@ -193,9 +203,10 @@ async fn unchecked_forms_skip_parameter_checks() {
         .fetch_one(&mut conn)
         .await;
     assert!(matches!(wrong, Err(quarry::Error::ParamType { .. })));
-    let users = quarry::query_as_unchecked!(User, "SELECT id AS user_id, name, age FROM macro_users")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
+    let users =
+        quarry::query_as_unchecked!(User, "SELECT id AS user_id, name, age FROM macro_users")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     assert_eq!(users.len(), 2);
 }

@@ -1,6 +1,6 @@
 //! The command line, declared with clap's derive API: every command, its options and its help.
 //!
-//! Only commands that work are declared here; the planned ones (`prepare`, `describe`, `migrate`)
+//! Only commands that work are declared here; the planned ones (`describe`, `migrate`)
 //! are mentioned in the help text, not stubbed.
 
 use clap::{Args, Parser, Subcommand};
@@ -11,9 +11,8 @@ use clap::{Args, Parser, Subcommand};
     name = "quarry",
     version,
     about = "The Quarry PostgreSQL toolkit's command line.",
-    after_help = "Planned, not available yet: `quarry prepare [--check]` (refresh or check the \
-                  offline query cache), `quarry describe` (show a query's parameters and columns) \
-                  and `quarry migrate`."
+    after_help = "Planned, not available yet: `quarry describe` (show a query's parameters \
+                  and columns) and `quarry migrate`."
 )]
 pub(crate) struct Cli {
     /// What to do.
@@ -30,6 +29,9 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Describe every `query!` of the crate (or `--workspace`) into the offline cache `.quarry/`,
+    /// removing stale entries; `--check` verifies it instead (`--offline`: without a database).
+    Prepare(PrepareArgs),
 }
 
 /// `quarry db ...`.
@@ -40,6 +42,27 @@ pub(crate) enum DbCommand {
     /// The server lives in a temporary directory with fast, unsafe-for-production settings
     /// (fsync off). Ctrl-C (or SIGTERM) stops it and deletes its files.
     Start(StartArgs),
+}
+
+/// Options of `quarry prepare`.
+#[derive(Debug, Args)]
+pub(crate) struct PrepareArgs {
+    /// Check instead of writing: fail, naming each query, when an entry is missing, stale or
+    /// differs from what the database says now.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// With `--check`: no database; check that every query has an entry and no entry is unused.
+    #[arg(long, requires = "check")]
+    pub(crate) offline: bool,
+    /// Describe the queries of every workspace member (default: the current crate).
+    #[arg(long)]
+    pub(crate) workspace: bool,
+    /// The database to describe against (default: DATABASE_URL, or `.env`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// Extra arguments for `cargo check` (after `--`).
+    #[arg(last = true, value_name = "CARGO_CHECK_ARGS")]
+    pub(crate) cargo_args: Vec<String>,
 }
 
 /// Options of `quarry db start`.
@@ -71,10 +94,19 @@ mod tests {
             Cli::try_parse_from(["quarry", "db", "start", "--port", "5544", "--tls"]).unwrap();
         let Command::Db {
             command: DbCommand::Start(start),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("not db start");
+        };
         assert_eq!(start.port, Some(5544));
         assert!(start.tls);
         assert!(Cli::try_parse_from(["quarry", "db", "start", "--port", "x"]).is_err());
-        assert!(Cli::try_parse_from(["quarry", "prepare"]).is_err());
+        assert!(Cli::try_parse_from(["quarry", "prepare", "--offline"]).is_err());
+        let args = ["quarry", "prepare", "--check", "--offline", "--", "-p", "x"];
+        let Command::Prepare(prepare) = Cli::try_parse_from(args).unwrap().command else {
+            panic!("not prepare");
+        };
+        assert!(prepare.check && prepare.offline);
+        assert_eq!(prepare.cargo_args, ["-p", "x"]);
     }
 }

@@ -27,4 +27,7 @@ pub(crate) enum CliError {
     /// Writing the DSN to standard output failed (for example, a closed pipe).
     #[error("could not write to standard output: {0}")]
     Stdout(std::io::Error),
+    /// `quarry prepare` failed.
+    #[error(transparent)]
+    Prepare(#[from] crate::prepare::PrepareError),
 }

@@ -6,6 +6,7 @@
 mod args;
 mod db;
 mod error;
+mod prepare;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Command::Db {
             command: DbCommand::Start(start),
         } => db::start(&start),
+        Command::Prepare(args) => prepare::run(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
