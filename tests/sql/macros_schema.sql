@@ -15,3 +15,4 @@ CREATE TABLE macro_posts (
     title text NOT NULL,
     score float8
 );
+CREATE TYPE macro_pair AS (a int4, b text);

@@ -30,8 +30,18 @@ impl ColumnSpec {
     }
 }
 
-/// Parses a column name with its overrides.
+/// Parses a column name with its overrides. A name that is not an identifier followed by
+/// override syntax (`?column?`, `count(*)`) is taken as it is.
 pub(crate) fn parse(column: &str) -> Result<ColumnSpec, String> {
+    let stem = column.split(':').next().unwrap_or(column).trim_end();
+    let stem = stem.strip_suffix(['!', '?']).unwrap_or(stem);
+    if field_ident(stem).is_err() {
+        return Ok(ColumnSpec {
+            name: column.to_owned(),
+            nullable: None,
+            ty: TypeOverride::None,
+        });
+    }
     let (head, ty) = match column.split_once(':') {
         Some((head, ty)) => {
             let ty = ty.trim();
@@ -96,6 +106,8 @@ mod tests {
         assert_eq!(c.nullable, Some(true));
         assert!(matches!(parse("id: _").unwrap().ty, TypeOverride::Infer));
         assert!(parse("id: 3x").is_err());
+        let c = parse("?column?").unwrap();
+        assert_eq!((c.name.as_str(), c.nullable), ("?column?", None));
     }
 
     #[test]
