@@ -41,7 +41,7 @@ async fn query_returns_typed_rows() {
     let name: &String = &ann.name;
     assert_eq!((id, name.as_str()), (1, "Ann"));
     assert_eq!(ann.email.as_deref(), Some("ann@example.com"));
-    assert_eq!(Option::from(ann.age), Some(31));
+    assert_eq!(ann.age, Some(31));
     assert!(format!("{ann:?}").contains("Ann"));
 }
 
@@ -130,8 +130,8 @@ async fn column_type_overrides_and_type_mapping() {
     let age: Option<i64> = row.age;
     let id: i64 = row.id;
     assert_eq!((age, id), (Some(31), 1));
-    // `macro_mood` is mapped to `String` in quarry.toml.
-    let mood: Option<String> = Option::from(row.mood);
+    // `macro_mood` (a nullable column) is mapped to `String` in quarry.toml.
+    let mood: Option<String> = row.mood;
     assert_eq!(mood.as_deref(), Some("happy"));
     assert_eq!(row.tags, ["a", "b"]);
     let happy = String::from("happy");

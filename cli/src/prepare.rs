@@ -166,7 +166,8 @@ fn describe_all(
         })?;
     let missing = read_dir_entries(collect_dir, "missing-", ".sql")?;
     // With `--check --offline` a missing entry is a finding to report, not a tool failure.
-    if !output.status.success() && !(args.check && !missing.is_empty()) {
+    let missing_reported = args.check && !missing.is_empty();
+    if !output.status.success() && !missing_reported {
         return Err(PrepareError::Check {
             output: String::from_utf8_lossy(&output.stderr).into_owned(),
         });

@@ -47,6 +47,8 @@ pub struct Map<'q, const N: usize, F> {
     pub mapper: F,
 }
 
+// Spelled-out futures so their `Send` bound is part of the signature (spawnable queries).
+#[allow(clippy::manual_async_fn)]
 impl<'q, const N: usize, F, O> Map<'q, N, F>
 where
     F: Fn(&Record) -> Result<O> + Send + Sync,

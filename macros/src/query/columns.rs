@@ -9,7 +9,7 @@ pub(crate) enum TypeOverride {
     /// `: _`.
     Infer,
     /// `: Type`.
-    Rust(syn::Type),
+    Rust(Box<syn::Type>),
 }
 
 /// One column's field name and overrides.
@@ -45,14 +45,13 @@ pub(crate) fn parse(column: &str) -> Result<ColumnSpec, String> {
     let (head, ty) = match column.split_once(':') {
         Some((head, ty)) => {
             let ty = ty.trim();
-            let ty =
-                if ty == "_" {
-                    TypeOverride::Infer
-                } else {
-                    TypeOverride::Rust(syn::parse_str(ty).map_err(|e| {
-                        format!("column `{column}`: `{ty}` is not a Rust type ({e})")
-                    })?)
-                };
+            let ty = if ty == "_" {
+                TypeOverride::Infer
+            } else {
+                let parsed = syn::parse_str(ty)
+                    .map_err(|e| format!("column `{column}`: `{ty}` is not a Rust type ({e})"))?;
+                TypeOverride::Rust(Box::new(parsed))
+            };
             (head.trim_end(), ty)
         }
         None => (column, TypeOverride::None),

@@ -52,10 +52,10 @@ pub(crate) fn column_type(config: &Config, ty: &TypeDescription) -> Result<Token
 
 /// How a parameter of type `ty` is checked.
 pub(crate) fn param_check(config: &Config, ty: &TypeDescription) -> ParamCheck {
-    if let Some(path) = config.mapped(&ty.schema, &ty.name) {
-        if let Ok(t) = syn::parse_str::<syn::Type>(path) {
-            return ParamCheck::Mapped(quote!(#t));
-        }
+    if let Some(path) = config.mapped(&ty.schema, &ty.name)
+        && let Ok(t) = syn::parse_str::<syn::Type>(path)
+    {
+        return ParamCheck::Mapped(quote!(#t));
     }
     match marker(ty) {
         Some(m) => ParamCheck::Marker(m),
