@@ -16,7 +16,7 @@ async fn all(conn: &mut quarry::Connection) -> quarry::Result<()> {
     let _: Vec<User> = quarry::query_as!(User, "SELECT id, name FROM macro_users WHERE name = $1", name)
         .fetch_all(&mut *conn)
         .await?;
-    let _: Option<i64> = quarry::query_scalar!("SELECT count(*) FROM macro_users")
+    let _: Option<i64> = quarry::query_scalar!("SELECT count(*) AS \"n?\" FROM macro_users")
         .fetch_one(&mut *conn)
         .await?;
     quarry::query!("DELETE FROM macro_users WHERE id = $1", Some(id)).execute(&mut *conn).await?;
