@@ -1,6 +1,6 @@
 //! The command line, declared with clap's derive API: every command, its options and its help.
 //!
-//! Only commands that work are declared here; the planned ones (`prepare`, `describe`, `migrate`)
+//! Only commands that work are declared here; the planned ones (`describe`, `migrate`)
 //! are mentioned in the help text, not stubbed.
 
 use clap::{Args, Parser, Subcommand};
@@ -11,8 +11,7 @@ use clap::{Args, Parser, Subcommand};
     name = "quarry",
     version,
     about = "The Quarry PostgreSQL toolkit's command line.",
-    after_help = "Planned, not available yet: `quarry prepare [--check]` (refresh or check the \
-                  offline query cache) and `quarry migrate`."
+    after_help = "Planned, not available yet: `quarry migrate`."
 )]
 pub(crate) struct Cli {
     /// What to do.
@@ -32,6 +31,9 @@ pub(crate) enum Command {
     /// Show a query's parameters and columns, with types and nullability, as the `query!`
     /// macros see them: `quarry describe [--json] [--database-url URL] (SQL | --file PATH)`.
     Describe(crate::describe::DescribeArgs),
+    /// Describe every `query!` of the crate (or `--workspace`) into the offline cache `.quarry/`,
+    /// removing stale entries; `--check` verifies it instead (`--offline`: without a database).
+    Prepare(PrepareArgs),
 }
 
 /// `quarry db ...`.
@@ -42,6 +44,27 @@ pub(crate) enum DbCommand {
     /// The server lives in a temporary directory with fast, unsafe-for-production settings
     /// (fsync off). Ctrl-C (or SIGTERM) stops it and deletes its files.
     Start(StartArgs),
+}
+
+/// Options of `quarry prepare`.
+#[derive(Debug, Args)]
+pub(crate) struct PrepareArgs {
+    /// Check instead of writing: fail, naming each query, when an entry is missing, stale or
+    /// differs from what the database says now.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// With `--check`: no database; check that every query has an entry and no entry is unused.
+    #[arg(long, requires = "check")]
+    pub(crate) offline: bool,
+    /// Describe the queries of every workspace member (default: the current crate).
+    #[arg(long)]
+    pub(crate) workspace: bool,
+    /// The database to describe against (default: DATABASE_URL, or `.env`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// Extra arguments for `cargo check` (after `--`).
+    #[arg(last = true, value_name = "CARGO_CHECK_ARGS")]
+    pub(crate) cargo_args: Vec<String>,
 }
 
 /// Options of `quarry db start`.
@@ -80,6 +103,12 @@ mod tests {
         assert_eq!(start.port, Some(5544));
         assert!(start.tls);
         assert!(Cli::try_parse_from(["quarry", "db", "start", "--port", "x"]).is_err());
-        assert!(Cli::try_parse_from(["quarry", "prepare"]).is_err());
+        assert!(Cli::try_parse_from(["quarry", "prepare", "--offline"]).is_err());
+        let args = ["quarry", "prepare", "--check", "--offline", "--", "-p", "x"];
+        let Command::Prepare(prepare) = Cli::try_parse_from(args).unwrap().command else {
+            panic!("not prepare");
+        };
+        assert!(prepare.check && prepare.offline);
+        assert_eq!(prepare.cargo_args, ["-p", "x"]);
     }
 }

@@ -30,4 +30,7 @@ pub(crate) enum CliError {
     /// `quarry describe` failed.
     #[error("describe: {0}")]
     Describe(#[from] crate::describe::DescribeError),
+    /// `quarry prepare` failed.
+    #[error(transparent)]
+    Prepare(#[from] crate::prepare::PrepareError),
 }

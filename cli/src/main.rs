@@ -7,6 +7,7 @@ mod args;
 mod db;
 mod describe;
 mod error;
+mod prepare;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
             command: DbCommand::Start(start),
         } => db::start(&start),
         Command::Describe(args) => describe::run(&args).map_err(error::CliError::from),
+        Command::Prepare(args) => prepare::run(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

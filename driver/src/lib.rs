@@ -28,6 +28,7 @@ pub mod logging;
 pub mod net;
 mod pool;
 pub mod protocol;
+pub mod query_macro;
 mod record;
 mod statement;
 mod stream;

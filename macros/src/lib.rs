@@ -2,13 +2,17 @@
 //!
 //! `#[derive(FromRecord)]` builds a struct from a row, `#[derive(Type)]` maps a Rust enum, struct
 //! or newtype to a PostgreSQL enum, composite or domain. Use them through the `quarry` crate, to
-//! which the generated code refers. This file holds only the entry points; `attr` reads the
+//! which the generated code refers.
+//!
+//! The `query!` family checks SQL at compile time against a database (`DATABASE_URL`) or the
+//! offline cache (`.quarry/`), see the `query` module. This file holds only the entry points; `attr` reads the
 //! `#[quarry(...)]` attributes both derives share, one module per expansion does the rest.
 
 mod attr;
 mod case;
 mod fallback;
 mod from_record;
+mod query;
 mod type_common;
 mod type_composite;
 mod type_derive;
@@ -16,6 +20,7 @@ mod type_enum;
 mod type_transparent;
 
 use proc_macro::TokenStream;
+use query::{Form, Output};
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `quarry::FromRecord` for a struct with named fields, one column per field.
@@ -70,4 +75,239 @@ pub fn derive_type(input: TokenStream) -> TokenStream {
     type_derive::expand(&input)
         .unwrap_or_else(|e| fallback::type_(&input, &e))
         .into()
+}
+
+/// Runs a query checked at compile time; each row is an anonymous struct with one field per
+/// column (nullable columns as `Option<T>`).
+///
+/// The SQL is described at build time by the database in `DATABASE_URL` (environment or `.env`),
+/// or read from the offline cache `.quarry/` (`QUARRY_OFFLINE=true`, or no `DATABASE_URL`).
+/// Arguments are checked against the parameter types; `arg as T` asserts the argument is a `T`
+/// and skips the check, `arg as _` skips it entirely. Column aliases can override the inferred
+/// type: `"col!"` (NOT NULL), `"col?"` (nullable), `"col: Type"`, `"col!: Type"`, `"col?: Type"`.
+///
+/// ```ignore
+/// let user = quarry::query!("SELECT id, name FROM users WHERE id = $1", id)
+///     .fetch_one(&mut conn)
+///     .await?;
+/// println!("{} {:?}", user.id, user.name);
+/// ```
+#[proc_macro]
+pub fn query(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Anonymous,
+            file: false,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// Like [`query!`], each row built as `T` with its `FromRecord` impl, honouring the
+/// `#[quarry(...)]` field attributes (rename, flatten, try_from, json, default).
+///
+/// ```ignore
+/// #[derive(quarry::FromRecord)]
+/// struct User { id: i32, name: Option<String> }
+/// let users = quarry::query_as!(User, "SELECT id, name FROM users").fetch_all(&mut conn).await?;
+/// ```
+#[proc_macro]
+pub fn query_as(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::As,
+            file: false,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// Like [`query!`] for a query returning one column: each row is that column's value.
+///
+/// ```ignore
+/// let n: i64 = quarry::query_scalar!("SELECT count(*) FROM users").fetch_one(&mut conn).await?;
+/// ```
+#[proc_macro]
+pub fn query_scalar(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Scalar,
+            file: false,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// [`query!`] with the SQL read from a file, relative to the crate's `Cargo.toml`.
+///
+/// ```ignore
+/// let rows = quarry::query_file!("queries/users.sql", id).fetch_all(&mut conn).await?;
+/// ```
+#[proc_macro]
+pub fn query_file(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Anonymous,
+            file: true,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// [`query_as!`] with the SQL read from a file, relative to the crate's `Cargo.toml`.
+///
+/// ```ignore
+/// let users = quarry::query_file_as!(User, "queries/users.sql").fetch_all(&mut conn).await?;
+/// ```
+#[proc_macro]
+pub fn query_file_as(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::As,
+            file: true,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// [`query_scalar!`] with the SQL read from a file, relative to the crate's `Cargo.toml`.
+///
+/// ```ignore
+/// let n = quarry::query_file_scalar!("queries/count.sql").fetch_one(&mut conn).await?;
+/// ```
+#[proc_macro]
+pub fn query_file_scalar(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Scalar,
+            file: true,
+            unchecked: false,
+        },
+    )
+    .into()
+}
+
+/// [`query!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Anonymous,
+            file: false,
+            unchecked: true,
+        },
+    )
+    .into()
+}
+
+/// [`query_as!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_as_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_as_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::As,
+            file: false,
+            unchecked: true,
+        },
+    )
+    .into()
+}
+
+/// [`query_scalar!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_scalar_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_scalar_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Scalar,
+            file: false,
+            unchecked: true,
+        },
+    )
+    .into()
+}
+
+/// [`query_file!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_file_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_file_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Anonymous,
+            file: true,
+            unchecked: true,
+        },
+    )
+    .into()
+}
+
+/// [`query_file_as!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_file_as_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_file_as_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::As,
+            file: true,
+            unchecked: true,
+        },
+    )
+    .into()
+}
+
+/// [`query_file_scalar!`] without compile-time checks of argument types (the query is still described, so
+/// SQL errors and the number of arguments are still caught).
+///
+/// ```ignore
+/// let rows = quarry::query_file_scalar_unchecked!(...);
+/// ```
+#[proc_macro]
+pub fn query_file_scalar_unchecked(input: TokenStream) -> TokenStream {
+    query::expand(
+        input.into(),
+        Form {
+            output: Output::Scalar,
+            file: true,
+            unchecked: true,
+        },
+    )
+    .into()
 }

@@ -1,0 +1,336 @@
+//! `quarry prepare [--check] [--offline] [--workspace] [-- <cargo check args>]`: refreshes or
+//! checks the offline query cache `.quarry/` at the workspace root.
+//!
+//! It runs `cargo check` with `QUARRY_PREPARE_DIR` (where every `query!` expansion writes the
+//! description it used) and a fresh `QUARRY_PREPARE_NONCE`, an environment variable the
+//! expansions read with `option_env!`, so cargo re-runs exactly the crates that use the macros
+//! without touching sources. The descriptions collected are then compared with the cache.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{fs, io, thread};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::PrepareArgs;
+
+/// Why `quarry prepare` failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PrepareError {
+    /// `cargo` could not be run.
+    #[error("could not run `cargo {what}`: {source}")]
+    Cargo {
+        /// The subcommand.
+        what: &'static str,
+        /// Why.
+        source: io::Error,
+    },
+    /// `cargo locate-project` did not name a workspace.
+    #[error("could not find the workspace root (`cargo locate-project --workspace` failed)")]
+    NoWorkspace,
+    /// `cargo check` failed: the queries (or the code) have errors.
+    #[error("`cargo check` failed, so not every query could be described:\n{output}")]
+    Check {
+        /// What cargo printed.
+        output: String,
+    },
+    /// Reading or writing the cache failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// `--check` found differences.
+    #[error("the offline cache is out of date ({count} problem{s}); run `quarry prepare`",
+            s = if *.count == 1 { "" } else { "s" })]
+    OutOfDate {
+        /// How many entries are missing, stale or different.
+        count: usize,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> PrepareError + '_ {
+    move |source| PrepareError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Runs `quarry prepare`.
+pub(crate) fn run(args: &PrepareArgs) -> Result<(), PrepareError> {
+    let root = workspace_root()?;
+    let cache_dir = root.join(".quarry");
+    let nonce = nonce();
+    let collect_dir = std::env::temp_dir().join(format!("quarry-prepare-{nonce}"));
+    fs::create_dir_all(&collect_dir).map_err(io_error(&collect_dir))?;
+    let result = describe_all(args, &root, &collect_dir, &nonce).and_then(|()| {
+        let collected = read_dir_entries(&collect_dir, "query-", ".json")?;
+        let cached = read_dir_entries(&cache_dir, "query-", ".json")?;
+        let missing = read_dir_entries(&collect_dir, "missing-", ".sql")?;
+        if args.check {
+            check(&collected, &cached, &missing)
+        } else {
+            write(&cache_dir, &collected, &cached)
+        }
+    });
+    let _ = fs::remove_dir_all(&collect_dir);
+    result
+}
+
+/// The workspace root, from `cargo locate-project --workspace`.
+fn workspace_root() -> Result<PathBuf, PrepareError> {
+    let output = Command::new(cargo())
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .output()
+        .map_err(|source| PrepareError::Cargo {
+            what: "locate-project",
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(PrepareError::NoWorkspace);
+    }
+    let manifest = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    manifest
+        .parent()
+        .map(Path::to_owned)
+        .ok_or(PrepareError::NoWorkspace)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+fn nonce() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{}", std::process::id())
+}
+
+/// Runs `cargo check` with the macros writing into `collect_dir`, showing a progress spinner.
+fn describe_all(
+    args: &PrepareArgs,
+    root: &Path,
+    collect_dir: &Path,
+    nonce: &str,
+) -> Result<(), PrepareError> {
+    let mut command = Command::new(cargo());
+    command.current_dir(root).arg("check").arg("--all-targets");
+    if args.workspace {
+        command.arg("--workspace");
+    }
+    command
+        .args(&args.cargo_args)
+        .env("QUARRY_PREPARE_DIR", collect_dir)
+        .env("QUARRY_PREPARE_NONCE", nonce)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if args.offline {
+        command.env("QUARRY_OFFLINE", "true");
+    } else {
+        command.env_remove("QUARRY_OFFLINE");
+        if let Some(url) = &args.database_url {
+            command.env("DATABASE_URL", url);
+        }
+    }
+    let child = command.spawn().map_err(|source| PrepareError::Cargo {
+        what: "check",
+        source,
+    })?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} cargo check: {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let waiter = thread::spawn(move || child.wait_with_output());
+    while !waiter.is_finished() {
+        let n = fs::read_dir(collect_dir).map_or(0, Iterator::count);
+        bar.set_message(format!("{n} queries described"));
+        bar.tick();
+        thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+    let output = waiter
+        .join()
+        .map_err(|_| PrepareError::Cargo {
+            what: "check",
+            source: io::Error::other("the waiting thread panicked"),
+        })?
+        .map_err(|source| PrepareError::Cargo {
+            what: "check",
+            source,
+        })?;
+    let missing = read_dir_entries(collect_dir, "missing-", ".sql")?;
+    // With `--check --offline` a missing entry is a finding to report, not a tool failure.
+    let missing_reported = args.check && !missing.is_empty();
+    if !output.status.success() && !missing_reported {
+        return Err(PrepareError::Check {
+            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// `name -> contents` of the files in `dir` named `<prefix>...<suffix>` (none if no `dir`).
+fn read_dir_entries(
+    dir: &Path,
+    prefix: &str,
+    suffix: &str,
+) -> Result<BTreeMap<String, String>, PrepareError> {
+    let mut entries = BTreeMap::new();
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(entries),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    for entry in listing {
+        let entry = entry.map_err(io_error(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            let path = entry.path();
+            let text = fs::read_to_string(&path).map_err(io_error(&path))?;
+            entries.insert(name, text);
+        }
+    }
+    Ok(entries)
+}
+
+/// The first line of a query, for messages.
+fn summary(text: &str) -> String {
+    let sql = serde_sql(text).unwrap_or_else(|| text.to_owned());
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 70 {
+        format!("{}...", line.chars().take(67).collect::<String>())
+    } else {
+        line
+    }
+}
+
+/// The `"sql"` of a description file (`None` if it is not one).
+fn serde_sql(text: &str) -> Option<String> {
+    serde_json::from_str::<quarry_driver::describe::QueryDescription>(text)
+        .map(|d| d.sql)
+        .ok()
+}
+
+fn write(
+    cache_dir: &Path,
+    collected: &BTreeMap<String, String>,
+    cached: &BTreeMap<String, String>,
+) -> Result<(), PrepareError> {
+    fs::create_dir_all(cache_dir).map_err(io_error(cache_dir))?;
+    let (mut written, mut unchanged, mut removed) = (0, 0, 0);
+    for (name, text) in collected {
+        if cached.get(name) == Some(text) {
+            unchanged += 1;
+        } else {
+            let path = cache_dir.join(name);
+            fs::write(&path, text).map_err(io_error(&path))?;
+            written += 1;
+        }
+    }
+    for name in cached.keys().filter(|name| !collected.contains_key(*name)) {
+        let path = cache_dir.join(name);
+        fs::remove_file(&path).map_err(io_error(&path))?;
+        removed += 1;
+    }
+    println!(
+        "quarry prepare: {} queries described into {} ({written} written, {unchanged} unchanged, \
+         {removed} stale removed)",
+        collected.len(),
+        cache_dir.display()
+    );
+    Ok(())
+}
+
+fn check(
+    collected: &BTreeMap<String, String>,
+    cached: &BTreeMap<String, String>,
+    missing: &BTreeMap<String, String>,
+) -> Result<(), PrepareError> {
+    let mut problems = Vec::new();
+    for (name, sql) in missing {
+        problems.push(format!(
+            "missing: {} ({})",
+            summary(sql),
+            name.replace("missing-", "query-").replace(".sql", ".json")
+        ));
+    }
+    for (name, text) in collected {
+        match cached.get(name) {
+            None => problems.push(format!("missing: {} ({name})", summary(text))),
+            Some(old) if old != text => {
+                problems.push(format!(
+                    "differs from the database: {} ({name})",
+                    summary(text)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, text) in cached {
+        if !collected.contains_key(name) {
+            problems.push(format!("unused (stale): {} ({name})", summary(text)));
+        }
+    }
+    if problems.is_empty() {
+        println!(
+            "quarry prepare --check: {} queries, the cache is up to date",
+            collected.len()
+        );
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("  {problem}");
+    }
+    Err(PrepareError::OutOfDate {
+        count: problems.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+        entries
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn check_names_missing_stale_and_different_entries() {
+        let collected = map(&[("query-a.json", "A"), ("query-b.json", "B2")]);
+        let cached = map(&[("query-b.json", "B"), ("query-c.json", "C")]);
+        let err = check(&collected, &cached, &BTreeMap::new()).unwrap_err();
+        assert!(matches!(err, PrepareError::OutOfDate { count: 3 }));
+        assert!(check(&collected, &collected, &BTreeMap::new()).is_ok());
+        let missing = map(&[("missing-d.sql", "SELECT 1")]);
+        assert!(check(&BTreeMap::new(), &BTreeMap::new(), &missing).is_err());
+    }
+
+    #[test]
+    fn write_adds_updates_and_removes() {
+        let dir = std::env::temp_dir().join(format!("quarry-prepare-test-{}", nonce()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("query-old.json"), "old").unwrap();
+        fs::write(dir.join("query-same.json"), "same").unwrap();
+        let cached = read_dir_entries(&dir, "query-", ".json").unwrap();
+        let collected = map(&[("query-same.json", "same"), ("query-new.json", "new")]);
+        write(&dir, &collected, &cached).unwrap();
+        let after = read_dir_entries(&dir, "query-", ".json").unwrap();
+        assert_eq!(after, collected);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn summaries_are_one_short_line() {
+        assert_eq!(summary("SELECT 1\n  FROM t"), "SELECT 1 FROM t");
+        assert!(summary(&"x ".repeat(100)).ends_with("..."));
+    }
+}

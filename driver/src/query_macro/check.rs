@@ -1,0 +1,235 @@
+//! Compile-time parameter checks for the `query!` macros.
+//!
+//! For each argument the macro knows the parameter's PostgreSQL type from the description and
+//! names it with a marker type from [`pg`]. The expansion then requires `Arg: AcceptsPg<pg::int4>`
+//! (or [`AcceptsPgNotNull`] when the parameter flows straight into a NOT NULL column), in dead
+//! code spanned at the argument, so a mismatch is a rustc error pointing at it and naming the
+//! PostgreSQL type. Types mapped in `quarry.toml` and user types use [`ParamOf`] instead, which
+//! asks for the mapped Rust type itself. Nothing here runs: the checks are never called.
+
+use std::borrow::Cow;
+
+/// Marker types, one per built-in PostgreSQL type the macros check statically. They are named
+/// exactly like `pg_type.typname` so compiler messages read `int4`, `text`, `_int4`, ...
+#[allow(non_camel_case_types)]
+pub mod pg {
+    use std::marker::PhantomData;
+
+    macro_rules! markers {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("The PostgreSQL type `", stringify!($name), "`.")]
+            pub struct $name;
+        )*};
+    }
+
+    markers!(
+        bool,
+        int2,
+        int4,
+        int8,
+        float4,
+        float8,
+        numeric,
+        text,
+        varchar,
+        bpchar,
+        name,
+        bytea,
+        date,
+        time,
+        timetz,
+        timestamp,
+        timestamptz,
+        interval,
+        uuid,
+        json,
+        jsonb,
+        oid,
+        inet,
+        cidr,
+        macaddr,
+        macaddr8,
+        money,
+        xml,
+        citext,
+    );
+
+    /// An array of the element type `M` (`_int4` is `Array<int4>`).
+    pub struct Array<M>(PhantomData<M>);
+}
+
+/// Rust types that can be sent as a parameter of the PostgreSQL type `M` (a [`pg`] marker),
+/// NULL included (`Option<T>`).
+///
+/// ```
+/// use quarry_driver::query_macro::check::{AcceptsPg, pg};
+/// fn fits<T: AcceptsPg<pg::int8> + ?Sized>(_: &T) {}
+/// fits(&1i32); // widened
+/// fits(&Some(1i64));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as a PostgreSQL `{M}` parameter",
+    label = "this argument does not fit a `{M}` parameter",
+    note = "pass a Rust type with a `{M}` codec (or a reference to one, or an `Option` of one), \
+            write `arg as _` to skip the check, or map the type in `quarry.toml`"
+)]
+pub trait AcceptsPg<M> {}
+
+/// Like [`AcceptsPg`], for a parameter that flows straight into a NOT NULL column: `Option<T>`
+/// does not fit.
+///
+/// ```
+/// use quarry_driver::query_macro::check::{AcceptsPgNotNull, pg};
+/// fn fits<T: AcceptsPgNotNull<pg::text> + ?Sized>(_: &T) {}
+/// fits("Bob");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as a PostgreSQL `{M}` parameter into a NOT NULL column",
+    label = "this argument goes into a NOT NULL column",
+    note = "a NULL here fails at run time with a NOT NULL violation: pass the value itself \
+            (not an `Option`), or write `arg as _` to skip the check"
+)]
+pub trait AcceptsPgNotNull<M> {}
+
+/// Arguments that fit a parameter whose Rust type is `T` (a `quarry.toml` mapping or an override):
+/// `T`, `&T`, `Option<T>`, `Option<&T>`, `&Option<T>`.
+///
+/// ```
+/// use quarry_driver::query_macro::check::ParamOf;
+/// fn fits<A: ParamOf<String> + ?Sized>(_: &A) {}
+/// fits(&String::new());
+/// fits(&Some(String::new()));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `{T}`, the Rust type this parameter is mapped to",
+    label = "expected `{T}`, `&{T}` or `Option<{T}>`",
+    note = "the mapping comes from `quarry.toml`; write `arg as _` to skip the check"
+)]
+pub trait ParamOf<T: ?Sized> {}
+
+/// Like [`ParamOf`] for a parameter that flows into a NOT NULL column: no `Option`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `{T}` (this parameter goes into a NOT NULL column)",
+    label = "expected `{T}` or `&{T}`",
+    note = "a NULL here fails at run time with a NOT NULL violation: pass the value itself, or \
+            write `arg as _` to skip the check"
+)]
+pub trait ParamOfNotNull<T: ?Sized> {}
+
+impl<T: ?Sized> ParamOf<T> for T {}
+impl<T: ?Sized> ParamOf<T> for &T {}
+impl<T> ParamOf<T> for Option<T> {}
+impl<T: ?Sized> ParamOf<T> for Option<&T> {}
+impl<T> ParamOf<T> for &Option<T> {}
+impl<T: ?Sized> ParamOfNotNull<T> for T {}
+impl<T: ?Sized> ParamOfNotNull<T> for &T {}
+
+impl<M, T: AcceptsPg<M> + ?Sized> AcceptsPg<M> for &T {}
+impl<M, T: AcceptsPg<M> + ?Sized> AcceptsPg<M> for &mut T {}
+impl<M, T: AcceptsPg<M> + ?Sized> AcceptsPg<M> for Box<T> {}
+impl<M, T: AcceptsPg<M>> AcceptsPg<M> for Option<T> {}
+impl<M, T: AcceptsPgNotNull<M> + ?Sized> AcceptsPgNotNull<M> for &T {}
+impl<M, T: AcceptsPgNotNull<M> + ?Sized> AcceptsPgNotNull<M> for &mut T {}
+impl<M, T: AcceptsPgNotNull<M> + ?Sized> AcceptsPgNotNull<M> for Box<T> {}
+
+impl<M, T: AcceptsPg<M>> AcceptsPg<pg::Array<M>> for [T] {}
+impl<M, T: AcceptsPg<M>> AcceptsPg<pg::Array<M>> for Vec<T> {}
+impl<M, T: AcceptsPg<M>, const N: usize> AcceptsPg<pg::Array<M>> for [T; N] {}
+impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for [T] {}
+impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for Vec<T> {}
+impl<M, T: AcceptsPg<M>, const N: usize> AcceptsPgNotNull<pg::Array<M>> for [T; N] {}
+
+/// `accepts!(RustType => marker, ...)`: the Rust type fits each listed PostgreSQL type.
+macro_rules! accepts {
+    ($($ty:ty => [$($m:ident),*];)*) => {$($(
+        impl AcceptsPg<pg::$m> for $ty {}
+        impl AcceptsPgNotNull<pg::$m> for $ty {}
+    )*)*};
+}
+
+accepts! {
+    bool => [bool];
+    i16 => [int2, int4, int8, float8, numeric];
+    i32 => [int4, int8, float8, numeric];
+    i64 => [int8, numeric];
+    f32 => [float4, float8];
+    f64 => [float8];
+    u32 => [oid];
+    str => [text, varchar, bpchar, name, xml, citext, json, jsonb];
+    String => [text, varchar, bpchar, name, xml, citext, json, jsonb];
+    Cow<'_, str> => [text, varchar, bpchar, name, xml, citext, json, jsonb];
+    [u8] => [bytea];
+    Vec<u8> => [bytea];
+    bytes::Bytes => [bytea];
+    std::net::IpAddr => [inet, cidr];
+    crate::types::IpNetwork => [inet, cidr];
+    crate::types::MacAddr => [macaddr];
+    crate::types::MacAddr8 => [macaddr8];
+    crate::types::Money => [money];
+    crate::types::Numeric => [numeric];
+}
+
+#[cfg(feature = "chrono")]
+accepts! {
+    chrono::NaiveDate => [date];
+    chrono::NaiveTime => [time];
+    chrono::NaiveDateTime => [timestamp];
+    chrono::DateTime<chrono::Utc> => [timestamptz];
+    chrono::DateTime<chrono::FixedOffset> => [timestamptz];
+    chrono::DateTime<chrono::Local> => [timestamptz];
+    crate::types::Interval => [interval];
+    crate::types::TimeTz => [timetz];
+}
+
+#[cfg(feature = "uuid")]
+accepts! { uuid::Uuid => [uuid]; }
+
+#[cfg(feature = "rust_decimal")]
+accepts! { rust_decimal::Decimal => [numeric]; }
+
+#[cfg(feature = "serde_json")]
+accepts! { serde_json::Value => [json, jsonb]; }
+
+#[cfg(feature = "serde_json")]
+impl<T> AcceptsPg<pg::json> for crate::types::Json<T> {}
+#[cfg(feature = "serde_json")]
+impl<T> AcceptsPg<pg::jsonb> for crate::types::Json<T> {}
+#[cfg(feature = "serde_json")]
+impl<T> AcceptsPgNotNull<pg::json> for crate::types::Json<T> {}
+#[cfg(feature = "serde_json")]
+impl<T> AcceptsPgNotNull<pg::jsonb> for crate::types::Json<T> {}
+
+/// The check the macros call (in dead code) for a parameter of built-in type `M`.
+pub fn accepts<M, A: AcceptsPg<M> + ?Sized>(_arg: &A) {}
+
+/// The check for a parameter of built-in type `M` that flows into a NOT NULL column.
+pub fn accepts_not_null<M, A: AcceptsPgNotNull<M> + ?Sized>(_arg: &A) {}
+
+/// The check for a parameter mapped to the Rust type `T`.
+pub fn param_of<T: ?Sized, A: ParamOf<T> + ?Sized>(_arg: &A) {}
+
+/// The check for a parameter mapped to `T` that flows into a NOT NULL column.
+pub fn param_of_not_null<T: ?Sized, A: ParamOfNotNull<T> + ?Sized>(_arg: &A) {}
+
+/// The check for an `arg as T` override: the argument's type is exactly `T`.
+pub fn is<T: ?Sized>(_arg: &T) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_arguments_compile() {
+        accepts::<pg::int8, _>(&1i32);
+        accepts::<pg::text, _>("x");
+        accepts::<pg::text, _>(&Some("x"));
+        accepts::<pg::text, _>(&Some(String::new()));
+        accepts::<pg::Array<pg::int4>, _>(&vec![1i32]);
+        accepts::<pg::Array<pg::int4>, _>(&[Some(1i32)][..]);
+        accepts::<pg::bytea, _>(&b"x"[..]);
+        accepts_not_null::<pg::int4, _>(&&1i32);
+        param_of::<String, _>(&Some(&String::new()));
+        param_of_not_null::<String, _>(&String::new());
+        is::<i32>(&1);
+    }
+}

@@ -1,0 +1,170 @@
+//! Run-time support for the `query!` macro family: the value a macro expands to ([`Map`]) and the
+//! compile-time parameter checks the expansion names ([`check`]).
+//!
+//! Every macro form (`query!`, `query_as!`, `query_scalar!`, the `_file` and `_unchecked`
+//! variants) expands to one [`Map`]: the SQL, its parameters as [`Param`]s, and a function from a
+//! [`Record`] to the typed row. One execution path runs them all on any [`Executor`]; the typed
+//! surfaces (`fetch_one`, `fetch_all`, ...) only differ in how many rows they keep.
+
+pub mod check;
+
+use std::future::Future;
+
+use futures_core::Stream;
+use futures_util::StreamExt;
+use futures_util::stream;
+
+use crate::connection::Param;
+use crate::error::{Error, Result};
+use crate::executor::Executor;
+use crate::protocol::backend::CommandTag;
+use crate::record::Record;
+
+/// A checked query with its parameters and its row mapping, as the `query!` macros build it.
+///
+/// Fields are public so the macros can build it with a struct literal (which keeps temporaries
+/// in the arguments alive as long as the `Map`); write it through the macros, not by hand.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use quarry_driver::query_macro::Map;
+/// let id = 7i32;
+/// let q = Map {
+///     sql: "SELECT $1::int4 + 1",
+///     params: [&id as quarry_driver::Param<'_>],
+///     mapper: |r: &quarry_driver::Record| r.get::<i32>(0),
+/// };
+/// assert_eq!(q.fetch_one(&mut *conn).await?, 8);
+/// # Ok(()) }
+/// ```
+#[must_use = "a query does nothing until it is run with `.execute()`, `.fetch_one()`, ..."]
+pub struct Map<'q, const N: usize, F> {
+    /// The SQL text.
+    pub sql: &'static str,
+    /// `$1`, `$2`, ... in order.
+    pub params: [Param<'q>; N],
+    /// Builds one typed row from a record.
+    pub mapper: F,
+}
+
+// Spelled-out futures so their `Send` bound is part of the signature (spawnable queries).
+#[allow(clippy::manual_async_fn)]
+impl<'q, const N: usize, F, O> Map<'q, N, F>
+where
+    F: Fn(&Record) -> Result<O> + Send + Sync,
+    O: Send,
+{
+    /// Runs the query and returns its command tag (`tag.rows()` is the number of rows affected).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// # let q = quarry_driver::query_macro::Map { sql: "DELETE FROM t", params: [], mapper: |_: &quarry_driver::Record| Ok(()) };
+    /// let tag = q.execute(&mut *conn).await?;
+    /// println!("{} rows deleted", tag.rows());
+    /// # Ok(()) }
+    /// ```
+    pub fn execute<E: Executor + 'q>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'q
+    where
+        F: 'q,
+    {
+        async move { executor.execute(self.sql, &self.params).await }
+    }
+
+    /// Runs the query and returns every row, typed.
+    pub fn fetch_all<E: Executor + 'q>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<Vec<O>>> + Send + 'q
+    where
+        F: 'q,
+    {
+        async move {
+            let records = executor.fetch(self.sql, &self.params).await?;
+            records.iter().map(&self.mapper).collect()
+        }
+    }
+
+    /// Runs the query and returns its first row, or `None` when there is none.
+    pub fn fetch_optional<E: Executor + 'q>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<Option<O>>> + Send + 'q
+    where
+        F: 'q,
+    {
+        async move {
+            let record = executor.fetch_row(self.sql, &self.params).await?;
+            record.as_ref().map(&self.mapper).transpose()
+        }
+    }
+
+    /// Runs the query and returns its first row; no row is [`Error::RowNotFound`].
+    pub fn fetch_one<E: Executor + 'q>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<O>> + Send + 'q
+    where
+        F: 'q,
+    {
+        async move {
+            let sql = self.sql;
+            self.fetch_optional(executor)
+                .await?
+                .ok_or_else(|| Error::RowNotFound {
+                    query: sql.to_owned(),
+                })
+        }
+    }
+
+    /// Runs the query and yields its rows as a [`Stream`]. The rows are read in full before the
+    /// first is yielded (the executor has no row-by-row API yet), then mapped one at a time.
+    pub fn fetch<E: Executor + 'q>(self, executor: E) -> impl Stream<Item = Result<O>> + Send + 'q
+    where
+        F: 'q,
+        O: 'q,
+    {
+        let mapper = self.mapper;
+        let sql = self.sql;
+        let params = self.params;
+        stream::once(async move { executor.fetch(sql, &params).await })
+            .map(move |result| {
+                let rows: Vec<Result<O>> = match result {
+                    Ok(records) => records.iter().map(&mapper).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                stream::iter(rows)
+            })
+            .flatten()
+    }
+}
+
+/// Reads column `index` as `T`, for the generated row structs: one monomorphic call site per
+/// column type keeps the expansion small.
+///
+/// ```
+/// # fn demo(r: &quarry_driver::Record) -> quarry_driver::Result<()> {
+/// let id: i32 = quarry_driver::query_macro::column(r, 0)?;
+/// # Ok(()) }
+/// ```
+pub fn column<T>(record: &Record, index: usize) -> Result<T>
+where
+    T: for<'r> crate::types::Decode<'r>,
+{
+    record.get(index)
+}
+
+/// The crates whose types the generated row structs name, so a crate using `query!` needs no
+/// direct dependency on them.
+pub mod deps {
+    #[cfg(feature = "chrono")]
+    pub use chrono;
+    #[cfg(feature = "rust_decimal")]
+    pub use rust_decimal;
+    #[cfg(feature = "serde_json")]
+    pub use serde_json;
+    #[cfg(feature = "uuid")]
+    pub use uuid;
+}

@@ -1,0 +1,228 @@
+//! Code generation: the row struct (`query!`), the parameter checks (dead code spanned at each
+//! argument), and the `quarry::query_macro::Map` the macro evaluates to.
+
+use proc_macro2::{Span, TokenStream};
+use quarry_driver::describe::{ColumnDescription, QueryDescription};
+use quote::{format_ident, quote, quote_spanned};
+use syn::LitStr;
+use syn::spanned::Spanned;
+
+use super::columns::{self, TypeOverride};
+use super::config::Config;
+use super::input::{Form, Input, Output};
+use super::types::{self, ParamCheck};
+
+/// Everything the expansion needs besides the invocation itself.
+pub(crate) struct Context<'a> {
+    /// Settings.
+    pub(crate) config: &'a Config,
+    /// The query's description.
+    pub(crate) description: &'a QueryDescription,
+    /// Files the expansion depends on (offline cache entry, SQL file), tracked for rebuilds.
+    pub(crate) tracked: Vec<String>,
+}
+
+/// Generates the macro's expression.
+pub(crate) fn expand(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<TokenStream> {
+    let span = input.span();
+    let description = cx.description;
+    if input.args.len() != description.parameters.len() {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "the query takes {} parameter{}, but {} argument{} given",
+                description.parameters.len(),
+                plural(description.parameters.len()),
+                input.args.len(),
+                if input.args.len() == 1 {
+                    " was"
+                } else {
+                    "s were"
+                },
+            ),
+        ));
+    }
+    let checks = if form.unchecked {
+        Vec::new()
+    } else {
+        param_checks(input, cx)
+    };
+    let params = input.args.iter().map(|arg| {
+        let expr = &arg.expr;
+        quote_spanned! {expr.span()=> &(#expr) as ::quarry::Param<'_> }
+    });
+    let (row_struct, mapper) = rows(input, form, cx)?;
+    let sql = LitStr::new(&description.sql, span);
+    let tracked = cx.tracked.iter().map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
+    // No block around the `Map`: the arguments' temporaries must live as long as the enclosing
+    // statement (or the `let` binding the query), so everything else goes into the mapper's block.
+    Ok(quote! {
+        ::quarry::query_macro::Map {
+            sql: #sql,
+            params: [#(#params),*],
+            mapper: {
+                const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_PREPARE_NONCE");
+                const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_OFFLINE");
+                const _: ::core::option::Option<&str> = ::core::option_env!("DATABASE_URL");
+                #(#tracked)*
+                #row_struct
+                if false {
+                    #(#checks)*
+                }
+                #mapper
+            },
+        }
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One dead-code call per argument whose trait bound is the check.
+fn param_checks(input: &Input, cx: &Context<'_>) -> Vec<TokenStream> {
+    let check = quote!(::quarry::query_macro::check);
+    input
+        .args
+        .iter()
+        .zip(&cx.description.parameters)
+        .filter_map(|(arg, param)| {
+            let expr = &arg.expr;
+            let span = expr.span();
+            let not_null = param.not_null_target.is_some();
+            match &arg.cast {
+                Some(syn::Type::Infer(_)) => None,
+                Some(ty) => Some(quote_spanned! {span=> #check::is::<#ty>(&(#expr)); }),
+                None => match types::param_check(cx.config, &param.ty) {
+                    ParamCheck::Marker(m) if not_null => {
+                        Some(quote_spanned! {span=> #check::accepts_not_null::<#m, _>(&(#expr)); })
+                    }
+                    ParamCheck::Marker(m) => {
+                        Some(quote_spanned! {span=> #check::accepts::<#m, _>(&(#expr)); })
+                    }
+                    ParamCheck::Mapped(t) if not_null => {
+                        Some(quote_spanned! {span=> #check::param_of_not_null::<#t, _>(&(#expr)); })
+                    }
+                    ParamCheck::Mapped(t) => {
+                        Some(quote_spanned! {span=> #check::param_of::<#t, _>(&(#expr)); })
+                    }
+                    ParamCheck::EncodeOnly => None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The row struct (for `query!`) and the mapper closure.
+fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream, TokenStream)> {
+    let span = input.span();
+    let columns = &cx.description.columns;
+    match form.output {
+        Output::As => {
+            for column in columns {
+                let spec = columns::parse(&column.name).map_err(|e| syn::Error::new(span, e))?;
+                if spec.has_override() {
+                    return Err(syn::Error::new(
+                        span,
+                        format!(
+                            "column `{}`: `query_as!` takes each column's type and nullability \
+                             from the target's `FromRecord` fields; alias it plainly (`AS {}`)",
+                            column.name, spec.name
+                        ),
+                    ));
+                }
+            }
+            let target = input
+                .target
+                .as_ref()
+                .map_or_else(|| quote!(_), |t| quote!(#t));
+            let mapper = quote_spanned! {target.span()=>
+                |__r: &::quarry::Record| <#target as ::quarry::FromRecord>::from_record(__r)
+            };
+            Ok((TokenStream::new(), mapper))
+        }
+        Output::Scalar => {
+            let [column] = columns.as_slice() else {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "`query_scalar!` needs a query returning exactly one column; this one \
+                         returns {}",
+                        columns.len()
+                    ),
+                ));
+            };
+            let (_, ty) = column_field(cx.config, column, span)?;
+            let mapper = quote! {
+                |__r: &::quarry::Record| -> ::quarry::Result<#ty> { __r.get::<#ty>(0usize) }
+            };
+            Ok((TokenStream::new(), mapper))
+        }
+        Output::Anonymous => {
+            let mut fields = Vec::new();
+            let mut reads = Vec::new();
+            let mut errors: Option<syn::Error> = None;
+            for (i, column) in columns.iter().enumerate() {
+                match column_field(cx.config, column, span) {
+                    Ok((name, ty)) => {
+                        fields.push(quote!(pub #name: #ty));
+                        reads.push(quote!(#name: __r.get::<#ty>(#i)?));
+                    }
+                    Err(e) => match &mut errors {
+                        Some(all) => all.combine(e),
+                        None => errors = Some(e),
+                    },
+                }
+            }
+            if let Some(e) = errors {
+                return Err(e);
+            }
+            let record = format_ident!("Record");
+            let row_struct = quote! {
+                #[derive(Debug)]
+                #[allow(non_snake_case, dead_code)]
+                struct #record { #(#fields,)* }
+            };
+            let mapper = quote! {
+                |__r: &::quarry::Record| -> ::quarry::Result<#record> {
+                    ::core::result::Result::Ok(#record { #(#reads,)* })
+                }
+            };
+            Ok((row_struct, mapper))
+        }
+    }
+}
+
+/// A column's field name and Rust type (with `Option` when nullable), overrides applied.
+fn column_field(
+    config: &Config,
+    column: &ColumnDescription,
+    span: Span,
+) -> syn::Result<(syn::Ident, TokenStream)> {
+    let error = |message: String| syn::Error::new(span, message);
+    let spec = columns::parse(&column.name).map_err(error)?;
+    let name = columns::field_ident(&spec.name).map_err(error)?;
+    let base = match spec.ty {
+        TypeOverride::Rust(ty) => quote!(#ty),
+        TypeOverride::Infer => {
+            return Err(error(format!(
+                "column `{}`: `: _` takes the type from a `query_as!` target; with this macro \
+                 name the type (`\"{}: MyType\"`)",
+                column.name, spec.name
+            )));
+        }
+        TypeOverride::None => types::column_type(config, &column.ty)
+            .map_err(|e| error(format!("column `{}`: {e}", spec.name)))?,
+    };
+    let nullable = spec.nullable.unwrap_or(column.nullable);
+    let ty = if nullable {
+        quote!(::core::option::Option<#base>)
+    } else {
+        base
+    };
+    Ok((name, ty))
+}

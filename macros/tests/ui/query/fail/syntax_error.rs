@@ -1,0 +1,3 @@
+fn main() {
+    let _ = quarry::query!("SELECT id\nFROM macro_users WHER id = 1");
+}

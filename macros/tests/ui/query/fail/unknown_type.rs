@@ -1,0 +1,3 @@
+fn main() {
+    let _ = quarry::query!("SELECT ROW(1, 'x')::macro_pair AS pair");
+}

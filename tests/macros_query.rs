@@ -1,0 +1,213 @@
+//! The `query!` macro family end to end: every form runs on a connection and a transaction,
+//! parameters and overrides work, `query_as!` honours `#[derive(FromRecord)]` attributes.
+//!
+//! The queries are checked at build time against `tests/sql/macros_schema.sql`: live with
+//! `DATABASE_URL`, otherwise from the committed `.quarry/` cache (`quarry prepare` refreshes it).
+
+mod common;
+
+use futures_util::TryStreamExt;
+
+async fn db() -> quarry::Connection {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    conn.execute(include_str!("sql/macros_schema.sql"), &[])
+        .await
+        .unwrap();
+    conn.execute(
+        "INSERT INTO macro_users(name, email, age, mood, tags) VALUES \
+         ('Ann', 'ann@example.com', 31, 'happy', '{a,b}'), ('Bob', NULL, NULL, NULL, '{}')",
+        &[],
+    )
+    .await
+    .unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn query_returns_typed_rows() {
+    let mut conn = db().await;
+    let min_age = 30i32;
+    let rows = quarry::query!(
+        "SELECT id AS \"id!\", name AS \"name!\", email, age FROM macro_users WHERE age >= $1",
+        min_age
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    let ann = &rows[0];
+    let id: i32 = ann.id;
+    let name: &String = &ann.name;
+    assert_eq!((id, name.as_str()), (1, "Ann"));
+    assert_eq!(ann.email.as_deref(), Some("ann@example.com"));
+    // `age >= $1` filters out NULLs: the analysis knows age is NOT NULL here.
+    assert_eq!(ann.age, 31);
+    assert!(format!("{ann:?}").contains("Ann"));
+}
+
+#[tokio::test]
+async fn every_fetch_flavour() {
+    let mut conn = db().await;
+    let one = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        2i32
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(one.name, "Bob");
+    let none = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        99i32
+    )
+    .fetch_optional(&mut conn)
+    .await
+    .unwrap();
+    assert!(none.is_none());
+    let missing = quarry::query!(
+        "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
+        99i32
+    )
+    .fetch_one(&mut conn)
+    .await;
+    assert!(matches!(missing, Err(quarry::Error::RowNotFound { .. })));
+    let names: Vec<String> =
+        quarry::query_scalar!("SELECT name AS \"name!\" FROM macro_users ORDER BY id")
+            .fetch(&mut conn)
+            .try_collect()
+            .await
+            .unwrap();
+    assert_eq!(names, ["Ann", "Bob"]);
+    let tag = quarry::query!("UPDATE macro_users SET age = age + 1 WHERE age IS NOT NULL")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(tag.rows(), 1);
+}
+
+#[tokio::test]
+async fn parameters_by_reference_option_and_override() {
+    let mut conn = db().await;
+    let name = String::from("Cy");
+    let email: Option<&str> = None;
+    let tags = vec!["x".to_owned()];
+    let id = quarry::query_scalar!(
+        "INSERT INTO macro_users(name, email, age, tags) VALUES ($1, $2, $3, $4) RETURNING id AS \"id!\"",
+        &name,
+        email,
+        Some(40i32),
+        tags
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(id, 3);
+    // `as _` skips the parameter check; `as T` asserts the argument's type.
+    let n = quarry::query_scalar!(
+        "SELECT count(*) AS \"n!\" FROM macro_users WHERE name = $1 OR age = $2",
+        "Cy" as _,
+        40i32 as i32
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(n, 1i64);
+    // Borrowed temporaries live as long as the query value.
+    let q = quarry::query_scalar!("SELECT upper($1::text) AS \"u!\"", name.to_lowercase());
+    assert_eq!(q.fetch_one(&mut conn).await.unwrap(), "CY");
+}
+
+#[tokio::test]
+async fn column_type_overrides_and_type_mapping() {
+    let mut conn = db().await;
+    let row = quarry::query!(
+        "SELECT age AS \"age?: i64\", id AS \"id!: i64\", mood, tags AS \"tags!\" \
+         FROM macro_users WHERE id = 1"
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let age: Option<i64> = row.age;
+    let id: i64 = row.id;
+    assert_eq!((age, id), (Some(31), 1));
+    // `macro_mood` (a nullable column) is mapped to `String` in quarry.toml.
+    let mood: Option<String> = row.mood;
+    assert_eq!(mood.as_deref(), Some("happy"));
+    assert_eq!(row.tags, ["a", "b"]);
+    let happy = String::from("happy");
+    let n = quarry::query_scalar!(
+        "SELECT count(*) AS \"n!\" FROM macro_users WHERE mood = $1",
+        happy
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[derive(Debug, quarry::FromRecord)]
+struct User {
+    #[quarry(rename = "user_id", try_from = "i32")]
+    id: i64,
+    name: String,
+    #[quarry(default)]
+    nickname: Option<String>,
+    age: Option<i32>,
+}
+
+#[tokio::test]
+async fn query_as_honours_from_record_attributes() {
+    let mut conn = db().await;
+    let users = quarry::query_as!(
+        User,
+        "SELECT id AS user_id, name, age FROM macro_users ORDER BY id"
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!((users[0].id, users[0].name.as_str()), (1, "Ann"));
+    assert_eq!(users[0].age, Some(31));
+    assert_eq!(users[1].age, None);
+    assert!(users[0].nickname.is_none());
+}
+
+#[tokio::test]
+async fn file_forms_and_transactions() {
+    let mut conn = db().await;
+    let mut tx = conn.transaction().await.unwrap();
+    let n = quarry::query_file_scalar!("tests/sql/count_users.sql", 0i32)
+        .fetch_one(&mut tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let row = quarry::query_file!("tests/sql/count_users.sql", 100i32)
+        .fetch_one(&mut tx)
+        .await
+        .unwrap();
+    assert_eq!(row.n, 0);
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn unchecked_forms_skip_parameter_checks() {
+    let mut conn = db().await;
+    // An `i64` for an `int4` parameter would not compile with `query!`; unchecked, the
+    // driver checks at run time.
+    let r = quarry::query_unchecked!("SELECT $1::int4 AS \"x!\"", 5i32)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(r.x, 5);
+    let wrong = quarry::query_scalar_unchecked!("SELECT $1::int4 AS \"x!\"", 5i64)
+        .fetch_one(&mut conn)
+        .await;
+    assert!(matches!(wrong, Err(quarry::Error::ParamType { .. })));
+    let users =
+        quarry::query_as_unchecked!(User, "SELECT id AS user_id, name, age FROM macro_users")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(users.len(), 2);
+}

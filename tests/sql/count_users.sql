@@ -1,0 +1,1 @@
+SELECT count(*) AS "n!" FROM macro_users WHERE age >= $1
