@@ -70,96 +70,62 @@ pub trait Executor: Send + Sized {
         Self: 'a;
 }
 
-impl Executor for &mut Connection {
-    fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::execute(self, query, params)
-    }
+/// `Executor` for a mutable reference to anything that holds a connection: the calls go
+/// straight to the [`Connection`] methods.
+macro_rules! connection_executor {
+    ($(impl$([$($generics:tt)*])? for $ty:ty;)+) => {$(
+        impl$(<$($generics)*>)? Executor for $ty {
+            fn execute<'a>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                params: &'a [Param<'a>],
+            ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+            where
+                Self: 'a,
+            {
+                Connection::execute(self, query, params)
+            }
 
-    fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch(self, query, params)
-    }
+            fn fetch<'a>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                params: &'a [Param<'a>],
+            ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+            where
+                Self: 'a,
+            {
+                Connection::fetch(self, query, params)
+            }
 
-    fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch_row(self, query, params)
-    }
+            fn fetch_row<'a>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                params: &'a [Param<'a>],
+            ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+            where
+                Self: 'a,
+            {
+                Connection::fetch_row(self, query, params)
+            }
 
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        RowStream::new(self, query, params)
-    }
+            fn fetch_stream<'a>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                params: &'a [Param<'a>],
+            ) -> RowStream<'a>
+            where
+                Self: 'a,
+            {
+                Connection::fetch_stream(self, query, params)
+            }
+        }
+    )+};
 }
 
-impl<C: DerefMut<Target = Connection> + Send> Executor for &mut Transaction<C> {
-    fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::execute(self, query, params)
-    }
-
-    fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch(self, query, params)
-    }
-
-    fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch_row(self, query, params)
-    }
-
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        RowStream::new(&mut **self, query, params)
-    }
+connection_executor! {
+    impl for &mut Connection;
+    impl[C: DerefMut<Target = Connection> + Send] for &mut Transaction<C>;
+    impl for &mut crate::pool::PoolConnection;
 }
 
 impl Executor for &crate::pool::Pool {
@@ -205,51 +171,5 @@ impl Executor for &crate::pool::Pool {
         Self: 'a,
     {
         RowStream::acquiring(self.acquire(), query, params)
-    }
-}
-
-impl Executor for &mut crate::pool::PoolConnection {
-    fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::execute(self, query, params)
-    }
-
-    fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch(self, query, params)
-    }
-
-    fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Connection::fetch_row(self, query, params)
-    }
-
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        RowStream::new(&mut **self, query, params)
     }
 }

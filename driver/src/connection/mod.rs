@@ -25,7 +25,6 @@ use std::time::Duration;
 
 pub use cancel::CancelToken;
 pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
-use query::Rows;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
 pub use timeout::Timed;
@@ -141,15 +140,8 @@ impl Connection {
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<CommandTag> {
-        let timeout = self.command_timeout;
-        timeout::run_query(
-            self,
-            timeout,
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| c.execute_now(&query, params).await,
-        )
-        .await
+        self.execute_within(self.command_timeout, query, params)
+            .await
     }
 
     /// Runs a statement once per parameter row, all pipelined before one Sync: outside a
@@ -223,20 +215,7 @@ impl Connection {
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Vec<Record>> {
-        let timeout = self.command_timeout;
-        timeout::run_query(
-            self,
-            timeout,
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| {
-                let mut rows = Vec::new();
-                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
-                    .await?;
-                Ok(rows)
-            },
-        )
-        .await
+        self.fetch_within(self.command_timeout, query, params).await
     }
 
     /// Runs a query and returns its first row, if any; the server is asked for one row only.
@@ -253,20 +232,8 @@ impl Connection {
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Option<Record>> {
-        let timeout = self.command_timeout;
-        timeout::run_query(
-            self,
-            timeout,
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| {
-                let mut first = None;
-                c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
-                    .await?;
-                Ok(first)
-            },
-        )
-        .await
+        self.fetch_row_within(self.command_timeout, query, params)
+            .await
     }
 
     /// Runs a query and decodes the first column of its first row.
@@ -282,13 +249,8 @@ impl Connection {
     where
         T: for<'r> Decode<'r>,
     {
-        let row = self.fetch_row(&query, params).await?;
-        match row {
-            Some(row) => row.get(0),
-            None => Err(crate::Error::RowNotFound {
-                query: query.sql().to_owned(),
-            }),
-        }
+        self.fetch_val_within(self.command_timeout, query, params)
+            .await
     }
 
     /// Prepares a statement (cached like every query) and returns its description.

@@ -82,6 +82,91 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// `execute` within `limit`: the one implementation behind [`Connection::execute`] and
+    /// [`Timed::execute`].
+    pub(super) async fn execute_within(
+        &mut self,
+        limit: Option<Duration>,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<CommandTag> {
+        let sql = query.sql();
+        run_query(
+            self,
+            limit,
+            sql,
+            params.len(),
+            async |c: &mut Connection| c.execute_now(&query, params).await,
+        )
+        .await
+    }
+
+    /// `fetch` within `limit`.
+    pub(super) async fn fetch_within(
+        &mut self,
+        limit: Option<Duration>,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Record>> {
+        let sql = query.sql();
+        run_query(
+            self,
+            limit,
+            sql,
+            params.len(),
+            async |c: &mut Connection| {
+                let mut rows = Vec::new();
+                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
+                    .await?;
+                Ok(rows)
+            },
+        )
+        .await
+    }
+
+    /// `fetch_row` within `limit`: the server is asked for one row only.
+    pub(super) async fn fetch_row_within(
+        &mut self,
+        limit: Option<Duration>,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<Record>> {
+        let sql = query.sql();
+        run_query(
+            self,
+            limit,
+            sql,
+            params.len(),
+            async |c: &mut Connection| {
+                let mut first = None;
+                c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
+                    .await?;
+                Ok(first)
+            },
+        )
+        .await
+    }
+
+    /// `fetch_val` within `limit`.
+    pub(super) async fn fetch_val_within<T>(
+        &mut self,
+        limit: Option<Duration>,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<T>
+    where
+        T: for<'r> Decode<'r>,
+    {
+        match self.fetch_row_within(limit, &query, params).await? {
+            Some(row) => row.get(0),
+            None => Err(Error::RowNotFound {
+                query: query.sql().to_owned(),
+            }),
+        }
+    }
+}
+
 /// A connection with a timeout for the next call, from [`Connection::timeout`].
 ///
 /// ```no_run
@@ -103,31 +188,16 @@ impl<'c> Timed<'c> {
 
     /// [`Connection::execute`] within the timeout.
     pub async fn execute(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
-        run_query(
-            self.conn,
-            Some(self.limit),
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| c.execute_now(&query, params).await,
-        )
-        .await
+        self.conn
+            .execute_within(Some(self.limit), query, params)
+            .await
     }
 
     /// [`Connection::fetch`] within the timeout.
     pub async fn fetch(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
-        run_query(
-            self.conn,
-            Some(self.limit),
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| {
-                let mut rows = Vec::new();
-                c.run_extended(&query, params, 0, &mut Rows::All(&mut rows))
-                    .await?;
-                Ok(rows)
-            },
-        )
-        .await
+        self.conn
+            .fetch_within(Some(self.limit), query, params)
+            .await
     }
 
     /// [`Connection::fetch_row`] within the timeout.
@@ -136,19 +206,9 @@ impl<'c> Timed<'c> {
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Option<Record>> {
-        run_query(
-            self.conn,
-            Some(self.limit),
-            query.sql(),
-            params.len(),
-            async |c: &mut Connection| {
-                let mut first = None;
-                c.run_extended(&query, params, 1, &mut Rows::First(&mut first))
-                    .await?;
-                Ok(first)
-            },
-        )
-        .await
+        self.conn
+            .fetch_row_within(Some(self.limit), query, params)
+            .await
     }
 
     /// [`Connection::fetch_val`] within the timeout.
@@ -156,10 +216,8 @@ impl<'c> Timed<'c> {
     where
         T: for<'r> Decode<'r>,
     {
-        let sql = query.sql().to_owned();
-        match self.fetch_row(query, params).await? {
-            Some(row) => row.get(0),
-            None => Err(Error::RowNotFound { query: sql }),
-        }
+        self.conn
+            .fetch_val_within(Some(self.limit), query, params)
+            .await
     }
 }
