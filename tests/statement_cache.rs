@@ -165,3 +165,33 @@ async fn a_statement_from_another_connection_runs_its_own_sql() {
     let v: String = b.fetch_val(&stmt, &[]).await.unwrap();
     assert_eq!(v, "from a");
 }
+
+#[tokio::test]
+async fn prepared_statements_run_on_any_executor() {
+    let mut conn = common::connect().await;
+    conn.execute("CREATE TABLE t(a int4)", &[]).await.unwrap();
+    let insert = conn.prepare("INSERT INTO t VALUES ($1)").await.unwrap();
+    for i in 0..3i32 {
+        assert_eq!(insert.execute(&mut conn, &[&i]).await.unwrap().rows(), 1);
+    }
+    let select = conn
+        .prepare("SELECT a FROM t WHERE a >= $1 ORDER BY a")
+        .await
+        .unwrap();
+    assert_eq!(select.columns()[0].name(), "a");
+    assert!(select.columns()[0].table_oid().is_some());
+    assert_eq!(select.columns()[0].column_id(), Some(1));
+    let rows = select.fetch(&mut conn, &[&1i32]).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let first = select
+        .fetch_row(&mut conn, &[&2i32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.get::<i32>(0).unwrap(), 2);
+    let plan = select.explain(&mut conn, &[&0i32], true).await.unwrap();
+    assert!(plan.contains("\"Actual Rows\""), "{plan}");
+    let mut tx = conn.transaction().await.unwrap();
+    assert_eq!(select.fetch(&mut tx, &[&0i32]).await.unwrap().len(), 3);
+    tx.rollback().await.unwrap();
+}

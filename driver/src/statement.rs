@@ -3,8 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::connection::{Connection, Param};
+use crate::error::Result;
+use crate::executor::Executor;
 use crate::protocol::Format;
+use crate::protocol::backend::CommandTag;
 use crate::protocol::backend::FieldDescription;
+use crate::record::Record;
 use crate::types::{Oid, PgType};
 
 /// A statement prepared on one connection: its SQL, parameter types and result columns.
@@ -36,6 +41,48 @@ pub(crate) struct StatementInner {
     rows_hint: AtomicUsize,
     /// The SQL calls functions that change session state (a pool resets after it).
     pub(crate) changes_session: bool,
+}
+
+/// Running a prepared statement, asyncpg style: `stmt.fetch(&mut conn, &[..])`. Each call is the
+/// same as passing the statement to the executor's method.
+impl Statement {
+    /// Runs the statement; returns its command tag.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let insert = conn.prepare("INSERT INTO t VALUES ($1)").await?;
+    /// for i in 0..3i32 {
+    ///     insert.execute(&mut *conn, &[&i]).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute(&self, on: impl Executor, params: &[Param<'_>]) -> Result<CommandTag> {
+        on.execute(self, params).await
+    }
+
+    /// Runs the statement and returns all rows.
+    pub async fn fetch(&self, on: impl Executor, params: &[Param<'_>]) -> Result<Vec<Record>> {
+        on.fetch(self, params).await
+    }
+
+    /// Runs the statement and returns its first row, if any.
+    pub async fn fetch_row(
+        &self,
+        on: impl Executor,
+        params: &[Param<'_>],
+    ) -> Result<Option<Record>> {
+        on.fetch_row(self, params).await
+    }
+
+    /// The statement's plan as PostgreSQL's JSON; with `analyze` the statement runs.
+    pub async fn explain(
+        &self,
+        conn: &mut Connection,
+        params: &[Param<'_>],
+        analyze: bool,
+    ) -> Result<String> {
+        conn.explain(self, params, analyze).await
+    }
 }
 
 impl Statement {
