@@ -35,6 +35,8 @@ struct Args {
     rounds: usize,
     /// Run on tokio's multi-threaded runtime (2 workers), the default of `#[tokio::main]`.
     multi_thread: bool,
+    /// Connect over the ephemeral server's Unix socket instead of TCP (all drivers alike).
+    unix: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError> {
@@ -44,11 +46,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError
         quick: false,
         rounds: DEFAULT_ROUNDS,
         multi_thread: false,
+        unix: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => out.quick = true,
             "--multi-thread" => out.multi_thread = true,
+            "--unix" => out.unix = true,
             "--rounds" => {
                 let n = args.next().unwrap_or_default();
                 out.rounds = n
@@ -94,7 +98,16 @@ fn run() -> Result<(), BenchError> {
         Err(_) => {
             eprintln!("starting an ephemeral server...");
             let server = quarry_driver::ephemeral::EphemeralServer::start()?;
-            let dsn = server.dsn();
+            let dsn = if args.unix {
+                // Every driver reads `host=<directory>` as a Unix socket directory.
+                format!(
+                    "postgresql://postgres@localhost/postgres?host={}&port={}",
+                    server.socket_dir().display(),
+                    server.port()
+                )
+            } else {
+                server.dsn()
+            };
             (Some(server), dsn)
         }
     };
