@@ -117,9 +117,9 @@ impl PoolConnection {
             .conn
             .take()
             .unwrap_or_else(|| unreachable!("a pooled connection used after release"));
-        self.shared.in_use.fetch_sub(1, Ordering::Relaxed);
+        self.shared.in_use.fetch_sub(1, Ordering::SeqCst);
         self.shared.forget(CloseReason::Other);
-        self.shared.returned.notify_waiters();
+        self.shared.wake_closer();
         *conn
     }
 }
@@ -160,7 +160,7 @@ impl Drop for PoolConnection {
             return;
         };
         let shared = &self.shared;
-        shared.in_use.fetch_sub(1, Ordering::Relaxed);
+        shared.in_use.fetch_sub(1, Ordering::SeqCst);
         if conn.stale_plans() > self.meta.stale_at_checkout {
             // One connection met a stale plan: the others will too. They reload before their next use.
             shared.schema_generation.fetch_add(1, Ordering::Relaxed);
@@ -188,7 +188,7 @@ impl Drop for PoolConnection {
                 shared.lock_idle().push_back(Idle { conn, meta });
             }
         }
-        shared.returned.notify_waiters();
+        shared.wake_closer();
     }
 }
 

@@ -295,11 +295,11 @@ impl Pool {
     /// then every connection is closed with a Terminate.
     pub async fn close(&self) {
         let shared = &self.shared;
-        shared.closed.store(true, Ordering::Relaxed);
+        shared.closed.store(true, Ordering::SeqCst);
         shared.permits.close();
         loop {
             let notified = shared.returned.notified();
-            if shared.in_use.load(Ordering::Relaxed) == 0 {
+            if shared.in_use.load(Ordering::SeqCst) == 0 {
                 break;
             }
             notified.await;
@@ -314,7 +314,7 @@ impl Pool {
     /// Closes the pool at once: idle connections are dropped now, busy ones when they come back.
     pub fn terminate(&self) {
         let shared = &self.shared;
-        shared.closed.store(true, Ordering::Relaxed);
+        shared.closed.store(true, Ordering::SeqCst);
         shared.permits.close();
         let idle: Vec<Idle> = shared.lock_idle().drain(..).collect();
         for Idle { conn, .. } in idle {
@@ -354,7 +354,7 @@ impl std::fmt::Debug for Pool {
 
 impl Shared {
     fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Relaxed)
+        self.closed.load(Ordering::SeqCst)
     }
 
     fn lock_idle(&self) -> MutexGuard<'_, VecDeque<Idle>> {
@@ -420,6 +420,13 @@ impl Shared {
             runtime.spawn(async move {
                 let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;
             });
+        }
+    }
+
+    /// Wakes a `close` waiting for connections in use (only it listens, so only then).
+    fn wake_closer(&self) {
+        if self.is_closed() {
+            self.returned.notify_waiters();
         }
     }
 
