@@ -669,3 +669,84 @@ async fn million_row_child() {
     println!("rss growth {growth_mb} MB (base {base} kB, peak {peak} kB)");
     assert!(growth_mb < 64, "peak RSS grew by {growth_mb} MB");
 }
+
+#[tokio::test]
+async fn timeouts_cancel_a_copy_and_leave_the_connection_usable() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut locker = db.connect().await;
+    table(&mut conn, "t").await;
+
+    // COPY FROM waiting on a lock: the per-call timeout cancels it on the server.
+    locker
+        .execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE", &[])
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = conn
+        .timeout(Duration::from_millis(300))
+        .copy_to_table("t", &b"1,a,1.5\n"[..], &CopyOptions::csv())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(conn.fetch_val::<i32>("SELECT 1", &[]).await.unwrap(), 1);
+
+    // command_timeout covers typed COPY too (here blocked while learning the column types).
+    conn.set_command_timeout(Some(Duration::from_millis(300)));
+    let err = conn
+        .copy_records_to_table("t", [(1i32, "a", 1.5f64)], &["a", "b", "c"], None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    conn.set_command_timeout(None);
+    assert_eq!(conn.fetch_val::<i32>("SELECT 2", &[]).await.unwrap(), 2);
+    locker.execute("COMMIT", &[]).await.unwrap();
+
+    // A COPY FROM whose source stalls: aborted with CopyFail, nothing inserted.
+    let stalled =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"1,a,1.5\n"))])
+            .chain(futures_util::stream::pending());
+    let err = conn
+        .timeout(Duration::from_millis(300))
+        .copy_to_table("t", from_stream(stalled), &CopyOptions::csv())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert_eq!(count(&mut conn, "t").await, 0);
+
+    // COPY TO of a slow query: cancelled, and the next query answers at once.
+    let mut out = Vec::new();
+    let started = std::time::Instant::now();
+    let err = conn
+        .timeout(Duration::from_millis(300))
+        .copy_from_query(
+            "SELECT n FROM generate_series(1, 3) n, pg_sleep(10)",
+            &[],
+            &mut out,
+            &CopyOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert_eq!(conn.fetch_val::<i32>("SELECT 3", &[]).await.unwrap(), 3);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Within the limit, a timed COPY works as usual.
+    let n = conn
+        .timeout(Duration::from_secs(30))
+        .copy_records_to_table(
+            "t",
+            (1..=100).map(|i| (i, "x", 0.5)),
+            &["a", "b", "c"],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 100);
+    assert_eq!(count(&mut conn, "t").await, 100);
+}

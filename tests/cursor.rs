@@ -261,3 +261,60 @@ async fn fetch_stream_of_a_million_rows_in_bounded_memory() {
     let growth_mb = peak.saturating_sub(base) / 1024;
     assert!(growth_mb < 64, "RSS grew by {growth_mb} MB");
 }
+
+#[tokio::test]
+async fn a_dropped_stream_over_five_million_rows_is_cancelled() {
+    let mut conn = common::connect().await;
+    {
+        let mut rows = conn.fetch_stream(
+            "SELECT n, repeat('x', 50) AS pad FROM generate_series(1, 5000000) AS n",
+            &[],
+        );
+        for expected in 1..=3 {
+            let row = rows.next().await.unwrap().unwrap();
+            assert_eq!(row.get::<i32>("n").unwrap(), expected);
+        }
+    }
+    // Without a cancel the next request would first read ~5M rows (several seconds).
+    let started = std::time::Instant::now();
+    assert_eq!(conn.fetch_val::<i32>("SELECT 42", &[]).await.unwrap(), 42);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+    // The session is in step: no cancel is left over for later queries.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for i in 0..5 {
+        let n: i64 = conn
+            .fetch_val(
+                "SELECT count(*) FROM generate_series(1, $1)",
+                &[&(100_000i32 + i)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 100_000 + i64::from(i));
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_stream_with_a_small_rest_is_drained() {
+    let mut conn = common::connect().await;
+    {
+        let mut rows = conn.fetch_stream("SELECT n FROM generate_series(1, 100) AS n", &[]);
+        assert_eq!(
+            rows.next().await.unwrap().unwrap().get::<i32>(0).unwrap(),
+            1
+        );
+    }
+    assert_eq!(conn.fetch_val::<i32>("SELECT 7", &[]).await.unwrap(), 7);
+    // A slow query that ends within the grace period is not cancelled either.
+    {
+        let mut rows = conn.fetch_stream(
+            "SELECT n FROM generate_series(1, 2) AS n, pg_sleep(0.001)",
+            &[],
+        );
+        assert_eq!(
+            rows.next().await.unwrap().unwrap().get::<i32>(0).unwrap(),
+            1
+        );
+    }
+    assert_eq!(conn.fetch_val::<i32>("SELECT 8", &[]).await.unwrap(), 8);
+}

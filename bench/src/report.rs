@@ -1,5 +1,9 @@
 //! The results table: median of the rounds per workload and driver, ratios against the best
 //! peer, and the verdict on the goals (Quarry CPU/op ≤ 0.8× and throughput ≥ 1.0× best peer).
+//! Row-heavy workloads add a per-row line (client CPU in ns per row, 3 significant digits).
+//! In `copy_in`, sqlx has no typed COPY encoder: its variant hand-writes the binary format, is
+//! labelled so, and is not a like-for-like peer (the goals compare against tokio-postgres's
+//! typed `BinaryCopyInWriter`).
 
 use std::time::Duration;
 
@@ -59,7 +63,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Prints the table, the goal verdicts, every round, and CPU cross-check warnings.
 pub(crate) fn print(all: &[Series], rounds: usize) {
     println!();
-    println!("Median of {rounds} rounds. Ratios are against the best of the other two drivers.");
+    println!(
+        "Median of {rounds} rounds. Ratios are against the best of the other drivers; Quarry's only \
+         against like-for-like peers (in copy_in: tokio-postgres's typed writer, not sqlx's \
+         hand-written binary)."
+    );
     println!();
     println!(
         "| workload | driver | ops/s | client CPU µs/op | ops/s vs best peer | CPU vs best peer |"
@@ -77,23 +85,23 @@ pub(crate) fn print(all: &[Series], rounds: usize) {
             println!(
                 "| {} | {} | {:.0} | {:.2} | {:.2}× | {:.2}× |",
                 workload.name(),
-                series.driver.name(),
+                label(workload, series.driver),
                 sum.ops_per_sec,
                 sum.cpu_us_per_op,
                 sum.ops_per_sec / best_ops,
                 sum.cpu_us_per_op / best_cpu,
             );
         }
-        if workload.reports_rows() {
+        if workload.reports_rows() || workload == Workload::CopyIn {
             for (series, sum) in &rows {
                 let (best_ops, best_cpu) =
                     best_of_others(&rows, series.driver, |s| (s.rows_per_sec, s.cpu_us_per_row));
                 println!(
-                    "| {} per row | {} | {:.0} rows/s | {:.3} µs/row | {:.2}× | {:.2}× |",
+                    "| {} per row | {} | {:.0} rows/s | {} ns/row | {:.2}× | {:.2}× |",
                     workload.name(),
-                    series.driver.name(),
+                    label(workload, series.driver),
                     sum.rows_per_sec,
-                    sum.cpu_us_per_row,
+                    sig3(sum.cpu_us_per_row * 1_000.0),
                     sum.rows_per_sec / best_ops,
                     sum.cpu_us_per_row / best_cpu,
                 );
@@ -104,14 +112,42 @@ pub(crate) fn print(all: &[Series], rounds: usize) {
     print_rounds(all);
 }
 
-/// The best throughput (highest) and CPU (lowest) among the drivers other than `me`.
+/// The driver's name in `workload`'s lines.
+fn label(workload: Workload, driver: Driver) -> &'static str {
+    match (workload, driver) {
+        (Workload::CopyIn, Driver::Sqlx) => "sqlx (hand-written binary, not a peer)",
+        _ => driver.name(),
+    }
+}
+
+/// Whether `driver` is a like-for-like peer in `workload` (sqlx's hand-written binary COPY
+/// skips every type check and codec: no user with typed rows gets that from sqlx).
+fn is_peer(workload: Workload, driver: Driver) -> bool {
+    !(workload == Workload::CopyIn && driver == Driver::Sqlx)
+}
+
+/// `x` with three significant digits (`0.0123`, `1.23`, `123`).
+fn sig3(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor();
+    // At most a handful of decimals for the values printed here.
+    let decimals = (2.0 - magnitude).clamp(0.0, 9.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0..=9
+    let decimals = decimals as usize;
+    format!("{x:.decimals$}")
+}
+
+/// The best throughput (highest) and CPU (lowest) among the drivers other than `me` that are
+/// like-for-like peers in the workload.
 fn best_of_others(
     rows: &[(&Series, Summary)],
     me: Driver,
     pick: fn(&Summary) -> (f64, f64),
 ) -> (f64, f64) {
     rows.iter()
-        .filter(|(s, _)| s.driver != me)
+        .filter(|(s, _)| s.driver != me && (me != Driver::Quarry || is_peer(s.workload, s.driver)))
         .map(|(_, sum)| pick(sum))
         .fold((f64::NAN, f64::NAN), |(ops, cpu), (o, c)| {
             (ops.max(o), cpu.min(c))
@@ -160,14 +196,16 @@ fn print_rounds(all: &[Series]) {
             .iter()
             .map(|s| {
                 format!(
-                    "{:.0} {:.2} {:.2}",
+                    "{:.0} {} {}",
                     s.ops_per_sec(),
-                    s.cpu_us_per_op(),
-                    Sample {
-                        thread_cpu: s.process_cpu,
-                        ..*s
-                    }
-                    .cpu_us_per_op()
+                    sig3(s.cpu_us_per_op()),
+                    sig3(
+                        Sample {
+                            thread_cpu: s.process_cpu,
+                            ..*s
+                        }
+                        .cpu_us_per_op()
+                    )
                 )
             })
             .collect();
@@ -197,5 +235,14 @@ mod tests {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(vec![]).is_nan());
+    }
+
+    #[test]
+    fn three_significant_digits() {
+        assert_eq!(sig3(21.456), "21.5");
+        assert_eq!(sig3(8.0), "8.00");
+        assert_eq!(sig3(123.4), "123");
+        assert_eq!(sig3(0.01234), "0.0123");
+        assert_eq!(sig3(0.0), "0");
     }
 }

@@ -110,7 +110,10 @@ impl Connection {
         let mut error = None;
         loop {
             match self.recv().await? {
-                Message::CommandComplete { tag: t } => tag = Some(t),
+                Message::CommandComplete { tag: t } => {
+                    self.set_last_rows(t.rows());
+                    tag = Some(t);
+                }
                 Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(sql))),
                 Message::ReadyForQuery { status } => {
                     self.on_ready(status);
@@ -144,6 +147,7 @@ impl Connection {
                 Message::CopyData { data } => return Ok(CopyOutItem::Data(data)),
                 Message::CopyDone => {}
                 Message::CommandComplete { tag } => {
+                    self.set_last_rows(tag.rows());
                     self.drain_to_ready().await?;
                     return Ok(CopyOutItem::Done(tag));
                 }

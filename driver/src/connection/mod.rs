@@ -85,6 +85,9 @@ pub struct Connection {
     /// A COPY FROM STDIN is open (CopyInResponse received, neither CopyDone nor CopyFail written):
     /// the next `ready()` sends CopyFail first.
     in_copy_in: bool,
+    /// A `fetch_stream` query is being read (its ReadyForQuery not yet seen): when the next
+    /// `ready()` finds it still open, the stream was dropped, and a large rest is cancelled.
+    stream_open: bool,
     /// The socket failed, the server went away, or the protocol broke: nothing more can be sent.
     closed: bool,
     /// SQL to send before the next request: a dropped `Transaction`'s rollback, a pool's reset.

@@ -3,6 +3,7 @@
 //! `ready()`), and the unnamed portal read row by row for `fetch_stream`.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use super::query::{check_params, write_bind_to};
 use super::{AsQuery, Connection, Param};
@@ -11,6 +12,10 @@ use crate::protocol::backend::Message;
 use crate::protocol::{TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
+
+/// How long a dropped `fetch_stream`'s rest may take to arrive before the server is asked to
+/// cancel it (a cancel costs a new connection to the server: not worth it for a small rest).
+const STREAM_GRACE: Duration = Duration::from_millis(20);
 
 impl Connection {
     /// The statement to run `query` with: its own when prepared on this session, else cached.
@@ -148,8 +153,30 @@ impl Connection {
         frontend::sync(&mut self.io.write_buf);
         self.needs_sync = false;
         self.pending_ready += 1;
+        self.stream_open = true;
         self.send().await?;
         Ok(stmt)
+    }
+
+    /// Finishes a `fetch_stream` dropped before its end (called by `ready()`): the rest of the
+    /// result is read and dropped, and when it has not all arrived within [`STREAM_GRACE`] the
+    /// server is asked to cancel the query, so a dropped stream over millions of rows does not
+    /// hold up the next request. A cancel that arrives after the query ended is ignored by the
+    /// server (it is idle, reading the next command, until `ready()` returns).
+    pub(super) async fn finish_abandoned_stream(&mut self) -> Result<()> {
+        self.stream_open = false;
+        if self.pending_ready == 0 {
+            return Ok(());
+        }
+        self.send().await?;
+        if let Ok(drained) = tokio::time::timeout(STREAM_GRACE, self.drain_to_ready()).await {
+            return drained;
+        }
+        tracing::debug!(target: "quarry", "cancelling the rest of a dropped row stream");
+        if let Err(e) = self.cancel.cancel().await {
+            tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
+        }
+        self.drain_to_ready().await
     }
 
     /// The next row of a query started by [`Connection::start_stream`]; `None` once its
@@ -172,10 +199,12 @@ impl Connection {
                 Message::ErrorResponse(fields) => {
                     let error = self.db_error(&fields, Some(stmt.sql()));
                     self.drain_to_ready().await?;
+                    self.stream_open = false;
                     return Err(error);
                 }
                 Message::ReadyForQuery { status } => {
                     self.on_ready(status);
+                    self.stream_open = false;
                     return Ok(None);
                 }
                 other => return Err(self.unexpected("streamed rows", &other)),

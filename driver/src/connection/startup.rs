@@ -230,6 +230,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         pending_ready: 1,
         needs_sync: false,
         in_copy_in: false,
+        stream_open: false,
         closed: false,
         pending_sql: String::new(),
         queued_answers: 0,

@@ -26,6 +26,12 @@ impl Connection {
                 return Err(e.into());
             }
         }
+        if self.stream_open
+            && let Err(e) = Box::pin(self.finish_abandoned_stream()).await
+        {
+            self.closed = true;
+            return Err(e);
+        }
         if (self.needs_sync || self.pending_ready > 0 || !self.io.write_buf.is_empty())
             && let Err(e) = Box::pin(self.resync()).await
         {

@@ -61,6 +61,18 @@ async fn limited<T>(
 }
 
 impl Connection {
+    /// Runs `op` within `limit` (or the connection's `command_timeout` when `None`), logged
+    /// and traced as `query`: for requests built outside this module (COPY).
+    pub(crate) async fn limited_call<T>(
+        &mut self,
+        limit: Option<Duration>,
+        query: &str,
+        op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let limit = limit.or(self.command_timeout);
+        run(self, limit, query, op).await
+    }
+
     /// The abandoned request may still run on the server: cancel it, then read its answers.
     async fn recover_after_timeout(&mut self) {
         if self.closed {
@@ -184,6 +196,11 @@ pub struct Timed<'c> {
 impl<'c> Timed<'c> {
     pub(super) fn new(conn: &'c mut Connection, limit: Duration) -> Timed<'c> {
         Timed { conn, limit }
+    }
+
+    /// The connection and the limit, for timed calls defined outside this module (COPY).
+    pub(crate) fn into_parts(self) -> (&'c mut Connection, Duration) {
+        (self.conn, self.limit)
     }
 
     /// [`Connection::execute`] within the timeout.

@@ -9,7 +9,9 @@
 //!   [`BinaryCopyWriter`] and [`BinaryCopyReader`] stream rows one at a time.
 //!
 //! A COPY aborted by its source fails with CopyFail; a dropped COPY future is aborted before the
-//! connection's next request. A server error keeps the line it happened at ([`error_line`]).
+//! connection's next request. Whole-COPY calls honour the connection's `command_timeout` and
+//! [`Connection::timeout`] (see [`crate::Timed`]): when the limit passes the server is asked to
+//! cancel, the COPY is aborted and the connection stays usable. A server error keeps the line it happened at ([`error_line`]).
 //!
 //! ```no_run
 //! # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -21,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod columns;
 mod error;
 mod options;
 mod reader;
@@ -29,14 +32,18 @@ mod sink;
 mod source;
 mod sql;
 mod staging;
+mod timed;
 mod writer;
+
+use std::time::Duration;
 
 use futures_core::Stream;
 
+pub use columns::{CopyColumns, encode_value};
 pub use error::{CopyError, error_line};
 pub use options::{CopyFormat, CopyOptions};
 pub use reader::{BinaryCopyReader, BinaryRow};
-pub use row::{CopyRow, encode_value};
+pub use row::CopyRow;
 pub use sink::{CopySink, ToFn, ToPath, to_fn, to_path};
 pub use source::{CopySource, FromPath, FromStream, from_path, from_stream};
 pub use sql::{quote_ident, quote_literal};
@@ -63,8 +70,22 @@ impl Connection {
         output: impl CopySink,
         options: &CopyOptions,
     ) -> Result<u64> {
+        self.copy_from_table_within(None, table, output, options)
+            .await
+    }
+
+    pub(crate) async fn copy_from_table_within(
+        &mut self,
+        limit: Option<Duration>,
+        table: &str,
+        output: impl CopySink,
+        options: &CopyOptions,
+    ) -> Result<u64> {
         let sql = options.statement_to(table)?;
-        self.copy_out_raw(&sql, output).await
+        self.limited_call(limit, &sql, async |c: &mut Connection| {
+            c.copy_out_now(&sql, output).await
+        })
+        .await
     }
 
     /// Copies a query's result out to `output`; returns the row count. COPY takes no bind
@@ -84,9 +105,24 @@ impl Connection {
         output: impl CopySink,
         options: &CopyOptions,
     ) -> Result<u64> {
-        let query = self.inline_params(query, params).await?;
-        let sql = options.statement_query(&query)?;
-        self.copy_out_raw(&sql, output).await
+        self.copy_from_query_within(None, query, params, output, options)
+            .await
+    }
+
+    pub(crate) async fn copy_from_query_within(
+        &mut self,
+        limit: Option<Duration>,
+        query: &str,
+        params: &[Param<'_>],
+        output: impl CopySink,
+        options: &CopyOptions,
+    ) -> Result<u64> {
+        self.limited_call(limit, query, async |c: &mut Connection| {
+            let query = c.inline_params(query, params).await?;
+            let sql = options.statement_query(&query)?;
+            c.copy_out_now(&sql, output).await
+        })
+        .await
     }
 
     /// Like [`Connection::copy_from_table`], the data as a `Stream` of chunks (a row each in
@@ -139,8 +175,19 @@ impl Connection {
         source: impl CopySource,
         options: &CopyOptions,
     ) -> Result<u64> {
+        self.copy_to_table_within(None, table, source, options)
+            .await
+    }
+
+    pub(crate) async fn copy_to_table_within(
+        &mut self,
+        limit: Option<Duration>,
+        table: &str,
+        source: impl CopySource,
+        options: &CopyOptions,
+    ) -> Result<u64> {
         let sql = options.statement_from(table)?;
-        self.copy_in_raw(&sql, source).await
+        self.copy_in_raw_within(limit, &sql, source).await
     }
 
     /// Runs a `COPY ... FROM STDIN` statement written by hand, with data from `source`.
@@ -150,7 +197,23 @@ impl Connection {
     /// conn.copy_in_raw("COPY t FROM STDIN (FORMAT csv)", &b"1,a\n"[..]).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn copy_in_raw(&mut self, sql: &str, mut source: impl CopySource) -> Result<u64> {
+    pub async fn copy_in_raw(&mut self, sql: &str, source: impl CopySource) -> Result<u64> {
+        self.copy_in_raw_within(None, sql, source).await
+    }
+
+    pub(crate) async fn copy_in_raw_within(
+        &mut self,
+        limit: Option<Duration>,
+        sql: &str,
+        source: impl CopySource,
+    ) -> Result<u64> {
+        self.limited_call(limit, sql, async |c: &mut Connection| {
+            c.copy_in_now(sql, source).await
+        })
+        .await
+    }
+
+    async fn copy_in_now(&mut self, sql: &str, mut source: impl CopySource) -> Result<u64> {
         self.start_copy_in(sql).await?;
         loop {
             match source.next_chunk().await {
@@ -179,7 +242,23 @@ impl Connection {
     /// conn.copy_out_raw("COPY t TO STDOUT", &mut out).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn copy_out_raw(&mut self, sql: &str, mut output: impl CopySink) -> Result<u64> {
+    pub async fn copy_out_raw(&mut self, sql: &str, output: impl CopySink) -> Result<u64> {
+        self.copy_out_raw_within(None, sql, output).await
+    }
+
+    pub(crate) async fn copy_out_raw_within(
+        &mut self,
+        limit: Option<Duration>,
+        sql: &str,
+        output: impl CopySink,
+    ) -> Result<u64> {
+        self.limited_call(limit, sql, async |c: &mut Connection| {
+            c.copy_out_now(sql, output).await
+        })
+        .await
+    }
+
+    async fn copy_out_now(&mut self, sql: &str, mut output: impl CopySink) -> Result<u64> {
         self.start_copy_out(sql).await?;
         let mut failed = None;
         loop {

@@ -1,17 +1,28 @@
 //! One row of a binary COPY: [`CopyRow`] for tuples of [`Encode`] values (up to 12) and for
-//! slices of parameters, and [`encode_value`], the field encoder they share.
+//! slices of parameters, written field by field through [`CopyColumns`].
 
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
-use super::CopyError;
-use crate::protocol::IsNull;
-use crate::statement::Column;
+use super::{CopyColumns, CopyError};
 use crate::types::Encode;
 
 /// A row that can be written to a binary COPY: its values, in the COPY's column order.
 ///
 /// Implemented for tuples of up to 12 [`Encode`] values and for slices, arrays and vectors of
-/// parameters (`&dyn Encode`).
+/// parameters (`&dyn Encode`). For a struct of your own, write the field count then each field:
+///
+/// ```
+/// use bytes::BytesMut;
+/// use quarry_driver::copy::{CopyColumns, CopyError, CopyRow};
+/// struct User { id: i32, name: String }
+/// impl CopyRow for User {
+///     fn encode_row(&self, columns: &mut CopyColumns, row: u64, buf: &mut BytesMut) -> Result<(), CopyError> {
+///         columns.start_row(2, row, buf)?;
+///         columns.encode(0, &self.id, row, buf)?;
+///         columns.encode(1, &self.name, row, buf)
+///     }
+/// }
+/// ```
 ///
 /// ```no_run
 /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -21,108 +32,39 @@ use crate::types::Encode;
 /// ```
 pub trait CopyRow {
     /// Appends the row in binary COPY form (field count, then each field) for `columns`;
-    /// `row` (1-based) is for error messages.
-    fn encode_row(&self, columns: &[Column], row: u64, buf: &mut BytesMut)
-    -> Result<(), CopyError>;
+    /// `row` (1-based) is for error messages. On error the caller drops what was appended.
+    fn encode_row(
+        &self,
+        columns: &mut CopyColumns,
+        row: u64,
+        buf: &mut BytesMut,
+    ) -> Result<(), CopyError>;
 }
 
-/// Appends one binary COPY field: its length (-1 for NULL) and its bytes, for `column`'s type.
-/// On error nothing is appended.
-///
-/// ```
-/// use bytes::BytesMut;
-/// # fn demo(column: &quarry_driver::Column) -> Result<(), quarry_driver::copy::CopyError> {
-/// let mut buf = BytesMut::new();
-/// quarry_driver::copy::encode_value(&7i32, column, 1, &mut buf)?;
-/// # Ok(()) }
-/// ```
+/// Encodes `row`, leaving `buf` as it was when it fails.
 #[inline]
-pub fn encode_value<T: Encode + ?Sized>(
-    value: &T,
-    column: &Column,
-    row: u64,
+pub(super) fn encode_whole<R: CopyRow + ?Sized>(
+    row: &R,
+    columns: &mut CopyColumns,
+    number: u64,
     buf: &mut BytesMut,
 ) -> Result<(), CopyError> {
-    let ty = column.pg_type();
-    if !value.accepts(ty) {
-        return Err(CopyError::ColumnType {
-            row,
-            column: column.name().to_owned(),
-            rust_type: value.rust_type(),
-            pg_type: ty.to_string(),
-        });
-    }
     let at = buf.len();
-    buf.put_i32(-1);
-    match value.encode(ty, buf) {
-        Ok(IsNull::Yes) => {
-            buf.truncate(at + 4);
-            Ok(())
-        }
-        Ok(IsNull::No) => {
-            let len = buf.len() - at - 4;
-            let Ok(len32) = i32::try_from(len) else {
-                buf.truncate(at);
-                return Err(CopyError::TooLarge { len });
-            };
-            if let Some(slot) = buf.get_mut(at..at + 4) {
-                slot.copy_from_slice(&len32.to_be_bytes());
-            }
-            Ok(())
-        }
-        Err(source) => {
-            buf.truncate(at);
-            Err(CopyError::Encode {
-                row,
-                column: column.name().to_owned(),
-                rust_type: value.rust_type(),
-                pg_type: ty.to_string(),
-                source,
-            })
-        }
+    let result = row.encode_row(columns, number, buf);
+    if result.is_err() {
+        buf.truncate(at);
     }
-}
-
-/// The field count that starts a row; an error when it differs from the COPY's columns.
-#[inline]
-fn start_row(
-    found: usize,
-    columns: &[Column],
-    row: u64,
-    buf: &mut BytesMut,
-) -> Result<(), CopyError> {
-    let count = i16::try_from(found).ok().filter(|_| found == columns.len());
-    match count {
-        Some(count) => {
-            buf.put_i16(count);
-            Ok(())
-        }
-        None => Err(CopyError::ColumnCount {
-            row,
-            expected: columns.len(),
-            found,
-        }),
-    }
+    result
 }
 
 macro_rules! copy_row_tuple {
     ($n:literal: $($t:ident $i:tt),+) => {
         impl<$($t: Encode),+> CopyRow for ($($t,)+) {
             #[inline]
-            fn encode_row(&self, columns: &[Column], row: u64, buf: &mut BytesMut) -> Result<(), CopyError> {
-                let at = buf.len();
-                start_row($n, columns, row, buf)?;
-                let result = (|| {
-                    $(
-                        let column = columns.get($i).ok_or(CopyError::ColumnCount { row, expected: columns.len(), found: $n })?;
-                        encode_value(&self.$i, column, row, buf)?;
-                    )+
-                    Ok(())
-                })();
-                if result.is_err() {
-                    buf.truncate(at);
-                }
-                result
+            fn encode_row(&self, columns: &mut CopyColumns, row: u64, buf: &mut BytesMut) -> Result<(), CopyError> {
+                columns.start_row($n, row, buf)?;
+                $( columns.encode($i, &self.$i, row, buf)?; )+
+                Ok(())
             }
         }
     };
@@ -144,17 +86,13 @@ copy_row_tuple!(12: A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11
 impl<T: Encode> CopyRow for [T] {
     fn encode_row(
         &self,
-        columns: &[Column],
+        columns: &mut CopyColumns,
         row: u64,
         buf: &mut BytesMut,
     ) -> Result<(), CopyError> {
-        let at = buf.len();
-        start_row(self.len(), columns, row, buf)?;
-        for (value, column) in self.iter().zip(columns) {
-            if let Err(e) = encode_value(value, column, row, buf) {
-                buf.truncate(at);
-                return Err(e);
-            }
+        columns.start_row(self.len(), row, buf)?;
+        for (index, value) in self.iter().enumerate() {
+            columns.encode(index, value, row, buf)?;
         }
         Ok(())
     }
@@ -163,7 +101,7 @@ impl<T: Encode> CopyRow for [T] {
 impl<T: Encode, const N: usize> CopyRow for [T; N] {
     fn encode_row(
         &self,
-        columns: &[Column],
+        columns: &mut CopyColumns,
         row: u64,
         buf: &mut BytesMut,
     ) -> Result<(), CopyError> {
@@ -174,7 +112,7 @@ impl<T: Encode, const N: usize> CopyRow for [T; N] {
 impl<T: Encode> CopyRow for Vec<T> {
     fn encode_row(
         &self,
-        columns: &[Column],
+        columns: &mut CopyColumns,
         row: u64,
         buf: &mut BytesMut,
     ) -> Result<(), CopyError> {
@@ -183,9 +121,10 @@ impl<T: Encode> CopyRow for Vec<T> {
 }
 
 impl<R: CopyRow + ?Sized> CopyRow for &R {
+    #[inline]
     fn encode_row(
         &self,
-        columns: &[Column],
+        columns: &mut CopyColumns,
         row: u64,
         buf: &mut BytesMut,
     ) -> Result<(), CopyError> {

@@ -2,18 +2,21 @@
 //! and sends them in bounded chunks; `copy_records_to_table` drives it from an iterator or a
 //! `Stream` of rows.
 
+use std::time::Duration;
+
 use bytes::{BufMut, BytesMut};
 use futures_core::Stream;
 use futures_util::StreamExt;
 
+use super::columns::CopyColumns;
 use super::options::CopyOptions;
-use super::row::CopyRow;
+use super::row::{CopyRow, encode_whole};
 use super::sql::{ident_list, quote_ident};
 use super::staging::{self, Staging};
 use super::{CopyError, CopyFormat};
 use crate::connection::COPY_FLUSH;
 use crate::error::Result;
-use crate::statement::{Column, Statement};
+use crate::statement::Column;
 use crate::types::BoxError;
 use crate::{Connection, Error};
 
@@ -37,7 +40,7 @@ const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 pub struct BinaryCopyWriter<'c> {
     conn: &'c mut Connection,
     sql: String,
-    columns: Statement,
+    columns: CopyColumns,
     pending: BytesMut,
     rows: u64,
     staging: Option<Staging>,
@@ -104,9 +107,40 @@ impl Connection {
         I: IntoIterator,
         I::Item: CopyRow,
     {
+        self.copy_records_within(None, table, records, options)
+            .await
+    }
+
+    pub(crate) async fn copy_records_within<I>(
+        &mut self,
+        limit: Option<Duration>,
+        table: &str,
+        records: I,
+        options: &CopyOptions,
+    ) -> Result<u64>
+    where
+        I: IntoIterator,
+        I::Item: CopyRow,
+    {
+        let label = copy_label(table);
+        self.limited_call(limit, &label, async |c: &mut Connection| {
+            c.copy_records_now(table, records, options).await
+        })
+        .await
+    }
+
+    async fn copy_records_now<I>(
+        &mut self,
+        table: &str,
+        records: I,
+        options: &CopyOptions,
+    ) -> Result<u64>
+    where
+        I: IntoIterator,
+        I::Item: CopyRow,
+    {
         let mut writer = BinaryCopyWriter::start(self, table, options).await?;
         writer.send_pending().await?;
-        let columns = writer.columns.clone();
         let mut records = records.into_iter();
         loop {
             // Encode a chunk straight into one CopyData message of the connection's write
@@ -118,7 +152,7 @@ impl Connection {
             let mut more = false;
             let mut failed = None;
             for record in records.by_ref() {
-                if let Err(e) = record.encode_row(columns.columns(), writer.rows + 1, buf) {
+                if let Err(e) = encode_whole(&record, &mut writer.columns, writer.rows + 1, buf) {
                     failed = Some(Error::from(e));
                     break;
                 }
@@ -169,6 +203,24 @@ impl Connection {
         R: CopyRow,
         E: Into<BoxError>,
     {
+        let label = copy_label(table);
+        self.limited_call(None, &label, async |c: &mut Connection| {
+            c.copy_record_stream_now(table, records, options).await
+        })
+        .await
+    }
+
+    async fn copy_record_stream_now<S, R, E>(
+        &mut self,
+        table: &str,
+        records: S,
+        options: &CopyOptions,
+    ) -> Result<u64>
+    where
+        S: Stream<Item = std::result::Result<R, E>> + Send,
+        R: CopyRow,
+        E: Into<BoxError>,
+    {
         let mut writer = BinaryCopyWriter::start(self, table, options).await?;
         let mut records = std::pin::pin!(records);
         while let Some(record) = records.next().await {
@@ -187,6 +239,11 @@ impl Connection {
         }
         writer.finish().await
     }
+}
+
+/// What query loggers and tracing see for a typed COPY into `table`.
+fn copy_label(table: &str) -> String {
+    format!("COPY {table} FROM STDIN (FORMAT binary)")
 }
 
 impl<'c> BinaryCopyWriter<'c> {
@@ -215,6 +272,7 @@ impl<'c> BinaryCopyWriter<'c> {
             .map(|c| c.name().to_owned())
             .collect();
         let staging = staging::plan(&target, columns.columns(), options.where_condition())?;
+        let columns = CopyColumns::new(columns.columns().to_vec());
         let sql = match &staging {
             Some(staging) => {
                 conn.execute(staging.create.as_str(), &[]).await?;
@@ -302,7 +360,7 @@ impl<'c> BinaryCopyWriter<'c> {
 
     fn encode<R: CopyRow + ?Sized>(&mut self, row: &R) -> Result<()> {
         self.check_open()?;
-        row.encode_row(self.columns.columns(), self.rows + 1, &mut self.pending)?;
+        encode_whole(row, &mut self.columns, self.rows + 1, &mut self.pending)?;
         self.rows += 1;
         Ok(())
     }
