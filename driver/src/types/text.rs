@@ -85,9 +85,19 @@ pub struct NulInText {
     pub position: usize,
 }
 
+/// The position of the first NUL byte. Short strings (most values) are scanned inline: the
+/// vectorised search only pays off on longer ones.
+fn find_nul(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 64 {
+        bytes.iter().position(|&b| b == 0)
+    } else {
+        memchr::memchr(0, bytes)
+    }
+}
+
 impl Encode for str {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        if let Some(position) = memchr::memchr(0, self.as_bytes()) {
+        if let Some(position) = find_nul(self.as_bytes()) {
             return Err(Box::new(NulInText { position }));
         }
         if ty.base_oid() == oid::JSONB {
