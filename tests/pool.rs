@@ -486,3 +486,58 @@ async fn a_connection_returned_mid_request_is_discarded() {
         "did not wait for the abandoned query"
     );
 }
+
+#[tokio::test]
+async fn a_pool_listener_reconnects_and_reports_the_gap() {
+    use futures_util::StreamExt;
+    use quarry::ListenerEvent;
+
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, "pool_listen", Pool::builder().max_size(2)).await;
+    let mut listener = pool.listener().await.unwrap();
+    listener.listen("pool_events").await.unwrap();
+    assert_eq!(
+        pool.stats().size,
+        0,
+        "the listener's connection left the pool"
+    );
+    pool.execute("NOTIFY pool_events, 'one'", &[])
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(5), listener.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&event, ListenerEvent::Notification(n) if n.payload == "one"),
+        "{event:?}"
+    );
+
+    pool.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND application_name = 'pool_listen'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let mut saw_gap = false;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !saw_gap && Instant::now() < deadline {
+        let event = tokio::time::timeout(Duration::from_secs(5), listener.next())
+            .await
+            .unwrap()
+            .unwrap();
+        saw_gap = matches!(event, ListenerEvent::Reconnected { .. });
+    }
+    assert!(saw_gap, "the reconnection was reported");
+    pool.execute("NOTIFY pool_events, 'two'", &[])
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(5), listener.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&event, ListenerEvent::Notification(n) if n.payload == "two"),
+        "{event:?}"
+    );
+}

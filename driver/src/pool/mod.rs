@@ -271,6 +271,25 @@ impl Pool {
         self.acquire().await?.fetch_val(query, params).await
     }
 
+    /// A LISTEN/NOTIFY listener on a connection of this pool's: it is taken out of the pool for
+    /// good (it holds no slot), and after a loss the listener reconnects through the pool, with
+    /// its settings and hooks, re-LISTENs and reports the gap ([`crate::ListenerEvent`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let mut listener = pool.listener().await?;
+    /// listener.listen("jobs").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn listener(&self) -> Result<crate::listen::ReconnectingListener> {
+        let pool = self.clone();
+        crate::listen::ReconnectingListener::with_connector(move || {
+            let pool = pool.clone();
+            async move { Ok(pool.acquire().await?.detach()) }
+        })
+        .await
+    }
+
     /// Replaces every connection: idle ones at their next use, busy ones when they come back.
     pub fn expire_connections(&self) {
         self.shared.generation.fetch_add(1, Ordering::Relaxed);
