@@ -8,7 +8,9 @@ pub fn example_binary(name: &str) -> PathBuf {
     static BUILT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let built = *BUILT.get_or_init(|| {
         Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "quarry", "--examples"])
+            // The same package selection as `cargo test --workspace`, so the features resolve
+            // alike and the examples that run already built are reused, not rebuilt.
+            .args(["build", "--quiet", "--workspace", "--examples"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .unwrap_or_else(|e| panic!("could not run cargo build for the examples: {e}"))
