@@ -7,6 +7,7 @@
 //! surfaces (`fetch_one`, `fetch_all`, ...) only differ in how many rows they keep.
 
 pub mod check;
+pub mod fields;
 
 use std::future::Future;
 
