@@ -211,3 +211,37 @@ async fn unchecked_forms_skip_parameter_checks() {
             .unwrap();
     assert_eq!(users.len(), 2);
 }
+
+#[tokio::test]
+async fn fetch_streams_rows_one_by_one_and_can_be_dropped_early() {
+    use futures_util::StreamExt;
+    let mut conn = db().await;
+    {
+        let mut rows = quarry::query_scalar!(
+            "SELECT n AS \"n!\" FROM generate_series(1, $1) AS n",
+            100_000i32
+        )
+        .fetch(&mut conn);
+        let mut seen = 0;
+        while let Some(n) = rows.next().await {
+            seen += 1;
+            assert_eq!(n.unwrap(), seen);
+            if seen == 3 {
+                break; // the rest is drained by the connection's next request
+            }
+        }
+        assert_eq!(seen, 3);
+    }
+    let n = quarry::query_scalar!("SELECT count(*) AS \"n!\" FROM macro_users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let all: Vec<i32> =
+        quarry::query_scalar!("SELECT n AS \"n!\" FROM generate_series(1, $1) AS n", 5i32)
+            .fetch(&mut conn)
+            .try_collect()
+            .await
+            .unwrap();
+    assert_eq!(all, vec![1, 2, 3, 4, 5]);
+}

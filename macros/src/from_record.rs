@@ -2,10 +2,11 @@
 //! `quarry::from_record::__private` helpers so errors name the field as well as the column.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::{Data, DeriveInput, Fields, LitStr};
 
 use crate::attr::{self, Ctxt};
+use crate::column_key;
 
 /// Expands the derive, or returns every error found in the input.
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -34,6 +35,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let ident = &input.ident;
     let target = ident.to_string();
     let mut inits = Vec::new();
+    let mut checks = ColumnChecks::default();
     for field in fields.into_iter().flatten() {
         let attrs = attr::Field::from_attrs(&cx, &field.attrs);
         let Some(name) = &field.ident else { continue };
@@ -44,8 +46,19 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             (None, Some(rule)) => rule.value.apply(field_name),
             (None, None) => field_name.to_owned(),
         };
-        let column = LitStr::new(&column, name.span());
         let ty = &field.ty;
+        if attrs.skip.is_none() && attrs.default.is_none() {
+            if attrs.flatten.is_some() {
+                checks.flatten(ty);
+            } else if attrs.json.is_some() {
+                checks.column(&column, None);
+            } else if let Some(source) = &attrs.try_from {
+                checks.column(&column, Some(&source.value));
+            } else {
+                checks.column(&column, Some(ty));
+            }
+        }
+        let column = LitStr::new(&column, name.span());
         let private = quote!(::quarry::from_record::__private);
         let read = if attrs.skip.is_some() {
             quote!(::core::default::Default::default())
@@ -75,7 +88,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     cx.check()?;
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let columns_in = checks.expand(input);
     Ok(quote! {
+        #columns_in
         #[automatically_derived]
         impl #impl_generics ::quarry::FromRecord for #ident #ty_generics #where_clause {
             fn from_record(
@@ -85,4 +100,72 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The bounds of the `ColumnsIn` impl that lets `query_as!` check the fields at compile time
+/// (see `quarry::query_macro::fields`).
+#[derive(Default)]
+struct ColumnChecks {
+    markers: Vec<syn::Ident>,
+    bounds: Vec<TokenStream>,
+}
+
+impl ColumnChecks {
+    /// The query must have `column`, and its value must fit `ty` (when given).
+    fn column(&mut self, column: &str, ty: Option<&syn::Type>) {
+        let fields = quote!(::quarry::query_macro::fields);
+        let marker = column_key::marker_ident(column, &format!("column_{}", self.markers.len()));
+        let marker = if self.markers.contains(&marker) {
+            format_ident!("column_{}", self.markers.len())
+        } else {
+            marker
+        };
+        let key = column_key::key(column);
+        let name = quote!(__quarry_columns::#marker);
+        let col = quote!(<__C as #fields::QueryColumn<#key, #name>>);
+        self.bounds
+            .push(quote!(__C: #fields::QueryColumn<#key, #name>));
+        if let Some(ty) = ty {
+            self.bounds.push(quote! {
+                #ty: #fields::FitsColumn<#col::Pg, #col::Null, #name, #col::Mode>
+            });
+        }
+        self.markers.push(marker);
+    }
+
+    /// A flattened field's own fields fit the query too.
+    fn flatten(&mut self, ty: &syn::Type) {
+        self.bounds
+            .push(quote!(#ty: ::quarry::query_macro::fields::ColumnsIn<__C>));
+    }
+
+    fn expand(&self, input: &DeriveInput) -> TokenStream {
+        let ident = &input.ident;
+        let mut generics = input.generics.clone();
+        generics.params.push(syn::parse_quote!(__C));
+        let (impl_generics, _, _) = generics.split_for_impl();
+        let (_, ty_generics, where_clause) = input.generics.split_for_impl();
+        let mut predicates: Vec<TokenStream> = where_clause
+            .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
+            .unwrap_or_default();
+        predicates.extend(self.bounds.iter().cloned());
+        let markers = &self.markers;
+        quote! {
+            #[doc(hidden)]
+            const _: () = {
+                #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+                mod __quarry_columns {
+                    #(pub struct #markers;)*
+                }
+                #[automatically_derived]
+                #[allow(private_bounds)]
+                impl #impl_generics ::quarry::query_macro::fields::ColumnsIn<__C>
+                    for #ident #ty_generics
+                where
+                    #(#predicates,)*
+                {
+                }
+            };
+        }
+    }
 }

@@ -10,6 +10,7 @@
 
 mod attr;
 mod case;
+mod column_key;
 mod fallback;
 mod from_record;
 mod query;

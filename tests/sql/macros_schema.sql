@@ -16,3 +16,14 @@ CREATE TABLE macro_posts (
     score float8
 );
 CREATE TYPE macro_pair AS (a int4, b text);
+-- The nullability table's schema (tests/nullability_cases/mod.rs SCHEMA), for
+-- tests/macros_nullability.rs.
+CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, email text, age int);
+CREATE TABLE posts (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users, title text NOT NULL,
+                    body text, tags text[] NOT NULL DEFAULT '{}', meta jsonb);
+CREATE TABLE comments (id int PRIMARY KEY, post_id int NOT NULL, text text NOT NULL);
+CREATE TABLE "Mixed" ("Id" int NOT NULL, val int);
+CREATE VIEW user_emails AS SELECT id, name, email FROM users;
+CREATE VIEW user_posts AS
+    SELECT u.id AS user_id, u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id;
+CREATE VIEW v_of_v AS SELECT user_id, name, title FROM user_posts;

@@ -7,12 +7,12 @@
 //! surfaces (`fetch_one`, `fetch_all`, ...) only differ in how many rows they keep.
 
 pub mod check;
+pub mod fields;
+mod stream;
+
+pub use stream::TypedRows;
 
 use std::future::Future;
-
-use futures_core::Stream;
-use futures_util::StreamExt;
-use futures_util::stream;
 
 use crate::connection::Param;
 use crate::error::{Error, Result};
@@ -119,25 +119,25 @@ where
         }
     }
 
-    /// Runs the query and yields its rows as a [`Stream`]. The rows are read in full before the
-    /// first is yielded (the executor has no row-by-row API yet), then mapped one at a time.
-    pub fn fetch<E: Executor + 'q>(self, executor: E) -> impl Stream<Item = Result<O>> + Send + 'q
+    /// Runs the query and yields its rows as a [`Stream`](futures_core::Stream), read off the connection one by one
+    /// (nothing is collected) and mapped as they arrive. Dropping the stream early is safe.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// # let q = quarry_driver::query_macro::Map { sql: "SELECT 1", params: [], mapper: |r: &quarry_driver::Record| r.get::<i32>(0) };
+    /// let mut rows = q.fetch(&mut *conn);
+    /// while let Some(n) = rows.try_next().await? {
+    ///     println!("{n}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn fetch<E: Executor + 'q>(self, executor: E) -> TypedRows<'q, O>
     where
         F: 'q,
         O: 'q,
     {
-        let mapper = self.mapper;
-        let sql = self.sql;
-        let params = self.params;
-        stream::once(async move { executor.fetch(sql, &params).await })
-            .map(move |result| {
-                let rows: Vec<Result<O>> = match result {
-                    Ok(records) => records.iter().map(&mapper).collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                stream::iter(rows)
-            })
-            .flatten()
+        TypedRows::new(executor, self.sql, self.params, self.mapper)
     }
 }
 

@@ -11,6 +11,7 @@ use super::columns::{self, TypeOverride};
 use super::config::Config;
 use super::input::{Form, Input, Output};
 use super::types::{self, ParamCheck};
+use crate::column_key;
 
 /// Everything the expansion needs besides the invocation itself.
 pub(crate) struct Context<'a> {
@@ -143,7 +144,12 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
             let mapper = quote_spanned! {target.span()=>
                 |__r: &::quarry::Record| <#target as ::quarry::FromRecord>::from_record(__r)
             };
-            Ok((TokenStream::new(), mapper))
+            let checks = if form.unchecked {
+                TokenStream::new()
+            } else {
+                field_checks(cx, &target)
+            };
+            Ok((checks, mapper))
         }
         Output::Scalar => {
             let [column] = columns.as_slice() else {
@@ -193,6 +199,65 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
                 }
             };
             Ok((row_struct, mapper))
+        }
+    }
+}
+
+/// The `query_as!` target's fields against the columns: a local type declaring each column
+/// (`quarry::query_macro::fields::QueryColumn`), and a dead-code call requiring the target's
+/// `ColumnsIn` impl (from `#[derive(FromRecord)]`) for it.
+fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
+    let fields = quote!(::quarry::query_macro::fields);
+    let mut seen = Vec::new();
+    let mut pg_markers: Vec<syn::Ident> = Vec::new();
+    let mut impls = Vec::new();
+    for column in &cx.description.columns {
+        let key = column_key::key(&column.name);
+        let key_text = key.to_string();
+        if seen.contains(&key_text) {
+            continue; // FromRecord reads the first column of a name
+        }
+        seen.push(key_text);
+        let null = if column.nullable {
+            quote!(#fields::nullable)
+        } else {
+            quote!(#fields::not_null)
+        };
+        let mapped = cx
+            .config
+            .mapped(&column.ty.schema, &column.ty.name)
+            .is_some();
+        let (pg, mode) = match types::marker(&column.ty) {
+            Some(m) if !mapped => (m, quote!(#fields::Typed)),
+            _ => {
+                let fallback = format!("pg_type_{}", pg_markers.len());
+                let ident = column_key::marker_ident(&column.ty.name, &fallback);
+                if !pg_markers.contains(&ident) {
+                    pg_markers.push(ident.clone());
+                }
+                (quote!(__quarry_pg::#ident), quote!(#fields::Untyped))
+            }
+        };
+        impls.push(quote! {
+            impl<__N> #fields::QueryColumn<#key, __N> for __QuarryColumns {
+                type Pg = #pg;
+                type Null = #null;
+                type Mode = #mode;
+            }
+        });
+    }
+    let call = quote_spanned! {target.span()=>
+        #fields::columns_in::<#target, __QuarryColumns>();
+    };
+    quote! {
+        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+        mod __quarry_pg {
+            #(pub struct #pg_markers;)*
+        }
+        struct __QuarryColumns;
+        #(#impls)*
+        if false {
+            #call
         }
     }
 }

@@ -63,7 +63,8 @@ pub(crate) fn param_check(config: &Config, ty: &TypeDescription) -> ParamCheck {
     }
 }
 
-fn marker(ty: &TypeDescription) -> Option<TokenStream> {
+/// The `check::pg` marker of a built-in type (arrays and domains of them too).
+pub(crate) fn marker(ty: &TypeDescription) -> Option<TokenStream> {
     const MARKERS: &[&str] = &[
         "bool",
         "int2",

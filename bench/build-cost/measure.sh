@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Measures `touch src/lib.rs && cargo check` for the three generated crates (see generate.py):
+# online (DATABASE_URL), offline (QUARRY_OFFLINE / SQLX_OFFLINE with the caches made by the
+# prepare step), each with incremental builds and with CARGO_INCREMENTAL=0; plus the prepare
+# step itself (`quarry prepare` vs sqlx's, which sqlx-cli runs as `cargo check` with
+# SQLX_OFFLINE_DIR set after forcing the macros to rerun: emulated the same way here when
+# sqlx-cli is not installed).
+#
+#   DATABASE_URL=postgres://... QUARRY_BIN=/path/to/quarry bench/build-cost/measure.sh [runs]
+# The database needs gen/schema.sql. Prints one line per measurement (median of `runs`, ms).
+set -euo pipefail
+cd "$(dirname "$0")/gen"
+runs="${1:-3}"
+export CARGO_TARGET_DIR="$PWD/../target"
+: "${DATABASE_URL:?set DATABASE_URL}"
+: "${QUARRY_BIN:?set QUARRY_BIN}"
+
+ms() { date +%s%3N; }
+
+# median_check CRATE ENV... : median wall time of `touch src/lib.rs && cargo check`.
+median_check() {
+    local crate="$1"; shift
+    local times=()
+    (cd "$crate" && env "$@" cargo check --offline -q >/dev/null 2>&1) # warm
+    for _ in $(seq "$runs"); do
+        touch "$crate/src/lib.rs"
+        local t0; t0=$(ms)
+        (cd "$crate" && env "$@" cargo check --offline -q >/dev/null 2>&1)
+        times+=($(( $(ms) - t0 )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+
+# Prepare steps (timed once each, after a warm build).
+(cd bc_quarry && cargo check --offline -q >/dev/null 2>&1)
+t0=$(ms); (cd bc_quarry && "$QUARRY_BIN" prepare >/dev/null 2>&1); quarry_prepare=$(( $(ms) - t0 ))
+rm -rf bc_sqlx/.sqlx; mkdir -p bc_sqlx/.sqlx
+(cd bc_sqlx && cargo check --offline -q >/dev/null 2>&1)
+if command -v cargo-sqlx >/dev/null 2>&1; then
+    t0=$(ms); (cd bc_sqlx && cargo sqlx prepare >/dev/null 2>&1); sqlx_prepare=$(( $(ms) - t0 ))
+    sqlx_how="cargo sqlx prepare"
+else
+    t0=$(ms)
+    touch bc_sqlx/src/lib.rs
+    (cd bc_sqlx && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" cargo check --offline -q >/dev/null 2>&1)
+    sqlx_prepare=$(( $(ms) - t0 ))
+    sqlx_how="emulated: touch + cargo check with SQLX_OFFLINE_DIR"
+fi
+echo "prepare quarry_ms=$quarry_prepare sqlx_ms=$sqlx_prepare ($sqlx_how); sqlx entries: $(ls bc_sqlx/.sqlx | wc -l), quarry entries: $(ls bc_quarry/.quarry | wc -l)"
+
+for incr in 1 0; do
+    base=$(median_check bc_baseline CARGO_INCREMENTAL=$incr)
+    q_on=$(median_check bc_quarry CARGO_INCREMENTAL=$incr DATABASE_URL="$DATABASE_URL")
+    q_off=$(median_check bc_quarry CARGO_INCREMENTAL=$incr QUARRY_OFFLINE=true DATABASE_URL=)
+    s_on=$(median_check bc_sqlx CARGO_INCREMENTAL=$incr DATABASE_URL="$DATABASE_URL")
+    s_off=$(median_check bc_sqlx CARGO_INCREMENTAL=$incr SQLX_OFFLINE=true DATABASE_URL=)
+    echo "incremental=$incr baseline_ms=$base quarry_online_ms=$q_on quarry_offline_ms=$q_off sqlx_online_ms=$s_on sqlx_offline_ms=$s_off"
+done

@@ -1,0 +1,204 @@
+//! Compile-time checks of a `query_as!` target's fields against the described columns.
+//!
+//! The two macros never see each other's input, so they meet in the trait system:
+//! - `query_as!` declares a local type with one [`QueryColumn`] impl per column, keyed by a
+//!   64-bit FNV-1a hash of the column name, carrying the column's PostgreSQL type (a
+//!   [`pg`](super::check::pg) marker), its nullability ([`nullable`] / [`not_null`]) and whether
+//!   the type is checked ([`Typed`]) or only its nullability ([`Untyped`]: user types, mappings).
+//! - `#[derive(FromRecord)]` implements [`ColumnsIn<C>`] for the struct, with one bound per
+//!   field: the query has the column the field reads (after `rename`/`rename_all`), and the
+//!   field's type (or its `try_from` source) [`FitsColumn`]. `flatten` fields recurse,
+//!   `default` and `skip` fields need no column, `json` fields only need the column.
+//!
+//! A mismatch is a rustc error whose message names the column, its PostgreSQL type and
+//! nullability, and the Rust type. Nothing here runs.
+
+use std::borrow::Cow;
+
+use super::check::pg;
+
+/// The column can be NULL.
+#[allow(non_camel_case_types)]
+pub struct nullable;
+
+/// The column is never NULL.
+#[allow(non_camel_case_types)]
+pub struct not_null;
+
+/// The column's type is checked against the field's type.
+pub struct Typed;
+
+/// Only the column's nullability is checked (user types, `quarry.toml` mappings, rare types).
+pub struct Untyped;
+
+/// A column of the query, as `query_as!` declares it: `KEY` is the FNV-1a hash of its name,
+/// `Name` the field-side marker naming it (any type: the impls are generic over it).
+#[diagnostic::on_unimplemented(
+    message = "the query returns no column `{Name}`, which a field of the `query_as!` target reads",
+    label = "no column `{Name}` in this query",
+    note = "select the column (or alias one `AS {Name}`), rename the field with \
+            `#[quarry(rename = \"...\")]`, or mark it `#[quarry(default)]`"
+)]
+pub trait QueryColumn<const KEY: u64, Name> {
+    /// The column's PostgreSQL type marker.
+    type Pg;
+    /// [`nullable`] or [`not_null`].
+    type Null;
+    /// [`Typed`] or [`Untyped`].
+    type Mode;
+}
+
+/// Implemented by `#[derive(FromRecord)]`: every field of `Self` fits a column of the query `C`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be checked against the query's columns",
+    note = "`query_as!` needs a target with `#[derive(FromRecord)]` (a hand-written `FromRecord` \
+            has no field list to check): derive it, or use `query_as_unchecked!`"
+)]
+pub trait ColumnsIn<C> {}
+
+/// A field of this type can hold the column `Name` of PostgreSQL type `Pg` whose nullability is
+/// `Null`.
+#[diagnostic::on_unimplemented(
+    message = "a field of type `{Self}` cannot hold the column `{Name}` (PostgreSQL `{Pg}`, {Null})",
+    label = "the column `{Name}` is `{Pg}` ({Null}) but the target's field is `{Self}`",
+    note = "a nullable column needs an `Option<_>` field; write `AS \"{Name}!\"` in the SQL only if \
+            you know it is never NULL, or change the field's type"
+)]
+pub trait FitsColumn<Pg, Null, Name, Mode> {}
+
+impl<T: DecodesPg<P, N>, P, N> FitsColumn<P, not_null, N, Typed> for T {}
+impl<T: DecodesPg<P, N>, P, N> FitsColumn<P, nullable, N, Typed> for Option<T> {}
+impl<T, P, N> FitsColumn<P, not_null, N, Untyped> for T {}
+impl<T, P, N> FitsColumn<P, nullable, N, Untyped> for Option<T> {}
+
+/// Rust types a value of the PostgreSQL type `M` decodes into (`Option<T>` too: a NOT NULL
+/// column may be read into an `Option`). `Name` is the column, for the message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from the column `{Name}` of PostgreSQL type `{M}`",
+    label = "the column `{Name}` is `{M}`, the target's field is `{Self}`",
+    note = "change the field's type, cast the column in the SQL, or convert with \
+            `#[quarry(try_from = \"...\")]`"
+)]
+pub trait DecodesPg<M, Name> {}
+
+impl<T: DecodesPg<M, N>, M, N> DecodesPg<M, N> for Option<T> {}
+impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Vec<T> {}
+impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Box<[T]> {}
+
+macro_rules! decodes {
+    ($($ty:ty => [$($m:ident),*];)*) => {$($(
+        impl<N> DecodesPg<pg::$m, N> for $ty {}
+    )*)*};
+}
+
+decodes! {
+    bool => [bool];
+    i16 => [int2];
+    i32 => [int4];
+    i64 => [int8];
+    f32 => [float4];
+    f64 => [float8];
+    u32 => [oid];
+    String => [text, varchar, bpchar, name, xml, citext, json, jsonb];
+    Box<str> => [text, varchar, bpchar, name, xml, citext];
+    Cow<'static, str> => [text, varchar, bpchar, name, xml, citext];
+    Vec<u8> => [bytea];
+    bytes::Bytes => [bytea];
+    std::net::IpAddr => [inet];
+    crate::types::IpNetwork => [inet, cidr];
+    crate::types::MacAddr => [macaddr];
+    crate::types::MacAddr8 => [macaddr8];
+    crate::types::Money => [money];
+    crate::types::Numeric => [numeric];
+}
+
+#[cfg(feature = "chrono")]
+decodes! {
+    chrono::NaiveDate => [date];
+    chrono::NaiveTime => [time];
+    chrono::NaiveDateTime => [timestamp];
+    chrono::DateTime<chrono::Utc> => [timestamptz];
+    chrono::DateTime<chrono::FixedOffset> => [timestamptz];
+    chrono::DateTime<chrono::Local> => [timestamptz];
+    crate::types::Interval => [interval];
+    crate::types::TimeTz => [timetz];
+}
+
+#[cfg(feature = "uuid")]
+decodes! { uuid::Uuid => [uuid]; }
+
+#[cfg(feature = "rust_decimal")]
+decodes! { rust_decimal::Decimal => [numeric]; }
+
+#[cfg(feature = "serde_json")]
+decodes! { serde_json::Value => [json, jsonb]; }
+
+#[cfg(feature = "serde_json")]
+impl<T, N> DecodesPg<pg::json, N> for crate::types::Json<T> {}
+#[cfg(feature = "serde_json")]
+impl<T, N> DecodesPg<pg::jsonb, N> for crate::types::Json<T> {}
+
+/// The check `query_as!` emits (in dead code): every field of `T` fits a column of `C`.
+pub fn columns_in<T: ColumnsIn<C> + ?Sized, C>() {}
+
+/// The key `query_as!` and `#[derive(FromRecord)]` give a column name: 64-bit FNV-1a.
+///
+/// ```
+/// assert_eq!(quarry_driver::query_macro::fields::column_key(""), 0xcbf2_9ce4_8422_2325);
+/// ```
+#[must_use]
+pub const fn column_key(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Cols;
+    struct IdName;
+    impl<N> QueryColumn<{ column_key("id") }, N> for Cols {
+        type Pg = pg::int4;
+        type Null = not_null;
+        type Mode = Typed;
+    }
+    impl<N> QueryColumn<{ column_key("email") }, N> for Cols {
+        type Pg = pg::text;
+        type Null = nullable;
+        type Mode = Typed;
+    }
+
+    struct Row;
+    impl<C> ColumnsIn<C> for Row
+    where
+        C: QueryColumn<{ column_key("id") }, IdName>,
+        i32: FitsColumn<
+                <C as QueryColumn<{ column_key("id") }, IdName>>::Pg,
+                <C as QueryColumn<{ column_key("id") }, IdName>>::Null,
+                IdName,
+                <C as QueryColumn<{ column_key("id") }, IdName>>::Mode,
+            >,
+    {
+    }
+
+    fn fits<T: FitsColumn<P, Nl, (), Md>, P, Nl, Md>() {}
+
+    #[test]
+    fn fitting_fields_compile() {
+        columns_in::<Row, Cols>();
+        fits::<i32, pg::int4, not_null, Typed>();
+        fits::<Option<i32>, pg::int4, not_null, Typed>();
+        fits::<Option<i32>, pg::int4, nullable, Typed>();
+        fits::<Vec<Option<String>>, pg::Array<pg::text>, not_null, Typed>();
+        fits::<Option<u8>, pg::int4, nullable, Untyped>();
+        assert_eq!(column_key("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
