@@ -17,7 +17,7 @@
 //! This crate only re-exports: the driver lives in `quarry-driver`, the macros in `quarry-macros`.
 
 pub use quarry_driver::*;
-pub use quarry_macros::{FromRecord, Type};
+pub use quarry_macros::{CopyRow, FromRecord, Type};
 pub use quarry_macros::{
     query, query_as, query_as_unchecked, query_file, query_file_as, query_file_as_unchecked,
     query_file_scalar, query_file_scalar_unchecked, query_file_unchecked, query_scalar,

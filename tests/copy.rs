@@ -750,3 +750,46 @@ async fn timeouts_cancel_a_copy_and_leave_the_connection_usable() {
     assert_eq!(n, 100);
     assert_eq!(count(&mut conn, "t").await, 100);
 }
+
+#[derive(quarry::CopyRow)]
+struct Reading {
+    sensor: i32,
+    label: Option<String>,
+    #[quarry(skip)]
+    #[allow(dead_code)]
+    note: &'static str,
+    value: f64,
+}
+
+#[tokio::test]
+async fn derived_structs_are_copy_rows() {
+    let mut conn = common::connect().await;
+    conn.execute(
+        "CREATE TABLE readings(sensor int4, label text, value float8)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let rows = (0..1000).map(|i| Reading {
+        sensor: i,
+        label: (i % 2 == 0).then(|| format!("r{i}")),
+        note: "not copied",
+        value: f64::from(i) / 4.0,
+    });
+    let n = conn
+        .copy_records_to_table("readings", rows, &["sensor", "label", "value"], None)
+        .await
+        .unwrap();
+    assert_eq!(n, 1000);
+    let row = conn
+        .fetch_row(
+            "SELECT count(*), count(label), sum(value) FROM readings",
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.get::<i64>(0).unwrap(), 1000);
+    assert_eq!(row.get::<i64>(1).unwrap(), 500);
+    assert_eq!(row.get::<f64>(2).unwrap(), 124_875.0);
+}

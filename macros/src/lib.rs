@@ -11,6 +11,7 @@
 mod attr;
 mod case;
 mod column_key;
+mod copy_row;
 mod fallback;
 mod from_record;
 mod query;
@@ -49,6 +50,22 @@ pub fn derive_from_record(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     from_record::expand(&input)
         .unwrap_or_else(|e| fallback::from_record(&input, &e))
+        .into()
+}
+
+/// Derives `quarry::copy::CopyRow`: the struct is one row of a binary COPY, its named fields in
+/// declaration order (`#[quarry(skip)]` leaves a field out).
+///
+/// ```ignore
+/// #[derive(quarry::CopyRow)]
+/// struct Reading { sensor: i32, at: chrono::DateTime<chrono::Utc>, value: f64 }
+/// conn.copy_records_to_table("readings", readings, &["sensor", "at", "value"], None).await?;
+/// ```
+#[proc_macro_derive(CopyRow, attributes(quarry))]
+pub fn derive_copy_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    copy_row::expand(&input)
+        .unwrap_or_else(|e| e.to_compile_error())
         .into()
 }
 
