@@ -43,6 +43,7 @@ enum Offsets {
 }
 
 impl Offsets {
+    #[inline]
     fn as_slice(&self) -> &[u32] {
         match self {
             Offsets::Inline { len, at } => &at[..usize::from(*len).min(INLINE_COLUMNS)],
@@ -61,6 +62,7 @@ pub trait ColumnIndex: fmt::Debug {
 }
 
 impl ColumnIndex for usize {
+    #[inline]
     fn index(&self, columns: &[Column]) -> Result<usize> {
         if *self < columns.len() {
             Ok(*self)
@@ -74,6 +76,7 @@ impl ColumnIndex for usize {
 }
 
 impl ColumnIndex for &str {
+    #[inline]
     fn index(&self, columns: &[Column]) -> Result<usize> {
         columns
             .iter()
@@ -144,27 +147,21 @@ impl Record {
     }
 
     /// Decodes a column into `T`; the error names the column and both types.
+    #[inline]
     pub fn get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Result<T> {
         let i = index.index(&self.columns)?;
         let column = &self.columns[i];
         if !T::accepts(column.pg_type(), column.format()) {
-            return Err(Error::ColumnType {
-                column: column.name().to_owned(),
-                pg_type: column.pg_type().to_string(),
-                rust_type: T::rust_type(),
-            });
+            return Err(column_type_error(column, T::rust_type()));
         }
-        T::decode(ValueRef::new(
+        match T::decode(ValueRef::new(
             self.raw_at(i),
             column.format(),
             column.pg_type(),
-        ))
-        .map_err(|source| Error::Decode {
-            column: column.name().to_owned(),
-            pg_type: column.pg_type().to_string(),
-            rust_type: T::rust_type(),
-            source,
-        })
+        )) {
+            Ok(value) => Ok(value),
+            Err(source) => Err(decode_error(column, T::rust_type(), source)),
+        }
     }
 
     /// Like [`Record::get`], but `None` instead of an error (missing column, wrong type, NULL).
@@ -190,6 +187,7 @@ impl Record {
             .map(|(c, v)| (c.name(), v))
     }
 
+    #[inline]
     fn raw_at(&self, i: usize) -> Option<&[u8]> {
         // The offsets and lengths were validated against the body in `from_row`; the checked
         // accessors below cannot fail for such a row, and a NULL is a length of -1.
@@ -197,6 +195,29 @@ impl Record {
         let word: [u8; 4] = self.body.get(pos..pos + 4)?.try_into().ok()?;
         let len = usize::try_from(i32::from_be_bytes(word)).ok()?;
         self.body.get(pos + 4..pos + 4 + len)
+    }
+}
+
+// The errors of `Record::get`, kept out of its hot path.
+
+#[cold]
+#[inline(never)]
+fn column_type_error(column: &Column, rust_type: &'static str) -> Error {
+    Error::ColumnType {
+        column: column.name().to_owned(),
+        pg_type: column.pg_type().to_string(),
+        rust_type,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn decode_error(column: &Column, rust_type: &'static str, source: crate::types::BoxError) -> Error {
+    Error::Decode {
+        column: column.name().to_owned(),
+        pg_type: column.pg_type().to_string(),
+        rust_type,
+        source,
     }
 }
 

@@ -180,16 +180,19 @@ impl Column {
     }
 
     /// The column's name (its alias when the query gives one).
+    #[inline]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The OID of the column's PostgreSQL type.
+    #[inline]
     pub fn type_oid(&self) -> Oid {
         self.ty.oid()
     }
 
     /// The column's PostgreSQL type.
+    #[inline]
     pub fn pg_type(&self) -> &PgType {
         &self.ty
     }
@@ -210,6 +213,7 @@ impl Column {
     }
 
     /// The format the values arrive in.
+    #[inline]
     pub fn format(&self) -> Format {
         self.format
     }

@@ -127,32 +127,38 @@ pub struct ValueRef<'r> {
 
 impl<'r> ValueRef<'r> {
     /// A value of type `ty` received in `format`.
+    #[inline]
     pub fn new(bytes: Option<&'r [u8]>, format: Format, ty: &'r PgType) -> ValueRef<'r> {
         ValueRef { bytes, format, ty }
     }
 
     /// The bytes, `None` for NULL.
+    #[inline]
     pub fn bytes(&self) -> Option<&'r [u8]> {
         self.bytes
     }
 
     /// The bytes of a non-NULL value, or an [`UnexpectedNull`] error.
+    #[inline]
     pub fn non_null(&self) -> Result<&'r [u8], BoxError> {
         self.bytes
             .ok_or_else(|| std::boxed::Box::new(UnexpectedNull) as BoxError)
     }
 
     /// Whether the value is SQL NULL.
+    #[inline]
     pub fn is_null(&self) -> bool {
         self.bytes.is_none()
     }
 
     /// The format the value arrived in.
+    #[inline]
     pub fn format(&self) -> Format {
         self.format
     }
 
     /// The value's PostgreSQL type.
+    #[inline]
     pub fn ty(&self) -> &'r PgType {
         self.ty
     }

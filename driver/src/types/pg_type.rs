@@ -115,6 +115,7 @@ impl PgType {
     /// assert_eq!(positive.base().name(), "int4");
     /// assert_eq!(positive.base_oid(), 23);
     /// ```
+    #[inline]
     pub fn base(&self) -> &PgType {
         let mut ty = self;
         while let Kind::Domain(base) = &ty.kind {
@@ -125,11 +126,13 @@ impl PgType {
 
     /// The OID of [`PgType::base`]: what scalar codecs match on, so a domain over `int4` decodes
     /// into `i32` and takes an `i32` parameter.
+    #[inline]
     pub fn base_oid(&self) -> Oid {
         self.base().oid
     }
 
     /// The type's OID in this database.
+    #[inline]
     pub fn oid(&self) -> Oid {
         self.oid
     }
@@ -145,6 +148,7 @@ impl PgType {
     }
 
     /// What sort of type this is.
+    #[inline]
     pub fn kind(&self) -> &Kind {
         &self.kind
     }
@@ -154,6 +158,7 @@ impl PgType {
     /// Containers are binary when their parts are: an array of `int4`, a range of `date`, a
     /// composite whose fields all have binary codecs. Anonymous records are always binary (their
     /// fields carry their OIDs).
+    #[inline]
     pub fn has_binary_codec(&self) -> bool {
         if let Some(codec) = self.codec() {
             return codec.format() == super::Format::Binary;

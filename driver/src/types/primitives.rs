@@ -21,6 +21,7 @@ fn fixed<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
 }
 
 impl Type for bool {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         ty.base_oid() == oid::BOOL
     }
@@ -31,15 +32,18 @@ impl Encode for bool {
         buf.put_u8(u8::from(*self));
         Ok(IsNull::No)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         <bool as Type>::accepts(ty)
     }
 }
 
 impl<'r> Decode<'r> for bool {
+    #[inline]
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <bool as Type>::accepts(ty)
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let raw = value.non_null()?;
         match value.format() {
@@ -58,6 +62,7 @@ impl<'r> Decode<'r> for bool {
 macro_rules! number {
     ($ty:ty, [$($encode_oid:path => $put:expr),+], [$($decode_oid:pat => $wire:ty),+]) => {
         impl Type for $ty {
+            #[inline]
             fn accepts(ty: &PgType) -> bool {
                 matches!(ty.base_oid(), $($encode_oid)|+)
             }
@@ -74,15 +79,18 @@ macro_rules! number {
                 )+
                 Err(format!("cannot encode {} as {ty}", stringify!($ty)).into())
             }
+            #[inline]
             fn accepts(&self, ty: &PgType) -> bool {
                 <$ty as Type>::accepts(ty)
             }
         }
 
         impl<'r> Decode<'r> for $ty {
+            #[inline]
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 matches!(ty.base_oid(), $($decode_oid)|+)
             }
+            #[inline]
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let raw = value.non_null()?;
                 if value.format() == Format::Text {
@@ -130,6 +138,7 @@ number!(f64, [
 /// `oid` and the `reg*` types (`regclass`, `regtype`, ...) are a `u32` on the wire. In text
 /// format a `reg*` value is a name (`pg_class`), so only binary values decode into `u32`.
 impl Type for u32 {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         oid::is_reg_type(ty.base_oid())
     }
@@ -140,15 +149,18 @@ impl Encode for u32 {
         buf.put_u32(*self);
         Ok(IsNull::No)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         <u32 as Type>::accepts(ty)
     }
 }
 
 impl<'r> Decode<'r> for u32 {
+    #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         oid::is_reg_type(ty.base_oid()) && (format == Format::Binary || ty.base_oid() == oid::OID)
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let raw = value.non_null()?;
         match value.format() {
@@ -160,6 +172,7 @@ impl<'r> Decode<'r> for u32 {
 
 /// `"char"`: PostgreSQL's one-byte internal type (`pg_class.relkind`), as an `i8`.
 impl Type for i8 {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         ty.base_oid() == oid::CHAR
     }
@@ -170,15 +183,18 @@ impl Encode for i8 {
         buf.put_i8(*self);
         Ok(IsNull::No)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         <i8 as Type>::accepts(ty)
     }
 }
 
 impl<'r> Decode<'r> for i8 {
+    #[inline]
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <i8 as Type>::accepts(ty)
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let raw = value.non_null()?;
         let byte = match (value.format(), raw) {

@@ -57,12 +57,14 @@ pub(super) fn json_text<'r>(value: &ValueRef<'r>) -> Result<&'r [u8], BoxError> 
 }
 
 impl Type for str {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         encodes_text(ty)
     }
 }
 
 impl Type for String {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         encodes_text(ty)
     }
@@ -106,6 +108,7 @@ impl Encode for str {
         buf.put_slice(self.as_bytes());
         Ok(IsNull::No)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         encodes_text(ty)
     }
@@ -118,36 +121,43 @@ impl Encode for String {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         self.as_str().encode(ty, buf)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         encodes_text(ty)
     }
 }
 
 impl<'r> Decode<'r> for &'r str {
+    #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         decodes_text(ty, format)
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         text(json_text(&value)?)
     }
 }
 
 impl<'r> Decode<'r> for String {
+    #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         decodes_text(ty, format)
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         text(json_text(&value)?).map(str::to_owned)
     }
 }
 
 impl Type for [u8] {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         ty.base_oid() == oid::BYTEA
     }
 }
 
 impl Type for Vec<u8> {
+    #[inline]
     fn accepts(ty: &PgType) -> bool {
         ty.base_oid() == oid::BYTEA
     }
@@ -158,6 +168,7 @@ impl Encode for [u8] {
         buf.put_slice(self);
         Ok(IsNull::No)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         ty.base_oid() == oid::BYTEA
     }
@@ -170,24 +181,29 @@ impl Encode for Vec<u8> {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
         self.as_slice().encode(ty, buf)
     }
+    #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
         ty.base_oid() == oid::BYTEA
     }
 }
 
 impl<'r> Decode<'r> for &'r [u8] {
+    #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         ty.base_oid() == oid::BYTEA && format == Format::Binary
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         value.non_null()
     }
 }
 
 impl<'r> Decode<'r> for Vec<u8> {
+    #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         ty.base_oid() == oid::BYTEA && format == Format::Binary
     }
+    #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         value.non_null().map(<[u8]>::to_vec)
     }
