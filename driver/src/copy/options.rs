@@ -193,6 +193,16 @@ impl CopyOptions {
         self
     }
 
+    /// The options of `copy_records_to_table(table, records, columns, where_)`: those columns,
+    /// and the condition when there is one.
+    pub(crate) fn for_records(columns: &[&str], where_: Option<&str>) -> CopyOptions {
+        let options = CopyOptions::new().columns(columns.iter().copied());
+        match where_ {
+            Some(condition) => options.where_clause(condition),
+            None => options,
+        }
+    }
+
     /// The data format these options ask for.
     pub fn data_format(&self) -> CopyFormat {
         self.format.unwrap_or_default()

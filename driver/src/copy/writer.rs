@@ -88,10 +88,7 @@ impl Connection {
         I: IntoIterator,
         I::Item: CopyRow,
     {
-        let mut options = CopyOptions::new().columns(columns.iter().copied());
-        if let Some(condition) = where_ {
-            options = options.where_clause(condition);
-        }
+        let options = CopyOptions::for_records(columns, where_);
         self.copy_records_to_table_with(table, records, &options)
             .await
     }
