@@ -173,6 +173,44 @@ async fn query_as_honours_from_record_attributes() {
     assert!(users[0].nickname.is_none());
 }
 
+/// A newtype over `i32`, checked by the macros wherever an `i32` would be.
+#[derive(Debug, Clone, Copy, PartialEq, quarry::Type)]
+#[quarry(transparent)]
+struct UserId(i32);
+
+#[derive(Debug, quarry::FromRecord)]
+struct UserRef {
+    id: UserId,
+    name: String,
+    age: Option<UserAge>,
+}
+
+#[derive(Debug, PartialEq, quarry::Type)]
+#[quarry(transparent)]
+struct UserAge(i32);
+
+#[tokio::test]
+async fn newtypes_are_checked_as_their_field() {
+    let mut conn = db().await;
+    let users = quarry::query_as!(
+        UserRef,
+        "SELECT id, name, age FROM macro_users WHERE id >= $1 ORDER BY id",
+        UserId(1)
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!((users[0].id, users[0].name.as_str()), (UserId(1), "Ann"));
+    assert_eq!(users[0].age, Some(UserAge(31)));
+    assert_eq!(users[1].age, None);
+    let id = quarry::query_scalar!("SELECT id FROM macro_users WHERE id = $1", &users[1].id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(id, 2);
+}
+
 #[tokio::test]
 async fn file_forms_and_transactions() {
     let mut conn = db().await;

@@ -1,8 +1,8 @@
 //! `quarry prepare [--check] [--offline] [--workspace] [-- <cargo check args>]`: refreshes or
 //! checks the offline query cache `.quarry/` at the workspace root.
 //!
-//! It runs `cargo check` with `QUARRY_PREPARE_DIR` (where every `query!` expansion writes the
-//! description it used) and a fresh `QUARRY_PREPARE_NONCE`, an environment variable the
+//! It runs `cargo check` with `QUARRY_PREPARE_DIR` (where every `query!` expansion appends the
+//! description it used, see `describe::cache::collect`) and a fresh `QUARRY_PREPARE_NONCE`, an environment variable the
 //! expansions read with `option_env!`, so cargo re-runs exactly the crates that use the macros
 //! without touching sources. The descriptions collected are then compared with the cache.
 
@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::{fs, io, thread};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use quarry_driver::describe::cache;
 
 use crate::args::PrepareArgs;
 
@@ -44,6 +45,9 @@ pub(crate) enum PrepareError {
         /// Why.
         source: io::Error,
     },
+    /// A collected description could not be read back.
+    #[error(transparent)]
+    Cache(#[from] cache::CacheError),
     /// `--check` found differences.
     #[error("the offline cache is out of date ({count} problem{s}); run `quarry prepare`",
             s = if *.count == 1 { "" } else { "s" })]
@@ -68,7 +72,7 @@ pub(crate) fn run(args: &PrepareArgs) -> Result<(), PrepareError> {
     let collect_dir = std::env::temp_dir().join(format!("quarry-prepare-{nonce}"));
     fs::create_dir_all(&collect_dir).map_err(io_error(&collect_dir))?;
     let result = describe_all(args, &root, &collect_dir, &nonce).and_then(|()| {
-        let collected = read_dir_entries(&collect_dir, "query-", ".json")?;
+        let collected = collected_entries(&collect_dir)?;
         let cached = read_dir_entries(&cache_dir, "query-", ".json")?;
         let missing = read_dir_entries(&collect_dir, "missing-", ".sql")?;
         if args.check {
@@ -148,8 +152,10 @@ fn describe_all(
     );
     let waiter = thread::spawn(move || child.wait_with_output());
     while !waiter.is_finished() {
-        let n = fs::read_dir(collect_dir).map_or(0, Iterator::count);
-        bar.set_message(format!("{n} queries described"));
+        bar.set_message(format!(
+            "{} queries described",
+            described_so_far(collect_dir)
+        ));
         bar.tick();
         thread::sleep(Duration::from_millis(100));
     }
@@ -173,6 +179,32 @@ fn describe_all(
         });
     }
     Ok(())
+}
+
+/// How many descriptions the build processes have collected so far (lines of their files).
+fn described_so_far(collect_dir: &Path) -> usize {
+    let Ok(listing) = fs::read_dir(collect_dir) else {
+        return 0;
+    };
+    listing
+        .filter_map(Result::ok)
+        .filter_map(|entry| fs::read(entry.path()).ok())
+        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
+        .sum()
+}
+
+/// `query-<hash>.json -> the bytes the cache holds for it` of every description collected.
+fn collected_entries(collect_dir: &Path) -> Result<BTreeMap<String, String>, PrepareError> {
+    let descriptions = cache::read_collected(collect_dir)?;
+    Ok(descriptions
+        .iter()
+        .map(|d| {
+            (
+                format!("query-{}.json", cache::hash(&d.sql)),
+                cache::render(d),
+            )
+        })
+        .collect())
 }
 
 /// `name -> contents` of the files in `dir` named `<prefix>...<suffix>` (none if no `dir`).

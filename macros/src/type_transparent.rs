@@ -1,5 +1,6 @@
 //! `#[derive(Type)]` with `#[quarry(transparent)]`: a newtype that is sent and decoded as its one
-//! field, also as a domain over what the field accepts.
+//! field, also as a domain over what the field accepts — and that the `query!` macros' static
+//! checks (parameters, `query_as!` fields) accept wherever they accept the field's type.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -39,7 +40,35 @@ pub(crate) fn expand(
     let (lt, decode_generics) = decode_generics(&input.generics);
     let decode_impl_generics = decode_generics.split_for_impl().0;
     let t = quote!(::quarry::types);
+    let qm = quote!(::quarry::query_macro);
+    let mut send_generics = input.generics.clone();
+    send_generics.params.push(syn::parse_quote!(__QuarryPg));
+    let mut decode_check_generics = send_generics.clone();
+    decode_check_generics
+        .params
+        .push(syn::parse_quote!(__QuarryName));
+    let send_impl_generics = send_generics.split_for_impl().0;
+    let decode_check_impl_generics = decode_check_generics.split_for_impl().0;
+    let inner_bound = |bound: TokenStream| {
+        let mut clause = where_clause
+            .cloned()
+            .unwrap_or_else(|| syn::parse_quote!(where));
+        clause.predicates.push(syn::parse_quote!(#inner: #bound));
+        clause
+    };
+    let accepts_where = inner_bound(quote!(#qm::check::AcceptsPg<__QuarryPg>));
+    let accepts_not_null_where = inner_bound(quote!(#qm::check::AcceptsPgNotNull<__QuarryPg>));
+    let decodes_where = inner_bound(quote!(#qm::fields::DecodesPg<__QuarryPg, __QuarryName>));
     Some(quote! {
+        #[automatically_derived]
+        impl #send_impl_generics #qm::check::AcceptsPg<__QuarryPg> for #ident #ty_generics #accepts_where {}
+
+        #[automatically_derived]
+        impl #send_impl_generics #qm::check::AcceptsPgNotNull<__QuarryPg> for #ident #ty_generics #accepts_not_null_where {}
+
+        #[automatically_derived]
+        impl #decode_check_impl_generics #qm::fields::DecodesPg<__QuarryPg, __QuarryName> for #ident #ty_generics #decodes_where {}
+
         #[automatically_derived]
         impl #impl_generics #t::Type for #ident #ty_generics #where_clause {
             fn accepts(ty: &#t::PgType) -> bool {

@@ -1,8 +1,10 @@
 //! The offline cache: one pretty-printed, deterministic JSON file per query,
 //! `.quarry/query-<sha256 of the SQL>.json`, so builds without a database can type-check queries.
+//! Also the collection files of `quarry prepare`: every build process appends the descriptions
+//! its macros used to its own `collected-<pid>.jsonl`, one compact JSON object per line.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -107,6 +109,73 @@ pub fn write(dir: &Path, description: &QueryDescription) -> Result<PathBuf, Cach
     Ok(path)
 }
 
+/// Appends `description` to this process's collection file in `dir` (created if missing), for
+/// `quarry prepare`. One file per process, one line per description: appending is cheap where
+/// creating or truncating a file per query is not, and one process's lines never interleave
+/// with another's.
+pub fn collect(dir: &Path, description: &QueryDescription) -> Result<(), CacheError> {
+    let path = dir.join(format!("collected-{}.jsonl", std::process::id()));
+    let io_error = |source| CacheError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut line = serde_json::to_string(description).map_err(|source| CacheError::Invalid {
+        path: path.clone(),
+        source,
+    })?;
+    line.push('\n');
+    fs::create_dir_all(dir).map_err(|source| CacheError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io_error)?;
+    file.write_all(line.as_bytes()).map_err(io_error)
+}
+
+/// Every description the build processes collected into `dir`, by SQL (the same query expanded
+/// by several targets is collected once per target).
+pub fn read_collected(dir: &Path) -> Result<Vec<QueryDescription>, CacheError> {
+    let mut collected = Vec::new();
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(collected),
+        Err(source) => {
+            return Err(CacheError::Io {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    };
+    for entry in listing {
+        let entry = entry.map_err(|source| CacheError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("collected-") && name.ends_with(".jsonl")) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(|source| CacheError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        for line in text.lines().filter(|line| !line.is_empty()) {
+            let description = serde_json::from_str(line).map_err(|source| CacheError::Invalid {
+                path: path.clone(),
+                source,
+            })?;
+            collected.push(description);
+        }
+    }
+    Ok(collected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +196,30 @@ mod tests {
         assert_eq!(read(&dir, "SELECT 1").unwrap(), Some(d));
         assert_eq!(read(&dir, "SELECT 2").unwrap(), None);
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn collected_descriptions_read_back() {
+        let dir = std::env::temp_dir().join(format!("quarry-collect-test-{}", std::process::id()));
+        let d = |sql: &str| QueryDescription {
+            version: FORMAT_VERSION,
+            sql: sql.into(),
+            parameters: vec![],
+            columns: vec![],
+        };
+        collect(&dir, &d("SELECT 1")).unwrap();
+        collect(&dir, &d("SELECT\n2")).unwrap();
+        fs::write(dir.join("missing-x.sql"), "SELECT 3").unwrap();
+        assert_eq!(
+            read_collected(&dir).unwrap(),
+            vec![d("SELECT 1"), d("SELECT\n2")]
+        );
+        fs::write(dir.join("collected-1.jsonl"), "{not json\n").unwrap();
+        assert!(matches!(
+            read_collected(&dir),
+            Err(CacheError::Invalid { .. })
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+        assert!(read_collected(&dir).unwrap().is_empty());
     }
 }

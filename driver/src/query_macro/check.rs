@@ -6,8 +6,7 @@
 //! code spanned at the argument, so a mismatch is a rustc error pointing at it and naming the
 //! PostgreSQL type. Types mapped in `quarry.toml` and user types use [`ParamOf`] instead, which
 //! asks for the mapped Rust type itself. Nothing here runs: the checks are never called.
-
-use std::borrow::Cow;
+//! Which Rust type is sent as which built-in type is listed once, in `table.rs`.
 
 /// Marker types, one per built-in PostgreSQL type the macros check statically. They are named
 /// exactly like `pg_type.typname` so compiler messages read `int4`, `text`, `_int4`, ...
@@ -16,10 +15,18 @@ pub mod pg {
     use std::marker::PhantomData;
 
     macro_rules! markers {
-        ($($name:ident),* $(,)?) => {$(
-            #[doc = concat!("The PostgreSQL type `", stringify!($name), "`.")]
-            pub struct $name;
-        )*};
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[doc = concat!("The PostgreSQL type `", stringify!($name), "`.")]
+                pub struct $name;
+            )*
+            /// The `typname` of every marker: the built-in types the macros check statically.
+            ///
+            /// ```
+            /// assert!(quarry_driver::query_macro::check::pg::TYPE_NAMES.contains(&"int4"));
+            /// ```
+            pub const TYPE_NAMES: &[&str] = &[$(stringify!($name)),*];
+        };
     }
 
     markers!(
@@ -138,57 +145,6 @@ impl<M, T: AcceptsPg<M>, const N: usize> AcceptsPg<pg::Array<M>> for [T; N] {}
 impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for [T] {}
 impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for Vec<T> {}
 impl<M, T: AcceptsPg<M>, const N: usize> AcceptsPgNotNull<pg::Array<M>> for [T; N] {}
-
-/// `accepts!(RustType => marker, ...)`: the Rust type fits each listed PostgreSQL type.
-macro_rules! accepts {
-    ($($ty:ty => [$($m:ident),*];)*) => {$($(
-        impl AcceptsPg<pg::$m> for $ty {}
-        impl AcceptsPgNotNull<pg::$m> for $ty {}
-    )*)*};
-}
-
-accepts! {
-    bool => [bool];
-    i16 => [int2, int4, int8, float8, numeric];
-    i32 => [int4, int8, float8, numeric];
-    i64 => [int8, numeric];
-    f32 => [float4, float8];
-    f64 => [float8];
-    u32 => [oid];
-    str => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    String => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    Cow<'_, str> => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    [u8] => [bytea];
-    Vec<u8> => [bytea];
-    bytes::Bytes => [bytea];
-    std::net::IpAddr => [inet, cidr];
-    crate::types::IpNetwork => [inet, cidr];
-    crate::types::MacAddr => [macaddr];
-    crate::types::MacAddr8 => [macaddr8];
-    crate::types::Money => [money];
-    crate::types::Numeric => [numeric];
-}
-
-#[cfg(feature = "chrono")]
-accepts! {
-    chrono::NaiveDate => [date];
-    chrono::NaiveTime => [time];
-    chrono::NaiveDateTime => [timestamp];
-    chrono::DateTime<chrono::Utc> => [timestamptz];
-    chrono::DateTime<chrono::FixedOffset> => [timestamptz];
-    chrono::DateTime<chrono::Local> => [timestamptz];
-    crate::types::Interval => [interval];
-    crate::types::TimeTz => [timetz];
-}
-
-#[cfg(feature = "uuid")]
-accepts! { uuid::Uuid => [uuid]; }
-
-#[cfg(feature = "rust_decimal")]
-accepts! { rust_decimal::Decimal => [numeric]; }
-
-#[cfg(feature = "serde_json")]
-accepts! { serde_json::Value => [json, jsonb]; }
 
 #[cfg(feature = "serde_json")]
 impl<T> AcceptsPg<pg::json> for crate::types::Json<T> {}

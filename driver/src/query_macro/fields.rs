@@ -10,10 +10,9 @@
 //!   field's type (or its `try_from` source) [`FitsColumn`]. `flatten` fields recurse,
 //!   `default` and `skip` fields need no column, `json` fields only need the column.
 //!
-//! A mismatch is a rustc error whose message names the column, its PostgreSQL type and
+//! Which Rust type decodes which built-in type is listed once, in `table.rs`, next to what it is
+//! sent as. A mismatch is a rustc error whose message names the column, its PostgreSQL type and
 //! nullability, and the Rust type. Nothing here runs.
-
-use std::borrow::Cow;
 
 use super::check::pg;
 
@@ -84,54 +83,6 @@ pub trait DecodesPg<M, Name> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<M, N> for Option<T> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Vec<T> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Box<[T]> {}
-
-macro_rules! decodes {
-    ($($ty:ty => [$($m:ident),*];)*) => {$($(
-        impl<N> DecodesPg<pg::$m, N> for $ty {}
-    )*)*};
-}
-
-decodes! {
-    bool => [bool];
-    i16 => [int2];
-    i32 => [int4];
-    i64 => [int8];
-    f32 => [float4];
-    f64 => [float8];
-    u32 => [oid];
-    String => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    Box<str> => [text, varchar, bpchar, name, xml, citext];
-    Cow<'static, str> => [text, varchar, bpchar, name, xml, citext];
-    Vec<u8> => [bytea];
-    bytes::Bytes => [bytea];
-    std::net::IpAddr => [inet];
-    crate::types::IpNetwork => [inet, cidr];
-    crate::types::MacAddr => [macaddr];
-    crate::types::MacAddr8 => [macaddr8];
-    crate::types::Money => [money];
-    crate::types::Numeric => [numeric];
-}
-
-#[cfg(feature = "chrono")]
-decodes! {
-    chrono::NaiveDate => [date];
-    chrono::NaiveTime => [time];
-    chrono::NaiveDateTime => [timestamp];
-    chrono::DateTime<chrono::Utc> => [timestamptz];
-    chrono::DateTime<chrono::FixedOffset> => [timestamptz];
-    chrono::DateTime<chrono::Local> => [timestamptz];
-    crate::types::Interval => [interval];
-    crate::types::TimeTz => [timetz];
-}
-
-#[cfg(feature = "uuid")]
-decodes! { uuid::Uuid => [uuid]; }
-
-#[cfg(feature = "rust_decimal")]
-decodes! { rust_decimal::Decimal => [numeric]; }
-
-#[cfg(feature = "serde_json")]
-decodes! { serde_json::Value => [json, jsonb]; }
 
 #[cfg(feature = "serde_json")]
 impl<T, N> DecodesPg<pg::json, N> for crate::types::Json<T> {}

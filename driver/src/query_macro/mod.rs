@@ -9,6 +9,7 @@
 pub mod check;
 pub mod fields;
 mod stream;
+mod table;
 
 pub use stream::TypedRows;
 

@@ -40,7 +40,7 @@ pub(crate) fn describe(config: &Config, sql: &str) -> Result<Described, String> 
         None => offline(config, sql)?,
     };
     if let Some(dir) = &config.prepare_dir {
-        cache::write(dir, &described.description)
+        cache::collect(dir, &described.description)
             .map_err(|e| format!("could not record the query for `quarry prepare`: {e}"))?;
     }
     Ok(described)

@@ -65,37 +65,6 @@ pub(crate) fn param_check(config: &Config, ty: &TypeDescription) -> ParamCheck {
 
 /// The `check::pg` marker of a built-in type (arrays and domains of them too).
 pub(crate) fn marker(ty: &TypeDescription) -> Option<TokenStream> {
-    const MARKERS: &[&str] = &[
-        "bool",
-        "int2",
-        "int4",
-        "int8",
-        "float4",
-        "float8",
-        "numeric",
-        "text",
-        "varchar",
-        "bpchar",
-        "name",
-        "bytea",
-        "date",
-        "time",
-        "timetz",
-        "timestamp",
-        "timestamptz",
-        "interval",
-        "uuid",
-        "json",
-        "jsonb",
-        "oid",
-        "inet",
-        "cidr",
-        "macaddr",
-        "macaddr8",
-        "money",
-        "xml",
-        "citext",
-    ];
     match &ty.kind {
         TypeKind::Array { element } => {
             let inner = marker(element)?;
@@ -103,7 +72,9 @@ pub(crate) fn marker(ty: &TypeDescription) -> Option<TokenStream> {
         }
         TypeKind::Domain { base } => marker(base),
         TypeKind::Base if ty.schema == "pg_catalog" || ty.name == "citext" => {
-            let name = MARKERS.iter().find(|m| **m == ty.name)?;
+            let name = quarry_driver::query_macro::check::pg::TYPE_NAMES
+                .iter()
+                .find(|m| **m == ty.name)?;
             let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
             Some(quote!(::quarry::query_macro::check::pg::#ident))
         }
