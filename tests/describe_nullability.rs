@@ -1,12 +1,13 @@
 //! Nullability of described queries: the shared table of queries (tests/nullability_cases)
 //! through `quarry_driver::describe::describe`, on an empty database and on a populated,
 //! ANALYZEd one (the answers must be the same), plus a check against real rows that every
-//! column claimed NOT NULL holds no NULL; and NOT NULL parameter targets.
+//! column claimed NOT NULL holds no NULL; the same for array elements; and NOT NULL parameter
+//! targets.
 
 mod common;
 mod nullability_cases;
 
-use nullability_cases::{CASES, DATA, SCHEMA, TARGETS, runnable};
+use nullability_cases::{CASES, DATA, ELEMENT_CASES, SCHEMA, TARGETS, runnable};
 use quarry::Connection;
 use quarry_driver::describe::describe;
 
@@ -68,6 +69,54 @@ async fn not_null_claims_hold_on_real_rows() {
             }
         }
     }
+}
+
+async fn check_elements(conn: &mut Connection, label: &str) {
+    let mut failures = Vec::new();
+    for (sql, expected) in ELEMENT_CASES {
+        let d = describe(conn, sql)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
+        let got: Vec<bool> = d.columns.iter().map(|c| c.element_nullable).collect();
+        if got != *expected {
+            failures.push(format!(
+                "{label}: {sql}\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn element_nullability_on_empty_and_populated_databases() {
+    let mut empty = setup(false).await;
+    check_elements(&mut empty, "empty").await;
+    let mut populated = setup(true).await;
+    check_elements(&mut populated, "populated").await;
+}
+
+/// Soundness against real rows: no array described with NOT NULL elements holds a NULL one.
+#[tokio::test]
+async fn not_null_element_claims_hold_on_real_rows() {
+    let mut conn = setup(true).await;
+    let mut checked = 0;
+    for (sql, expected) in ELEMENT_CASES.iter().filter(|(sql, _)| runnable(sql)) {
+        for (i, nullable) in expected.iter().enumerate() {
+            if *nullable {
+                continue;
+            }
+            let names: Vec<String> = (0..expected.len()).map(|c| format!("c{c}")).collect();
+            let check = format!(
+                "SELECT count(*) FROM ({sql}) AS q({}) \
+                 WHERE EXISTS (SELECT 1 FROM unnest(q.c{i}) AS e WHERE e IS NULL)",
+                names.join(", ")
+            );
+            let with_null: i64 = conn.fetch_val(check.as_str(), &[]).await.unwrap();
+            assert_eq!(with_null, 0, "{sql}: column {i} has NULL elements");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} claims checked");
 }
 
 #[tokio::test]

@@ -134,7 +134,9 @@ async fn column_type_overrides_and_type_mapping() {
     // `macro_mood` (a nullable column) is mapped to `String` in quarry.toml.
     let mood: Option<String> = row.mood;
     assert_eq!(mood.as_deref(), Some("happy"));
-    assert_eq!(row.tags, ["a", "b"]);
+    // The catalog says nothing of a `text[]` column's elements: they may be NULL.
+    let tags: Vec<Option<String>> = row.tags;
+    assert_eq!(tags, [Some("a".to_owned()), Some("b".to_owned())]);
     let happy = String::from("happy");
     let n = quarry::query_scalar!(
         "SELECT count(*) AS \"n!\" FROM macro_users WHERE mood = $1",
@@ -171,6 +173,42 @@ async fn query_as_honours_from_record_attributes() {
     assert_eq!(users[0].age, Some(31));
     assert_eq!(users[1].age, None);
     assert!(users[0].nickname.is_none());
+}
+
+#[tokio::test]
+async fn array_elements_are_options_unless_the_query_proves_them_non_null() {
+    let mut conn = db().await;
+    conn.execute("UPDATE macro_users SET tags = '{x,NULL}' WHERE id = 2", &[])
+        .await
+        .unwrap();
+    let row = quarry::query!(
+        "SELECT (SELECT array_agg(name ORDER BY id) FROM macro_users) AS names, \
+         (SELECT array_agg(email ORDER BY id) FROM macro_users) AS emails, \
+         ARRAY[1, 2] AS small, ARRAY(SELECT id FROM macro_users ORDER BY id) AS ids, \
+         string_to_array('a,b', ',') AS parts, \
+         (SELECT tags FROM macro_users WHERE id = 2) AS tags, \
+         (SELECT tags FROM macro_users WHERE id = 1) AS \"typed: Vec<String>\""
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    // array_agg over no rows is NULL; its elements are `name`s, which are NOT NULL.
+    let names: Option<Vec<String>> = row.names;
+    assert_eq!(names.unwrap(), ["Ann", "Bob"]);
+    let emails: Option<Vec<Option<String>>> = row.emails;
+    assert_eq!(emails.unwrap(), [Some("ann@example.com".to_owned()), None]);
+    let small: Vec<i32> = row.small;
+    assert_eq!(small, [1, 2]);
+    let ids: Vec<i32> = row.ids;
+    assert_eq!(ids, [1, 2]);
+    let parts: Vec<String> = row.parts;
+    assert_eq!(parts, ["a", "b"]);
+    // A table column's elements: a NULL element arrives as `None`, not as a decode error.
+    let tags: Option<Vec<Option<String>>> = row.tags;
+    assert_eq!(tags.unwrap(), [Some("x".to_owned()), None]);
+    // An override names the type the user knows is right.
+    let typed: Option<Vec<String>> = row.typed;
+    assert_eq!(typed.unwrap(), ["a", "b"]);
 }
 
 /// A newtype over `i32`, checked by the macros wherever an `i32` would be.

@@ -135,6 +135,13 @@ pub(crate) fn human(d: &QueryDescription) -> String {
             c.ty.name,
             if c.nullable { "nullable" } else { "NOT NULL" },
         ));
+        if c.ty.is_array() {
+            out.push_str(if c.element_nullable {
+                ", elements nullable"
+            } else {
+                ", elements NOT NULL"
+            });
+        }
         if let Some(o) = &c.origin {
             out.push_str(&format!("  ({}.{}.{})", o.schema, o.table, o.column));
         }
@@ -174,6 +181,7 @@ mod tests {
                 name: "id".into(),
                 ty: ty("int4"),
                 nullable: false,
+                element_nullable: true,
                 origin: None,
             }],
         };

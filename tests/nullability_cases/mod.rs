@@ -364,3 +364,64 @@ pub fn runnable(sql: &str) -> bool {
         && !sql.contains("UPDATE")
         && !sql.contains("DELETE")
 }
+
+/// Each query and whether each column's array elements can be NULL (`N` for columns that are
+/// not arrays). The catalog knows nothing of elements, so only arrays the query builds qualify.
+pub const ELEMENT_CASES: &[(&str, &[bool])] = &[
+    ("SELECT tags FROM posts", &[N]),
+    ("SELECT id, ARRAY[id, 1] FROM users", &[N, X]),
+    ("SELECT ARRAY[id, age] FROM users", &[N]),
+    ("SELECT ARRAY[ARRAY[id], ARRAY[2]] FROM users", &[X]),
+    ("SELECT ARRAY[tags] FROM posts", &[N]),
+    ("SELECT array_agg(name) FROM users", &[X]),
+    ("SELECT array_agg(email ORDER BY id) FROM users", &[N]),
+    ("SELECT array_agg(ARRAY[id]) FROM users", &[X]),
+    ("SELECT array_agg(tags) FROM posts WHERE false", &[N]),
+    (
+        "SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id",
+        &[N, X],
+    ),
+    (
+        "SELECT u.id, array_agg(p.id) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id",
+        &[N, N],
+    ),
+    ("SELECT array_agg(x) FROM unnest(ARRAY[1, NULL]) AS x", &[N]),
+    ("SELECT ARRAY(SELECT name FROM users)", &[X]),
+    ("SELECT ARRAY(SELECT email FROM users)", &[N]),
+    ("SELECT string_to_array(name, ' ') FROM users", &[X]),
+    ("SELECT string_to_array(name, ' ', 'user') FROM users", &[N]),
+    ("SELECT regexp_split_to_array(name, ' ') FROM users", &[X]),
+    ("SELECT regexp_match(name, '(u)(x)?') FROM users", &[N]),
+    ("SELECT ARRAY['a'] || ARRAY[name] FROM users", &[X]),
+    ("SELECT ARRAY[name] || 'z'::text FROM users", &[X]),
+    ("SELECT ARRAY[name] || '{a,NULL}' FROM users", &[N]),
+    ("SELECT ARRAY[name] || '{a,b}' FROM users", &[X]),
+    ("SELECT ARRAY[name] || email FROM users", &[N]),
+    ("SELECT tags || ARRAY['x'] FROM posts", &[N]),
+    ("SELECT array_append(ARRAY[id], 1) FROM users", &[X]),
+    ("SELECT array_append(ARRAY[id], age) FROM users", &[N]),
+    ("SELECT COALESCE(array_agg(name), '{}') FROM users", &[X]),
+    ("SELECT '{1,NULL}'::int[]", &[N]),
+    ("SELECT ARRAY[1]::int8[]", &[X]),
+    ("SELECT $1::int[]", &[N]),
+    (
+        "SELECT CASE WHEN id > 1 THEN ARRAY[id] ELSE ARRAY[0] END FROM users",
+        &[X],
+    ),
+    (
+        "WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t",
+        &[X],
+    ),
+    (
+        "SELECT s.ids FROM (SELECT array_agg(id) AS ids FROM users) AS s",
+        &[X],
+    ),
+    ("SELECT ARRAY[1] UNION ALL SELECT ARRAY[2]", &[X]),
+    ("SELECT ARRAY[1] UNION ALL SELECT ARRAY[NULL::int]", &[N]),
+    ("VALUES (ARRAY[1]), (ARRAY[2])", &[X]),
+    ("SELECT (SELECT array_agg(id) FROM users)", &[X]),
+    (
+        "INSERT INTO posts (id, user_id, title) VALUES (1, 1, 'x') RETURNING tags, ARRAY[id]",
+        &[N, X],
+    ),
+];

@@ -61,6 +61,11 @@ pub struct ColumnDescription {
     pub ty: TypeDescription,
     /// Whether the column can be NULL. `false` only when that is certain.
     pub nullable: bool,
+    /// For an array column: whether its elements can be NULL (`false` only when that is
+    /// certain: the catalog says nothing about elements, so only arrays the query builds from
+    /// non-NULL values qualify). Always `true` for other columns.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub element_nullable: bool,
     /// The table column it comes from, when it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<ColumnOrigin>,
@@ -140,6 +145,26 @@ impl TypeKind {
 }
 
 impl TypeDescription {
+    /// Whether values of this type are arrays (domains over arrays too).
+    pub fn is_array(&self) -> bool {
+        match &self.kind {
+            TypeKind::Array { .. } => true,
+            TypeKind::Domain { base } => base.is_array(),
+            _ => false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+impl TypeDescription {
     /// Describes a type the connection resolved.
     pub fn from_pg_type(ty: &PgType) -> TypeDescription {
         let builtin = ty.schema() == "pg_catalog" && ty.oid() < 10_000;
@@ -195,6 +220,7 @@ pub async fn describe(conn: &mut Connection, sql: &str) -> Result<QueryDescripti
             name: c.name().to_owned(),
             ty: TypeDescription::from_pg_type(c.pg_type()),
             nullable: true,
+            element_nullable: true,
             origin: None,
         })
         .collect();

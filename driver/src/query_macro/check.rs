@@ -61,8 +61,14 @@ pub mod pg {
         citext,
     );
 
-    /// An array of the element type `M` (`_int4` is `Array<int4>`).
+    /// An array of the element type `M` (`_int4` is `Array<int4>`). As a column's type: an
+    /// array whose elements are never NULL.
     pub struct Array<M>(PhantomData<M>);
+
+    /// A column's array of the element type `M` whose elements may be NULL (what the
+    /// description says of most arrays: the catalog does not constrain elements), so a field
+    /// reading it needs `Vec<Option<T>>`.
+    pub struct ArrayWithNulls<M>(PhantomData<M>);
 }
 
 /// Rust types that can be sent as a parameter of the PostgreSQL type `M` (a [`pg`] marker),

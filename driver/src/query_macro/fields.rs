@@ -76,13 +76,16 @@ impl<T, P, N> FitsColumn<P, nullable, N, Untyped> for Option<T> {}
     message = "`{Self}` cannot be decoded from the column `{Name}` of PostgreSQL type `{M}`",
     label = "the column `{Name}` is `{M}`, the target's field is `{Self}`",
     note = "change the field's type, cast the column in the SQL, or convert with \
-            `#[quarry(try_from = \"...\")]`"
+            `#[quarry(try_from = \"...\")]`; an `ArrayWithNulls` column (an array whose \
+            elements may be NULL) needs `Vec<Option<_>>`"
 )]
 pub trait DecodesPg<M, Name> {}
 
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<M, N> for Option<T> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Vec<T> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Box<[T]> {}
+impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::ArrayWithNulls<M>, N> for Vec<Option<T>> {}
+impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::ArrayWithNulls<M>, N> for Box<[Option<T>]> {}
 
 #[cfg(feature = "serde_json")]
 impl<T, N> DecodesPg<pg::json, N> for crate::types::Json<T> {}
@@ -149,6 +152,8 @@ mod tests {
         fits::<Option<i32>, pg::int4, not_null, Typed>();
         fits::<Option<i32>, pg::int4, nullable, Typed>();
         fits::<Vec<Option<String>>, pg::Array<pg::text>, not_null, Typed>();
+        fits::<Vec<String>, pg::Array<pg::text>, not_null, Typed>();
+        fits::<Vec<Option<String>>, pg::ArrayWithNulls<pg::text>, not_null, Typed>();
         fits::<Option<u8>, pg::int4, nullable, Untyped>();
         assert_eq!(column_key("a"), 0xaf63_dc4c_8601_ec8c);
     }

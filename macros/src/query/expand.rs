@@ -227,7 +227,7 @@ fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
             .config
             .mapped(&column.ty.schema, &column.ty.name)
             .is_some();
-        let (pg, mode) = match types::marker(&column.ty) {
+        let (pg, mode) = match types::column_marker(&column.ty, column.element_nullable) {
             Some(m) if !mapped => (m, quote!(#fields::Typed)),
             _ => {
                 let fallback = format!("pg_type_{}", pg_markers.len());
@@ -280,7 +280,7 @@ fn column_field(
                 column.name, spec.name
             )));
         }
-        TypeOverride::None => types::column_type(config, &column.ty)
+        TypeOverride::None => types::column_type(config, &column.ty, column.element_nullable)
             .map_err(|e| error(format!("column `{}`: {e}", spec.name)))?,
     };
     let nullable = spec.nullable.unwrap_or(column.nullable);

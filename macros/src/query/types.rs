@@ -18,8 +18,13 @@ pub(crate) enum ParamCheck {
     EncodeOnly,
 }
 
-/// The Rust type a column of type `ty` decodes into (without `Option`).
-pub(crate) fn column_type(config: &Config, ty: &TypeDescription) -> Result<TokenStream, String> {
+/// The Rust type a column of type `ty` decodes into (without `Option`); an array's elements are
+/// `Option`s when `element_nullable`.
+pub(crate) fn column_type(
+    config: &Config,
+    ty: &TypeDescription,
+    element_nullable: bool,
+) -> Result<TokenStream, String> {
     if let Some(path) = config.mapped(&ty.schema, &ty.name) {
         return syn::parse_str::<syn::Type>(path)
             .map(|t| quote!(#t))
@@ -32,13 +37,17 @@ pub(crate) fn column_type(config: &Config, ty: &TypeDescription) -> Result<Token
     }
     match &ty.kind {
         TypeKind::Array { element } => {
-            let inner = column_type(config, element)?;
-            Ok(quote!(::std::vec::Vec<#inner>))
+            let inner = column_type(config, element, true)?;
+            Ok(if element_nullable {
+                quote!(::std::vec::Vec<::core::option::Option<#inner>>)
+            } else {
+                quote!(::std::vec::Vec<#inner>)
+            })
         }
-        TypeKind::Domain { base } => column_type(config, base),
+        TypeKind::Domain { base } => column_type(config, base, element_nullable),
         TypeKind::Enum { .. } => Ok(quote!(::std::string::String)),
         TypeKind::Range { subtype } => {
-            let inner = column_type(config, subtype)?;
+            let inner = column_type(config, subtype, true)?;
             Ok(quote!(::quarry::types::Range<#inner>))
         }
         _ => Err(format!(
@@ -60,6 +69,19 @@ pub(crate) fn param_check(config: &Config, ty: &TypeDescription) -> ParamCheck {
     match marker(ty) {
         Some(m) => ParamCheck::Marker(m),
         None => ParamCheck::EncodeOnly,
+    }
+}
+
+/// The `check::pg` marker a column of a built-in type is checked with: [`marker`], except that
+/// an array whose elements may be NULL is `pg::ArrayWithNulls<_>`.
+pub(crate) fn column_marker(ty: &TypeDescription, element_nullable: bool) -> Option<TokenStream> {
+    match &ty.kind {
+        TypeKind::Array { element } if element_nullable => {
+            let inner = marker(element)?;
+            Some(quote!(::quarry::query_macro::check::pg::ArrayWithNulls<#inner>))
+        }
+        TypeKind::Domain { base } => column_marker(base, element_nullable),
+        _ => marker(ty),
     }
 }
 
@@ -160,7 +182,7 @@ mod tests {
     fn maps_columns() {
         let c = config();
         assert_eq!(
-            column_type(&c, &builtin("int4")).unwrap().to_string(),
+            column_type(&c, &builtin("int4"), true).unwrap().to_string(),
             "i32"
         );
         let arr = TypeDescription {
@@ -170,21 +192,37 @@ mod tests {
             },
             ..builtin("_text")
         };
-        assert!(column_type(&c, &arr).unwrap().to_string().contains("Vec"));
+        let with_nulls = column_type(&c, &arr, true).unwrap().to_string();
+        assert!(with_nulls.contains("Vec") && with_nulls.contains("Option"));
+        let without = column_type(&c, &arr, false).unwrap().to_string();
+        assert!(without.contains("Vec") && !without.contains("Option"));
+        assert!(
+            column_marker(&arr, true)
+                .unwrap()
+                .to_string()
+                .contains("ArrayWithNulls")
+        );
         let mood = TypeDescription {
             name: "mood".into(),
             schema: "public".into(),
             oid: None,
             kind: TypeKind::Enum { labels: vec![] },
         };
-        assert_eq!(column_type(&c, &mood).unwrap().to_string(), "crate :: Mood");
+        assert_eq!(
+            column_type(&c, &mood, true).unwrap().to_string(),
+            "crate :: Mood"
+        );
         let comp = TypeDescription {
             name: "pair".into(),
             schema: "public".into(),
             oid: None,
             kind: TypeKind::Composite { fields: vec![] },
         };
-        assert!(column_type(&c, &comp).unwrap_err().contains("quarry.toml"));
+        assert!(
+            column_type(&c, &comp, true)
+                .unwrap_err()
+                .contains("quarry.toml")
+        );
     }
 
     #[test]

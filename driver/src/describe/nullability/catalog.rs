@@ -1,6 +1,7 @@
 //! The catalog facts the analysis needs, loaded on demand: for each relation a query names, its
-//! schema, its columns in order with `pg_attribute.attnotnull`, and for views the parsed
-//! definition (`pg_get_viewdef`), so view columns resolve to their base columns.
+//! schema, its columns in order with `pg_attribute.attnotnull` and whether each is an array, and
+//! for views the parsed definition (`pg_get_viewdef`), so view columns resolve to their base
+//! columns.
 
 use std::collections::HashMap;
 
@@ -8,8 +9,10 @@ use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
-use super::scope::fold_name;
+use super::elements::Elements;
+use super::scope::{Col, fold_name};
 use crate::connection::Connection;
+use crate::describe::ColumnOrigin;
 use crate::error::Result;
 
 /// One relation as the catalog describes it.
@@ -19,13 +22,48 @@ pub(crate) struct Relation {
     pub(crate) schema: String,
     /// Its name.
     pub(crate) name: String,
-    /// Its columns in order: name and NOT NULL.
-    pub(crate) columns: Vec<(String, bool)>,
+    /// Its columns in order.
+    pub(crate) columns: Vec<Column>,
     /// A view's or materialized view's parsed definition (`None` for tables, or when the
     /// definition did not parse).
     pub(crate) view: Option<Box<Statement>>,
     /// Whether it is a view or materialized view (then `columns`' NOT NULL means nothing).
     pub(crate) is_view: bool,
+}
+
+/// One column of a relation.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    /// Its name.
+    pub(crate) name: String,
+    /// `pg_attribute.attnotnull`.
+    pub(crate) not_null: bool,
+    /// Whether its type is an array (or a domain over one): its elements may be NULL.
+    pub(crate) is_array: bool,
+}
+
+impl Relation {
+    /// The columns as the catalog alone tells them: a table's NOT NULL and origin; a view's
+    /// columns nullable and without origin until its definition is analysed.
+    pub(crate) fn cols(&self) -> Vec<Col> {
+        self.columns
+            .iter()
+            .map(|c| Col {
+                name: c.name.clone(),
+                nullable: self.is_view || !c.not_null,
+                elements: if c.is_array {
+                    Elements::Unknown
+                } else {
+                    Elements::Scalar
+                },
+                origin: (!self.is_view).then(|| ColumnOrigin {
+                    schema: self.schema.clone(),
+                    table: self.name.clone(),
+                    column: c.name.clone(),
+                }),
+            })
+            .collect()
+    }
 }
 
 /// What the catalog knows about a name.
@@ -72,11 +110,12 @@ pub(crate) fn parse_one(sql: &str) -> Option<Statement> {
 
 const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::text, \
      CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, \
-     a.attname::text, a.attnotnull \
+     a.attname::text, a.attnotnull, t.typcategory = 'A' \
      FROM unnest($1::text[]) AS q(name) \
      JOIN pg_class c ON c.oid = to_regclass(q.name) \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+     JOIN pg_type t ON t.oid = a.atttypid \
      ORDER BY q.name, a.attnum";
 
 impl Catalog {
@@ -101,10 +140,13 @@ impl Catalog {
         let mut loaded: HashMap<String, Relation> = HashMap::new();
         for row in rows {
             let key: String = row.get(0)?;
-            let column: String = row.get(5)?;
-            let not_null: bool = row.get(6)?;
+            let column = Column {
+                name: row.get(5)?,
+                not_null: row.get(6)?,
+                is_array: row.get(7)?,
+            };
             if let Some(rel) = loaded.get_mut(&key) {
-                rel.columns.push((column, not_null));
+                rel.columns.push(column);
                 continue;
             }
             let kind: String = row.get(3)?;
@@ -114,7 +156,7 @@ impl Catalog {
                 Relation {
                     schema: row.get(1)?,
                     name: row.get(2)?,
-                    columns: vec![(column, not_null)],
+                    columns: vec![column],
                     view: definition.as_deref().and_then(parse_one).map(Box::new),
                     is_view: kind == "v" || kind == "m",
                 },

@@ -162,20 +162,7 @@ impl Analyzer<'_> {
     fn table_columns(&mut self, name: &ObjectName) -> Option<Vec<Col>> {
         let key = catalog::key(name)?;
         match self.catalog.get(&key) {
-            Lookup::Found(r) if !r.is_view => Some(
-                r.columns
-                    .iter()
-                    .map(|(column, not_null)| Col {
-                        name: column.clone(),
-                        nullable: !not_null,
-                        origin: Some(ColumnOrigin {
-                            schema: r.schema.clone(),
-                            table: r.name.clone(),
-                            column: column.clone(),
-                        }),
-                    })
-                    .collect(),
-            ),
+            Lookup::Found(r) if !r.is_view => Some(r.cols()),
             Lookup::NotLoaded => {
                 if !self.missing.contains(&key) {
                     self.missing.push(key);

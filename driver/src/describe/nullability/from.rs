@@ -9,9 +9,9 @@ use sqlparser::ast::{
 
 use super::Analyzer;
 use super::catalog::{self, Lookup};
+use super::elements::Elements;
 use super::expr::{Ctx, builtin_name_of, refine};
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name, rename};
-use crate::describe::ColumnOrigin;
 
 /// How deep views may nest in views before the analysis gives up on a column.
 const MAX_VIEW_DEPTH: usize = 16;
@@ -298,16 +298,7 @@ impl Analyzer<'_> {
                 return (Vec::new(), false);
             }
         };
-        let catalog_cols = relation.columns.iter().map(|(column, not_null)| Col {
-            name: column.clone(),
-            nullable: relation.is_view || !not_null,
-            origin: (!relation.is_view).then(|| ColumnOrigin {
-                schema: relation.schema.clone(),
-                table: relation.name.clone(),
-                column: column.clone(),
-            }),
-        });
-        let mut cols: Vec<Col> = catalog_cols.collect();
+        let mut cols = relation.cols();
         if let Some(definition) = relation.view.as_deref()
             && self.depth < MAX_VIEW_DEPTH
         {
@@ -319,6 +310,7 @@ impl Analyzer<'_> {
             {
                 for (c, a) in cols.iter_mut().zip(analysed) {
                     c.nullable = a.nullable;
+                    c.elements = a.elements;
                     c.origin = a.origin;
                 }
             }
@@ -345,9 +337,14 @@ fn merged_columns(left: &Source, right: &Source, names: &[String], kind: Kind) -
                 Kind::Right => rn,
                 Kind::Full => ln || rn,
             };
+            let elements = match (lc, rc) {
+                (Some(l), Some(r)) => l.elements.or(r.elements),
+                _ => Elements::Unknown,
+            };
             Col {
                 name: name.clone(),
                 nullable,
+                elements,
                 origin: None,
             }
         })

@@ -8,11 +8,12 @@
 //!
 //! Files: [`scope`] (what a query level sees), [`catalog`] (relations, loaded on demand),
 //! [`query`] (WITH, set operations, VALUES, SELECT lists), [`from`] (FROM items and joins),
-//! [`expr`] (expressions), [`functions`] (what is known of built-in functions), [`dml`]
+//! [`expr`] (expressions), [`elements`] (NULL elements of arrays), [`functions`] (what is known of built-in functions), [`dml`]
 //! (RETURNING and parameter targets).
 
 mod catalog;
 mod dml;
+mod elements;
 mod expr;
 mod from;
 mod functions;
@@ -109,6 +110,8 @@ fn apply(analysis: &Analysis, columns: &mut [ColumnDescription], params: &mut [P
     {
         for (described, col) in columns.iter_mut().zip(cols) {
             described.nullable = col.nullable;
+            described.element_nullable =
+                !(described.ty.is_array() && col.elements == elements::Elements::NonNull);
             if described.origin.is_none() {
                 described.origin.clone_from(&col.origin);
             }

@@ -75,6 +75,11 @@ impl Analyzer<'_> {
                     c.nullable = true;
                     changed = true;
                 }
+                let elements = c.elements.or(n.elements);
+                if elements != c.elements {
+                    c.elements = elements;
+                    changed = true;
+                }
             }
             if !changed {
                 return Some(current);
@@ -104,6 +109,7 @@ impl Analyzer<'_> {
                         SetOperator::Except => a.nullable,
                         _ => true,
                     };
+                    a.elements = a.elements.or(b.elements);
                     if a.origin != b.origin {
                         a.origin = None;
                     }
@@ -114,27 +120,24 @@ impl Analyzer<'_> {
                 let ctx = Ctx::rows();
                 let mut cols: Option<Vec<Col>> = None;
                 for row in &values.rows {
-                    let nulls: Vec<bool> = row
+                    let row: Vec<Col> = row
                         .content
                         .iter()
-                        .map(|e| self.expr(e, scope, ctx))
+                        .enumerate()
+                        .map(|(i, e)| Col {
+                            elements: self.elements(e, scope, ctx),
+                            ..Col::computed(format!("column{}", i + 1), self.expr(e, scope, ctx))
+                        })
                         .collect();
                     match &mut cols {
-                        None => {
-                            cols = Some(
-                                nulls
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, n)| Col::computed(format!("column{}", i + 1), *n))
-                                    .collect(),
-                            );
-                        }
+                        None => cols = Some(row),
                         Some(cols) => {
-                            if cols.len() != nulls.len() {
+                            if cols.len() != row.len() {
                                 return None;
                             }
-                            for (c, n) in cols.iter_mut().zip(nulls) {
-                                c.nullable |= n;
+                            for (c, r) in cols.iter_mut().zip(row) {
+                                c.nullable |= r.nullable;
+                                c.elements = c.elements.or(r.elements);
                             }
                         }
                     }
@@ -220,6 +223,7 @@ impl Analyzer<'_> {
 
     fn output(&mut self, e: &Expr, alias: Option<String>, scope: &Scope<'_>, ctx: Ctx) -> Col {
         let nullable = self.expr(e, scope, ctx);
+        let elements = self.elements(e, scope, ctx);
         let origin = match e {
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => column_parts(e)
                 .and_then(|p| scope.column(&p))
@@ -229,6 +233,7 @@ impl Analyzer<'_> {
         Col {
             name: alias.unwrap_or_else(|| output_name(e)),
             nullable,
+            elements,
             origin,
         }
     }

@@ -4,6 +4,7 @@
 
 use sqlparser::ast::{Ident, ObjectName};
 
+use super::elements::Elements;
 use crate::describe::ColumnOrigin;
 
 /// One column of a relation or of a query's output.
@@ -13,16 +14,19 @@ pub(crate) struct Col {
     pub(crate) name: String,
     /// Whether it can be NULL.
     pub(crate) nullable: bool,
+    /// What is known of its elements, when it is an array.
+    pub(crate) elements: Elements,
     /// The table column it is, when it is one.
     pub(crate) origin: Option<ColumnOrigin>,
 }
 
 impl Col {
-    /// A column that is not a table column.
+    /// A column that is not a table column (nothing known of its elements, if any).
     pub(crate) fn computed(name: impl Into<String>, nullable: bool) -> Col {
         Col {
             name: name.into(),
             nullable,
+            elements: Elements::Unknown,
             origin: None,
         }
     }

@@ -1,11 +1,18 @@
-use super::catalog::{Catalog, Relation, parse_one};
+use super::catalog::{Catalog, Column, Relation, parse_one};
 use super::*;
 
 fn table(name: &str, cols: &[(&str, bool)]) -> Relation {
     Relation {
         schema: "public".into(),
         name: name.into(),
-        columns: cols.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect(),
+        columns: cols
+            .iter()
+            .map(|(c, n)| Column {
+                name: (*c).to_owned(),
+                not_null: *n,
+                is_array: false,
+            })
+            .collect(),
         view: None,
         is_view: false,
     }
