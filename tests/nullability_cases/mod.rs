@@ -421,7 +421,7 @@ pub const ELEMENT_CASES: &[(&str, &[bool])] = &[
     ("VALUES (ARRAY[1]), (ARRAY[2])", &[X]),
     ("SELECT (SELECT array_agg(id) FROM users)", &[X]),
     (
-        "INSERT INTO posts (id, user_id, title) VALUES (1, 1, 'x') RETURNING tags, ARRAY[id]",
+        "INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]",
         &[N, X],
     ),
 ];
