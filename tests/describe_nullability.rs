@@ -9,7 +9,7 @@ mod nullability_cases;
 
 use nullability_cases::{CASES, DATA, ELEMENT_CASES, SCHEMA, TARGETS, runnable};
 use quarry::Connection;
-use quarry_driver::describe::describe;
+use quarry_driver::describe::{Describer, describe};
 
 async fn setup(populate: bool) -> Connection {
     let db = common::fresh_db().await;
@@ -21,12 +21,18 @@ async fn setup(populate: bool) -> Connection {
     conn
 }
 
-async fn check_table(conn: &mut Connection, label: &str) {
+/// Checks the table with a fresh `describe` per query, or with one `Describer` for all of them
+/// (catalog facts remembered across queries must give the same answers).
+async fn check_table(conn: &mut Connection, label: &str, shared: bool) {
     let mut failures = Vec::new();
+    let mut describer = Describer::new();
     for (sql, expected) in CASES {
-        let d = describe(conn, sql)
-            .await
-            .unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
+        let d = if shared {
+            describer.describe(conn, sql).await
+        } else {
+            describe(conn, sql).await
+        };
+        let d = d.unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
         let got: Vec<bool> = d.columns.iter().map(|c| c.nullable).collect();
         if got != *expected {
             failures.push(format!(
@@ -41,13 +47,13 @@ async fn check_table(conn: &mut Connection, label: &str) {
 async fn nullability_table_on_an_empty_database() {
     let mut conn = setup(false).await;
     assert!(CASES.len() >= 60);
-    check_table(&mut conn, "empty").await;
+    check_table(&mut conn, "empty", false).await;
 }
 
 #[tokio::test]
 async fn nullability_table_on_a_populated_analyzed_database() {
     let mut conn = setup(true).await;
-    check_table(&mut conn, "populated").await;
+    check_table(&mut conn, "populated, one describer", true).await;
 }
 
 /// Soundness against real rows: no column described NOT NULL ever returns NULL.

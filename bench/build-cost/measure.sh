@@ -2,9 +2,8 @@
 # Measures `touch src/lib.rs && cargo check` for the three generated crates (see generate.py):
 # online (DATABASE_URL), offline (QUARRY_OFFLINE / SQLX_OFFLINE with the caches made by the
 # prepare step), each with incremental builds and with CARGO_INCREMENTAL=0; plus the prepare
-# step itself (`quarry prepare` vs sqlx's, which sqlx-cli runs as `cargo check` with
-# SQLX_OFFLINE_DIR set after forcing the macros to rerun: emulated the same way here when
-# sqlx-cli is not installed).
+# step itself (`quarry prepare` vs `cargo sqlx prepare`; install sqlx-cli 0.9 to measure it,
+# otherwise sqlx's library prepare is emulated as sqlx-cli runs it).
 #
 #   DATABASE_URL=postgres://... QUARRY_BIN=/path/to/quarry bench/build-cost/measure.sh [runs]
 # The database needs gen/schema.sql. Prints one line per measurement (median of `runs`, ms).
@@ -31,22 +30,34 @@ median_check() {
     printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 }
 
-# Prepare steps (timed once each, after a warm build).
+# Prepare steps, each the median of `runs` after a warm build: `quarry prepare` (every target, its
+# default, and `-- --lib`) against `cargo sqlx prepare` (the library, its default, and
+# `-- --all-targets`). Without sqlx-cli, sqlx's library prepare is emulated as sqlx-cli does it.
+median_cmd() {
+    local dir="$1"; shift
+    local times=()
+    for _ in $(seq "$runs"); do
+        local t0; t0=$(ms)
+        (cd "$dir" && "$@" >/dev/null 2>&1)
+        times+=($(( $(ms) - t0 )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
 (cd bc_quarry && cargo check --offline -q >/dev/null 2>&1)
-t0=$(ms); (cd bc_quarry && "$QUARRY_BIN" prepare >/dev/null 2>&1); quarry_prepare=$(( $(ms) - t0 ))
-rm -rf bc_sqlx/.sqlx; mkdir -p bc_sqlx/.sqlx
 (cd bc_sqlx && cargo check --offline -q >/dev/null 2>&1)
+quarry_all=$(median_cmd bc_quarry "$QUARRY_BIN" prepare)
+quarry_lib=$(median_cmd bc_quarry "$QUARRY_BIN" prepare -- --lib)
 if command -v cargo-sqlx >/dev/null 2>&1; then
-    t0=$(ms); (cd bc_sqlx && cargo sqlx prepare >/dev/null 2>&1); sqlx_prepare=$(( $(ms) - t0 ))
-    sqlx_how="cargo sqlx prepare"
+    sqlx_lib=$(median_cmd bc_sqlx cargo sqlx prepare)
+    sqlx_all=$(median_cmd bc_sqlx cargo sqlx prepare -- --all-targets)
+    sqlx_how="cargo sqlx prepare ($(cargo sqlx --version 2>/dev/null))"
 else
-    t0=$(ms)
-    touch bc_sqlx/src/lib.rs
-    (cd bc_sqlx && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" cargo check --offline -q >/dev/null 2>&1)
-    sqlx_prepare=$(( $(ms) - t0 ))
+    mkdir -p bc_sqlx/.sqlx
+    sqlx_lib=$(median_cmd bc_sqlx bash -c 'touch src/lib.rs && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" cargo check --offline -q')
+    sqlx_all="n/a"
     sqlx_how="emulated: touch + cargo check with SQLX_OFFLINE_DIR"
 fi
-echo "prepare quarry_ms=$quarry_prepare sqlx_ms=$sqlx_prepare ($sqlx_how); sqlx entries: $(ls bc_sqlx/.sqlx | wc -l), quarry entries: $(ls bc_quarry/.quarry | wc -l)"
+echo "prepare lib: quarry_ms=$quarry_lib sqlx_ms=$sqlx_lib; all targets: quarry_ms=$quarry_all sqlx_ms=$sqlx_all ($sqlx_how); entries: sqlx $(ls bc_sqlx/.sqlx | wc -l), quarry $(ls bc_quarry/.quarry | wc -l)"
 
 for incr in 1 0; do
     base=$(median_check bc_baseline CARGO_INCREMENTAL=$incr)

@@ -62,7 +62,8 @@ pub(crate) struct PrepareArgs {
     /// The database to describe against (default: DATABASE_URL, or `.env`).
     #[arg(long, value_name = "URL")]
     pub(crate) database_url: Option<String>,
-    /// Extra arguments for `cargo check` (after `--`).
+    /// Extra arguments for `cargo check` (after `--`). Every target is checked (`--all-targets`:
+    /// tests and examples have queries too) unless these select targets (`-- --lib`).
     #[arg(last = true, value_name = "CARGO_CHECK_ARGS")]
     pub(crate) cargo_args: Vec<String>,
 }

@@ -123,7 +123,11 @@ fn describe_all(
     nonce: &str,
 ) -> Result<(), PrepareError> {
     let mut command = Command::new(cargo());
-    command.current_dir(root).arg("check").arg("--all-targets");
+    command.current_dir(root).arg("check");
+    // Every target (tests and examples have queries too) unless the user picked targets.
+    if !args.cargo_args.iter().any(|a| selects_targets(a)) {
+        command.arg("--all-targets");
+    }
     if args.workspace {
         command.arg("--workspace");
     }
@@ -157,7 +161,7 @@ fn describe_all(
             described_so_far(collect_dir)
         ));
         bar.tick();
-        thread::sleep(Duration::from_millis(100));
+        thread::sleep(Duration::from_millis(20));
     }
     bar.finish_and_clear();
     let output = waiter
@@ -179,6 +183,24 @@ fn describe_all(
         });
     }
     Ok(())
+}
+
+/// Whether a `cargo check` argument selects targets (`--lib`, `--tests`, `--bin=x`, ...).
+fn selects_targets(arg: &str) -> bool {
+    const FLAGS: &[&str] = &[
+        "--lib",
+        "--bin",
+        "--bins",
+        "--example",
+        "--examples",
+        "--test",
+        "--tests",
+        "--bench",
+        "--benches",
+        "--all-targets",
+    ];
+    let flag = arg.split('=').next().unwrap_or(arg);
+    FLAGS.contains(&flag)
 }
 
 /// How many descriptions the build processes have collected so far (lines of their files).
@@ -358,6 +380,14 @@ mod tests {
         let after = read_dir_entries(&dir, "query-", ".json").unwrap();
         assert_eq!(after, collected);
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn target_selection_flags_are_recognised() {
+        assert!(selects_targets("--lib"));
+        assert!(selects_targets("--test=api"));
+        assert!(!selects_targets("-p"));
+        assert!(!selects_targets("--features"));
     }
 
     #[test]

@@ -202,35 +202,69 @@ impl TypeDescription {
 }
 
 /// Describes `sql` on a live connection: prepares it (without running it), resolves every type
-/// by name, and works out each column's nullability.
+/// by name, and works out each column's nullability. To describe many queries, keep a
+/// [`Describer`]: it remembers the catalog facts it read.
 pub async fn describe(conn: &mut Connection, sql: &str) -> Result<QueryDescription> {
-    let stmt = conn.prepare(sql).await?;
-    let parameters = stmt
-        .param_types()
-        .iter()
-        .map(|ty| ParamDescription {
-            ty: TypeDescription::from_pg_type(ty),
-            not_null_target: None,
-        })
-        .collect();
-    let mut columns: Vec<ColumnDescription> = stmt
-        .columns()
-        .iter()
-        .map(|c| ColumnDescription {
-            name: c.name().to_owned(),
-            ty: TypeDescription::from_pg_type(c.pg_type()),
-            nullable: true,
-            element_nullable: true,
-            origin: None,
-        })
-        .collect();
-    let mut description = QueryDescription {
-        version: FORMAT_VERSION,
-        sql: sql.to_owned(),
-        parameters,
-        columns: Vec::new(),
-    };
-    nullability::analyse(conn, &stmt, &mut columns, &mut description.parameters).await?;
-    description.columns = columns;
-    Ok(description)
+    Describer::new().describe(conn, sql).await
+}
+
+/// Describes queries one after another, remembering what it read from the catalog (relations,
+/// view definitions, which table column a result column is) so each fact costs one round trip
+/// per `Describer`, not one per query. The facts are not refreshed: keep a `Describer` for one
+/// batch of queries (a build, a `quarry prepare`), not across schema changes.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// let mut describer = quarry_driver::describe::Describer::new();
+/// for sql in ["SELECT id FROM users", "SELECT name FROM users WHERE id = $1"] {
+///     let d = describer.describe(conn, sql).await?;
+///     println!("{sql}: {} columns", d.columns.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct Describer {
+    facts: nullability::Facts,
+}
+
+impl Describer {
+    /// A describer that knows nothing yet.
+    pub fn new() -> Describer {
+        Describer::default()
+    }
+
+    /// Describes `sql` on `conn` (see [`describe`]).
+    pub async fn describe(&mut self, conn: &mut Connection, sql: &str) -> Result<QueryDescription> {
+        let stmt = conn.prepare(sql).await?;
+        let parameters = stmt
+            .param_types()
+            .iter()
+            .map(|ty| ParamDescription {
+                ty: TypeDescription::from_pg_type(ty),
+                not_null_target: None,
+            })
+            .collect();
+        let mut columns: Vec<ColumnDescription> = stmt
+            .columns()
+            .iter()
+            .map(|c| ColumnDescription {
+                name: c.name().to_owned(),
+                ty: TypeDescription::from_pg_type(c.pg_type()),
+                nullable: true,
+                element_nullable: true,
+                origin: None,
+            })
+            .collect();
+        let mut description = QueryDescription {
+            version: FORMAT_VERSION,
+            sql: sql.to_owned(),
+            parameters,
+            columns: Vec::new(),
+        };
+        self.facts
+            .analyse(conn, &stmt, &mut columns, &mut description.parameters)
+            .await?;
+        description.columns = columns;
+        Ok(description)
+    }
 }

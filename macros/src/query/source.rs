@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use quarry_driver::Connection;
-use quarry_driver::describe::{self, QueryDescription, cache};
+use quarry_driver::describe::{Describer, QueryDescription, cache};
 use tokio::runtime::Runtime;
 
 use super::config::Config;
@@ -22,10 +22,11 @@ pub(crate) struct Described {
     pub(crate) file: Option<PathBuf>,
 }
 
-/// The live state of this build process: a runtime and one connection per URL.
+/// The live state of this build process: a runtime and, per URL, one connection and the
+/// catalog facts read through it.
 struct Live {
     runtime: Runtime,
-    connections: HashMap<String, Connection>,
+    connections: HashMap<String, (Connection, Describer)>,
 }
 
 static LIVE: Mutex<Option<Live>> = Mutex::new(None);
@@ -62,7 +63,11 @@ fn live(config: &Config, url: &str, sql: &str) -> Result<QueryDescription, Strin
         return Err("internal error: no describe runtime".to_owned());
     };
     let limit = config.timeout;
-    if state.connections.get(url).is_none_or(Connection::is_closed) {
+    if state
+        .connections
+        .get(url)
+        .is_none_or(|(conn, _)| conn.is_closed())
+    {
         let connected = state
             .runtime
             .block_on(async { tokio::time::timeout(limit, quarry_driver::connect(url)).await });
@@ -83,14 +88,16 @@ fn live(config: &Config, url: &str, sql: &str) -> Result<QueryDescription, Strin
                 ));
             }
         };
-        state.connections.insert(url.to_owned(), conn);
+        state
+            .connections
+            .insert(url.to_owned(), (conn, Describer::new()));
     }
-    let Some(conn) = state.connections.get_mut(url) else {
+    let Some((conn, describer)) = state.connections.get_mut(url) else {
         return Err("internal error: no describe connection".to_owned());
     };
     let runtime = &state.runtime;
     let result = runtime
-        .block_on(async { tokio::time::timeout(limit, describe::describe(conn, sql)).await });
+        .block_on(async { tokio::time::timeout(limit, describer.describe(conn, sql)).await });
     match result {
         Ok(Ok(description)) => Ok(description),
         Ok(Err(e)) => Err(errors::server_error(sql, &e)),

@@ -20,6 +20,8 @@ mod functions;
 mod query;
 mod scope;
 
+use std::collections::HashMap;
+
 use sqlparser::ast::Statement;
 
 use super::{ColumnDescription, ColumnOrigin, ParamDescription};
@@ -74,32 +76,95 @@ pub(crate) fn run(statement: &Statement, catalog: &Catalog) -> (Analysis, Vec<St
     (Analysis { columns, targets }, analyzer.missing)
 }
 
-/// Fills `nullable` and `origin` of `columns`, and `not_null_target` of `params`.
-pub(super) async fn analyse(
-    conn: &mut Connection,
-    stmt: &Prepared,
-    columns: &mut [ColumnDescription],
-    params: &mut [ParamDescription],
-) -> Result<()> {
-    origins_from_row_description(conn, stmt, columns).await?;
-    let Some(statement) = catalog::parse_one(stmt.sql()) else {
-        return Ok(());
-    };
-    let mut catalog = Catalog::default();
-    for _ in 0..MAX_ROUNDS {
-        let (analysis, missing) = run(&statement, &catalog);
-        if missing.is_empty() {
-            apply(&analysis, columns, params);
+/// What the analysis has read from the catalog so far: relations (with view definitions) and
+/// the table column behind each (table OID, attribute number) of a RowDescription.
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    catalog: Catalog,
+    origins: HashMap<(u32, i16), Option<ColumnOrigin>>,
+}
+
+impl Facts {
+    /// Fills `nullable` and `origin` of `columns`, and `not_null_target` of `params`.
+    pub(crate) async fn analyse(
+        &mut self,
+        conn: &mut Connection,
+        stmt: &Prepared,
+        columns: &mut [ColumnDescription],
+        params: &mut [ParamDescription],
+    ) -> Result<()> {
+        self.origins_from_row_description(conn, stmt, columns)
+            .await?;
+        let Some(statement) = catalog::parse_one(stmt.sql()) else {
             return Ok(());
+        };
+        for _ in 0..MAX_ROUNDS {
+            let (analysis, missing) = run(&statement, &self.catalog);
+            if missing.is_empty() {
+                apply(&analysis, columns, params);
+                return Ok(());
+            }
+            match self.catalog.load(conn, missing).await {
+                Ok(()) => {}
+                Err(e) if conn.is_closed() => return Err(e),
+                // The catalog could not be read: stay with "everything nullable".
+                Err(_) => return Ok(()),
+            }
         }
-        match catalog.load(conn, missing).await {
-            Ok(()) => {}
-            Err(e) if conn.is_closed() => return Err(e),
-            // The catalog could not be read: stay with "everything nullable".
-            Err(_) => return Ok(()),
-        }
+        Ok(())
     }
-    Ok(())
+
+    /// The table column each result column is, from RowDescription (table OID and attribute
+    /// number): the ones not known yet in one round trip.
+    async fn origins_from_row_description(
+        &mut self,
+        conn: &mut Connection,
+        stmt: &Prepared,
+        columns: &mut [ColumnDescription],
+    ) -> Result<()> {
+        let keys: Vec<(u32, i16)> = stmt
+            .columns()
+            .iter()
+            .filter_map(|c| Some((c.table_oid()?, c.column_id()?)))
+            .filter(|key| !self.origins.contains_key(key))
+            .collect();
+        if !keys.is_empty() {
+            let tables: Vec<u32> = keys.iter().map(|k| k.0).collect();
+            let attnums: Vec<i16> = keys.iter().map(|k| k.1).collect();
+            let rows = conn
+                .fetch(
+                    "SELECT k.rel, k.att, n.nspname::text, c.relname::text, a.attname::text \
+                     FROM unnest($1::oid[], $2::int2[]) AS k(rel, att) \
+                     JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.att \
+                     JOIN pg_class c ON c.oid = a.attrelid \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace",
+                    &[&tables, &attnums],
+                )
+                .await?;
+            for key in keys {
+                self.origins.insert(key, None);
+            }
+            for row in rows {
+                let key: (u32, i16) = (row.get(0)?, row.get(1)?);
+                self.origins.insert(
+                    key,
+                    Some(ColumnOrigin {
+                        schema: row.get(2)?,
+                        table: row.get(3)?,
+                        column: row.get(4)?,
+                    }),
+                );
+            }
+        }
+        for (described, column) in columns.iter_mut().zip(stmt.columns()) {
+            if let (Some(table), Some(attnum)) = (column.table_oid(), column.column_id())
+                && let Some(Some(origin)) = self.origins.get(&(table, attnum))
+            {
+                described.origin = Some(origin.clone());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Copies an analysis onto the described columns — only when it found exactly as many columns
@@ -122,36 +187,6 @@ fn apply(analysis: &Analysis, columns: &mut [ColumnDescription], params: &mut [P
             p.not_null_target = Some(origin.clone());
         }
     }
-}
-
-/// The table column each result column is, from RowDescription (table OID and attribute number).
-async fn origins_from_row_description(
-    conn: &mut Connection,
-    stmt: &Prepared,
-    columns: &mut [ColumnDescription],
-) -> Result<()> {
-    for (described, column) in columns.iter_mut().zip(stmt.columns()) {
-        let (Some(table), Some(attnum)) = (column.table_oid(), column.column_id()) else {
-            continue;
-        };
-        let row = conn
-            .fetch_row(
-                "SELECT n.nspname::text, c.relname::text, a.attname::text \
-                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
-                 JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE a.attrelid = $1 AND a.attnum = $2",
-                &[&table, &attnum],
-            )
-            .await?;
-        if let Some(row) = row {
-            described.origin = Some(ColumnOrigin {
-                schema: row.get(0)?,
-                table: row.get(1)?,
-                column: row.get(2)?,
-            });
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
