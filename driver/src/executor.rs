@@ -137,7 +137,7 @@ impl Executor for &crate::pool::Pool {
     where
         Self: 'a,
     {
-        self.acquire().await?.execute(query, params).await
+        crate::pool::Pool::execute(self, query, params).await
     }
 
     async fn fetch<'a>(
@@ -148,7 +148,7 @@ impl Executor for &crate::pool::Pool {
     where
         Self: 'a,
     {
-        self.acquire().await?.fetch(query, params).await
+        crate::pool::Pool::fetch(self, query, params).await
     }
 
     async fn fetch_row<'a>(
@@ -159,7 +159,7 @@ impl Executor for &crate::pool::Pool {
     where
         Self: 'a,
     {
-        self.acquire().await?.fetch_row(query, params).await
+        crate::pool::Pool::fetch_row(self, query, params).await
     }
 
     fn fetch_stream<'a>(

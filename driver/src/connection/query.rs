@@ -382,7 +382,7 @@ impl Connection {
         Ok(())
     }
 
-    fn forget_statement(&mut self, sql: &str) {
+    pub(super) fn forget_statement(&mut self, sql: &str) {
         if let Some(stmt) = self.cache.remove(sql) {
             self.pending_close.push(stmt.name().to_owned());
         }
@@ -390,7 +390,7 @@ impl Connection {
 
     /// A cached plan whose result type changed (0A000), or a statement the server no longer has
     /// (26000, e.g. after `DISCARD ALL`).
-    fn is_stale_statement(&self, error: &Error) -> bool {
+    pub(super) fn is_stale_statement(&self, error: &Error) -> bool {
         let Some(db) = error.as_db_error() else {
             return false;
         };
@@ -402,24 +402,54 @@ impl Connection {
 
 /// Checks parameter count and types against the statement's description.
 pub(super) fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
-    if params.len() != stmt.params().len() {
+    check_param_types(stmt.sql(), &stmt.0.param_types, params)
+}
+
+/// Checks parameter count and types against a statement's parameter types.
+pub(super) fn check_param_types(
+    sql: &str,
+    types: &[std::sync::Arc<crate::types::PgType>],
+    params: &[super::Param<'_>],
+) -> Result<()> {
+    if params.len() != types.len() {
         return Err(Error::ParamCount {
-            expected: stmt.params().len(),
+            expected: types.len(),
             found: params.len(),
-            query: stmt.sql().to_owned(),
+            query: sql.to_owned(),
         });
     }
-    for (i, (param, ty)) in params.iter().zip(stmt.param_types()).enumerate() {
+    for (i, (param, ty)) in params.iter().zip(types).enumerate() {
         if !param.accepts(ty) {
             return Err(Error::ParamType {
                 position: i + 1,
                 rust_type: param.rust_type(),
                 pg_type: ty.to_string(),
-                query: stmt.sql().to_owned(),
+                query: sql.to_owned(),
             });
         }
     }
     Ok(())
+}
+
+/// The parameter formats of a Bind: binary for every parameter, unless a value goes through a
+/// text-format custom codec.
+pub(super) fn param_formats(
+    types: &[std::sync::Arc<crate::types::PgType>],
+    params: &[super::Param<'_>],
+) -> Vec<Format> {
+    if params
+        .iter()
+        .zip(types)
+        .any(|(p, ty)| p.format(ty) != Format::Binary)
+    {
+        params
+            .iter()
+            .zip(types)
+            .map(|(p, ty)| p.format(ty))
+            .collect()
+    } else {
+        vec![Format::Binary]
+    }
 }
 
 /// Appends a Bind of the unnamed portal; on an encoder error nothing is left in `buf`.
@@ -518,7 +548,7 @@ impl Rows<'_> {
 
 /// Whether a completed command may have changed session state that a pool's reset undoes
 /// (settings, LISTEN, cursors; DO blocks and procedures may do anything).
-fn changes_session(tag: &CommandTag) -> bool {
+pub(super) fn changes_session(tag: &CommandTag) -> bool {
     matches!(
         tag.command(),
         "SET" | "LISTEN" | "DECLARE" | "DO" | "CALL" | "LOAD"

@@ -104,6 +104,11 @@ impl PoolConnection {
         Ok(())
     }
 
+    /// The schema generation the connection's caches are up to date with.
+    pub(super) fn schema_generation(&self) -> u64 {
+        self.meta.schema_generation
+    }
+
     fn connection_mut(&mut self) -> &mut Connection {
         // `conn` is only taken in `Drop`: it is always there while the guard is usable.
         self.conn

@@ -11,6 +11,7 @@
 mod guard;
 mod maintenance;
 mod options;
+mod pipeline;
 mod stats;
 
 use std::collections::VecDeque;
@@ -25,7 +26,7 @@ pub use options::{ConnectHook, ConnectionHook, HookFuture, PoolBuilder};
 pub use stats::PoolStats;
 
 use crate::config::Config;
-use crate::connection::{AsQuery, Connection, Param};
+use crate::connection::{AsQuery, Connection, Param, PipeKind, PipeOutput};
 use crate::error::{Error, Result};
 use crate::protocol::backend::CommandTag;
 use crate::record::Record;
@@ -81,6 +82,8 @@ pub(crate) struct Shared {
     /// Signalled whenever a connection comes back (for `close`).
     returned: Notify,
     counters: Counters,
+    /// Learned statements and queued requests of pipelined shortcut calls.
+    pipelining: pipeline::Pipelining,
 }
 
 /// An idle connection. Boxed so that handing it around moves a pointer, not the connection.
@@ -112,6 +115,7 @@ impl Pool {
                 closed: AtomicBool::new(false),
                 returned: Notify::new(),
                 counters: Counters::default(),
+                pipelining: pipeline::Pipelining::default(),
             }),
         };
         for _ in 0..min_size {
@@ -232,9 +236,13 @@ impl Pool {
         TransactionBuilder::new(self.acquire().await?).start().await
     }
 
-    /// [`Connection::execute`] on a pooled connection.
+    /// [`Connection::execute`] on a pooled connection, pipelined with other tasks' calls when
+    /// every connection is busy (see [`PoolBuilder::pipeline`]).
     pub async fn execute(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<CommandTag> {
-        self.acquire().await?.execute(query, params).await
+        match self.shortcut(query, params, PipeKind::Execute).await? {
+            PipeOutput::Tag(tag) => Ok(tag),
+            _ => Ok(CommandTag::empty()),
+        }
     }
 
     /// [`Connection::execute_many`] on a pooled connection.
@@ -249,26 +257,42 @@ impl Pool {
         self.acquire().await?.execute_many(query, rows).await
     }
 
-    /// [`Connection::fetch`] on a pooled connection.
+    /// [`Connection::fetch`] on a pooled connection, pipelined with other tasks' calls when
+    /// every connection is busy (see [`PoolBuilder::pipeline`]).
     pub async fn fetch(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<Vec<Record>> {
-        self.acquire().await?.fetch(query, params).await
+        match self.shortcut(query, params, PipeKind::Fetch).await? {
+            PipeOutput::Rows(rows) => Ok(rows),
+            PipeOutput::Row(row) => Ok(row.into_iter().collect()),
+            PipeOutput::Tag(_) => Ok(Vec::new()),
+        }
     }
 
-    /// [`Connection::fetch_row`] on a pooled connection.
+    /// [`Connection::fetch_row`] on a pooled connection, pipelined with other tasks' calls when
+    /// every connection is busy (see [`PoolBuilder::pipeline`]).
     pub async fn fetch_row(
         &self,
         query: impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Option<Record>> {
-        self.acquire().await?.fetch_row(query, params).await
+        match self.shortcut(query, params, PipeKind::FetchRow).await? {
+            PipeOutput::Row(row) => Ok(row),
+            PipeOutput::Rows(rows) => Ok(rows.into_iter().next()),
+            PipeOutput::Tag(_) => Ok(None),
+        }
     }
 
-    /// [`Connection::fetch_val`] on a pooled connection.
+    /// [`Connection::fetch_val`] on a pooled connection, pipelined with other tasks' calls when
+    /// every connection is busy (see [`PoolBuilder::pipeline`]).
     pub async fn fetch_val<T>(&self, query: impl AsQuery, params: &[Param<'_>]) -> Result<T>
     where
         T: for<'r> Decode<'r>,
     {
-        self.acquire().await?.fetch_val(query, params).await
+        match self.fetch_row(&query, params).await? {
+            Some(row) => row.get(0),
+            None => Err(Error::RowNotFound {
+                query: query.sql().to_owned(),
+            }),
+        }
     }
 
     /// A LISTEN/NOTIFY listener on a connection of this pool's: it is taken out of the pool for

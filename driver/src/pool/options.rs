@@ -50,6 +50,7 @@ pub struct PoolBuilder {
     pub(super) init: Option<ConnectionHook>,
     pub(super) setup: Option<ConnectionHook>,
     pub(super) reset: Option<ConnectionHook>,
+    pub(super) pipeline: bool,
 }
 
 impl Default for PoolBuilder {
@@ -78,6 +79,7 @@ impl Default for PoolBuilder {
             init: None,
             setup: None,
             reset: None,
+            pipeline: true,
         }
     }
 }
@@ -161,6 +163,31 @@ impl PoolBuilder {
         self
     }
 
+    /// Whether the pool's shortcut calls (`execute` with parameters, `fetch`, `fetch_row`,
+    /// `fetch_val`, and the same through `&Pool` as an [`crate::Executor`]) may be pipelined
+    /// (default `true`).
+    ///
+    /// When every connection is busy, calls queue, and the next task to get a connection
+    /// writes its own request and the queued ones in one write, each as its own
+    /// Bind/Execute/Sync: each request still runs in its own implicit transaction, its error
+    /// is its own, and its answer goes to its caller. Fewer writes, reads and wake-ups per
+    /// query: more throughput for less CPU under load. A pipelined batch is one checkout of
+    /// one connection (one `acquired` in [`super::PoolStats`]). Only SQL the pool has run
+    /// before (to learn its parameter types) is pipelined, and only when the pool has no
+    /// `setup` or `reset` hook, queries are not logged or traced, no command timeout is set,
+    /// and the statement is cached and changes no session state. Everything else runs on its
+    /// own checkout, as with `false`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> quarry_driver::Result<()> {
+    /// let pool = quarry_driver::Pool::builder().pipeline(false).build("postgresql://localhost/app").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pipeline(mut self, on: bool) -> Self {
+        self.pipeline = on;
+        self
+    }
+
     /// Creates the pool for `dsn` (with `PG*` environment variables filling gaps) and opens
     /// `min_size` connections.
     pub async fn build(self, dsn: &str) -> Result<Pool> {
@@ -186,6 +213,7 @@ impl std::fmt::Debug for PoolBuilder {
             )
             .field("max_lifetime", &self.max_lifetime)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("pipeline", &self.pipeline)
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,445 @@
+//! Requests of several callers pipelined on one connection: the pool's shortcut calls
+//! (`Pool::execute`, `fetch`, `fetch_row`, `fetch_val`) that queue while every connection is
+//! busy are written together in one write, each as its own Bind/Execute/Sync — so each runs in
+//! its own implicit transaction and an error in one cannot touch another — and each answer goes
+//! back to its caller through a oneshot channel.
+//!
+//! Callers encode their parameters before they queue ([`encode_params`], against the parameter
+//! types the pool learned from an earlier run of the same SQL). Before anything is sent the
+//! connection checks those types against its own statement; a request whose types differ, whose
+//! statement could not be prepared or went stale, or that was never sent is answered
+//! [`Outcome::Retry`], and its caller runs it the ordinary way. A sent request is never retried,
+//! so nothing runs twice.
+//!
+//! A [`Batch`] is an owned value and every await in [`Connection::run_batch`] leaves it
+//! consistent, so when the task driving it is dropped the pool finishes it on another task.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use tokio::sync::oneshot;
+
+use super::query::{changes_session, check_param_types, param_formats};
+use super::{Connection, Param};
+use crate::error::{Error, Result};
+use crate::protocol::backend::{CommandTag, Message};
+use crate::protocol::{Format, IsNull, TransactionStatus, frontend};
+use crate::record::Record;
+use crate::statement::Statement;
+use crate::types::PgType;
+
+/// What a pipelined request returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PipeKind {
+    /// The command tag (`execute`).
+    Execute,
+    /// Every row (`fetch`).
+    Fetch,
+    /// The first row; the server is asked for one (`fetch_row`, `fetch_val`).
+    FetchRow,
+}
+
+/// A pipelined request's answer.
+#[derive(Debug)]
+pub(crate) enum PipeOutput {
+    /// From [`PipeKind::Execute`].
+    Tag(CommandTag),
+    /// From [`PipeKind::Fetch`].
+    Rows(Vec<Record>),
+    /// From [`PipeKind::FetchRow`].
+    Row(Option<Record>),
+}
+
+/// What a caller hears back about its queued request.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// The request ran: this is its answer.
+    Done(Result<PipeOutput>),
+    /// The request was not sent (or met a stale statement, which the ordinary path retries):
+    /// run it the ordinary way.
+    Retry,
+    /// Like `Retry`, and the connection's parameter types differ from those the request was
+    /// encoded with: the pool stops pipelining this SQL.
+    Mismatch,
+}
+
+/// Parameter values encoded by the caller before it queues.
+#[derive(Debug)]
+pub(crate) struct EncodedParams {
+    formats: Vec<Format>,
+    /// Each value's bytes in `data`; `None` for NULL.
+    values: Vec<Option<Range<usize>>>,
+    data: BytesMut,
+}
+
+impl EncodedParams {
+    /// Bytes this request adds to a write, roughly.
+    pub(crate) fn size(&self) -> usize {
+        self.data.len() + 4 * self.values.len() + 64
+    }
+}
+
+/// Checks `params` against `types` (the same errors as running the query) and encodes them.
+pub(crate) fn encode_params(
+    sql: &str,
+    types: &[Arc<PgType>],
+    params: &[Param<'_>],
+) -> Result<EncodedParams> {
+    check_param_types(sql, types, params)?;
+    let formats = param_formats(types, params);
+    let mut data = BytesMut::new();
+    let mut values = Vec::with_capacity(params.len());
+    for (i, (param, ty)) in params.iter().zip(types).enumerate() {
+        let start = data.len();
+        let encode_error = |source| Error::Encode {
+            position: i + 1,
+            rust_type: param.rust_type(),
+            pg_type: ty.to_string(),
+            source,
+        };
+        match param.encode(ty, &mut data).map_err(encode_error)? {
+            IsNull::Yes => {
+                data.truncate(start);
+                values.push(None);
+            }
+            IsNull::No => {
+                if data.len() < start {
+                    return Err(encode_error(
+                        "the parameter encoder removed bytes it did not write".into(),
+                    ));
+                }
+                values.push(Some(start..data.len()));
+            }
+        }
+    }
+    Ok(EncodedParams {
+        formats,
+        values,
+        data,
+    })
+}
+
+/// One caller's queued request.
+#[derive(Debug)]
+pub(crate) struct PipeRequest {
+    /// The SQL text (a cached statement of it is used, or prepared).
+    pub(crate) sql: Arc<str>,
+    /// The parameter types `params` were encoded for.
+    pub(crate) types: Arc<[Arc<PgType>]>,
+    pub(crate) kind: PipeKind,
+    pub(crate) params: EncodedParams,
+    pub(crate) reply: oneshot::Sender<Outcome>,
+}
+
+/// A request written to the server whose answer is not read yet.
+struct InFlight {
+    stmt: Statement,
+    kind: PipeKind,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// Requests run together on one connection: those not sent yet, those sent, and what has been
+/// read of the first sent one's answer.
+#[derive(Default)]
+pub(crate) struct Batch {
+    queued: Vec<PipeRequest>,
+    in_flight: VecDeque<InFlight>,
+    /// Bytes of the sent requests may still sit in the write buffer.
+    unsent: bool,
+    rows: Vec<Record>,
+    first: Option<Record>,
+    delivered: usize,
+    tag: Option<CommandTag>,
+    error: Option<Error>,
+}
+
+impl Batch {
+    pub(crate) fn new(requests: Vec<PipeRequest>) -> Batch {
+        Batch {
+            queued: requests,
+            ..Batch::default()
+        }
+    }
+
+    /// Whether every request has been answered.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.queued.is_empty() && self.in_flight.is_empty()
+    }
+
+    /// Answers what is left when the batch cannot go on (no runtime to finish it on): requests
+    /// not sent are retried by their callers, sent ones fail as on a lost connection.
+    pub(crate) fn abandon(&mut self) {
+        for request in self.queued.drain(..) {
+            let _ = request.reply.send(Outcome::Retry);
+        }
+        for sent in self.in_flight.drain(..) {
+            let _ = sent.reply.send(Outcome::Done(Err(Error::Closed)));
+        }
+    }
+
+    /// Fails every sent request after the connection broke; `error` goes to the first.
+    fn fail_in_flight(&mut self, error: Error) {
+        let mut error = Some(error);
+        for sent in self.in_flight.drain(..) {
+            let e = error.take().unwrap_or(Error::Closed);
+            let _ = sent.reply.send(Outcome::Done(Err(e)));
+        }
+        self.reset_answer();
+    }
+
+    fn reset_answer(&mut self) {
+        self.rows = Vec::new();
+        self.first = None;
+        self.delivered = 0;
+        self.tag = None;
+        self.error = None;
+    }
+}
+
+impl Connection {
+    /// Whether requests on this connection may be pipelined for other callers: nothing observes
+    /// single queries (loggers, DEBUG tracing) and no command timeout applies, since neither can
+    /// be honoured per request inside a pipeline.
+    pub(crate) fn pipelines_requests(&self) -> bool {
+        self.command_timeout.is_none() && !self.queries_observed()
+    }
+
+    /// After a successful ordinary run of `sql`: the parameter types callers may encode for,
+    /// when the statement can be pipelined (cached under a name, no session side effects, and
+    /// the session is idle, outside a transaction and unchanged).
+    pub(crate) fn pipeline_profile(&mut self, sql: &str) -> Option<Arc<[Arc<PgType>]>> {
+        if !self.pipelines_requests()
+            || self.closed
+            || self.session_dirty
+            || self.tx_status != TransactionStatus::Idle
+            || self.is_mid_request()
+        {
+            return None;
+        }
+        let (stmt, expired) = self.cache.get(sql);
+        if let Some(expired) = expired {
+            self.pending_close.push(expired.name().to_owned());
+        }
+        let stmt = stmt?;
+        if stmt.name().is_empty() || stmt.0.changes_session {
+            return None;
+        }
+        Some(stmt.0.param_types.clone().into())
+    }
+
+    /// Runs a batch until every request in it is answered. Cancel safe: dropped at any await,
+    /// the batch holds what is left and another call finishes it.
+    pub(crate) async fn run_batch(&mut self, batch: &mut Batch) {
+        if !batch.queued.is_empty() {
+            self.write_batch(batch).await;
+        }
+        if batch.unsent {
+            if let Err(e) = self.send().await {
+                batch.fail_in_flight(e);
+                return;
+            }
+            batch.unsent = false;
+        }
+        self.read_batch_answers(batch).await;
+    }
+
+    /// Prepares what is not prepared, then writes every request that can go, in one write.
+    async fn write_batch(&mut self, batch: &mut Batch) {
+        if self.ready().await.is_err() {
+            // Nothing of the batch went out: its callers run their requests the ordinary way.
+            batch.abandon();
+            return;
+        }
+        let mut stmts = Vec::with_capacity(batch.queued.len());
+        for request in &batch.queued {
+            match self.statement_for(&request.sql, false).await {
+                Ok(stmt) => stmts.push(Some(stmt)),
+                Err(_) if self.closed => break,
+                // The ordinary path reports the error (the server's answer to Parse).
+                Err(_) => stmts.push(None),
+            }
+        }
+        if self.closed {
+            batch.abandon();
+            return;
+        }
+        if let Err(e) = self.write_pending_closes() {
+            self.closed = true;
+            tracing::debug!(target: "quarry", "pipeline not sent: {e}");
+            batch.abandon();
+            return;
+        }
+        let mut stmts = stmts.into_iter();
+        let mut written = 0u64;
+        for request in batch.queued.drain(..) {
+            let outcome = match stmts.next() {
+                Some(Some(stmt)) => self.write_request(&stmt, &request),
+                _ => Err(Outcome::Retry),
+            };
+            match outcome {
+                Ok(stmt) => {
+                    written += 1;
+                    batch.in_flight.push_back(InFlight {
+                        stmt,
+                        kind: request.kind,
+                        reply: request.reply,
+                    });
+                }
+                Err(outcome) => {
+                    let _ = request.reply.send(outcome);
+                }
+            }
+        }
+        // `ready` counted one request; every request sent counts (for `max_queries`).
+        self.requests += written.saturating_sub(1);
+        batch.unsent = true;
+    }
+
+    /// Appends Bind/Execute/Sync for one request, or says why it cannot go.
+    fn write_request(
+        &mut self,
+        stmt: &Statement,
+        request: &PipeRequest,
+    ) -> std::result::Result<Statement, Outcome> {
+        // An unnamed statement is replaced by the next Parse; an evicted one is closed before
+        // this Bind would reach it.
+        if stmt.name().is_empty() || self.pending_close.iter().any(|n| n == stmt.name()) {
+            return Err(Outcome::Retry);
+        }
+        let same_types = stmt.0.param_types.len() == request.types.len()
+            && stmt
+                .0
+                .param_types
+                .iter()
+                .zip(request.types.iter())
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b);
+        if !same_types || stmt.0.changes_session {
+            return Err(Outcome::Mismatch);
+        }
+        let params = &request.params;
+        let buf = &mut self.io.write_buf;
+        let start = buf.len();
+        let written = frontend::bind(
+            "",
+            stmt.name(),
+            &params.formats,
+            params.values.len(),
+            |i, buf| match params.values.get(i) {
+                Some(Some(range)) => match params.data.get(range.clone()) {
+                    Some(bytes) => {
+                        buf.extend_from_slice(bytes);
+                        Ok(IsNull::No)
+                    }
+                    None => Err("a pre-encoded parameter is out of range".into()),
+                },
+                _ => Ok(IsNull::Yes),
+            },
+            &stmt.0.result_formats,
+            buf,
+        )
+        .and_then(|()| {
+            let max_rows = if request.kind == PipeKind::FetchRow {
+                1
+            } else {
+                0
+            };
+            frontend::execute("", max_rows, buf)
+        });
+        if let Err(e) = written {
+            buf.truncate(start);
+            return Err(Outcome::Done(Err(e.into())));
+        }
+        frontend::sync(buf);
+        self.pending_ready += 1;
+        Ok(stmt.clone())
+    }
+
+    /// Reads the answers of the sent requests in order and hands each to its caller.
+    async fn read_batch_answers(&mut self, batch: &mut Batch) {
+        while let Some(current) = batch.in_flight.front() {
+            let message = match self.recv().await {
+                Ok(message) => message,
+                Err(e) => {
+                    batch.fail_in_flight(e);
+                    return;
+                }
+            };
+            match message {
+                Message::DataRow(row) => {
+                    if batch.error.is_none() {
+                        let stmt = current.stmt.clone();
+                        let record = match self.record(&stmt, row) {
+                            Ok(record) => record,
+                            Err(e) => {
+                                batch.fail_in_flight(e);
+                                return;
+                            }
+                        };
+                        batch.delivered += 1;
+                        match current.kind {
+                            PipeKind::Execute => {}
+                            PipeKind::Fetch => batch.rows.push(record),
+                            PipeKind::FetchRow => {
+                                batch.first.get_or_insert(record);
+                            }
+                        }
+                    }
+                }
+                Message::BindComplete
+                | Message::CloseComplete
+                | Message::ParseComplete
+                | Message::PortalSuspended
+                | Message::EmptyQueryResponse => {}
+                Message::CommandComplete { tag } => {
+                    self.session_dirty |= changes_session(&tag);
+                    batch.tag = Some(tag);
+                }
+                Message::ErrorResponse(fields) => {
+                    let sql = current.stmt.clone();
+                    batch.error = Some(self.db_error(&fields, Some(sql.sql())));
+                }
+                Message::ReadyForQuery { status } => {
+                    self.on_ready(status);
+                    self.answer_first(batch);
+                }
+                other => {
+                    let e = self.unexpected("pipelined query results", &other);
+                    batch.fail_in_flight(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The first sent request's answer is complete: hand it over.
+    fn answer_first(&mut self, batch: &mut Batch) {
+        let Some(done) = batch.in_flight.pop_front() else {
+            return;
+        };
+        let delivered = std::mem::take(&mut batch.delivered);
+        let tag = batch.tag.take();
+        let rows = std::mem::take(&mut batch.rows);
+        let first = batch.first.take();
+        let outcome = match batch.error.take() {
+            Some(e) if delivered == 0 && self.is_stale_statement(&e) => {
+                // As the ordinary path does: forget the statement; the caller's ordinary run
+                // prepares it again (outside a transaction, so retrying is safe).
+                self.stale_plans += 1;
+                self.forget_statement(done.stmt.sql());
+                Outcome::Retry
+            }
+            Some(e) => Outcome::Done(Err(e)),
+            None => {
+                done.stmt.set_rows_hint(delivered);
+                Outcome::Done(Ok(match done.kind {
+                    PipeKind::Execute => PipeOutput::Tag(tag.unwrap_or_else(CommandTag::empty)),
+                    PipeKind::Fetch => PipeOutput::Rows(rows),
+                    PipeKind::FetchRow => PipeOutput::Row(first),
+                }))
+            }
+        };
+        let _ = done.reply.send(outcome);
+    }
+}
