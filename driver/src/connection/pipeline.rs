@@ -153,6 +153,8 @@ pub(crate) struct Batch {
     delivered: usize,
     tag: Option<CommandTag>,
     error: Option<Error>,
+    /// Requests answered so far (with a result or an error, not with a retry).
+    answered: usize,
 }
 
 impl Batch {
@@ -161,6 +163,11 @@ impl Batch {
             queued: requests,
             ..Batch::default()
         }
+    }
+
+    /// Requests answered so far with a result or an error (not told to retry).
+    pub(crate) fn answered(&self) -> usize {
+        self.answered
     }
 
     /// Whether every request has been answered.
@@ -175,6 +182,7 @@ impl Batch {
             let _ = request.reply.send(Outcome::Retry);
         }
         for sent in self.in_flight.drain(..) {
+            self.answered += 1;
             let _ = sent.reply.send(Outcome::Done(Err(Error::Closed)));
         }
     }
@@ -184,6 +192,7 @@ impl Batch {
         let mut error = Some(error);
         for sent in self.in_flight.drain(..) {
             let e = error.take().unwrap_or(Error::Closed);
+            self.answered += 1;
             let _ = sent.reply.send(Outcome::Done(Err(e)));
         }
         self.reset_answer();
@@ -288,6 +297,9 @@ impl Connection {
                     });
                 }
                 Err(outcome) => {
+                    if matches!(outcome, Outcome::Done(_)) {
+                        batch.answered += 1;
+                    }
                     let _ = request.reply.send(outcome);
                 }
             }
@@ -440,6 +452,9 @@ impl Connection {
                 }))
             }
         };
+        if matches!(outcome, Outcome::Done(_)) {
+            batch.answered += 1;
+        }
         let _ = done.reply.send(outcome);
     }
 }

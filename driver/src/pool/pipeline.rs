@@ -248,7 +248,7 @@ impl Pool {
                 let batch = shared
                     .pipelining
                     .take_batch(Some(request), budget(shared, &conn));
-                lead(conn, batch).await;
+                lead(shared, conn, batch).await;
                 return outcome(profile, answer.await);
             }
             Ok(None) => {}
@@ -276,8 +276,9 @@ impl Pool {
                         if batch.is_empty() {
                             // Another leader took our request (and nothing else waits).
                             drop(conn);
+                            shared.counters.unused_checkout();
                         } else {
-                            lead(conn, batch).await;
+                            lead(shared, conn, batch).await;
                         }
                         if !own {
                             break;
@@ -327,19 +328,22 @@ fn outcome(
 
 /// Runs a batch on `conn`; if this future is dropped midway, the batch is finished on a
 /// spawned task (see [`Leader`]'s `Drop`).
-async fn lead(conn: PoolConnection, requests: Vec<PipeRequest>) {
+async fn lead(shared: &Arc<Shared>, conn: PoolConnection, requests: Vec<PipeRequest>) {
     let mut leader = Leader {
+        shared: shared.clone(),
         conn: Some(conn),
         batch: Batch::new(requests),
     };
     if let Some(conn) = leader.conn.as_mut() {
         conn.run_batch(&mut leader.batch).await;
     }
+    shared.counters.batch_done(leader.batch.answered());
 }
 
 /// A connection running a batch. Dropped before the batch is answered, it hands both to a task
 /// that finishes the batch and then returns the connection.
 struct Leader {
+    shared: Arc<Shared>,
     conn: Option<PoolConnection>,
     batch: Batch,
 }
@@ -350,8 +354,10 @@ impl Drop for Leader {
             return;
         }
         let mut batch = std::mem::take(&mut self.batch);
+        let shared = self.shared.clone();
         let Some(mut conn) = self.conn.take() else {
             batch.abandon();
+            shared.counters.batch_done(batch.answered());
             return;
         };
         match tokio::runtime::Handle::try_current() {
@@ -360,10 +366,15 @@ impl Drop for Leader {
                     conn.run_batch(&mut batch).await;
                     // Answered: the connection goes back (or, broken, is discarded).
                     drop(conn);
+                    shared.counters.batch_done(batch.answered());
                 });
             }
-            // No runtime: the connection, mid-request, is discarded when dropped.
-            Err(_) => batch.abandon(),
+            Err(_) => {
+                batch.abandon();
+                // Mid-request: discarded, not returned.
+                drop(conn);
+                shared.counters.batch_done(batch.answered());
+            }
         }
     }
 }

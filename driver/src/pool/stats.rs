@@ -17,8 +17,13 @@ pub struct PoolStats {
     pub waiting: usize,
     /// The configured maximum.
     pub max_size: usize,
-    /// Successful acquires.
+    /// Successful acquires. A shortcut call answered in a pipelined batch counts as one, like
+    /// the call that led the batch: a batch of n calls is one checkout and n acquires.
     pub acquired: u64,
+    /// Shortcut calls answered in pipelined batches ([`super::PoolBuilder::pipeline`]).
+    pub pipelined: u64,
+    /// Pipelined batches run (`pipelined / batches` is the mean batch size).
+    pub batches: u64,
     /// Acquires that had to wait for a connection to come back.
     pub waited: u64,
     /// Acquires that failed with a timeout.
@@ -51,6 +56,8 @@ pub(super) struct Counters {
     pub(super) waited: AtomicU64,
     pub(super) timed_out: AtomicU64,
     pub(super) created: AtomicU64,
+    pipelined: AtomicU64,
+    batches: AtomicU64,
     closed_broken: AtomicU64,
     closed_expired: AtomicU64,
     closed_other: AtomicU64,
@@ -68,6 +75,26 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A batch answered `answered` calls on one checkout, which counted one acquire.
+    pub(super) fn batch_done(&self, answered: usize) {
+        let answered = u64::try_from(answered).unwrap_or(u64::MAX);
+        match answered {
+            0 => {
+                self.acquired.fetch_sub(1, Ordering::Relaxed);
+            }
+            n => {
+                self.acquired.fetch_add(n - 1, Ordering::Relaxed);
+            }
+        }
+        self.pipelined.fetch_add(answered, Ordering::Relaxed);
+        self.batches.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A checkout taken to lead a batch found nothing to run.
+    pub(super) fn unused_checkout(&self) {
+        self.acquired.fetch_sub(1, Ordering::Relaxed);
+    }
+
     pub(super) fn waited_for(&self, wait: Duration) {
         let ns = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
         self.waited.fetch_add(1, Ordering::Relaxed);
@@ -80,6 +107,8 @@ impl Counters {
         stats.waited = self.waited.load(Ordering::Relaxed);
         stats.timed_out = self.timed_out.load(Ordering::Relaxed);
         stats.created = self.created.load(Ordering::Relaxed);
+        stats.pipelined = self.pipelined.load(Ordering::Relaxed);
+        stats.batches = self.batches.load(Ordering::Relaxed);
         stats.closed_broken = self.closed_broken.load(Ordering::Relaxed);
         stats.closed_expired = self.closed_expired.load(Ordering::Relaxed);
         stats.closed_other = self.closed_other.load(Ordering::Relaxed);
