@@ -5,8 +5,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use quarry::{Error, Executor, Pool};
@@ -63,15 +61,18 @@ async fn mixed_calls_and_errors_each_get_their_own_answer() {
     let db = common::fresh_db().await;
     let pool = pool_for(&db, Pool::builder().max_size(2)).await;
     // Learn the statements (the first run of a SQL text is never pipelined).
-    let _: i32 = pool
-        .fetch_val("SELECT 100 / $1::int4", &[&1i32])
-        .await
-        .unwrap();
-    pool.fetch("SELECT generate_series(1, $1::int4)", &[&1i32])
-        .await
-        .unwrap();
-    via_executor(&pool, 1).await.unwrap();
-    pool.execute("SELECT $1::int4", &[&1i32]).await.unwrap();
+    // (Several times: the pool pipelines statements it measured as quick.)
+    for _ in 0..5 {
+        let _: i32 = pool
+            .fetch_val("SELECT 100 / $1::int4", &[&1i32])
+            .await
+            .unwrap();
+        pool.fetch("SELECT generate_series(1, $1::int4)", &[&1i32])
+            .await
+            .unwrap();
+        via_executor(&pool, 1).await.unwrap();
+        pool.execute("SELECT $1::int4", &[&1i32]).await.unwrap();
+    }
 
     let tasks: Vec<_> = (0..48i32)
         .map(|t| {
@@ -120,8 +121,8 @@ async fn mixed_calls_and_errors_each_get_their_own_answer() {
         stats.batches > 0 && stats.pipelined > stats.batches,
         "{stats:?}"
     );
-    // 4 learning calls, then 48 tasks x 40 iterations (one in four runs two calls).
-    let calls = 4 + 48 * 40 + 48 * 10;
+    // 20 learning calls, then 48 tasks x 40 iterations (one in four runs two calls).
+    let calls = 20 + 48 * 40 + 48 * 10;
     assert_eq!(stats.acquired, calls, "{stats:?}");
     still_serves(&pool).await;
     pool.close().await;
@@ -135,7 +136,9 @@ async fn a_failing_request_rolls_back_no_other_request() {
         .await
         .unwrap();
     const INSERT: &str = "INSERT INTO t(id, v) VALUES ($1, 100 / $2::int4)";
-    pool.execute(INSERT, &[&-1i32, &1i32]).await.unwrap();
+    for id in -5..0i32 {
+        pool.execute(INSERT, &[&id, &1i32]).await.unwrap();
+    }
 
     let tasks: Vec<_> = (0..32i32)
         .map(|t| {
@@ -158,7 +161,7 @@ async fn a_failing_request_rolls_back_no_other_request() {
             })
         })
         .collect();
-    let mut expected = vec![-1i32];
+    let mut expected: Vec<i32> = (-5..0).collect();
     for task in tasks {
         expected.extend(task.await.unwrap());
     }
@@ -183,7 +186,10 @@ async fn cancelled_callers_break_nothing_and_nothing_runs_twice() {
         .await
         .unwrap();
     const INSERT: &str = "INSERT INTO log(id) VALUES ($1)";
-    pool.execute(INSERT, &[&-1i32]).await.unwrap();
+    for id in -5..0i32 {
+        pool.execute(INSERT, &[&id]).await.unwrap();
+        let _: i32 = pool.fetch_val("SELECT $1::int4 * 2", &[&id]).await.unwrap();
+    }
 
     let tasks: Vec<_> = (0..40i32)
         .map(|t| {
@@ -238,41 +244,45 @@ async fn cancelled_callers_break_nothing_and_nothing_runs_twice() {
     pool.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// Current-thread runtime: tasks first run in the order they were spawned, so task 0 is the first
+// to wait for the pool's one connection and leads the batch of everyone queued.
+#[tokio::test]
 async fn aborted_leaders_and_callers_leave_the_others_answered() {
     let db = common::fresh_db().await;
-    // One connection: the first caller leads alone, the next one to get the connection leads
-    // everyone queued behind it.
     let pool = pool_for(&db, Pool::builder().max_size(1)).await;
     pool.execute("CREATE TABLE log(id int4 NOT NULL)", &[])
         .await
         .unwrap();
-    const SLOW: &str = "INSERT INTO log(id) SELECT $1::int4 FROM pg_sleep(0.02) RETURNING id";
-    let first = pool.fetch_val::<i32>(SLOW, &[&-1i32]).await.unwrap();
-    assert_eq!(first, -1);
 
     for round in 0..3i32 {
-        let started = Arc::new(AtomicUsize::new(0));
+        // A statement learned as cheap (pipelined), whose runs here sleep 20 ms each.
+        let sql = format!(
+            "INSERT INTO log(id) SELECT $1::int4 FROM pg_sleep($2::float8) RETURNING id /* {round} */"
+        );
+        for _ in 0..5 {
+            let learned = pool.fetch_val::<i32>(sql.as_str(), &[&-1i32, &0f64]).await;
+            assert_eq!(learned.unwrap(), -1);
+        }
+        let held = pool.acquire().await.unwrap();
         let mut tasks = Vec::new();
         for t in 0..16i32 {
             let pool = pool.clone();
-            let started = started.clone();
+            let sql = sql.clone();
             let id = round * 100 + t;
             tasks.push(tokio::spawn(async move {
-                started.fetch_add(1, Ordering::Relaxed);
-                pool.fetch_val::<i32>(SLOW, &[&id]).await
+                pool.fetch_val::<i32>(sql.as_str(), &[&id, &0.02f64]).await
             }));
-            if t == 0 {
-                // Task 0 leads alone; the others queue behind it.
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
         }
-        // Task 1 leads the second batch (15 requests, ~300 ms): abort it, and two callers, midway.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(pool.stats().waiting, 16);
+        // Task 0 gets the connection and runs the 16 requests (~320 ms): abort it (the
+        // leader) and two callers midway.
+        drop(held);
         tokio::time::sleep(Duration::from_millis(
             60 + 20 * u64::try_from(round).unwrap(),
         ))
         .await;
-        let aborted = [1usize, 5, 9];
+        let aborted = [0usize, 5, 9];
         for &i in &aborted {
             tasks[i].abort();
         }
@@ -294,21 +304,23 @@ async fn aborted_leaders_and_callers_leave_the_others_answered() {
             .iter()
             .map(|r| r.get(0).unwrap())
             .collect();
-        // The aborted ones may or may not have run; each ran at most once, the others once.
-        let mut dedup = ids.clone();
-        dedup.dedup();
-        assert_eq!(dedup, ids, "an insert ran twice");
+        // Each request ran at most once; every one not aborted ran (an aborted one ran if a
+        // leader had taken it before the abort).
+        let mut unique = ids.clone();
+        unique.dedup();
+        assert_eq!(unique, ids, "a request ran twice");
         for t in 0..16i32 {
-            if !aborted.contains(&usize::try_from(t).unwrap()) {
-                assert!(ids.contains(&(round * 100 + t)), "{t} missing: {ids:?}");
-            }
+            let aborted = aborted.contains(&usize::try_from(t).unwrap());
+            assert!(
+                aborted || ids.contains(&(round * 100 + t)),
+                "{t} missing: {ids:?}"
+            );
         }
     }
     let stats = pool.stats();
-    assert!(
-        stats.batches >= 3 && stats.pipelined > stats.batches,
-        "{stats:?}"
-    );
+    // At least one round ran as a batch whose leader was aborted (on a loaded machine a
+    // statement may measure as too slow to pipeline in some round).
+    assert!(stats.batches >= 1 && stats.pipelined >= 4, "{stats:?}");
     assert_eq!(stats.closed_broken, 0, "{stats:?}");
     still_serves(&pool).await;
     pool.close().await;
@@ -357,7 +369,9 @@ async fn max_queries_holds_for_pipelined_calls() {
     let db = common::fresh_db().await;
     let pool = pool_for(&db, Pool::builder().max_size(2).max_queries(5)).await;
     const SQL: &str = "SELECT pg_backend_pid() + 0 * $1::int4";
-    let _: i32 = pool.fetch_val(SQL, &[&0i32]).await.unwrap();
+    for _ in 0..5 {
+        let _: i32 = pool.fetch_val(SQL, &[&0i32]).await.unwrap();
+    }
     let tasks: Vec<_> = (0..16i32)
         .map(|t| {
             let pool = pool.clone();
@@ -387,8 +401,10 @@ async fn max_queries_holds_for_pipelined_calls() {
 async fn close_waits_for_batches_and_fails_only_the_queued() {
     let db = common::fresh_db().await;
     let pool = pool_for(&db, Pool::builder().max_size(2)).await;
-    const SQL: &str = "SELECT $1::int4 FROM pg_sleep(0.005)";
-    let _: i32 = pool.fetch_val(SQL, &[&0i32]).await.unwrap();
+    const SQL: &str = "SELECT $1::int4 FROM pg_sleep($2::float8)";
+    for _ in 0..5 {
+        let _: i32 = pool.fetch_val(SQL, &[&0i32, &0f64]).await.unwrap();
+    }
     let tasks: Vec<_> = (0..32i32)
         .map(|t| {
             let pool = pool.clone();
@@ -396,7 +412,7 @@ async fn close_waits_for_batches_and_fails_only_the_queued() {
                 let mut answered = 0;
                 for i in 0..50i32 {
                     let x = t * 100 + i;
-                    match pool.fetch_val::<i32>(SQL, &[&x]).await {
+                    match pool.fetch_val::<i32>(SQL, &[&x, &0.001f64]).await {
                         Ok(v) => {
                             assert_eq!(v, x);
                             answered += 1;
@@ -419,6 +435,31 @@ async fn close_waits_for_batches_and_fails_only_the_queued() {
     let stats = pool.stats();
     assert_eq!(stats.in_use, 0, "{stats:?}");
     assert_eq!(stats.size, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_statements_are_not_pipelined() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(&db, Pool::builder().max_size(2)).await;
+    const SQL: &str = "SELECT $1::int4 FROM pg_sleep(0.005)";
+    let tasks: Vec<_> = (0..8i32)
+        .map(|t| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                for i in 0..5i32 {
+                    let x = t * 100 + i;
+                    assert_eq!(pool.fetch_val::<i32>(SQL, &[&x]).await.unwrap(), x);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let stats = pool.stats();
+    assert_eq!((stats.batches, stats.pipelined), (0, 0), "{stats:?}");
+    assert_eq!(stats.acquired, 40, "{stats:?}");
+    pool.close().await;
 }
 
 #[tokio::test]

@@ -50,6 +50,9 @@ pub(super) async fn run(
                 .collect();
             join(tasks).await?;
             let sample = watch.stop(total, total)?;
+            if std::env::var_os("QUARRY_BENCH_POOL_STATS").is_some() {
+                eprintln!("{:?}", pool.stats());
+            }
             pool.close().await;
             sample
         }

@@ -26,9 +26,7 @@ use std::time::Duration;
 
 pub use cancel::CancelToken;
 pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
-pub(crate) use pipeline::{
-    Batch, EncodedParams, Outcome, PipeKind, PipeOutput, PipeRequest, encode_params,
-};
+pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, encode_params};
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
 pub use timeout::Timed;

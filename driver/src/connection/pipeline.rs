@@ -17,6 +17,7 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use tokio::sync::oneshot;
@@ -55,8 +56,9 @@ pub(crate) enum PipeOutput {
 /// What a caller hears back about its queued request.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    /// The request ran: this is its answer.
-    Done(Result<PipeOutput>),
+    /// The request ran: this is its answer, and about how long the server took for it (the
+    /// time since the answer before it; zero when the connection failed).
+    Done(Result<PipeOutput>, Duration),
     /// The request was not sent (or met a stale statement, which the ordinary path retries):
     /// run it the ordinary way.
     Retry,
@@ -130,6 +132,9 @@ pub(crate) struct PipeRequest {
     pub(crate) types: Arc<[Arc<PgType>]>,
     pub(crate) kind: PipeKind,
     pub(crate) params: EncodedParams,
+    /// The server time the request is expected to take, in nanoseconds (batches are bounded
+    /// by their sum).
+    pub(crate) cost_ns: u64,
     pub(crate) reply: oneshot::Sender<Outcome>,
 }
 
@@ -155,6 +160,8 @@ pub(crate) struct Batch {
     error: Option<Error>,
     /// Requests answered so far (with a result or an error, not with a retry).
     answered: usize,
+    /// When the requests were sent or the last answer was complete.
+    last_answer: Option<Instant>,
 }
 
 impl Batch {
@@ -183,7 +190,9 @@ impl Batch {
         }
         for sent in self.in_flight.drain(..) {
             self.answered += 1;
-            let _ = sent.reply.send(Outcome::Done(Err(Error::Closed)));
+            let _ = sent
+                .reply
+                .send(Outcome::Done(Err(Error::Closed), Duration::ZERO));
         }
     }
 
@@ -193,7 +202,7 @@ impl Batch {
         for sent in self.in_flight.drain(..) {
             let e = error.take().unwrap_or(Error::Closed);
             self.answered += 1;
-            let _ = sent.reply.send(Outcome::Done(Err(e)));
+            let _ = sent.reply.send(Outcome::Done(Err(e), Duration::ZERO));
         }
         self.reset_answer();
     }
@@ -250,6 +259,7 @@ impl Connection {
                 return;
             }
             batch.unsent = false;
+            batch.last_answer = Some(Instant::now());
         }
         self.read_batch_answers(batch).await;
     }
@@ -297,7 +307,7 @@ impl Connection {
                     });
                 }
                 Err(outcome) => {
-                    if matches!(outcome, Outcome::Done(_)) {
+                    if matches!(outcome, Outcome::Done(..)) {
                         batch.answered += 1;
                     }
                     let _ = request.reply.send(outcome);
@@ -361,7 +371,7 @@ impl Connection {
         });
         if let Err(e) = written {
             buf.truncate(start);
-            return Err(Outcome::Done(Err(e.into())));
+            return Err(Outcome::Done(Err(e.into()), Duration::ZERO));
         }
         frontend::sync(buf);
         self.pending_ready += 1;
@@ -434,6 +444,11 @@ impl Connection {
         let tag = batch.tag.take();
         let rows = std::mem::take(&mut batch.rows);
         let first = batch.first.take();
+        let now = Instant::now();
+        let elapsed = batch
+            .last_answer
+            .replace(now)
+            .map_or(Duration::ZERO, |since| now.saturating_duration_since(since));
         let outcome = match batch.error.take() {
             Some(e) if delivered == 0 && self.is_stale_statement(&e) => {
                 // As the ordinary path does: forget the statement; the caller's ordinary run
@@ -442,17 +457,18 @@ impl Connection {
                 self.forget_statement(done.stmt.sql());
                 Outcome::Retry
             }
-            Some(e) => Outcome::Done(Err(e)),
+            Some(e) => Outcome::Done(Err(e), elapsed),
             None => {
                 done.stmt.set_rows_hint(delivered);
-                Outcome::Done(Ok(match done.kind {
+                let output = match done.kind {
                     PipeKind::Execute => PipeOutput::Tag(tag.unwrap_or_else(CommandTag::empty)),
                     PipeKind::Fetch => PipeOutput::Rows(rows),
                     PipeKind::FetchRow => PipeOutput::Row(first),
-                }))
+                };
+                Outcome::Done(Ok(output), elapsed)
             }
         };
-        if matches!(outcome, Outcome::Done(_)) {
+        if matches!(outcome, Outcome::Done(..)) {
             batch.answered += 1;
         }
         let _ = done.reply.send(outcome);

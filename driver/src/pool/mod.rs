@@ -141,9 +141,22 @@ impl Pool {
     }
 
     async fn acquire_waiting(&self) -> Result<PoolConnection> {
+        self.acquire_waiting_if(|| true)
+            .await?
+            .ok_or(Error::PoolClosed)
+    }
+
+    /// Waits (up to `acquire_timeout`) for a connection, unless `wanted` says, once a permit is
+    /// free, that it is no longer needed: then the permit goes straight back (`Ok(None)`),
+    /// without touching a connection.
+    pub(super) async fn acquire_waiting_if(
+        &self,
+        wanted: impl Fn() -> bool,
+    ) -> Result<Option<PoolConnection>> {
         let started = Instant::now();
+        let acquire = self.acquire_inner(started, wanted);
         match self.shared.options.acquire_timeout {
-            Some(limit) => match tokio::time::timeout(limit, self.acquire_inner(started)).await {
+            Some(limit) => match tokio::time::timeout(limit, acquire).await {
                 Ok(result) => result,
                 Err(_) => {
                     self.shared
@@ -157,13 +170,13 @@ impl Pool {
                     })
                 }
             },
-            None => self.acquire_inner(started).await,
+            None => acquire.await,
         }
     }
 
     /// The fast path: a free permit and a usable idle connection, and no hook that could wait.
     /// No timer is armed (most acquires of a busy pool take this path).
-    async fn acquire_idle_now(&self) -> Result<Option<PoolConnection>> {
+    pub(super) async fn acquire_idle_now(&self) -> Result<Option<PoolConnection>> {
         let shared = &self.shared;
         if shared.options.setup.is_some() || shared.options.reset.is_some() || shared.is_closed() {
             return Ok(None);
@@ -186,7 +199,11 @@ impl Pool {
         }
     }
 
-    async fn acquire_inner(&self, started: Instant) -> Result<PoolConnection> {
+    async fn acquire_inner(
+        &self,
+        started: Instant,
+        wanted: impl Fn() -> bool,
+    ) -> Result<Option<PoolConnection>> {
         let shared = &self.shared;
         if shared.is_closed() {
             return Err(Error::PoolClosed);
@@ -207,6 +224,9 @@ impl Pool {
             }
             Err(TryAcquireError::Closed) => return Err(Error::PoolClosed),
         };
+        if !wanted() {
+            return Ok(None);
+        }
         loop {
             let idle = shared.lock_idle().pop_back();
             let (conn, meta) = match idle {
@@ -226,7 +246,7 @@ impl Pool {
             let mut guard = PoolConnection::new(conn, meta, permit, shared.clone());
             guard.prepare_for_use().await?;
             shared.counters.acquired.fetch_add(1, Ordering::Relaxed);
-            return Ok(guard);
+            return Ok(Some(guard));
         }
     }
 

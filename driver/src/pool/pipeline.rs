@@ -17,12 +17,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
 use super::{Pool, PoolConnection, Shared};
 use crate::connection::{
-    AsQuery, Batch, EncodedParams, Outcome, Param, PipeKind, PipeOutput, PipeRequest, encode_params,
+    AsQuery, Batch, Outcome, Param, PipeKind, PipeOutput, PipeRequest, encode_params,
 };
 use crate::error::{Error, Result};
 use crate::types::PgType;
@@ -34,6 +35,13 @@ const MAX_BATCH: usize = 64;
 const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// SQL texts whose parameter types the pool remembers, at most.
 const MAX_PROFILES: usize = 1024;
+/// Statements that take longer than this (on average) are not pipelined: a batch runs its
+/// requests one after another on one server backend, and what pipelining saves (a few system
+/// calls per request) is nothing next to the wait it would add to the requests queued behind.
+const MAX_PIPELINED_COST: Duration = Duration::from_millis(2);
+/// The estimated server time of one batch, at most (a batch always takes one request): the
+/// last request of a batch waits for the others.
+const MAX_BATCH_COST: Duration = Duration::from_millis(4);
 
 /// The pool's pipelining state: learned statements and the queue of waiting requests.
 #[derive(Default)]
@@ -51,6 +59,29 @@ struct Profile {
     schema_generation: u64,
     /// Cleared when a connection's statement has other parameter types.
     usable: AtomicBool,
+    /// A moving average of the time the server takes to answer it, in nanoseconds.
+    cost_ns: AtomicU64,
+}
+
+impl Profile {
+    /// Whether calls of this statement may queue for a pipelined batch.
+    fn pipelinable(&self) -> bool {
+        self.usable.load(Ordering::Relaxed)
+            && self.cost_ns.load(Ordering::Relaxed) <= duration_ns(MAX_PIPELINED_COST)
+    }
+
+    /// Adds one run's time to the moving average (weight 1/8).
+    fn observe(&self, elapsed: Duration) {
+        let sample = duration_ns(elapsed);
+        let old = self.cost_ns.load(Ordering::Relaxed);
+        // Races between callers lose a sample at worst.
+        self.cost_ns
+            .store(old - old / 8 + sample / 8, Ordering::Relaxed);
+    }
+}
+
+fn duration_ns(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 struct Queued {
@@ -66,6 +97,10 @@ impl Pipelining {
 
     fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Queued>> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lock_queue().is_empty()
     }
 
     fn push(&self, request: PipeRequest) -> u64 {
@@ -87,15 +122,21 @@ impl Pipelining {
         let limit = budget.clamp(1, MAX_BATCH);
         let mut batch = Vec::with_capacity(limit.min(8));
         let mut bytes = 0;
+        let mut cost = 0;
         if let Some(first) = first {
             bytes += first.params.size();
+            cost += first.cost_ns;
             batch.push(first);
         }
         let mut queue = self.lock_queue();
         while batch.len() < limit {
             let Some(next) = queue.front() else { break };
             let size = next.request.params.size();
-            if !batch.is_empty() && bytes + size > MAX_BATCH_BYTES {
+            let next_cost = next.request.cost_ns;
+            if !batch.is_empty()
+                && (bytes + size > MAX_BATCH_BYTES
+                    || cost.saturating_add(next_cost) > duration_ns(MAX_BATCH_COST))
+            {
                 break;
             }
             let Some(Queued { request, .. }) = queue.pop_front() else {
@@ -105,6 +146,7 @@ impl Pipelining {
                 continue;
             }
             bytes += size;
+            cost = cost.saturating_add(next_cost);
             batch.push(request);
         }
         batch
@@ -150,8 +192,7 @@ impl Shared {
         }
         let profile = self.pipelining.lock_profiles().get(query.sql())?.clone();
         let current = self.schema_generation.load(Ordering::Relaxed);
-        (profile.schema_generation == current && profile.usable.load(Ordering::Relaxed))
-            .then_some(profile)
+        (profile.schema_generation == current && profile.pipelinable()).then_some(profile)
     }
 
     /// After a successful ordinary call: remembers the statement's parameter types when it can
@@ -162,6 +203,7 @@ impl Shared {
         query: &impl AsQuery,
         params: &[Param<'_>],
         kind: PipeKind,
+        elapsed: Duration,
     ) {
         if !self.pipelinable(query, params, kind) {
             return;
@@ -171,6 +213,7 @@ impl Shared {
         if let Some(known) = self.pipelining.lock_profiles().get(sql)
             && known.schema_generation >= schema_generation
         {
+            known.observe(elapsed);
             return;
         }
         let Some(types) = conn.pipeline_profile(sql) else {
@@ -181,6 +224,9 @@ impl Shared {
             types,
             schema_generation,
             usable: AtomicBool::new(true),
+            // The first run of a statement on a connection also prepared it (a second round
+            // trip, and planning): count half.
+            cost_ns: AtomicU64::new(duration_ns(elapsed) / 2),
         });
         let mut profiles = self.pipelining.lock_profiles();
         if profiles.len() >= MAX_PROFILES {
@@ -199,12 +245,28 @@ impl Pool {
         params: &[Param<'_>],
         kind: PipeKind,
     ) -> Result<PipeOutput> {
-        if let Some(profile) = self.shared.profile(&query, params, kind) {
-            let encoded = encode_params(&profile.sql, &profile.types, params)?;
-            if let Some(result) = self.pipelined(&profile, kind, encoded).await {
+        let Some(profile) = self.shared.profile(&query, params, kind) else {
+            return Box::pin(self.run_alone(query, params, kind)).await;
+        };
+        // A free connection: lead at once, taking along whatever is queued.
+        if let Some(conn) = self.acquire_idle_now().await? {
+            if self.shared.pipelining.is_empty() {
+                return run_on(conn, &profile, &query, params, kind).await;
+            }
+            let (reply, answer) = oneshot::channel();
+            let own = request(&profile, kind, params, reply)?;
+            let batch = self
+                .shared
+                .pipelining
+                .take_batch(Some(own), budget(&self.shared, &conn));
+            lead(&self.shared, conn, batch).await;
+            if let Some(result) = outcome(&profile, answer.await) {
                 return result;
             }
+        } else if let Some(result) = self.queue_and_wait(&profile, &query, params, kind).await {
+            return result;
         }
+        // Not pipelined after all (see `Outcome::Retry`).
         Box::pin(self.run_alone(query, params, kind)).await
     }
 
@@ -216,75 +278,72 @@ impl Pool {
         kind: PipeKind,
     ) -> Result<PipeOutput> {
         let mut conn = self.acquire().await?;
-        let output = match kind {
-            PipeKind::Execute => PipeOutput::Tag(conn.execute(&query, params).await?),
-            PipeKind::Fetch => PipeOutput::Rows(conn.fetch(&query, params).await?),
-            PipeKind::FetchRow => PipeOutput::Row(conn.fetch_row(&query, params).await?),
-        };
-        self.shared.learn(&mut conn, &query, params, kind);
+        let started = Instant::now();
+        let output = run_on_ref(&mut conn, &query, params, kind).await?;
+        let elapsed = started.elapsed();
+        self.shared.learn(&mut conn, &query, params, kind, elapsed);
         Ok(output)
     }
 
-    /// Runs `request` in a batch; `None` when it must run the ordinary way instead.
-    async fn pipelined(
+    /// Queues the call and waits for its answer, or for a connection to lead the queue with;
+    /// `None` when it must run the ordinary way instead.
+    async fn queue_and_wait(
         &self,
         profile: &Profile,
+        query: &impl AsQuery,
+        params: &[Param<'_>],
         kind: PipeKind,
-        params: EncodedParams,
     ) -> Option<Result<PipeOutput>> {
         let shared = &self.shared;
-        let (reply, mut answer) = oneshot::channel();
-        let request = PipeRequest {
-            sql: profile.sql.clone(),
-            types: profile.types.clone(),
-            kind,
-            params,
-            reply,
-        };
-        // A free connection: lead at once, taking whatever is queued along.
-        match self.acquire_idle_now().await {
-            Err(e) => return Some(Err(e)),
-            Ok(Some(conn)) => {
-                let batch = shared
-                    .pipelining
-                    .take_batch(Some(request), budget(shared, &conn));
-                lead(shared, conn, batch).await;
-                return outcome(profile, answer.await);
-            }
-            Ok(None) => {}
-        }
         if shared.is_closed() {
             return Some(Err(Error::PoolClosed));
         }
+        let (reply, mut answer) = oneshot::channel();
+        let own = match request(profile, kind, params, reply) {
+            Ok(own) => own,
+            Err(e) => return Some(Err(e)),
+        };
         let mut queued = QueuedGuard {
             pipelining: &shared.pipelining,
-            id: shared.pipelining.push(request),
+            id: shared.pipelining.push(own),
             armed: true,
         };
         loop {
+            // A permit freed once the queue is empty goes straight back: a leader has our
+            // request, and nothing else waits.
+            let acquire = self.acquire_waiting_if(|| !shared.pipelining.is_empty());
             tokio::select! {
                 biased;
                 result = &mut answer => {
                     queued.armed = false;
                     return outcome(profile, result);
                 }
-                conn = self.acquire() => match conn {
-                    Ok(conn) => {
-                        let mine = shared.pipelining.remove(queued.id);
-                        let own = mine.is_some();
-                        let batch = shared.pipelining.take_batch(mine, budget(shared, &conn));
-                        if batch.is_empty() {
-                            // Another leader took our request (and nothing else waits).
-                            drop(conn);
-                            shared.counters.unused_checkout();
-                        } else {
-                            lead(shared, conn, batch).await;
-                        }
-                        if !own {
+                conn = acquire => match conn {
+                    Ok(Some(conn)) => {
+                        // Let callers the scheduler already woke (answers of batches just
+                        // read) queue their next requests: one write carries them all.
+                        tokio::task::yield_now().await;
+                        let Some(mine) = shared.pipelining.remove(queued.id) else {
+                            // Another leader has our request: lead the others.
+                            let batch = shared.pipelining.take_batch(None, budget(shared, &conn));
+                            if batch.is_empty() {
+                                drop(conn);
+                                shared.counters.unused_checkout();
+                            } else {
+                                lead(shared, conn, batch).await;
+                            }
                             break;
-                        }
+                        };
                         queued.armed = false;
+                        if shared.pipelining.is_empty() {
+                            // Alone after all: the ordinary way, on this connection.
+                            drop(mine);
+                            return Some(run_on(conn, profile, query, params, kind).await);
+                        }
+                        let batch = shared.pipelining.take_batch(Some(mine), budget(shared, &conn));
+                        lead(shared, conn, batch).await;
                     }
+                    Ok(None) => break,
                     Err(e) => {
                         if shared.pipelining.remove(queued.id).is_some() {
                             queued.armed = false;
@@ -301,6 +360,52 @@ impl Pool {
     }
 }
 
+/// The caller's request, its parameters encoded for the learned types.
+fn request(
+    profile: &Profile,
+    kind: PipeKind,
+    params: &[Param<'_>],
+    reply: oneshot::Sender<Outcome>,
+) -> Result<PipeRequest> {
+    Ok(PipeRequest {
+        sql: profile.sql.clone(),
+        types: profile.types.clone(),
+        kind,
+        params: encode_params(&profile.sql, &profile.types, params)?,
+        cost_ns: profile.cost_ns.load(Ordering::Relaxed),
+        reply,
+    })
+}
+
+/// A call run the ordinary way on a connection of its own.
+async fn run_on(
+    mut conn: PoolConnection,
+    profile: &Profile,
+    query: &impl AsQuery,
+    params: &[Param<'_>],
+    kind: PipeKind,
+) -> Result<PipeOutput> {
+    let started = Instant::now();
+    let output = run_on_ref(&mut conn, query, params, kind).await;
+    if output.is_ok() {
+        profile.observe(started.elapsed());
+    }
+    output
+}
+
+async fn run_on_ref(
+    conn: &mut PoolConnection,
+    query: &impl AsQuery,
+    params: &[Param<'_>],
+    kind: PipeKind,
+) -> Result<PipeOutput> {
+    Ok(match kind {
+        PipeKind::Execute => PipeOutput::Tag(conn.execute(query, params).await?),
+        PipeKind::Fetch => PipeOutput::Rows(conn.fetch(query, params).await?),
+        PipeKind::FetchRow => PipeOutput::Row(conn.fetch_row(query, params).await?),
+    })
+}
+
 /// Requests this checkout may still run before `max_queries` retires its connection.
 fn budget(shared: &Shared, conn: &PoolConnection) -> usize {
     match shared.options.max_queries {
@@ -315,7 +420,12 @@ fn outcome(
     answer: std::result::Result<Outcome, oneshot::error::RecvError>,
 ) -> Option<Result<PipeOutput>> {
     match answer {
-        Ok(Outcome::Done(result)) => Some(result),
+        Ok(Outcome::Done(result, elapsed)) => {
+            if result.is_ok() {
+                profile.observe(elapsed);
+            }
+            Some(result)
+        }
         Ok(Outcome::Retry) => None,
         Ok(Outcome::Mismatch) => {
             profile.usable.store(false, Ordering::Relaxed);
