@@ -266,13 +266,26 @@ impl Connection {
 
     /// Prepares what is not prepared, then writes every request that can go, in one write.
     async fn write_batch(&mut self, batch: &mut Batch) {
+        if !self.pipelines_requests() {
+            // Loggers or a timeout set on this connection since: each request on its own.
+            batch.abandon();
+            return;
+        }
         if self.ready().await.is_err() {
             // Nothing of the batch went out: its callers run their requests the ordinary way.
             batch.abandon();
             return;
         }
-        let mut stmts = Vec::with_capacity(batch.queued.len());
-        for request in &batch.queued {
+        let mut stmts: Vec<Option<Statement>> = Vec::with_capacity(batch.queued.len());
+        for (i, request) in batch.queued.iter().enumerate() {
+            // Requests of one statement usually follow each other: one cache lookup for them.
+            if let Some(previous) = i.checked_sub(1).and_then(|p| batch.queued.get(p))
+                && Arc::ptr_eq(&previous.sql, &request.sql)
+                && let Some(Some(stmt)) = stmts.last()
+            {
+                stmts.push(Some(stmt.clone()));
+                continue;
+            }
             match self.statement_for(&request.sql, false).await {
                 Ok(stmt) => stmts.push(Some(stmt)),
                 Err(_) if self.closed => break,

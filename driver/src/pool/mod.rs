@@ -6,7 +6,9 @@
 //! mid-request or expired connections are closed there, the rest go back to the idle list and are
 //! reset (pipelined with the next user's first query) before they are handed out again.
 //! `guard.rs` is the handed-out connection, `options.rs` the settings, `stats.rs` the numbers,
-//! `maintenance.rs` the background task that closes idle connections and keeps `min_size` open.
+//! `maintenance.rs` the background task that closes idle connections and keeps `min_size` open,
+//! `pipeline.rs` the pipelining of shortcut calls (`execute`, `fetch`, `fetch_row`, `fetch_val`)
+//! across tasks when every connection is busy.
 
 mod guard;
 mod maintenance;
