@@ -252,10 +252,13 @@ impl Connection {
     pub(crate) async fn run_batch(&mut self, batch: &mut Batch) {
         if !batch.queued.is_empty() {
             self.write_batch(batch).await;
+            if self.closed {
+                self.check_terminated(None);
+            }
         }
         if batch.unsent {
             if let Err(e) = self.send().await {
-                batch.fail_in_flight(e);
+                self.lose(batch, e);
                 return;
             }
             batch.unsent = false;
@@ -397,7 +400,7 @@ impl Connection {
             let message = match self.recv().await {
                 Ok(message) => message,
                 Err(e) => {
-                    batch.fail_in_flight(e);
+                    self.lose(batch, e);
                     return;
                 }
             };
@@ -408,7 +411,7 @@ impl Connection {
                         let record = match self.record(&stmt, row) {
                             Ok(record) => record,
                             Err(e) => {
-                                batch.fail_in_flight(e);
+                                self.lose(batch, e);
                                 return;
                             }
                         };
@@ -441,11 +444,18 @@ impl Connection {
                 }
                 other => {
                     let e = self.unexpected("pipelined query results", &other);
-                    batch.fail_in_flight(e);
+                    self.lose(batch, e);
                     return;
                 }
             }
         }
+    }
+
+    /// The connection broke with requests in flight: they fail, the first with `error`, and
+    /// the termination listeners hear of it (as after an ordinary request).
+    fn lose(&mut self, batch: &mut Batch, error: Error) {
+        self.check_terminated(Some(&error));
+        batch.fail_in_flight(error);
     }
 
     /// The first sent request's answer is complete: hand it over.
