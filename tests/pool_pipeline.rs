@@ -174,6 +174,7 @@ async fn a_failing_request_rolls_back_no_other_request() {
     assert_eq!(got, expected);
     let stats = pool.stats();
     assert!(stats.pipelined > stats.batches, "{stats:?}");
+    assert_eq!(stats.closed_broken, 0, "{stats:?}");
     still_serves(&pool).await;
     pool.close().await;
 }
@@ -360,6 +361,7 @@ async fn stale_plans_in_a_pipeline_are_retried() {
     run(pool.clone(), 2).await;
     let stats = pool.stats();
     assert!(stats.pipelined > stats.batches, "{stats:?}");
+    assert_eq!(stats.closed_broken, 0, "{stats:?}");
     still_serves(&pool).await;
     pool.close().await;
 }
@@ -393,6 +395,7 @@ async fn max_queries_holds_for_pipelined_calls() {
     assert!(per_pid.values().all(|&n| n <= 5), "{per_pid:?}");
     let stats = pool.stats();
     assert!(stats.closed_expired > 0 && stats.batches > 0, "{stats:?}");
+    assert_eq!(stats.closed_broken, 0, "{stats:?}");
     still_serves(&pool).await;
     pool.close().await;
 }
@@ -490,6 +493,53 @@ async fn hooks_and_the_switch_turn_pipelining_off() {
         let stats = pool.stats();
         assert_eq!((stats.batches, stats.pipelined), (0, 0), "{stats:?}");
         assert_eq!(stats.acquired, 160, "{stats:?}");
+        pool.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_statement_cache_evicts_under_pipelining_and_answers_stay_right() {
+    let db = common::fresh_db().await;
+    for cache_size in [2usize, 0] {
+        let mut config = quarry::Config::from_dsn(&db.dsn()).unwrap();
+        config.statement_cache_size(cache_size);
+        let pool = Pool::builder()
+            .max_size(2)
+            .build_with(config)
+            .await
+            .unwrap();
+        // Six statements through a cache of two: they keep evicting each other.
+        let sqls: Vec<String> = (0..6).map(|k| format!("SELECT $1::int4 + {k}")).collect();
+        for _ in 0..5 {
+            for sql in &sqls {
+                let _: i32 = pool.fetch_val(sql.as_str(), &[&0i32]).await.unwrap();
+            }
+        }
+        let sqls = std::sync::Arc::new(sqls);
+        let tasks: Vec<_> = (0..24i32)
+            .map(|t| {
+                let pool = pool.clone();
+                let sqls = sqls.clone();
+                tokio::spawn(async move {
+                    for i in 0..30i32 {
+                        let k = usize::try_from(t + i).unwrap() % sqls.len();
+                        let x = t * 100 + i;
+                        let v: i32 = pool.fetch_val(sqls[k].as_str(), &[&x]).await.unwrap();
+                        assert_eq!(v, x + i32::try_from(k).unwrap());
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let stats = pool.stats();
+        if cache_size == 0 {
+            // Unnamed statements are never pipelined.
+            assert_eq!((stats.batches, stats.pipelined), (0, 0), "{stats:?}");
+        }
+        assert_eq!(stats.closed_broken, 0, "{stats:?}");
+        still_serves(&pool).await;
         pool.close().await;
     }
 }

@@ -123,6 +123,33 @@ pub(crate) fn encode_params(
     })
 }
 
+/// Appends a Bind of the unnamed portal to `stmt` with parameters encoded beforehand: the
+/// same bytes [`super::query::write_bind_to`] writes from the values.
+fn write_encoded_bind(
+    stmt: &Statement,
+    params: &EncodedParams,
+    buf: &mut BytesMut,
+) -> std::result::Result<(), crate::protocol::ProtocolError> {
+    frontend::bind(
+        "",
+        stmt.name(),
+        &params.formats,
+        params.values.len(),
+        |i, buf| match params.values.get(i) {
+            Some(Some(range)) => match params.data.get(range.clone()) {
+                Some(bytes) => {
+                    buf.extend_from_slice(bytes);
+                    Ok(IsNull::No)
+                }
+                None => Err("a pre-encoded parameter is out of range".into()),
+            },
+            _ => Ok(IsNull::Yes),
+        },
+        &stmt.0.result_formats,
+        buf,
+    )
+}
+
 /// One caller's queued request.
 #[derive(Debug)]
 pub(crate) struct PipeRequest {
@@ -300,6 +327,8 @@ impl Connection {
             batch.abandon();
             return;
         }
+        // Statements evicted while preparing the others are closed ahead of the Binds.
+        let closing = self.pending_close.clone();
         if let Err(e) = self.write_pending_closes() {
             self.closed = true;
             tracing::debug!(target: "quarry", "pipeline not sent: {e}");
@@ -310,7 +339,7 @@ impl Connection {
         let mut written = 0u64;
         for request in batch.queued.drain(..) {
             let outcome = match stmts.next() {
-                Some(Some(stmt)) => self.write_request(&stmt, &request),
+                Some(Some(stmt)) => self.write_request(&stmt, &request, &closing),
                 _ => Err(Outcome::Retry),
             };
             match outcome {
@@ -332,7 +361,16 @@ impl Connection {
         }
         // `ready` counted one request; every request sent counts (for `max_queries`).
         self.requests += written.saturating_sub(1);
-        batch.unsent = true;
+        if written > 0 {
+            // A statement prepared above (Parse/Describe/Flush) awaited a Sync: the requests'
+            // Syncs follow it.
+            self.needs_sync = false;
+            batch.unsent = true;
+        } else if self.needs_sync
+            && let Err(e) = self.sync_now().await
+        {
+            tracing::debug!(target: "quarry", "connection lost after a pipeline prepare: {e}");
+        }
     }
 
     /// Appends Bind/Execute/Sync for one request, or says why it cannot go.
@@ -340,10 +378,11 @@ impl Connection {
         &mut self,
         stmt: &Statement,
         request: &PipeRequest,
+        closing: &[String],
     ) -> std::result::Result<Statement, Outcome> {
         // An unnamed statement is replaced by the next Parse; an evicted one is closed before
         // this Bind would reach it.
-        if stmt.name().is_empty() || self.pending_close.iter().any(|n| n == stmt.name()) {
+        if stmt.name().is_empty() || closing.iter().any(|n| n == stmt.name()) {
             return Err(Outcome::Retry);
         }
         let same_types = stmt.0.param_types.len() == request.types.len()
@@ -356,28 +395,9 @@ impl Connection {
         if !same_types || stmt.0.changes_session {
             return Err(Outcome::Mismatch);
         }
-        let params = &request.params;
         let buf = &mut self.io.write_buf;
         let start = buf.len();
-        let written = frontend::bind(
-            "",
-            stmt.name(),
-            &params.formats,
-            params.values.len(),
-            |i, buf| match params.values.get(i) {
-                Some(Some(range)) => match params.data.get(range.clone()) {
-                    Some(bytes) => {
-                        buf.extend_from_slice(bytes);
-                        Ok(IsNull::No)
-                    }
-                    None => Err("a pre-encoded parameter is out of range".into()),
-                },
-                _ => Ok(IsNull::Yes),
-            },
-            &stmt.0.result_formats,
-            buf,
-        )
-        .and_then(|()| {
+        let written = write_encoded_bind(stmt, &request.params, buf).and_then(|()| {
             let max_rows = if request.kind == PipeKind::FetchRow {
                 1
             } else {
@@ -495,5 +515,65 @@ impl Connection {
             batch.answered += 1;
         }
         let _ = done.reply.send(outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{PgType, oid};
+
+    fn statement() -> Statement {
+        Statement::new(
+            1,
+            "quarry_s7".to_owned(),
+            "SELECT $1::int4, $2::text, $3::int8".to_owned(),
+            vec![oid::INT4, oid::TEXT, oid::INT8],
+            vec![
+                PgType::resolve(oid::INT4),
+                PgType::resolve(oid::TEXT),
+                PgType::resolve(oid::INT8),
+            ],
+            Vec::new(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn pre_encoded_parameters_give_the_same_bind_as_the_values() {
+        let stmt = statement();
+        let none: Option<i64> = None;
+        let rows: [[Param<'_>; 3]; 2] = [[&7i32, &"abc", &none], [&-1i32, &"", &Some(5i64)]];
+        for params in &rows {
+            let mut direct = BytesMut::new();
+            super::super::query::write_bind_to("", &stmt, params, &mut direct).unwrap();
+            let encoded = encode_params(stmt.sql(), stmt.param_types(), params).unwrap();
+            let mut pipelined = BytesMut::new();
+            write_encoded_bind(&stmt, &encoded, &mut pipelined).unwrap();
+            assert_eq!(direct, pipelined);
+        }
+    }
+
+    #[test]
+    fn parameter_errors_are_those_of_an_ordinary_run() {
+        let stmt = statement();
+        let short: [Param<'_>; 1] = [&1i32];
+        let err = encode_params(stmt.sql(), stmt.param_types(), &short).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ParamCount {
+                    expected: 3,
+                    found: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let wrong: [Param<'_>; 3] = [&"x", &"abc", &1i64];
+        let err = encode_params(stmt.sql(), stmt.param_types(), &wrong).unwrap_err();
+        let ordinary = super::super::query::check_params(&stmt, &wrong).unwrap_err();
+        assert_eq!(err.to_string(), ordinary.to_string());
+        assert!(matches!(err, Error::ParamType { position: 1, .. }), "{err}");
     }
 }
