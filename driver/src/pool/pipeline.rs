@@ -250,6 +250,9 @@ impl Pool {
         };
         // A free connection: lead at once, taking along whatever is queued.
         if let Some(conn) = self.acquire_idle_now().await? {
+            // As a waiter that gets a connection does: let callers the scheduler already woke
+            // queue first (at no cost when nothing else is ready to run).
+            tokio::task::yield_now().await;
             if self.shared.pipelining.is_empty() {
                 return run_on(conn, &profile, &query, params, kind).await;
             }
