@@ -1,12 +1,14 @@
 //! Pipelining the pool's shortcut calls across tasks ("group commit").
 //!
 //! A shortcut call (`Pool::execute` with parameters, `fetch`, `fetch_row`, `fetch_val`) for SQL
-//! the pool has run before encodes its parameters against the learned parameter types
-//! ([`Profile`]). With a free connection it leads at once: it runs its own request and whatever
-//! is queued as one [`Batch`]. Without one it queues its request, then waits both for its answer
-//! and for a connection; whoever gets a connection first takes the queue. Each request is its
-//! own Bind/Execute/Sync on the connection (`connection/pipeline.rs`), so errors and
-//! transactions stay per request.
+//! the pool has run before, and measured as quick, may be pipelined ([`Profile`]). With a free
+//! connection it leads at once: alone (the ordinary way) when nothing is queued, else its own
+//! request and the queued ones as one [`Batch`]. Without one it encodes its parameters against
+//! the learned types, queues its request, then waits both for its answer and for a connection;
+//! whoever gets a connection first takes the queue. Whoever gets a connection yields to the
+//! scheduler once first, so that callers already woken (by the answers of a batch) can queue.
+//! Each request is its own Bind/Execute/Sync on the connection (`connection/pipeline.rs`), so
+//! errors and transactions stay per request.
 //!
 //! Cancellation: a caller dropped while its request is queued takes the request out (it never
 //! runs); dropped after a leader took it, the request runs and its answer is dropped. A leader
