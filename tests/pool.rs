@@ -76,7 +76,10 @@ async fn exhaustion_times_out_and_waiters_are_served_in_order() {
     let pool = pool_for(
         &db,
         "pool_exhaust",
+        // Both connections are opened by `build`, so the short timeout only meets the waiting
+        // (opening a connection on a loaded machine can take longer than 200 ms).
         Pool::builder()
+            .min_size(2)
             .max_size(2)
             .acquire_timeout(Duration::from_millis(200)),
     )
