@@ -187,6 +187,8 @@ pub(crate) struct Batch {
     error: Option<Error>,
     /// Requests answered so far (with a result or an error, not with a retry).
     answered: usize,
+    /// Requests written to the server.
+    sent: usize,
     /// When the requests were sent or the last answer was complete.
     last_answer: Option<Instant>,
 }
@@ -204,9 +206,9 @@ impl Batch {
         self.answered
     }
 
-    /// Whether every request has been answered.
-    pub(crate) fn is_finished(&self) -> bool {
-        self.queued.is_empty() && self.in_flight.is_empty()
+    /// Requests written to the server (a batch that sent none ran nothing).
+    pub(crate) fn sent(&self) -> usize {
+        self.sent
     }
 
     /// Answers what is left when the batch cannot go on (no runtime to finish it on): requests
@@ -292,6 +294,16 @@ impl Connection {
             batch.last_answer = Some(Instant::now());
         }
         self.read_batch_answers(batch).await;
+        if !self.closed && self.is_mid_request() {
+            // Every request is answered, but not everything that went with them: a prepare's
+            // missing Sync, a queued reset or Closes, when no request was sent after them (or
+            // a previous call was dropped while bringing the connection back in step).
+            if let Err(e) = Box::pin(self.resync()).await {
+                self.closed = true;
+                tracing::debug!(target: "quarry", "connection lost after a pipeline: {e}");
+                self.check_terminated(Some(&e));
+            }
+        }
     }
 
     /// Prepares what is not prepared, then writes every request that can go, in one write.
@@ -307,28 +319,38 @@ impl Connection {
             return;
         }
         let mut stmts: Vec<Option<Statement>> = Vec::with_capacity(batch.queued.len());
+        // SQL whose Parse failed in this batch: not prepared again (a round trip each).
+        let mut failed: Vec<&str> = Vec::new();
         for (i, request) in batch.queued.iter().enumerate() {
             // Requests of one statement usually follow each other: one cache lookup for them.
             if let Some(previous) = i.checked_sub(1).and_then(|p| batch.queued.get(p))
                 && Arc::ptr_eq(&previous.sql, &request.sql)
-                && let Some(Some(stmt)) = stmts.last()
+                && let Some(last) = stmts.last()
             {
-                stmts.push(Some(stmt.clone()));
+                stmts.push(last.clone());
+                continue;
+            }
+            if failed.contains(&&*request.sql) {
+                stmts.push(None);
                 continue;
             }
             match self.statement_for(&request.sql, false).await {
                 Ok(stmt) => stmts.push(Some(stmt)),
                 Err(_) if self.closed => break,
                 // The ordinary path reports the error (the server's answer to Parse).
-                Err(_) => stmts.push(None),
+                Err(_) => {
+                    failed.push(&request.sql);
+                    stmts.push(None);
+                }
             }
         }
         if self.closed {
             batch.abandon();
             return;
         }
-        // Statements evicted while preparing the others are closed ahead of the Binds.
-        let closing = self.pending_close.clone();
+        // Statements evicted while preparing the others are closed ahead of the Binds (and
+        // some were closed already, by a later request's prepare): `write_request` only binds
+        // statements the cache still holds.
         if let Err(e) = self.write_pending_closes() {
             self.closed = true;
             tracing::debug!(target: "quarry", "pipeline not sent: {e}");
@@ -339,7 +361,7 @@ impl Connection {
         let mut written = 0u64;
         for request in batch.queued.drain(..) {
             let outcome = match stmts.next() {
-                Some(Some(stmt)) => self.write_request(&stmt, &request, &closing),
+                Some(Some(stmt)) => self.write_request(&stmt, &request),
                 _ => Err(Outcome::Retry),
             };
             match outcome {
@@ -361,16 +383,15 @@ impl Connection {
         }
         // `ready` counted one request; every request sent counts (for `max_queries`).
         self.requests += written.saturating_sub(1);
+        batch.sent += usize::try_from(written).unwrap_or(usize::MAX);
         if written > 0 {
             // A statement prepared above (Parse/Describe/Flush) awaited a Sync: the requests'
             // Syncs follow it.
             self.needs_sync = false;
             batch.unsent = true;
-        } else if self.needs_sync
-            && let Err(e) = self.sync_now().await
-        {
-            tracing::debug!(target: "quarry", "connection lost after a pipeline prepare: {e}");
         }
+        // Else a prepare's Sync, a queued reset or Closes may be owed or unsent: `run_batch`
+        // brings the connection back in step once nothing of the batch is left.
     }
 
     /// Appends Bind/Execute/Sync for one request, or says why it cannot go.
@@ -378,11 +399,10 @@ impl Connection {
         &mut self,
         stmt: &Statement,
         request: &PipeRequest,
-        closing: &[String],
     ) -> std::result::Result<Statement, Outcome> {
-        // An unnamed statement is replaced by the next Parse; an evicted one is closed before
-        // this Bind would reach it.
-        if stmt.name().is_empty() || closing.iter().any(|n| n == stmt.name()) {
+        // An unnamed statement is replaced by the next Parse; one the cache no longer holds
+        // (evicted or expired while others were prepared) is closed, or about to be.
+        if stmt.name().is_empty() || !self.cache.holds(stmt) {
             return Err(Outcome::Retry);
         }
         let same_types = stmt.0.param_types.len() == request.types.len()
@@ -461,6 +481,14 @@ impl Connection {
                 Message::ReadyForQuery { status } => {
                     self.on_ready(status);
                     self.answer_first(batch);
+                    if status != TransactionStatus::Idle {
+                        // A request left a transaction open (never by a Bind/Execute/Sync of
+                        // a read): the requests sent after it would run inside it. Closed, the
+                        // connection takes that transaction down with it; they fail.
+                        let e = self.unexpected_status();
+                        batch.fail_in_flight(e);
+                        return;
+                    }
                 }
                 other => {
                     let e = self.unexpected("pipelined query results", &other);
@@ -478,6 +506,16 @@ impl Connection {
         batch.fail_in_flight(error);
     }
 
+    /// A pipelined request ended inside a transaction: the connection is closed, and this is
+    /// what the requests after it hear.
+    fn unexpected_status(&mut self) -> Error {
+        self.closed = true;
+        Error::UnexpectedMessage {
+            expected: "an idle ReadyForQuery after a pipelined request",
+            found: "ReadyForQuery (in a transaction)",
+        }
+    }
+
     /// The first sent request's answer is complete: hand it over.
     fn answer_first(&mut self, batch: &mut Batch) {
         let Some(done) = batch.in_flight.pop_front() else {
@@ -493,7 +531,11 @@ impl Connection {
             .replace(now)
             .map_or(Duration::ZERO, |since| now.saturating_duration_since(since));
         let outcome = match batch.error.take() {
-            Some(e) if delivered == 0 && self.is_stale_statement(&e) => {
+            Some(e)
+                if delivered == 0
+                    && self.tx_status == TransactionStatus::Idle
+                    && self.is_stale_statement(&e) =>
+            {
                 // As the ordinary path does: forget the statement; the caller's ordinary run
                 // prepares it again (outside a transaction, so retrying is safe).
                 self.stale_plans += 1;

@@ -50,7 +50,7 @@ impl Connection {
         Ok(())
     }
 
-    async fn resync(&mut self) -> Result<()> {
+    pub(super) async fn resync(&mut self) -> Result<()> {
         if self.needs_sync {
             frontend::sync(&mut self.io.write_buf);
             self.needs_sync = false;

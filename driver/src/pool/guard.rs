@@ -169,6 +169,11 @@ impl Drop for PoolConnection {
         if conn.stale_plans() > self.meta.stale_at_checkout {
             // One connection met a stale plan: the others will too. They reload before their next use.
             shared.schema_generation.fetch_add(1, Ordering::Relaxed);
+            let met = conn.stale_plans() - self.meta.stale_at_checkout;
+            shared
+                .counters
+                .stale_plans
+                .fetch_add(met, Ordering::Relaxed);
         }
         let max_queries = shared.options.max_queries;
         let reason = if shared.is_closed() {

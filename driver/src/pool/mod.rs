@@ -143,34 +143,42 @@ impl Pool {
     }
 
     async fn acquire_waiting(&self) -> Result<PoolConnection> {
-        self.acquire_waiting_if(|| true)
-            .await?
-            .ok_or(Error::PoolClosed)
+        match self.acquire_waiting_if(|| true).await {
+            Ok(Some((conn, waited))) => {
+                if let Some(wait) = waited {
+                    self.shared.counters.waited_for(wait);
+                }
+                Ok(conn)
+            }
+            Ok(None) => Err(Error::PoolClosed),
+            Err(e) => {
+                if matches!(e, Error::PoolTimeout { .. }) {
+                    self.shared.counters.timed_out();
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Waits (up to `acquire_timeout`) for a connection, unless `wanted` says, once a permit is
     /// free, that it is no longer needed: then the permit goes straight back (`Ok(None)`),
-    /// without touching a connection.
+    /// without touching a connection. With the connection comes how long it waited for a
+    /// permit, if it had to. Counts neither waits nor timeouts: the caller knows whether they
+    /// mattered.
     pub(super) async fn acquire_waiting_if(
         &self,
         wanted: impl Fn() -> bool,
-    ) -> Result<Option<PoolConnection>> {
+    ) -> Result<Option<(PoolConnection, Option<Duration>)>> {
         let started = Instant::now();
         let acquire = self.acquire_inner(started, wanted);
         match self.shared.options.acquire_timeout {
             Some(limit) => match tokio::time::timeout(limit, acquire).await {
                 Ok(result) => result,
-                Err(_) => {
-                    self.shared
-                        .counters
-                        .timed_out
-                        .fetch_add(1, Ordering::Relaxed);
-                    Err(Error::PoolTimeout {
-                        waited: limit,
-                        size: self.shared.open.load(Ordering::Relaxed),
-                        max_size: self.shared.options.max_size,
-                    })
-                }
+                Err(_) => Err(Error::PoolTimeout {
+                    waited: limit,
+                    size: self.shared.open.load(Ordering::Relaxed),
+                    max_size: self.shared.options.max_size,
+                }),
             },
             None => acquire.await,
         }
@@ -205,13 +213,13 @@ impl Pool {
         &self,
         started: Instant,
         wanted: impl Fn() -> bool,
-    ) -> Result<Option<PoolConnection>> {
+    ) -> Result<Option<(PoolConnection, Option<Duration>)>> {
         let shared = &self.shared;
         if shared.is_closed() {
             return Err(Error::PoolClosed);
         }
-        let permit = match shared.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
+        let (permit, waited) = match shared.permits.clone().try_acquire_owned() {
+            Ok(permit) => (permit, None),
             Err(TryAcquireError::NoPermits) => {
                 let waiting = CountGuard::new(&shared.waiting);
                 let permit = shared
@@ -221,8 +229,7 @@ impl Pool {
                     .await
                     .map_err(|_| Error::PoolClosed)?;
                 drop(waiting);
-                shared.counters.waited_for(started.elapsed());
-                permit
+                (permit, Some(started.elapsed()))
             }
             Err(TryAcquireError::Closed) => return Err(Error::PoolClosed),
         };
@@ -248,7 +255,7 @@ impl Pool {
             let mut guard = PoolConnection::new(conn, meta, permit, shared.clone());
             guard.prepare_for_use().await?;
             shared.counters.acquired.fetch_add(1, Ordering::Relaxed);
-            return Ok(Some(guard));
+            return Ok(Some((guard, waited)));
         }
     }
 

@@ -37,13 +37,11 @@ const MAX_BATCH: usize = 64;
 const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// SQL texts whose parameter types the pool remembers, at most.
 const MAX_PROFILES: usize = 1024;
-/// Statements that take longer than this (on average) are not pipelined: a batch runs its
-/// requests one after another on one server backend, and what pipelining saves (a few system
-/// calls per request) is nothing next to the wait it would add to the requests queued behind.
-const MAX_PIPELINED_COST: Duration = Duration::from_millis(2);
-/// The estimated server time of one batch, at most (a batch always takes one request): the
-/// last request of a batch waits for the others.
-const MAX_BATCH_COST: Duration = Duration::from_millis(4);
+// Statements that take longer than `PoolBuilder::pipeline_max_cost` (on average) are not
+// pipelined: a batch runs its requests one after another on one server backend, and what
+// pipelining saves (a few system calls per request) is nothing next to the wait it would add to
+// the requests queued behind. A batch holds twice that in estimated server time at most (and
+// always one request): the last request of a batch waits for the others.
 
 /// The pool's pipelining state: learned statements and the queue of waiting requests.
 #[derive(Default)]
@@ -67,9 +65,9 @@ struct Profile {
 
 impl Profile {
     /// Whether calls of this statement may queue for a pipelined batch.
-    fn pipelinable(&self) -> bool {
+    fn pipelinable(&self, max_cost: Duration) -> bool {
         self.usable.load(Ordering::Relaxed)
-            && self.cost_ns.load(Ordering::Relaxed) <= duration_ns(MAX_PIPELINED_COST)
+            && self.cost_ns.load(Ordering::Relaxed) <= duration_ns(max_cost)
     }
 
     /// Adds one run's time to the moving average (weight 1/8).
@@ -118,10 +116,17 @@ impl Pipelining {
         queue.remove(index).map(|q| q.request)
     }
 
-    /// `first` (if any) and queued requests after it, within the batch limits and `budget`.
-    /// Requests whose callers are gone are dropped unrun.
-    fn take_batch(&self, first: Option<PipeRequest>, budget: usize) -> Vec<PipeRequest> {
+    /// `first` (if any) and queued requests after it, within the batch limits, `budget`
+    /// requests and `max_cost` of estimated server time. Requests whose callers are gone are
+    /// dropped unrun.
+    fn take_batch(
+        &self,
+        first: Option<PipeRequest>,
+        budget: usize,
+        max_cost: Duration,
+    ) -> Vec<PipeRequest> {
         let limit = budget.clamp(1, MAX_BATCH);
+        let max_cost = duration_ns(max_cost);
         let mut batch = Vec::with_capacity(limit.min(8));
         let mut bytes = 0;
         let mut cost = 0;
@@ -136,8 +141,7 @@ impl Pipelining {
             let size = next.request.params.size();
             let next_cost = next.request.cost_ns;
             if !batch.is_empty()
-                && (bytes + size > MAX_BATCH_BYTES
-                    || cost.saturating_add(next_cost) > duration_ns(MAX_BATCH_COST))
+                && (bytes + size > MAX_BATCH_BYTES || cost.saturating_add(next_cost) > max_cost)
             {
                 break;
             }
@@ -194,7 +198,9 @@ impl Shared {
         }
         let profile = self.pipelining.lock_profiles().get(query.sql())?.clone();
         let current = self.schema_generation.load(Ordering::Relaxed);
-        (profile.schema_generation == current && profile.pipelinable()).then_some(profile)
+        (profile.schema_generation == current
+            && profile.pipelinable(self.options.pipeline_max_cost))
+        .then_some(profile)
     }
 
     /// After a successful ordinary call: remembers the statement's parameter types when it can
@@ -260,10 +266,7 @@ impl Pool {
             }
             let (reply, answer) = oneshot::channel();
             let own = request(&profile, kind, params, reply)?;
-            let batch = self
-                .shared
-                .pipelining
-                .take_batch(Some(own), budget(&self.shared, &conn));
+            let batch = take_batch(&self.shared, Some(own), &conn);
             lead(&self.shared, conn, batch).await;
             if let Some(result) = outcome(&profile, answer.await) {
                 return result;
@@ -324,36 +327,43 @@ impl Pool {
                     return outcome(profile, result);
                 }
                 conn = acquire => match conn {
-                    Ok(Some(conn)) => {
+                    Ok(Some((conn, waited))) => {
                         // Let callers the scheduler already woke (answers of batches just
                         // read) queue their next requests: one write carries them all.
                         tokio::task::yield_now().await;
                         let Some(mine) = shared.pipelining.remove(queued.id) else {
                             // Another leader has our request: lead the others.
-                            let batch = shared.pipelining.take_batch(None, budget(shared, &conn));
+                            let batch = take_batch(shared, None, &conn);
                             if batch.is_empty() {
                                 drop(conn);
                                 shared.counters.unused_checkout();
                             } else {
+                                count_wait(shared, waited);
                                 lead(shared, conn, batch).await;
                             }
                             break;
                         };
                         queued.armed = false;
+                        count_wait(shared, waited);
                         if shared.pipelining.is_empty() {
                             // Alone after all: the ordinary way, on this connection.
                             drop(mine);
                             return Some(run_on(conn, profile, query, params, kind).await);
                         }
-                        let batch = shared.pipelining.take_batch(Some(mine), budget(shared, &conn));
+                        let batch = take_batch(shared, Some(mine), &conn);
                         lead(shared, conn, batch).await;
                     }
                     Ok(None) => break,
                     Err(e) => {
                         if shared.pipelining.remove(queued.id).is_some() {
+                            // Nobody took the request: the caller hears of the timeout.
                             queued.armed = false;
+                            if matches!(e, Error::PoolTimeout { .. }) {
+                                shared.counters.timed_out();
+                            }
                             return Some(Err(e));
                         }
+                        // A leader has the request: its answer is the call's.
                         break;
                     }
                 },
@@ -411,6 +421,26 @@ async fn run_on_ref(
     })
 }
 
+/// The next batch for `conn`, `first` (if any) ahead of the queued requests.
+fn take_batch(
+    shared: &Shared,
+    first: Option<PipeRequest>,
+    conn: &PoolConnection,
+) -> Vec<PipeRequest> {
+    let max_cost = shared.options.pipeline_max_cost.saturating_mul(2);
+    shared
+        .pipelining
+        .take_batch(first, budget(shared, conn), max_cost)
+}
+
+/// A queued caller waited for the connection it uses (a wait that ended in another leader's
+/// answer, or in a connection put straight back, is not an acquire's wait).
+fn count_wait(shared: &Shared, waited: Option<Duration>) {
+    if let Some(wait) = waited {
+        shared.counters.waited_for(wait);
+    }
+}
+
 /// Requests this checkout may still run before `max_queries` retires its connection.
 fn budget(shared: &Shared, conn: &PoolConnection) -> usize {
     match shared.options.max_queries {
@@ -448,47 +478,55 @@ async fn lead(shared: &Arc<Shared>, conn: PoolConnection, requests: Vec<PipeRequ
         shared: shared.clone(),
         conn: Some(conn),
         batch: Batch::new(requests),
+        done: false,
     };
     if let Some(conn) = leader.conn.as_mut() {
         conn.run_batch(&mut leader.batch).await;
     }
-    shared.counters.batch_done(leader.batch.answered());
+    leader.done = true;
+    shared
+        .counters
+        .batch_done(leader.batch.answered(), leader.batch.sent());
 }
 
-/// A connection running a batch. Dropped before the batch is answered, it hands both to a task
-/// that finishes the batch and then returns the connection.
+/// A connection running a batch. Dropped before `run_batch` returned (with requests left, or
+/// with the connection still being brought back in step), it hands both to a task that
+/// finishes the batch and then returns the connection.
 struct Leader {
     shared: Arc<Shared>,
     conn: Option<PoolConnection>,
     batch: Batch,
+    /// `run_batch` returned and the batch is counted.
+    done: bool,
 }
 
 impl Drop for Leader {
     fn drop(&mut self) {
-        if self.batch.is_finished() {
+        if self.done {
             return;
         }
         let mut batch = std::mem::take(&mut self.batch);
         let shared = self.shared.clone();
         let Some(mut conn) = self.conn.take() else {
             batch.abandon();
-            shared.counters.batch_done(batch.answered());
+            shared.counters.batch_done(batch.answered(), batch.sent());
             return;
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
                     conn.run_batch(&mut batch).await;
-                    // Answered: the connection goes back (or, broken, is discarded).
+                    // Answered and in step: the connection goes back (or, broken, is
+                    // discarded).
                     drop(conn);
-                    shared.counters.batch_done(batch.answered());
+                    shared.counters.batch_done(batch.answered(), batch.sent());
                 });
             }
             Err(_) => {
                 batch.abandon();
                 // Mid-request: discarded, not returned.
                 drop(conn);
-                shared.counters.batch_done(batch.answered());
+                shared.counters.batch_done(batch.answered(), batch.sent());
             }
         }
     }

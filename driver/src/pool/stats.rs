@@ -22,8 +22,12 @@ pub struct PoolStats {
     pub acquired: u64,
     /// Shortcut calls answered in pipelined batches ([`super::PoolBuilder::pipeline`]).
     pub pipelined: u64,
-    /// Pipelined batches run (`pipelined / batches` is the mean batch size).
+    /// Pipelined batches that sent requests (`pipelined / batches` is about the mean batch
+    /// size).
     pub batches: u64,
+    /// Stale cached plans met (a schema change under a cached statement): each makes every
+    /// connection forget its cached statements and types before its next use.
+    pub stale_plans: u64,
     /// Acquires that had to wait for a connection to come back.
     pub waited: u64,
     /// Acquires that failed with a timeout.
@@ -58,6 +62,7 @@ pub(super) struct Counters {
     pub(super) created: AtomicU64,
     pipelined: AtomicU64,
     batches: AtomicU64,
+    pub(super) stale_plans: AtomicU64,
     closed_broken: AtomicU64,
     closed_expired: AtomicU64,
     closed_other: AtomicU64,
@@ -75,8 +80,9 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A batch answered `answered` calls on one checkout, which counted one acquire.
-    pub(super) fn batch_done(&self, answered: usize) {
+    /// A batch answered `answered` calls (`sent` of them sent to the server) on one checkout,
+    /// which counted one acquire.
+    pub(super) fn batch_done(&self, answered: usize, sent: usize) {
         let answered = u64::try_from(answered).unwrap_or(u64::MAX);
         match answered {
             0 => {
@@ -87,12 +93,19 @@ impl Counters {
             }
         }
         self.pipelined.fetch_add(answered, Ordering::Relaxed);
-        self.batches.fetch_add(1, Ordering::Relaxed);
+        if sent > 0 {
+            self.batches.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// A checkout taken to lead a batch found nothing to run.
     pub(super) fn unused_checkout(&self) {
         self.acquired.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// An acquire failed with a timeout, and its caller hears of it.
+    pub(super) fn timed_out(&self) {
+        self.timed_out.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn waited_for(&self, wait: Duration) {
@@ -109,6 +122,7 @@ impl Counters {
         stats.created = self.created.load(Ordering::Relaxed);
         stats.pipelined = self.pipelined.load(Ordering::Relaxed);
         stats.batches = self.batches.load(Ordering::Relaxed);
+        stats.stale_plans = self.stale_plans.load(Ordering::Relaxed);
         stats.closed_broken = self.closed_broken.load(Ordering::Relaxed);
         stats.closed_expired = self.closed_expired.load(Ordering::Relaxed);
         stats.closed_other = self.closed_other.load(Ordering::Relaxed);
