@@ -503,6 +503,9 @@ impl Connection {
     /// the termination listeners hear of it (as after an ordinary request).
     fn lose(&mut self, batch: &mut Batch, error: Error) {
         self.check_terminated(Some(&error));
+        // The server's own error for the current request (a FATAL before it closed the
+        // session, say) says more than the lost socket.
+        let error = batch.error.take().unwrap_or(error);
         batch.fail_in_flight(error);
     }
 

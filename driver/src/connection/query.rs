@@ -88,6 +88,8 @@ impl Connection {
             match self.recv().await? {
                 Message::CommandComplete { tag: t } => {
                     self.set_last_rows(t.rows());
+                    // SET, LISTEN, DECLARE... sent as text change the session too.
+                    self.session_dirty |= changes_session(&t);
                     tag = Some(t);
                 }
                 Message::RowDescription { .. }
