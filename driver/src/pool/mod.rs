@@ -14,6 +14,7 @@ mod guard;
 mod maintenance;
 mod options;
 mod pipeline;
+mod read_only;
 mod stats;
 
 use std::collections::VecDeque;

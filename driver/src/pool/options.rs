@@ -176,19 +176,28 @@ impl PoolBuilder {
     /// query: more throughput for less CPU under load. A call that finds a connection free and
     /// nothing queued runs alone, as always.
     ///
-    /// Only SQL the pool has run before (to learn its parameter types) is pipelined, and only
-    /// when the pool has no `setup` or `reset` hook, queries are not logged or traced, no
-    /// command timeout is set, the statement is cached and changes no session state, and it
-    /// took under 2 ms on average (a batch holds about 4 ms of expected work at most).
+    /// Only reads are pipelined: SQL whose first keyword is `SELECT`, `VALUES`, `TABLE` or
+    /// `WITH`, with no `INSERT`, `UPDATE`, `DELETE`, `MERGE` or `INTO` keyword and no locking
+    /// clause (`FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`) — a
+    /// conservative lexical check (outside comments and quotes; a backslash in a string or
+    /// anything else unclear counts as a write). Writes always run on their own checkout.
+    /// Among reads, only SQL the pool has run before (to learn its parameter types) is
+    /// pipelined, and only when the pool has no `setup` or `reset` hook, queries are not logged
+    /// or traced, no command timeout is set, the statement is cached and changes no session
+    /// state, and it took under [`PoolBuilder::pipeline_max_cost`] (2 ms) on average.
     /// Everything else runs on its own checkout, as with `false`.
     ///
     /// What differs from a checkout per call: a batch is one checkout (the `init` hook is
     /// unaffected; `setup`/`reset` hooks turn pipelining off), counted as one acquire per call
     /// it answers ([`super::PoolStats::pipelined`], [`super::PoolStats::batches`]); and a
-    /// request waits for the requests before it in its batch. So a call made while the same
-    /// task holds locks in a transaction (on another connection) can wait behind a request
-    /// blocked on those locks, until a lock or statement timeout: turn pipelining off for such
-    /// code, or give it its own connection with [`super::Pool::acquire`].
+    /// request waits for the requests before it in its batch. Row locks cannot make it wait
+    /// forever (a read takes none, so none of the requests ahead of it waits for a row lock
+    /// held by its caller's own open transaction on another connection). What remains: a read
+    /// that waits for a *table* lock (say the caller's transaction ran `LOCK TABLE` or
+    /// `ALTER TABLE` and another task's pipelined read of that table is ahead of the caller's
+    /// in the batch), or that calls a function taking locks the caller's open transaction
+    /// holds, waits until a lock or statement timeout. Turn pipelining off for such code, or
+    /// give it its own connection with [`super::Pool::acquire`].
     ///
     /// ```no_run
     /// # async fn demo() -> quarry_driver::Result<()> {

@@ -1,7 +1,9 @@
 //! Pipelining the pool's shortcut calls across tasks ("group commit").
 //!
-//! A shortcut call (`Pool::execute` with parameters, `fetch`, `fetch_row`, `fetch_val`) for SQL
-//! the pool has run before, and measured as quick, may be pipelined ([`Profile`]). With a free
+//! A shortcut call (`Pool::execute` with parameters, `fetch`, `fetch_row`, `fetch_val`) for a
+//! read (`read_only.rs`: no row locks, so no request of a batch can wait for a lock held by a
+//! transaction of a caller queued behind it) the pool has run before, and measured as quick,
+//! may be pipelined ([`Profile`]). With a free
 //! connection it leads at once: alone (the ordinary way) when nothing is queued, else its own
 //! request and the queued ones as one [`Batch`]. Without one it encodes its parameters against
 //! the learned types, queues its request, then waits both for its answer and for a connection;
@@ -222,6 +224,11 @@ impl Shared {
             && known.schema_generation >= schema_generation
         {
             known.observe(elapsed);
+            return;
+        }
+        // Only reads that take no row locks: a pipelined write could wait for a lock held by
+        // the transaction of a caller queued behind it (see `read_only.rs`).
+        if !super::read_only::is_read_only(sql) {
             return;
         }
         let Some(types) = conn.pipeline_profile(sql) else {
