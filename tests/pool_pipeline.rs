@@ -1141,3 +1141,43 @@ async fn a_batch_that_sends_nothing_still_runs_the_queued_reset() {
     assert_ne!(name, "dirty", "{after:?}");
     pool.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_callers_that_hear_of_a_timeout_count_as_timed_out() {
+    let db = common::fresh_db().await;
+    let pool = pool_for(
+        &db,
+        builder()
+            .max_size(1)
+            .acquire_timeout(Duration::from_millis(300)),
+    )
+    .await;
+    const SQL: &str = "SELECT $1::int4 FROM pg_sleep($2::float8)";
+    learn(&pool, SQL, &[&0i32, &0f64]).await;
+    let held = pool.acquire().await.unwrap();
+    let tasks: Vec<_> = (0..4i32)
+        .map(|x| {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.fetch_val::<i32>(SQL, &[&x, &0.5f64]).await })
+        })
+        .collect();
+    wait_for(&pool, "the calls do not queue", |s| s.waiting == 4).await;
+    let before = pool.stats();
+    drop(held);
+    // Usually the batch (2 s of sleeping) outlasts the waits of the callers in it: their
+    // acquires time out while their requests run, and they get their answers. A caller whose
+    // wait ends before a leader took its request hears of the timeout.
+    let mut told = 0;
+    for (x, task) in tasks.into_iter().enumerate() {
+        match task.await.unwrap() {
+            Ok(v) => assert_eq!(v, i32::try_from(x).unwrap()),
+            Err(Error::PoolTimeout { .. }) => told += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    settle(&pool).await;
+    let after = pool.stats();
+    assert_eq!(after.timed_out - before.timed_out, told, "{after:?}");
+    assert!(after.waited <= after.acquired, "{after:?}");
+    pool.close().await;
+}
