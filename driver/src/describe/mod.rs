@@ -3,7 +3,7 @@
 //!
 //! This module owns the description format and the offline cache (`.quarry/query-<sha256>.json`,
 //! see [`cache`]); the macros and the CLI only call into it, so the format has one owner.
-//! Nullability is decided in [`nullability`]: sound first (a column is NOT NULL only when that is
+//! Nullability is decided in `nullability/`: sound first (a column is NOT NULL only when that is
 //! certain), then as precise as possible.
 
 pub mod cache;

@@ -3,7 +3,7 @@
 //! The two macros never see each other's input, so they meet in the trait system:
 //! - `query_as!` declares a local type with one [`QueryColumn`] impl per column, keyed by a
 //!   64-bit FNV-1a hash of the column name, carrying the column's PostgreSQL type (a
-//!   [`pg`](super::check::pg) marker), its nullability ([`nullable`] / [`not_null`]) and whether
+//!   [`pg`] marker), its nullability ([`nullable`] / [`not_null`]) and whether
 //!   the type is checked ([`Typed`]) or only its nullability ([`Untyped`]: user types, mappings).
 //! - `#[derive(FromRecord)]` implements [`ColumnsIn<C>`] for the struct, with one bound per
 //!   field: the query has the column the field reads (after `rename`/`rename_all`), and the
