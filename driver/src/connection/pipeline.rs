@@ -351,6 +351,7 @@ impl Connection {
         // Statements evicted while preparing the others are closed ahead of the Binds (and
         // some were closed already, by a later request's prepare): `write_request` only binds
         // statements the cache still holds.
+        let closes_written = !self.pending_close.is_empty();
         if let Err(e) = self.write_pending_closes() {
             self.closed = true;
             tracing::debug!(target: "quarry", "pipeline not sent: {e}");
@@ -389,6 +390,10 @@ impl Connection {
             // Syncs follow it.
             self.needs_sync = false;
             batch.unsent = true;
+        } else if closes_written {
+            // Closes with no request after them: they need a Sync of their own, or their
+            // CloseComplete would arrive ahead of the next request's answers.
+            self.needs_sync = true;
         }
         // Else a prepare's Sync, a queued reset or Closes may be owed or unsent: `run_batch`
         // brings the connection back in step once nothing of the batch is left.

@@ -196,7 +196,9 @@ impl PoolBuilder {
     /// that waits for a *table* lock (say the caller's transaction ran `LOCK TABLE` or
     /// `ALTER TABLE` and another task's pipelined read of that table is ahead of the caller's
     /// in the batch), or that calls a function taking locks the caller's open transaction
-    /// holds, waits until a lock or statement timeout. Turn pipelining off for such code, or
+    /// holds (or, under `SERIALIZABLE READ ONLY DEFERRABLE` session defaults, waits for a safe
+    /// snapshot behind the caller's own serializable transaction), waits until a lock or
+    /// statement timeout. Turn pipelining off for such code, or
     /// give it its own connection with [`super::Pool::acquire`].
     ///
     /// ```no_run

@@ -72,8 +72,9 @@ impl<'a> Iterator for Words<'a> {
             let next = self.sql.get(self.at + 1).copied();
             match c {
                 b'-' if next == Some(b'-') => {
+                    // PostgreSQL's lexer ends a `--` comment at a newline or a carriage return.
                     while let Some(&c) = self.sql.get(self.at) {
-                        if c == b'\n' {
+                        if c == b'\n' || c == b'\r' {
                             break;
                         }
                         self.at += 1;
@@ -240,6 +241,9 @@ mod tests {
             "SELECT * FROM t FOR KEY SHARE OF t",
             "SELECT * FROM t FOR  /* c */ SHARE",
             "SELECT * INTO new_t FROM t",
+            // A lone carriage return ends a `--` comment.
+            "SELECT n FROM c WHERE id = $1 --\rFOR UPDATE",
+            "WITH x AS (SELECT 1) --\rDELETE FROM t WHERE id = $1",
             // Unsure: a backslash in a string, unclosed quotes or comments, a lone `$`.
             "SELECT E'\\'' , (SELECT 1) -- '",
             "SELECT 'abc",
