@@ -546,8 +546,11 @@ impl Connection {
             {
                 // As the ordinary path does: forget the statement; the caller's ordinary run
                 // prepares it again (outside a transaction, so retrying is safe).
-                self.stale_plans += 1;
-                self.forget_statement(done.stmt.sql());
+                // Several requests of the batch may meet the same stale statement: it counts
+                // once.
+                if self.forget_statement(done.stmt.sql()) {
+                    self.stale_plans += 1;
+                }
                 Outcome::Retry
             }
             Some(e) => Outcome::Done(Err(e), elapsed),

@@ -384,9 +384,14 @@ impl Connection {
         Ok(())
     }
 
-    pub(super) fn forget_statement(&mut self, sql: &str) {
-        if let Some(stmt) = self.cache.remove(sql) {
-            self.pending_close.push(stmt.name().to_owned());
+    /// Drops `sql`'s cached statement (closing it with the next request); whether there was one.
+    pub(super) fn forget_statement(&mut self, sql: &str) -> bool {
+        match self.cache.remove(sql) {
+            Some(stmt) => {
+                self.pending_close.push(stmt.name().to_owned());
+                true
+            }
+            None => false,
         }
     }
 
