@@ -9,7 +9,7 @@ mod nullability_cases;
 
 use nullability_cases::{CASES, DATA, ELEMENT_CASES, SCHEMA, TARGETS, runnable};
 use quarry::Connection;
-use quarry_driver::describe::{Describer, describe};
+use quarry_driver::describe::{ColumnDescription, Describer, describe};
 
 async fn setup(populate: bool) -> Connection {
     let db = common::fresh_db().await;
@@ -21,19 +21,26 @@ async fn setup(populate: bool) -> Connection {
     conn
 }
 
-/// Checks the table with a fresh `describe` per query, or with one `Describer` for all of them
-/// (catalog facts remembered across queries must give the same answers).
-async fn check_table(conn: &mut Connection, label: &str, shared: bool) {
+/// Checks a table of queries: `flag` picks what each column is checked for (`nullable`,
+/// `element_nullable`). With `shared`, one `Describer` serves every query (catalog facts
+/// remembered across queries must give the same answers), else a fresh `describe` each.
+async fn check_table(
+    conn: &mut Connection,
+    label: &str,
+    table: &[(&str, &[bool])],
+    flag: fn(&ColumnDescription) -> bool,
+    shared: bool,
+) {
     let mut failures = Vec::new();
     let mut describer = Describer::new();
-    for (sql, expected) in CASES {
+    for (sql, expected) in table {
         let d = if shared {
             describer.describe(conn, sql).await
         } else {
             describe(conn, sql).await
         };
         let d = d.unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
-        let got: Vec<bool> = d.columns.iter().map(|c| c.nullable).collect();
+        let got: Vec<bool> = d.columns.iter().map(flag).collect();
         if got != *expected {
             failures.push(format!(
                 "{label}: {sql}\n  expected {expected:?}\n  got      {got:?}"
@@ -43,17 +50,25 @@ async fn check_table(conn: &mut Connection, label: &str, shared: bool) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+fn nullable(c: &ColumnDescription) -> bool {
+    c.nullable
+}
+
+fn element_nullable(c: &ColumnDescription) -> bool {
+    c.element_nullable
+}
+
 #[tokio::test]
 async fn nullability_table_on_an_empty_database() {
     let mut conn = setup(false).await;
     assert!(CASES.len() >= 60);
-    check_table(&mut conn, "empty", false).await;
+    check_table(&mut conn, "empty", CASES, nullable, false).await;
 }
 
 #[tokio::test]
 async fn nullability_table_on_a_populated_analyzed_database() {
     let mut conn = setup(true).await;
-    check_table(&mut conn, "populated, one describer", true).await;
+    check_table(&mut conn, "populated, one describer", CASES, nullable, true).await;
 }
 
 /// Soundness against real rows: no column described NOT NULL ever returns NULL.
@@ -77,28 +92,19 @@ async fn not_null_claims_hold_on_real_rows() {
     }
 }
 
-async fn check_elements(conn: &mut Connection, label: &str) {
-    let mut failures = Vec::new();
-    for (sql, expected) in ELEMENT_CASES {
-        let d = describe(conn, sql)
-            .await
-            .unwrap_or_else(|e| panic!("{label}: describe {sql}: {e}"));
-        let got: Vec<bool> = d.columns.iter().map(|c| c.element_nullable).collect();
-        if got != *expected {
-            failures.push(format!(
-                "{label}: {sql}\n  expected {expected:?}\n  got      {got:?}"
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
 #[tokio::test]
 async fn element_nullability_on_empty_and_populated_databases() {
     let mut empty = setup(false).await;
-    check_elements(&mut empty, "empty").await;
+    check_table(&mut empty, "empty", ELEMENT_CASES, element_nullable, false).await;
     let mut populated = setup(true).await;
-    check_elements(&mut populated, "populated").await;
+    check_table(
+        &mut populated,
+        "populated",
+        ELEMENT_CASES,
+        element_nullable,
+        true,
+    )
+    .await;
 }
 
 /// Soundness against real rows: no array described with NOT NULL elements holds a NULL one.

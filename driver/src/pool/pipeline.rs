@@ -48,7 +48,9 @@ const MAX_PROFILES: usize = 1024;
 /// The pool's pipelining state: learned statements and the queue of waiting requests.
 #[derive(Default)]
 pub(super) struct Pipelining {
-    profiles: Mutex<HashMap<Box<str>, Arc<Profile>>>,
+    /// What each SQL text taught: its profile, or `None` for SQL that is never pipelined (not a
+    /// read: decided once, not on every call).
+    profiles: Mutex<HashMap<Box<str>, Option<Arc<Profile>>>>,
     queue: Mutex<VecDeque<Queued>>,
     next_id: AtomicU64,
 }
@@ -92,9 +94,18 @@ struct Queued {
 }
 
 impl Pipelining {
-    fn lock_profiles(&self) -> MutexGuard<'_, HashMap<Box<str>, Arc<Profile>>> {
+    fn lock_profiles(&self) -> MutexGuard<'_, HashMap<Box<str>, Option<Arc<Profile>>>> {
         // Never held across an await or user code: a poisoned map is still whole.
         self.profiles.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records what `sql` taught (at most [`MAX_PROFILES`] texts: beyond, start afresh).
+    fn remember(&self, sql: &str, profile: Option<Arc<Profile>>) {
+        let mut profiles = self.lock_profiles();
+        if profiles.len() >= MAX_PROFILES {
+            profiles.clear();
+        }
+        profiles.insert(Box::from(sql), profile);
     }
 
     fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Queued>> {
@@ -198,7 +209,7 @@ impl Shared {
         if !self.pipelinable(query, params, kind) {
             return None;
         }
-        let profile = self.pipelining.lock_profiles().get(query.sql())?.clone();
+        let profile = self.pipelining.lock_profiles().get(query.sql())?.clone()?;
         let current = self.schema_generation.load(Ordering::Relaxed);
         (profile.schema_generation == current
             && profile.pipelinable(self.options.pipeline_max_cost))
@@ -220,15 +231,18 @@ impl Shared {
         }
         let sql = query.sql();
         let schema_generation = conn.schema_generation();
-        if let Some(known) = self.pipelining.lock_profiles().get(sql)
-            && known.schema_generation >= schema_generation
-        {
-            known.observe(elapsed);
-            return;
+        match self.pipelining.lock_profiles().get(sql) {
+            Some(Some(known)) if known.schema_generation >= schema_generation => {
+                known.observe(elapsed);
+                return;
+            }
+            Some(None) => return,
+            _ => {}
         }
         // Only reads that take no row locks: a pipelined write could wait for a lock held by
         // the transaction of a caller queued behind it (see `read_only.rs`).
         if !super::read_only::is_read_only(sql) {
+            self.pipelining.remember(sql, None);
             return;
         }
         let Some(types) = conn.pipeline_profile(sql) else {
@@ -243,11 +257,7 @@ impl Shared {
             // trip, and planning): count half.
             cost_ns: AtomicU64::new(duration_ns(elapsed) / 2),
         });
-        let mut profiles = self.pipelining.lock_profiles();
-        if profiles.len() >= MAX_PROFILES {
-            profiles.clear();
-        }
-        profiles.insert(Box::from(sql), profile);
+        self.pipelining.remember(sql, Some(profile));
     }
 }
 

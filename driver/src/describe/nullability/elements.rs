@@ -9,12 +9,11 @@
 //! array, because `array_agg` of an array (a 2-D array) has the inner arrays' elements.
 
 use sqlparser::ast::{
-    BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    UnaryOperator, Value,
+    BinaryOperator, DataType, Expr, Function, FunctionArguments, UnaryOperator, Value,
 };
 
 use super::Analyzer;
-use super::expr::{Ctx, builtin_name};
+use super::expr::{Ctx, arg_expr, builtin_name, is_never_null_test};
 use super::functions::{self, Rule};
 use super::query::column_parts;
 use super::scope::Scope;
@@ -65,19 +64,9 @@ impl Analyzer<'_> {
             Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => {
                 self.elements(inner, scope, ctx)
             }
+            _ if is_never_null_test(e) => Elements::Scalar,
             Expr::Interval(_)
             | Expr::Tuple(_)
-            | Expr::IsNull(_)
-            | Expr::IsNotNull(_)
-            | Expr::IsTrue(_)
-            | Expr::IsNotTrue(_)
-            | Expr::IsFalse(_)
-            | Expr::IsNotFalse(_)
-            | Expr::IsUnknown(_)
-            | Expr::IsNotUnknown(_)
-            | Expr::IsDistinctFrom(..)
-            | Expr::IsNotDistinctFrom(..)
-            | Expr::Exists { .. }
             | Expr::In { .. }
             | Expr::Between { .. }
             | Expr::Like { .. }
@@ -291,22 +280,6 @@ fn literal(value: &Value) -> Elements {
         Elements::Unknown
     } else {
         Elements::NonNull
-    }
-}
-
-/// The expression of a function argument (`*` has none).
-fn arg_expr(arg: &FunctionArg) -> Option<&Expr> {
-    match arg {
-        FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-        | FunctionArg::Named {
-            arg: FunctionArgExpr::Expr(e),
-            ..
-        }
-        | FunctionArg::ExprNamed {
-            arg: FunctionArgExpr::Expr(e),
-            ..
-        } => Some(e),
-        _ => None,
     }
 }
 

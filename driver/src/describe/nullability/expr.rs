@@ -57,17 +57,7 @@ impl Analyzer<'_> {
             }
             Expr::Value(v) => matches!(v.value, Value::Null | Value::Placeholder(_)),
             Expr::TypedString(_) | Expr::Interval(_) | Expr::Array(_) | Expr::Tuple(_) => false,
-            Expr::IsNull(_)
-            | Expr::IsNotNull(_)
-            | Expr::IsTrue(_)
-            | Expr::IsNotTrue(_)
-            | Expr::IsFalse(_)
-            | Expr::IsNotFalse(_)
-            | Expr::IsUnknown(_)
-            | Expr::IsNotUnknown(_)
-            | Expr::IsDistinctFrom(..)
-            | Expr::IsNotDistinctFrom(..)
-            | Expr::Exists { .. } => false,
+            _ if is_never_null_test(e) => false,
             Expr::Nested(inner)
             | Expr::Cast { expr: inner, .. }
             | Expr::Collate { expr: inner, .. }
@@ -294,20 +284,44 @@ impl Analyzer<'_> {
 
     fn args_nullable(&mut self, args: &[&FunctionArg], scope: &Scope<'_>, ctx: Ctx) -> Vec<bool> {
         args.iter()
-            .map(|arg| match arg {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                | FunctionArg::Named {
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                }
-                | FunctionArg::ExprNamed {
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                } => self.expr(e, scope, ctx),
-                // count(*) and friends.
-                _ => false,
-            })
+            // count(*) and friends have no expression: never NULL.
+            .map(|arg| arg_expr(arg).is_some_and(|e| self.expr(e, scope, ctx)))
             .collect()
+    }
+}
+
+/// The tests that are true or false, never NULL: `IS [NOT] NULL`, `IS [NOT] TRUE`, ...,
+/// `IS [NOT] DISTINCT FROM`, `EXISTS`.
+pub(crate) fn is_never_null_test(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::Exists { .. }
+    )
+}
+
+/// The expression of a function argument, positional or named (`*` has none).
+pub(crate) fn arg_expr(arg: &FunctionArg) -> Option<&Expr> {
+    match arg {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+        | FunctionArg::Named {
+            arg: FunctionArgExpr::Expr(e),
+            ..
+        }
+        | FunctionArg::ExprNamed {
+            arg: FunctionArgExpr::Expr(e),
+            ..
+        } => Some(e),
+        _ => None,
     }
 }
 
@@ -395,18 +409,10 @@ fn any_call(e: &Expr, pred: &dyn Fn(&Function) -> bool) -> bool {
                 return true;
             }
             match &f.args {
-                FunctionArguments::List(list) => list.args.iter().any(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                    | FunctionArg::Named {
-                        arg: FunctionArgExpr::Expr(e),
-                        ..
-                    }
-                    | FunctionArg::ExprNamed {
-                        arg: FunctionArgExpr::Expr(e),
-                        ..
-                    } => any_call(e, pred),
-                    _ => false,
-                }),
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .any(|a| arg_expr(a).is_some_and(|e| any_call(e, pred))),
                 _ => false,
             }
         }

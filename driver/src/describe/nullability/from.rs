@@ -3,14 +3,14 @@
 //! parenthesised, with ON, USING and NATURAL — deciding which side's columns become nullable.
 
 use sqlparser::ast::{
-    FunctionArg, FunctionArgExpr, Join, JoinConstraint, JoinOperator, ObjectName, TableAlias,
-    TableFactor, TableWithJoins,
+    FunctionArg, Join, JoinConstraint, JoinOperator, ObjectName, TableAlias, TableFactor,
+    TableWithJoins,
 };
 
 use super::Analyzer;
 use super::catalog::{self, Lookup};
 use super::elements::Elements;
-use super::expr::{Ctx, builtin_name_of, refine};
+use super::expr::{Ctx, arg_expr, builtin_name_of, refine};
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name, rename};
 
 /// How deep views may nest in views before the analysis gives up on a column.
@@ -227,17 +227,10 @@ impl Analyzer<'_> {
         scope: &Scope<'_>,
     ) -> Source {
         let fname = builtin_name_of(name).unwrap_or_default();
-        let mut nulls = Vec::new();
-        for arg in args {
-            nulls.push(match arg {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
-                | FunctionArg::Named {
-                    arg: FunctionArgExpr::Expr(e),
-                    ..
-                } => self.expr(e, scope, Ctx::rows()),
-                _ => true,
-            });
-        }
+        let nulls: Vec<bool> = args
+            .iter()
+            .map(|arg| arg_expr(arg).is_none_or(|e| self.expr(e, scope, Ctx::rows())))
+            .collect();
         let (mut cols, known) = match fname.as_str() {
             "generate_series" => (
                 vec![Col::computed(fname.clone(), nulls.iter().any(|n| *n))],
