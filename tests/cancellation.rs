@@ -1,12 +1,15 @@
 //! Cancellation and timeouts: a timed-out query is cancelled on the server and the connection
 //! answers the next query correctly; futures dropped mid-query never leak their answers into the
-//! next query; a backend killed mid-query closes the connection with an error.
+//! next query; a transaction whose BEGIN or COMMIT was abandoned is finished or rolled back before
+//! the next request (checked from a second connection); a cancel request in flight never hits a
+//! later query; a backend killed mid-query closes the connection with the server's error.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use quarry::Error;
+use futures_util::{FutureExt, StreamExt};
+use quarry::{Connection, Error, Param};
 
 #[tokio::test]
 async fn a_timeout_cancels_the_query_and_the_connection_recovers() {
@@ -123,8 +126,224 @@ async fn a_terminated_backend_closes_the_connection() {
         .await
         .unwrap()
         .unwrap();
-    assert!(result.is_err());
+    // The server's own FATAL (57P01, admin_shutdown), not the end of the stream that follows it.
+    let err = result.unwrap_err();
+    assert_eq!(
+        err.code().map(|c| c.code().to_owned()).as_deref(),
+        Some("57P01"),
+        "{err}"
+    );
     assert!(victim.is_closed());
     let again = victim.fetch_val::<i32>("SELECT 1", &[]).await.unwrap_err();
     assert!(matches!(again, Error::Closed), "{again}");
+}
+
+/// The session's state as another connection sees it (`pg_stat_activity.state`).
+async fn state_seen_from(observer: &mut Connection, pid: i32) -> String {
+    observer
+        .fetch_val("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid])
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_start_leaves_no_transaction_nobody_owns() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    // BEGIN written, its answer not awaited: nothing exists yet that could roll it back.
+    assert!(conn.transaction().now_or_never().is_none());
+    let tag = conn
+        .execute("INSERT INTO t VALUES ($1)", &[&1i32])
+        .await
+        .unwrap();
+    assert_eq!(tag.rows(), 1);
+    assert!(!conn.is_in_transaction());
+    let pid = conn.server_pid();
+    assert_eq!(state_seen_from(&mut observer, pid).await, "idle");
+    let seen: i64 = observer
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, 1,
+        "the autocommit INSERT reported Ok must be committed"
+    );
+
+    // The same for a savepoint inside a transaction: only the abandoned level is undone.
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    assert!(tx.transaction().now_or_never().is_none());
+    tx.execute("INSERT INTO t VALUES (3)", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(!conn.is_in_transaction());
+    let rows: Vec<i32> = observer
+        .fetch("SELECT n FROM t ORDER BY n", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    assert_eq!(rows, [1, 2, 3]);
+    assert_eq!(state_seen_from(&mut observer, pid).await, "idle");
+}
+
+#[tokio::test]
+async fn a_dropped_commit_or_rollback_never_leaves_later_writes_uncommitted() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    let pid = conn.server_pid();
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    for (round, finish_with_commit) in [(0i32, true), (1, false), (2, true), (3, false)] {
+        let mut tx = conn.transaction().await.unwrap();
+        tx.execute("INSERT INTO t VALUES ($1)", &[&(100 + round)])
+            .await
+            .unwrap();
+        // Something still owed when COMMIT (or ROLLBACK) is called: the call is dropped
+        // before its statement can go out.
+        assert!(
+            tx.execute("SELECT pg_sleep(0.05)", &[])
+                .now_or_never()
+                .is_none()
+        );
+        if finish_with_commit {
+            assert!(tx.commit().now_or_never().is_none());
+        } else {
+            assert!(tx.rollback().now_or_never().is_none());
+        }
+        conn.execute("INSERT INTO t VALUES ($1)", &[&round])
+            .await
+            .unwrap();
+        assert!(!conn.is_in_transaction(), "round {round}");
+        assert_eq!(state_seen_from(&mut observer, pid).await, "idle");
+        let seen: i64 = observer
+            .fetch_val("SELECT count(*) FROM t WHERE n = $1", &[&round])
+            .await
+            .unwrap();
+        assert_eq!(seen, 1, "round {round}: a write reported Ok is committed");
+    }
+    // A COMMIT that did go out completes: the transaction's rows are there.
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("INSERT INTO t VALUES (500)", &[]).await.unwrap();
+    assert!(tx.commit().now_or_never().is_none());
+    conn.execute("INSERT INTO t VALUES (501)", &[])
+        .await
+        .unwrap();
+    let seen: Vec<i32> = observer
+        .fetch("SELECT n FROM t WHERE n >= 500 ORDER BY n", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    assert_eq!(seen, [500, 501]);
+    assert_eq!(state_seen_from(&mut observer, pid).await, "idle");
+}
+
+#[tokio::test]
+async fn a_cancel_in_flight_never_hits_a_later_query() {
+    let mut conn = common::connect().await;
+    for round in 0..40u64 {
+        // The call times out after 1 ms and starts its cancel; the caller gives up on it while
+        // the cancel is still in flight. The query itself ends a moment later, so a cancel that
+        // is not waited for arrives while the next query runs.
+        let sleep = format!("SELECT pg_sleep({})", 0.002 + 0.001 * (round % 4) as f64);
+        let call = conn
+            .timeout(Duration::from_millis(1))
+            .execute(sleep.as_str(), &[]);
+        let outer = Duration::from_micros(1_200 + 300 * (round % 6));
+        let _ = tokio::time::timeout(outer, call).await;
+        // Unrelated work that runs long enough for a stray cancel to land on it.
+        conn.execute("SELECT pg_sleep(0.03)", &[])
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let v: i64 = conn
+            .fetch_val("SELECT $1::int8", &[&i64::try_from(round).unwrap()])
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert_eq!(v, i64::try_from(round).unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_stream_honours_the_command_timeout() {
+    let mut conn = common::connect().await;
+    conn.set_command_timeout(Some(Duration::from_millis(200)));
+    let started = Instant::now();
+    {
+        let mut rows = conn.fetch_stream("SELECT pg_sleep(5)", &[]);
+        let first = rows.next().await.expect("an item");
+        assert!(matches!(first, Err(Error::Timeout { .. })), "{first:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(200) + Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The limit bounds each wait for the server, not the caller's own pace: a stream read
+    // slowly takes longer than the limit in all, and is not cut short.
+    let mut rows = conn.fetch_stream("SELECT n FROM generate_series(1, 5) AS n", &[]);
+    let mut seen = 0;
+    while let Some(row) = rows.next().await {
+        seen += 1;
+        assert_eq!(row.unwrap().get::<i32>(0).unwrap(), seen);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, 5);
+    drop(rows);
+    assert_eq!(conn.fetch_val::<i32>("SELECT 3", &[]).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_changed_client_encoding_closes_the_connection_with_an_error() {
+    for sql in [
+        "SET client_encoding TO 'LATIN1'",
+        "SELECT set_config('client_encoding', 'WIN1252', false)",
+    ] {
+        let mut conn = common::connect().await;
+        let err = conn.execute(sql, &[]).await.unwrap_err();
+        assert!(matches!(err, Error::ClientEncoding { .. }), "{sql}: {err}");
+        assert!(err.to_string().contains("client_encoding"), "{err}");
+        assert!(conn.is_closed());
+        assert!(matches!(
+            conn.fetch_val::<String>("SELECT 'é'::text", &[]).await,
+            Err(Error::Closed)
+        ));
+    }
+    // UTF8 under another spelling is fine.
+    let mut conn = common::connect().await;
+    conn.execute("SET client_encoding TO 'utf-8'", &[])
+        .await
+        .unwrap();
+    let s: String = conn.fetch_val("SELECT 'é'::text", &[]).await.unwrap();
+    assert_eq!(s, "é");
+}
+
+#[tokio::test]
+async fn more_parameters_than_the_protocol_carries_are_refused_before_sending() {
+    let mut conn = common::connect().await;
+    let values: Vec<i32> = (0..70_000).collect();
+    let params: Vec<Param<'_>> = values.iter().map(|v| v as Param<'_>).collect();
+    let sql = format!(
+        "SELECT {}",
+        (1..=70_000)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    let err = conn.fetch(sql.as_str(), &params).await.unwrap_err();
+    assert!(
+        matches!(err, Error::TooManyParameters { found: 70_000, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("65535"), "{err}");
+    let err = conn
+        .execute_many(sql.as_str(), [params.as_slice()])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TooManyParameters { .. }), "{err}");
+    assert!(!conn.is_closed());
+    assert_eq!(conn.fetch_val::<i32>("SELECT 4", &[]).await.unwrap(), 4);
 }

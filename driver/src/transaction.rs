@@ -121,7 +121,10 @@ impl<C: DerefMut<Target = Connection>> TransactionBuilder<C> {
             }
             format!("SAVEPOINT {}", savepoint_name(depth))
         };
-        conn.simple_query(&sql).await?;
+        conn.ready().await?;
+        // Dropped after this point, the connection rolls the new level back itself: no
+        // `Transaction` exists yet to do it.
+        conn.begin(&sql, rollback_sql(depth)).await?;
         conn.set_tx_depth(depth);
         Ok(Transaction {
             conn,
@@ -154,25 +157,29 @@ pub struct Transaction<C: DerefMut<Target = Connection>> {
 
 impl<C: DerefMut<Target = Connection>> Transaction<C> {
     /// Commits (or releases the savepoint).
+    ///
+    /// Dropped before the COMMIT is sent (while earlier work is still being finished), the
+    /// transaction is rolled back as if dropped; once sent, it completes on the server and the
+    /// connection reads its answer before its next request.
     pub async fn commit(mut self) -> Result<()> {
-        self.done = true;
         let sql = if self.depth == 1 {
             String::from("COMMIT")
         } else {
             format!("RELEASE SAVEPOINT {}", savepoint_name(self.depth))
         };
+        self.conn.ready().await?;
+        // From here to the write there is no await: `done` is true exactly when COMMIT goes out.
+        self.done = true;
         self.conn.set_tx_depth(self.depth - 1);
-        self.conn.simple_query(&sql).await.map(drop)
+        self.conn.control(&sql).await
     }
 
     /// Rolls back (to the savepoint, for a nested one).
     pub async fn rollback(mut self) -> Result<()> {
+        self.conn.ready().await?;
         self.done = true;
         self.conn.set_tx_depth(self.depth - 1);
-        self.conn
-            .simple_query(&rollback_sql(self.depth))
-            .await
-            .map(drop)
+        self.conn.control(&rollback_sql(self.depth)).await
     }
 
     /// 1 for the outer transaction, 2 and more for savepoints.

@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod examples;
+pub mod fault_proxy;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};

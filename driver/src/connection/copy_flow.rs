@@ -1,6 +1,6 @@
 //! The COPY sub-protocol on a connection, as small steps `crate::copy` composes: start a COPY
 //! statement, stream CopyData in (flushing in bounded chunks, noticing an early server error) or
-//! out, finish with CopyDone or abort with CopyFail. `in_copy_in` marks an open COPY FROM STDIN
+//! out, finish with CopyDone or abort with CopyFail. the connection's phase marks an open COPY FROM STDIN
 //! so that a dropped future is aborted by the next `ready()`.
 
 use bytes::Bytes;
@@ -37,12 +37,12 @@ impl Connection {
     pub(crate) async fn copy_start(&mut self, sql: &str) -> Result<CopyStart> {
         self.ready().await?;
         frontend::query(sql, &mut self.io.write_buf)?;
-        self.pending_ready += 1;
+        self.wire.wrote_query();
         self.send().await?;
         loop {
             match self.recv().await? {
                 Message::CopyInResponse(_) => {
-                    self.in_copy_in = true;
+                    self.wire.enter_copy_in();
                     return Ok(CopyStart::In);
                 }
                 Message::CopyOutResponse(_) => return Ok(CopyStart::Out),
@@ -56,7 +56,7 @@ impl Connection {
                 | Message::DataRow(_)
                 | Message::EmptyQueryResponse => {}
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.on_ready(status)?;
                     return Ok(CopyStart::Other);
                 }
                 other => return Err(self.unexpected("a COPY response", &other)),
@@ -91,7 +91,7 @@ impl Connection {
             Some(Ok(Message::ErrorResponse(fields))) => {
                 let error = self.db_error(&fields, Some(sql));
                 // The server skips the rest of the data up to CopyDone, then answers ReadyForQuery.
-                self.in_copy_in = false;
+                self.wire.leave_copy_in();
                 frontend::copy_done(&mut self.io.write_buf);
                 self.send().await?;
                 self.drain_to_ready().await?;
@@ -103,7 +103,7 @@ impl Connection {
 
     /// Ends a COPY FROM STDIN with CopyDone and returns its tag (`COPY n`).
     pub(crate) async fn copy_in_finish(&mut self, sql: &str) -> Result<CommandTag> {
-        self.in_copy_in = false;
+        self.wire.leave_copy_in();
         frontend::copy_done(&mut self.io.write_buf);
         self.send().await?;
         let mut tag = None;
@@ -116,7 +116,7 @@ impl Connection {
                 }
                 Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(sql))),
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("the end of a COPY", &other)),
@@ -130,7 +130,7 @@ impl Connection {
 
     /// Aborts a COPY FROM STDIN with CopyFail; the server rolls the COPY back.
     pub(crate) async fn copy_in_fail(&mut self, reason: &str) -> Result<()> {
-        self.in_copy_in = false;
+        self.wire.leave_copy_in();
         // A reason with a NUL byte cannot be sent: send a fixed one instead.
         if frontend::copy_fail(reason, &mut self.io.write_buf).is_err() {
             frontend::copy_fail("COPY aborted by the client", &mut self.io.write_buf)?;

@@ -125,7 +125,7 @@ impl Connection {
 
     /// Calls the termination listeners (once) when the connection is closed.
     pub(crate) fn check_terminated(&mut self, error: Option<&Error>) {
-        if !self.closed || self.hooks.terminated {
+        if !self.wire.is_broken() || self.hooks.terminated {
             return;
         }
         self.hooks.terminated = true;
@@ -179,7 +179,7 @@ pub(super) async fn observe<T>(
 ) -> Result<T> {
     if !conn.queries_observed() {
         let result = op(conn).await;
-        if conn.closed {
+        if conn.wire.is_broken() {
             conn.check_terminated(result.as_ref().err());
         }
         return result;
@@ -189,7 +189,7 @@ pub(super) async fn observe<T>(
     let span = tracing::debug_span!(target: "quarry::query", "query", sql, params);
     let result = op(conn).instrument(span).await;
     conn.log_query(sql, params, start, result.as_ref().err());
-    if conn.closed {
+    if conn.wire.is_broken() {
         conn.check_terminated(result.as_ref().err());
     }
     result

@@ -123,7 +123,7 @@ impl Connection {
     async fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
         self.ready().await?;
         frontend::query(sql, &mut self.io.write_buf)?;
-        self.pending_ready += 1;
+        self.wire.wrote_query();
         self.send().await?;
         let mut rows = Vec::new();
         let mut ranges = Vec::new();
@@ -151,7 +151,7 @@ impl Connection {
                     error.get_or_insert_with(|| self.db_error(&fields, Some(sql)));
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("a catalog query's results", &other)),

@@ -12,9 +12,11 @@ mod hooks;
 mod introspect;
 mod io;
 mod notify;
+mod phase;
 mod pipeline;
 mod portal;
 mod query;
+mod reply;
 mod startup;
 mod statement_cache;
 mod sync;
@@ -80,23 +82,11 @@ pub struct Connection {
     tx_status: TransactionStatus,
     /// Open `transaction()` levels: 1 is the outer transaction, more are savepoints.
     tx_depth: usize,
-    /// ReadyForQuery messages still owed by the server for requests already written.
-    pending_ready: usize,
-    /// Messages were written after the last Sync (a Flush-terminated prepare): a Sync must follow.
-    needs_sync: bool,
-    /// A COPY FROM STDIN is open (CopyInResponse received, neither CopyDone nor CopyFail written):
-    /// the next `ready()` sends CopyFail first.
-    in_copy_in: bool,
-    /// A `fetch_stream` query is being read (its ReadyForQuery not yet seen): when the next
-    /// `ready()` finds it still open, the stream was dropped, and a large rest is cancelled.
-    stream_open: bool,
-    /// The socket failed, the server went away, or the protocol broke: nothing more can be sent.
-    closed: bool,
+    /// Where the connection stands in the protocol: owed answers, an open COPY or stream, a
+    /// cancel in flight, broken or not.
+    wire: phase::Wire,
     /// SQL to send before the next request: a dropped `Transaction`'s rollback, a pool's reset.
     pending_sql: String,
-    /// ReadyForQuery messages (of the `pending_ready` ones) that answer queued SQL, not the
-    /// request being read.
-    queued_answers: usize,
     /// Requests started on this connection (the pool replaces connections after `max_queries`).
     requests: u64,
     /// Stale plans met (SQLSTATE 0A000 / 26000 on a cached statement).
@@ -400,7 +390,7 @@ impl Connection {
 
     /// Whether the connection can no longer be used (closed, or lost).
     pub fn is_closed(&self) -> bool {
-        self.closed
+        self.wire.is_broken()
     }
 
     /// Calls `listener` with every NOTICE, WARNING, INFO or LOG message the server sends.
@@ -426,14 +416,14 @@ impl Connection {
 
     /// Closes the session gracefully: finishes pending work, sends Terminate, closes the socket.
     pub async fn close(mut self) -> Result<()> {
-        if self.closed {
+        if self.wire.is_broken() {
             return Ok(());
         }
         let result = self.ready().await;
         crate::protocol::frontend::terminate(&mut self.io.write_buf);
         let flushed = self.io.flush().await;
         let _ = self.io.shutdown().await;
-        self.closed = true;
+        self.wire.set_broken();
         result.and(flushed)
     }
 
@@ -468,7 +458,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("server_pid", &self.process_id)
             .field("transaction_status", &self.tx_status)
-            .field("closed", &self.closed)
+            .field("phase", &self.wire.phase())
             .field("cached_statements", &self.cache.len())
             .finish_non_exhaustive()
     }
@@ -491,7 +481,8 @@ impl Connection {
     /// Whether a request was left unfinished (a dropped future): the connection would have to
     /// drain it before its next use.
     pub(crate) fn is_mid_request(&self) -> bool {
-        self.pending_ready > 0 || self.needs_sync || !self.io.write_buf.is_empty()
+        self.wire.phase() != phase::Phase::Idle && !self.wire.is_broken()
+            || !self.io.write_buf.is_empty()
     }
 
     /// Whether session state may have changed since the last call, and clears the flag.
@@ -502,6 +493,24 @@ impl Connection {
     /// Stale cached plans this connection met (the pool spreads the news to its other connections).
     pub(crate) fn stale_plans(&self) -> u64 {
         self.stale_plans
+    }
+
+    /// Runs a transaction-control statement (`COMMIT`, `RELEASE SAVEPOINT`, ...) on a connection
+    /// `ready()` was just called on. It is written before the first await: once this future is
+    /// polled, the statement goes out even if the caller drops out (the next request reads its
+    /// answer).
+    pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
+        self.simple_query_ready(sql).await.map(drop)
+    }
+
+    /// Runs BEGIN or SAVEPOINT on a connection `ready()` was just called on. If the caller drops
+    /// out before the answer, the next request rolls back with `rollback` (when a transaction
+    /// is open), so no transaction is left that nobody owns.
+    pub(crate) async fn begin(&mut self, sql: &str, rollback: String) -> Result<()> {
+        self.wire.begin_started(rollback);
+        let result = self.simple_query_ready(sql).await;
+        self.wire.begin_answered();
+        result.map(drop)
     }
 
     /// Queues SQL to run (simple protocol) before the next request.

@@ -14,11 +14,10 @@ impl Connection {
             if let Some(notification) = self.notifications.pop_front() {
                 return Ok(notification);
             }
-            if self.closed {
+            if self.wire.is_broken() {
                 return Err(Error::Closed);
             }
-            if self.needs_sync
-                || self.pending_ready > 0
+            if self.wire.phase() != super::phase::Phase::Idle
                 || !self.io.write_buf.is_empty()
                 || !self.pending_sql.is_empty()
             {
@@ -44,7 +43,7 @@ impl Connection {
                 Message::ErrorResponse(fields) => {
                     // Only a FATAL (the backend terminated) can arrive unasked.
                     let error = self.db_error(&fields, None);
-                    self.closed = true;
+                    self.wire.set_broken();
                     return Err(error);
                 }
                 other => return Err(self.unexpected("a notification", &other)),

@@ -23,6 +23,7 @@ use bytes::BytesMut;
 use tokio::sync::oneshot;
 
 use super::query::{changes_session, check_param_types, param_formats};
+use super::reply::ExecuteReply;
 use super::{Connection, Param};
 use crate::error::{Error, Result};
 use crate::protocol::backend::{CommandTag, Message};
@@ -185,6 +186,8 @@ pub(crate) struct Batch {
     delivered: usize,
     tag: Option<CommandTag>,
     error: Option<Error>,
+    /// The first sent request's answer so far, checked against the request.
+    reply: ExecuteReply,
     /// Requests answered so far (with a result or an error, not with a retry).
     answered: usize,
     /// Requests written to the server.
@@ -242,6 +245,7 @@ impl Batch {
         self.delivered = 0;
         self.tag = None;
         self.error = None;
+        self.reply = ExecuteReply::new();
     }
 }
 
@@ -258,7 +262,7 @@ impl Connection {
     /// the session is idle, outside a transaction and unchanged).
     pub(crate) fn pipeline_profile(&mut self, sql: &str) -> Option<Arc<[Arc<PgType>]>> {
         if !self.pipelines_requests()
-            || self.closed
+            || self.wire.is_broken()
             || self.session_dirty
             || self.tx_status != TransactionStatus::Idle
             || self.is_mid_request()
@@ -281,7 +285,7 @@ impl Connection {
     pub(crate) async fn run_batch(&mut self, batch: &mut Batch) {
         if !batch.queued.is_empty() {
             self.write_batch(batch).await;
-            if self.closed {
+            if self.wire.is_broken() {
                 self.check_terminated(None);
             }
         }
@@ -294,12 +298,12 @@ impl Connection {
             batch.last_answer = Some(Instant::now());
         }
         self.read_batch_answers(batch).await;
-        if !self.closed && self.is_mid_request() {
+        if !self.wire.is_broken() && self.is_mid_request() {
             // Every request is answered, but not everything that went with them: a prepare's
             // missing Sync, a queued reset or Closes, when no request was sent after them (or
             // a previous call was dropped while bringing the connection back in step).
             if let Err(e) = Box::pin(self.resync()).await {
-                self.closed = true;
+                self.wire.set_broken();
                 tracing::debug!(target: "quarry", "connection lost after a pipeline: {e}");
                 self.check_terminated(Some(&e));
             }
@@ -336,7 +340,7 @@ impl Connection {
             }
             match self.statement_for(&request.sql, false).await {
                 Ok(stmt) => stmts.push(Some(stmt)),
-                Err(_) if self.closed => break,
+                Err(_) if self.wire.is_broken() => break,
                 // The ordinary path reports the error (the server's answer to Parse).
                 Err(_) => {
                     failed.push(&request.sql);
@@ -344,7 +348,7 @@ impl Connection {
                 }
             }
         }
-        if self.closed {
+        if self.wire.is_broken() {
             batch.abandon();
             return;
         }
@@ -353,7 +357,7 @@ impl Connection {
         // statements the cache still holds.
         let closes_written = !self.pending_close.is_empty();
         if let Err(e) = self.write_pending_closes() {
-            self.closed = true;
+            self.wire.set_broken();
             tracing::debug!(target: "quarry", "pipeline not sent: {e}");
             batch.abandon();
             return;
@@ -388,12 +392,11 @@ impl Connection {
         if written > 0 {
             // A statement prepared above (Parse/Describe/Flush) awaited a Sync: the requests'
             // Syncs follow it.
-            self.needs_sync = false;
             batch.unsent = true;
         } else if closes_written {
             // Closes with no request after them: they need a Sync of their own, or their
             // CloseComplete would arrive ahead of the next request's answers.
-            self.needs_sync = true;
+            self.wire.wrote_unsynced();
         }
         // Else a prepare's Sync, a queued reset or Closes may be owed or unsent: `run_batch`
         // brings the connection back in step once nothing of the batch is left.
@@ -435,11 +438,13 @@ impl Connection {
             return Err(Outcome::Done(Err(e.into()), Duration::ZERO));
         }
         frontend::sync(buf);
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         Ok(stmt.clone())
     }
 
-    /// Reads the answers of the sent requests in order and hands each to its caller.
+    /// Reads the answers of the sent requests in order and hands each to its caller. Each
+    /// answer is checked against its request: a mismatch fails the requests in flight and
+    /// breaks the connection.
     async fn read_batch_answers(&mut self, batch: &mut Batch) {
         while let Some(current) = batch.in_flight.front() {
             let message = match self.recv().await {
@@ -449,42 +454,53 @@ impl Connection {
                     return;
                 }
             };
-            match message {
-                Message::DataRow(row) => {
-                    if batch.error.is_none() {
+            let verdict = match message {
+                Message::DataRow(row) => match batch.reply.on_row() {
+                    Ok(()) if batch.error.is_none() => {
                         let stmt = current.stmt.clone();
-                        let record = match self.record(&stmt, row) {
-                            Ok(record) => record,
-                            Err(e) => {
-                                self.lose(batch, e);
-                                return;
+                        match self.record(&stmt, row) {
+                            Ok(record) => {
+                                batch.delivered += 1;
+                                match current.kind {
+                                    PipeKind::Execute => {}
+                                    PipeKind::Fetch => batch.rows.push(record),
+                                    PipeKind::FetchRow => {
+                                        batch.first.get_or_insert(record);
+                                    }
+                                }
+                                Ok(())
                             }
-                        };
-                        batch.delivered += 1;
-                        match current.kind {
-                            PipeKind::Execute => {}
-                            PipeKind::Fetch => batch.rows.push(record),
-                            PipeKind::FetchRow => {
-                                batch.first.get_or_insert(record);
-                            }
+                            Err(e) => Err(e),
                         }
                     }
+                    other => other,
+                },
+                Message::BindComplete => batch.reply.on_bind_complete(),
+                Message::CloseComplete | Message::ParseComplete => Ok(()),
+                Message::PortalSuspended | Message::EmptyQueryResponse => {
+                    batch.reply.on_end(None, false)
                 }
-                Message::BindComplete
-                | Message::CloseComplete
-                | Message::ParseComplete
-                | Message::PortalSuspended
-                | Message::EmptyQueryResponse => {}
                 Message::CommandComplete { tag } => {
+                    let returns_rows =
+                        current.kind != PipeKind::FetchRow && !current.stmt.0.columns.is_empty();
+                    let verdict = batch.reply.on_end(Some(&tag), returns_rows);
                     self.session_dirty |= changes_session(&tag);
                     batch.tag = Some(tag);
+                    verdict
                 }
                 Message::ErrorResponse(fields) => {
+                    batch.reply.on_error();
                     let sql = current.stmt.clone();
                     batch.error = Some(self.db_error(&fields, Some(sql.sql())));
+                    Ok(())
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    let verdict = batch.reply.on_ready().and_then(|()| self.on_ready(status));
+                    if let Err(e) = verdict {
+                        self.wire.set_broken();
+                        self.lose(batch, e);
+                        return;
+                    }
                     self.answer_first(batch);
                     if status != TransactionStatus::Idle {
                         // A request left a transaction open (never by a Bind/Execute/Sync of
@@ -494,12 +510,16 @@ impl Connection {
                         batch.fail_in_flight(e);
                         return;
                     }
+                    Ok(())
                 }
-                other => {
-                    let e = self.unexpected("pipelined query results", &other);
-                    self.lose(batch, e);
-                    return;
-                }
+                other => Err(self.unexpected("pipelined query results", &other)),
+            };
+            if let Err(e) = verdict {
+                self.wire.set_broken();
+                // A broken reply is the server's fault, not the request's: it is what they hear.
+                batch.error = None;
+                self.lose(batch, e);
+                return;
             }
         }
     }
@@ -517,7 +537,7 @@ impl Connection {
     /// A pipelined request ended inside a transaction: the connection is closed, and this is
     /// what the requests after it hear.
     fn unexpected_status(&mut self) -> Error {
-        self.closed = true;
+        self.wire.set_broken();
         Error::UnexpectedMessage {
             expected: "an idle ReadyForQuery after a pipelined request",
             found: "ReadyForQuery (in a transaction)",
@@ -530,6 +550,7 @@ impl Connection {
             return;
         };
         let delivered = std::mem::take(&mut batch.delivered);
+        batch.reply = ExecuteReply::new();
         let tag = batch.tag.take();
         let rows = std::mem::take(&mut batch.rows);
         let first = batch.first.take();

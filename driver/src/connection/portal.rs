@@ -5,7 +5,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::query::{check_params, write_bind_to};
+use super::query::{check_param_limit, check_params, write_bind_to};
+use super::reply::ExecuteReply;
 use super::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
 use crate::protocol::backend::Message;
@@ -28,14 +29,28 @@ impl Connection {
 
     /// Binds `query` to the named `portal`. Needs an open transaction (the portal lives until
     /// it ends): anything queued (a dropped savepoint's rollback) runs first so the check is true.
+    /// Each step of a cursor is bounded by the command timeout.
     pub(crate) async fn open_portal(
         &mut self,
         portal: &str,
         query: &impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Statement> {
+        self.within_command_timeout(query.sql(), async |c: &mut Connection| {
+            c.open_portal_now(portal, query, params).await
+        })
+        .await
+    }
+
+    async fn open_portal_now(
+        &mut self,
+        portal: &str,
+        query: &impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Statement> {
+        check_param_limit(query.sql(), params.len())?;
         self.ready().await?;
-        if self.pending_ready > 0 {
+        if self.wire.owed() > 0 {
             self.send().await?;
             self.drain_to_ready().await?;
         }
@@ -47,18 +62,19 @@ impl Connection {
         self.write_pending_closes()?;
         write_bind_to(portal, &stmt, params, &mut self.io.write_buf)?;
         frontend::sync(&mut self.io.write_buf);
-        self.needs_sync = false;
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         self.send().await?;
         let mut error = None;
+        let mut bound = false;
         loop {
             match self.recv().await? {
-                Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
+                Message::BindComplete if !bound => bound = true,
+                Message::CloseComplete | Message::ParseComplete => {}
                 Message::ErrorResponse(fields) => {
                     error = Some(self.db_error(&fields, Some(stmt.sql())));
                 }
-                Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                Message::ReadyForQuery { status } if bound || error.is_some() => {
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("a cursor's Bind", &other)),
@@ -76,35 +92,59 @@ impl Connection {
         max_rows: i32,
         out: &mut VecDeque<Record>,
     ) -> Result<bool> {
+        self.within_command_timeout(stmt.sql(), async |c: &mut Connection| {
+            c.fetch_portal_now(portal, stmt, max_rows, out).await
+        })
+        .await
+    }
+
+    async fn fetch_portal_now(
+        &mut self,
+        portal: &str,
+        stmt: &Statement,
+        max_rows: i32,
+        out: &mut VecDeque<Record>,
+    ) -> Result<bool> {
         self.ready().await?;
         frontend::execute(portal, max_rows, &mut self.io.write_buf)?;
         frontend::sync(&mut self.io.write_buf);
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         self.send().await?;
         let mut more = false;
         let mut error = None;
+        let mut reply = ExecuteReply::bound();
         let before = out.len();
         loop {
-            while self.queued_answers == 0
+            while !self.wire.answers_queued()
                 && let Some(row) = self.io.buffered_data_row()
             {
+                self.check_reply(reply.on_row())?;
                 if error.is_none() {
                     out.push_back(self.record(stmt, row)?);
                 }
             }
             match self.recv().await? {
                 Message::DataRow(row) => {
+                    self.check_reply(reply.on_row())?;
                     if error.is_none() {
                         out.push_back(self.record(stmt, row)?);
                     }
                 }
-                Message::PortalSuspended => more = true,
-                Message::CommandComplete { .. } | Message::EmptyQueryResponse => more = false,
+                Message::PortalSuspended => {
+                    self.check_reply(reply.on_end(None, false))?;
+                    more = true;
+                }
+                Message::CommandComplete { .. } | Message::EmptyQueryResponse => {
+                    self.check_reply(reply.on_end(None, false))?;
+                    more = false;
+                }
                 Message::ErrorResponse(fields) => {
+                    reply.on_error();
                     error = Some(self.db_error(&fields, Some(stmt.sql())));
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.check_reply(reply.on_ready())?;
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("cursor rows", &other)),
@@ -116,18 +156,26 @@ impl Connection {
 
     /// Closes a named portal (Close + Sync).
     pub(crate) async fn close_portal(&mut self, portal: &str) -> Result<()> {
+        self.within_command_timeout(portal, async |c: &mut Connection| {
+            c.close_portal_now(portal).await
+        })
+        .await
+    }
+
+    async fn close_portal_now(&mut self, portal: &str) -> Result<()> {
         self.ready().await?;
         frontend::close_portal(portal, &mut self.io.write_buf)?;
         frontend::sync(&mut self.io.write_buf);
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         self.send().await?;
         let mut error = None;
+        let mut closed = false;
         loop {
             match self.recv().await? {
-                Message::CloseComplete => {}
+                Message::CloseComplete if !closed => closed = true,
                 Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, None)),
-                Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                Message::ReadyForQuery { status } if closed || error.is_some() => {
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("a portal's CloseComplete", &other)),
@@ -144,6 +192,18 @@ impl Connection {
         query: &impl AsQuery,
         params: &[Param<'_>],
     ) -> Result<Statement> {
+        self.within_command_timeout(query.sql(), async |c: &mut Connection| {
+            c.start_stream_now(query, params).await
+        })
+        .await
+    }
+
+    async fn start_stream_now(
+        &mut self,
+        query: &impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Statement> {
+        check_param_limit(query.sql(), params.len())?;
         self.ready().await?;
         let stmt = self.statement_of(query).await?;
         check_params(&stmt, params)?;
@@ -151,21 +211,19 @@ impl Connection {
         write_bind_to("", &stmt, params, &mut self.io.write_buf)?;
         frontend::execute("", 0, &mut self.io.write_buf)?;
         frontend::sync(&mut self.io.write_buf);
-        self.needs_sync = false;
-        self.pending_ready += 1;
-        self.stream_open = true;
+        self.wire.wrote_sync();
+        self.wire.open_stream();
         self.send().await?;
         Ok(stmt)
     }
 
     /// Finishes a `fetch_stream` dropped before its end (called by `ready()`): the rest of the
     /// result is read and dropped, and when it has not all arrived within [`STREAM_GRACE`] the
-    /// server is asked to cancel the query, so a dropped stream over millions of rows does not
-    /// hold up the next request. A cancel that arrives after the query ended is ignored by the
-    /// server (it is idle, reading the next command, until `ready()` returns).
+    /// server is asked to cancel the query (settled by `ready()` before anything new is sent), so
+    /// a dropped stream over millions of rows does not hold up the next request.
     pub(super) async fn finish_abandoned_stream(&mut self) -> Result<()> {
-        self.stream_open = false;
-        if self.pending_ready == 0 {
+        self.wire.close_stream();
+        if self.wire.owed() == 0 {
             return Ok(());
         }
         self.send().await?;
@@ -173,38 +231,61 @@ impl Connection {
             return drained;
         }
         tracing::debug!(target: "quarry", "cancelling the rest of a dropped row stream");
-        if let Err(e) = self.cancel.cancel().await {
-            tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
-        }
-        self.drain_to_ready().await
+        self.start_cancel();
+        Ok(())
     }
 
     /// The next row of a query started by [`Connection::start_stream`]; `None` once its
-    /// ReadyForQuery has arrived (do not call again after that). Cancel safe.
+    /// ReadyForQuery has arrived (do not call again after that). Each wait for the server is
+    /// bounded by the command timeout. Cancel safe.
     pub(crate) async fn next_streamed(&mut self, stmt: &Statement) -> Result<Option<Record>> {
+        self.within_command_timeout(stmt.sql(), async |c: &mut Connection| {
+            c.next_streamed_now(stmt).await
+        })
+        .await
+    }
+
+    async fn next_streamed_now(&mut self, stmt: &Statement) -> Result<Option<Record>> {
+        let returns_rows = !stmt.0.columns.is_empty();
         loop {
-            if self.queued_answers == 0
+            if !self.wire.answers_queued()
                 && let Some(row) = self.io.buffered_data_row()
             {
+                let verdict = self.wire.stream_reply().on_row();
+                self.check_reply(verdict)?;
                 return self.record(stmt, row).map(Some);
             }
             match self.recv().await? {
-                Message::DataRow(row) => return self.record(stmt, row).map(Some),
-                Message::CommandComplete { tag } => self.set_last_rows(tag.rows()),
-                Message::BindComplete
-                | Message::CloseComplete
-                | Message::ParseComplete
-                | Message::PortalSuspended
-                | Message::EmptyQueryResponse => {}
+                Message::DataRow(row) => {
+                    let verdict = self.wire.stream_reply().on_row();
+                    self.check_reply(verdict)?;
+                    return self.record(stmt, row).map(Some);
+                }
+                Message::CommandComplete { tag } => {
+                    let verdict = self.wire.stream_reply().on_end(Some(&tag), returns_rows);
+                    self.check_reply(verdict)?;
+                    self.set_last_rows(tag.rows());
+                }
+                Message::BindComplete => {
+                    let verdict = self.wire.stream_reply().on_bind_complete();
+                    self.check_reply(verdict)?;
+                }
+                Message::PortalSuspended | Message::EmptyQueryResponse => {
+                    let verdict = self.wire.stream_reply().on_end(None, false);
+                    self.check_reply(verdict)?;
+                }
+                Message::CloseComplete | Message::ParseComplete => {}
                 Message::ErrorResponse(fields) => {
                     let error = self.db_error(&fields, Some(stmt.sql()));
+                    self.wire.close_stream();
                     self.drain_to_ready().await?;
-                    self.stream_open = false;
                     return Err(error);
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
-                    self.stream_open = false;
+                    let verdict = self.wire.stream_reply().on_ready();
+                    self.check_reply(verdict)?;
+                    self.on_ready(status)?;
+                    self.wire.close_stream();
                     return Ok(None);
                 }
                 other => return Err(self.unexpected("streamed rows", &other)),

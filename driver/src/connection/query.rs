@@ -5,6 +5,7 @@
 use bytes::BytesMut;
 
 use super::Connection;
+use super::reply::ExecuteReply;
 use crate::error::{Error, Result};
 use crate::protocol::backend::{CommandTag, FieldDescription, Message};
 use crate::protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
@@ -78,24 +79,37 @@ impl Connection {
     /// Runs `sql` with the simple protocol; returns the last command's tag.
     pub(crate) async fn simple_query(&mut self, sql: &str) -> Result<CommandTag> {
         self.ready().await?;
+        self.simple_query_ready(sql).await
+    }
+
+    /// [`Connection::simple_query`] on a connection `ready()` was just called on. `sql` is
+    /// written before the first await, so a caller that set state right before calling this
+    /// knows the query goes out with it.
+    pub(crate) async fn simple_query_ready(&mut self, sql: &str) -> Result<CommandTag> {
         self.session_dirty |= mentions_session_functions(sql);
         frontend::query(sql, &mut self.io.write_buf)?;
-        self.pending_ready += 1;
+        self.wire.wrote_query();
         self.send().await?;
         let mut tag = None;
         let mut error = None;
+        // Every statement of the string ends with CommandComplete, EmptyQueryResponse or an
+        // error: a ReadyForQuery before any of them is a leftover, not this query's answer.
+        let mut answered = false;
         loop {
             match self.recv().await? {
                 Message::CommandComplete { tag: t } => {
+                    answered = true;
                     self.set_last_rows(t.rows());
                     // SET, LISTEN, DECLARE... sent as text change the session too.
                     self.session_dirty |= changes_session(&t);
                     tag = Some(t);
                 }
-                Message::RowDescription { .. }
-                | Message::DataRow(_)
-                | Message::EmptyQueryResponse => {}
-                Message::ErrorResponse(fields) => error = Some(self.db_error(&fields, Some(sql))),
+                Message::RowDescription { .. } | Message::DataRow(_) => {}
+                Message::EmptyQueryResponse => answered = true,
+                Message::ErrorResponse(fields) => {
+                    answered = true;
+                    error = Some(self.db_error(&fields, Some(sql)));
+                }
                 Message::CopyInResponse(_) => {
                     frontend::copy_fail(
                         "COPY FROM STDIN is not available through execute()",
@@ -105,7 +119,15 @@ impl Connection {
                 }
                 Message::CopyOutResponse(_) | Message::CopyData { .. } | Message::CopyDone => {}
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    if !answered {
+                        self.wire.set_broken();
+                        return Err(Error::LostSync {
+                            detail: String::from(
+                                "the server sent a ReadyForQuery before any result of the query",
+                            ),
+                        });
+                    }
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("a simple query's results", &other)),
@@ -127,6 +149,7 @@ impl Connection {
         max_rows: i32,
         rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
+        check_param_limit(query.sql(), params.len())?;
         self.ready().await?;
         let mut retried = false;
         loop {
@@ -187,17 +210,21 @@ impl Connection {
         frontend::parse(&name, sql, &[], buf)?;
         frontend::describe_statement(&name, buf)?;
         frontend::flush(buf);
-        self.needs_sync = true;
+        self.wire.wrote_unsynced();
         self.send().await?;
         let mut params = None;
         loop {
+            // ParameterDescription always comes before the row description: without it the
+            // statement's parameters are unknown, and caching it would be wrong for good.
             match self.recv().await? {
                 Message::ParseComplete | Message::CloseComplete => {}
-                Message::ParameterDescription { types } => params = Some(types),
-                Message::RowDescription { fields } => {
+                Message::ParameterDescription { types } if params.is_none() => params = Some(types),
+                Message::RowDescription { fields } if params.is_some() => {
                     return Ok((params.unwrap_or_default(), fields));
                 }
-                Message::NoData => return Ok((params.unwrap_or_default(), Vec::new())),
+                Message::NoData if params.is_some() => {
+                    return Ok((params.unwrap_or_default(), Vec::new()));
+                }
                 Message::ErrorResponse(fields) => {
                     let error = self.db_error(&fields, Some(sql));
                     self.sync_now().await?;
@@ -223,19 +250,20 @@ impl Connection {
         let buf = &mut self.io.write_buf;
         frontend::execute("", max_rows, buf)?;
         frontend::sync(buf);
-        self.needs_sync = false;
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         self.send().await?;
 
         let mut tag = None;
         let mut error = None;
+        let mut reply = ExecuteReply::new();
+        let returns_rows = !stmt.0.columns.is_empty();
         rows.reserve(stmt.rows_hint());
-        let received = rows.len();
         loop {
             // Rows already buffered are taken straight off the buffer: the per-row fast path.
-            while self.queued_answers == 0
+            while !self.wire.answers_queued()
                 && let Some(row) = self.io.buffered_data_row()
             {
+                self.check_reply(reply.on_row())?;
                 if error.is_none() {
                     let record = self.record(stmt, row)?;
                     rows.push(record);
@@ -243,35 +271,50 @@ impl Connection {
             }
             match self.recv().await? {
                 Message::DataRow(row) => {
+                    self.check_reply(reply.on_row())?;
                     if error.is_none() {
                         let record = self.record(stmt, row)?;
                         rows.push(record);
                     }
                 }
-                Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
+                Message::BindComplete => self.check_reply(reply.on_bind_complete())?,
+                Message::CloseComplete => {}
                 Message::CommandComplete { tag: t } => {
+                    self.check_reply(reply.on_end(Some(&t), returns_rows && max_rows == 0))?;
                     self.session_dirty |= changes_session(&t);
                     tag = Some(t);
                 }
-                Message::PortalSuspended | Message::EmptyQueryResponse => {}
+                Message::PortalSuspended | Message::EmptyQueryResponse => {
+                    self.check_reply(reply.on_end(None, false))?;
+                }
                 Message::ErrorResponse(fields) => {
+                    reply.on_error();
                     error = Some(self.db_error(&fields, Some(stmt.sql())))
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.check_reply(reply.on_ready())?;
+                    self.on_ready(status)?;
                     break;
                 }
                 other => return Err(self.unexpected("query results", &other)),
             }
         }
-        let delivered = rows.len() - received;
+        let delivered = usize::try_from(reply.rows()).unwrap_or(usize::MAX);
         stmt.set_rows_hint(delivered);
         let affected = tag.as_ref().map_or(0, CommandTag::rows);
-        self.set_last_rows(affected.max(u64::try_from(delivered).unwrap_or(u64::MAX)));
+        self.set_last_rows(affected.max(reply.rows()));
         match error {
             Some(e) => Err(e),
             None => Ok(tag.unwrap_or_else(CommandTag::empty)),
         }
+    }
+
+    /// A reply check's verdict: a mismatch breaks the connection.
+    pub(super) fn check_reply(&mut self, verdict: Result<()>) -> Result<()> {
+        if verdict.is_err() {
+            self.wire.set_broken();
+        }
+        verdict
     }
 
     /// A record from a DataRow; a row that does not fit its description closes the connection.
@@ -281,7 +324,7 @@ impl Connection {
         row: crate::protocol::backend::DataRow,
     ) -> Result<Record> {
         Record::from_row(&stmt.0.columns, row).map_err(|e| {
-            self.closed = true;
+            self.wire.set_broken();
             Error::Protocol(e)
         })
     }
@@ -295,6 +338,9 @@ impl Connection {
         rows: &[R],
         mut out: Option<&mut Vec<Record>>,
     ) -> Result<()> {
+        for row in rows {
+            check_param_limit(sql, row.as_ref().len())?;
+        }
         self.ready().await?;
         let stmt = self.statement_for(sql, false).await?;
         // Check every row before sending any, so a bad row cannot leave part of the batch applied.
@@ -303,9 +349,10 @@ impl Connection {
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
-        self.needs_sync = true;
+        self.wire.wrote_unsynced();
         let mut in_flight = 0usize;
         let mut error = None;
+        let mut reply = ExecuteReply::new();
         for row in rows {
             if let Err(e) = write_bind(&stmt, row.as_ref(), &mut self.io.write_buf) {
                 // An encoder failed mid-batch: make the server fail the batch too, so the rows
@@ -320,7 +367,7 @@ impl Connection {
                 frontend::flush(&mut self.io.write_buf);
                 self.send().await?;
                 if let Some(e) = self
-                    .read_batch(&stmt, &mut in_flight, out.as_deref_mut())
+                    .read_batch(&stmt, &mut in_flight, &mut reply, out.as_deref_mut())
                     .await?
                 {
                     error = Some(e);
@@ -329,11 +376,12 @@ impl Connection {
             }
         }
         frontend::sync(&mut self.io.write_buf);
-        self.needs_sync = false;
-        self.pending_ready += 1;
+        self.wire.wrote_sync();
         self.send().await?;
         if error.is_none() {
-            error = self.read_batch(&stmt, &mut in_flight, out).await?;
+            error = self
+                .read_batch(&stmt, &mut in_flight, &mut reply, out)
+                .await?;
         }
         // Whatever remains (answers after an error, the abort's error) ends at ReadyForQuery.
         self.drain_to_ready().await?;
@@ -349,12 +397,16 @@ impl Connection {
         &mut self,
         stmt: &Statement,
         in_flight: &mut usize,
+        reply: &mut ExecuteReply,
         mut out: Option<&mut Vec<Record>>,
     ) -> Result<Option<Error>> {
+        let returns_rows = !stmt.0.columns.is_empty();
         while *in_flight > 0 {
             match self.recv().await? {
-                Message::BindComplete | Message::CloseComplete | Message::ParseComplete => {}
+                Message::BindComplete => self.check_reply(reply.on_bind_complete())?,
+                Message::CloseComplete | Message::ParseComplete => {}
                 Message::DataRow(row) => {
+                    self.check_reply(reply.on_row())?;
                     if out.is_some() {
                         let record = self.record(stmt, row)?;
                         if let Some(out) = out.as_deref_mut() {
@@ -362,9 +414,14 @@ impl Connection {
                         }
                     }
                 }
-                Message::CommandComplete { .. }
-                | Message::EmptyQueryResponse
-                | Message::PortalSuspended => {
+                Message::CommandComplete { tag } => {
+                    self.check_reply(reply.on_end(Some(&tag), returns_rows))?;
+                    *reply = ExecuteReply::new();
+                    *in_flight -= 1;
+                }
+                Message::EmptyQueryResponse | Message::PortalSuspended => {
+                    self.check_reply(reply.on_end(None, false))?;
+                    *reply = ExecuteReply::new();
                     *in_flight -= 1;
                 }
                 Message::ErrorResponse(fields) => {
@@ -407,6 +464,21 @@ impl Connection {
     }
 }
 
+/// The most parameters one statement can have: Bind and ParameterDescription count them in 16 bits.
+const MAX_PARAMS: usize = u16::MAX as usize;
+
+/// Refuses more parameters than the protocol can carry, before anything is sent (the server's
+/// ParameterDescription could not even describe such a statement).
+pub(super) fn check_param_limit(sql: &str, params: usize) -> Result<()> {
+    if params > MAX_PARAMS {
+        return Err(Error::TooManyParameters {
+            found: params,
+            query: sql.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Checks parameter count and types against the statement's description.
 pub(super) fn check_params(stmt: &Statement, params: &[super::Param<'_>]) -> Result<()> {
     check_param_types(stmt.sql(), &stmt.0.param_types, params)
@@ -418,6 +490,7 @@ pub(super) fn check_param_types(
     types: &[std::sync::Arc<crate::types::PgType>],
     params: &[super::Param<'_>],
 ) -> Result<()> {
+    check_param_limit(sql, params.len())?;
     if params.len() != types.len() {
         return Err(Error::ParamCount {
             expected: types.len(),

@@ -227,13 +227,8 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         secret_key: 0,
         tx_status: TransactionStatus::Idle,
         tx_depth: 0,
-        pending_ready: 1,
-        needs_sync: false,
-        in_copy_in: false,
-        stream_open: false,
-        closed: false,
+        wire: super::phase::Wire::starting(),
         pending_sql: String::new(),
-        queued_answers: 0,
         requests: 0,
         stale_plans: 0,
         session_dirty: false,
@@ -381,7 +376,7 @@ impl Connection {
                     self.cancel = CancelToken::new(target.clone(), process_id, secret_key);
                 }
                 Message::ReadyForQuery { status } => {
-                    self.on_ready(status);
+                    self.on_ready(status)?;
                     return Ok(());
                 }
                 Message::ErrorResponse(fields) => return Err(startup_error(&fields)),

@@ -11,9 +11,10 @@ use crate::protocol::backend::CommandTag;
 use crate::record::Record;
 use crate::types::Decode;
 
-/// How long the connection waits for the server to acknowledge a cancelled query before it
-/// gives up on the connection.
-const RESYNC_LIMIT: Duration = Duration::from_secs(10);
+/// How long a timed-out call may take, after its timeout, to cancel the server's query and read
+/// the answers it still owes. A call with a timeout of T returns within T + `RECOVERY_LIMIT`;
+/// when the connection cannot be brought back in step within it, it is closed, not waited on.
+pub(super) const RECOVERY_LIMIT: Duration = Duration::from_secs(1);
 
 /// Runs `op` on `conn` within `limit` (no limit when `None`), logged and traced as `query`.
 pub(super) async fn run<T>(
@@ -73,22 +74,36 @@ impl Connection {
         run(self, limit, query, op).await
     }
 
-    /// The abandoned request may still run on the server: cancel it, then read its answers.
+    /// Runs `op` within the connection's command timeout, without logging it as a query (the
+    /// steps of a row stream, which is logged once, at its end).
+    pub(crate) async fn within_command_timeout<T>(
+        &mut self,
+        query: &str,
+        op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let limit = self.command_timeout;
+        limited(self, limit, query, op).await
+    }
+
+    /// The abandoned request may still run on the server: cancel it, then read its answers,
+    /// all within [`RECOVERY_LIMIT`]; past that the connection is broken. If this future is
+    /// itself dropped, the cancel in flight stays recorded and the next request settles it first.
     async fn recover_after_timeout(&mut self) {
-        if self.closed {
+        if self.wire.is_broken() {
             return;
         }
-        if (self.pending_ready > 0 || self.needs_sync)
-            && let Err(e) = self.cancel.cancel().await
-        {
-            tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
+        if self.wire.phase() != super::phase::Phase::Idle || !self.io.write_buf.is_empty() {
+            self.start_cancel();
         }
-        match tokio::time::timeout(RESYNC_LIMIT, self.ready()).await {
+        match tokio::time::timeout(RECOVERY_LIMIT, self.settle()).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(target: "quarry", "connection lost after a timeout: {e}"),
+            Ok(Err(e)) => {
+                self.wire.set_broken();
+                tracing::warn!(target: "quarry", "connection lost after a timeout: {e}");
+            }
             Err(_) => {
-                tracing::warn!(target: "quarry", "the server did not answer a cancelled query; closing the connection");
-                self.closed = true;
+                tracing::warn!(target: "quarry", "the server did not answer a cancelled query in time; closing the connection");
+                self.wire.set_broken();
             }
         }
     }

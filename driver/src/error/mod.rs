@@ -82,6 +82,33 @@ pub enum Error {
     /// The connection was closed (by [`crate::Connection::close`], a fatal error or the server).
     #[error("the connection is closed")]
     Closed,
+    /// The server's answer does not match what was asked (a ReadyForQuery nobody owed, rows
+    /// before their BindComplete, a row count that differs from the rows delivered): client and
+    /// server no longer agree on where the conversation is, and the connection is closed.
+    #[error("lost sync with the server: {detail}; the connection is closed")]
+    LostSync {
+        /// What did not match.
+        detail: String,
+    },
+    /// The session's `client_encoding` changed to something other than UTF8 (for example by
+    /// `SET client_encoding`): text would be decoded wrongly, so the connection is closed.
+    #[error(
+        "the server changed client_encoding to {encoding:?}; Quarry reads and writes UTF8 only, so the connection is closed"
+    )]
+    ClientEncoding {
+        /// The encoding the server reported.
+        encoding: String,
+    },
+    /// A query was given more parameters than the protocol can carry.
+    #[error(
+        "{found} parameters given, but PostgreSQL accepts at most 65535 per statement: {query}"
+    )]
+    TooManyParameters {
+        /// The number of parameters given.
+        found: usize,
+        /// The query.
+        query: String,
+    },
     /// The query took longer than its timeout; the server was asked to cancel it.
     #[error("query timed out after {timeout:?}: {query}")]
     Timeout {

@@ -198,18 +198,56 @@ impl Message {
 /// assert_eq!(frame_len(b"D\0\0"), None);
 /// ```
 pub fn frame_len(buf: &[u8]) -> Option<usize> {
-    let &[_, a, b, c, d] = buf.get(..5)? else {
+    let &[tag, a, b, c, d] = buf.get(..5)? else {
         return None;
     };
     let len = usize::try_from(i32::from_be_bytes([a, b, c, d])).ok()?;
-    (4..=MAX_MESSAGE_LEN).contains(&len).then_some(len + 1)
+    length_allowed(tag, len).then_some(len + 1)
+}
+
+/// The largest length (counting itself) of messages that are short by nature: command tags,
+/// parameter statuses, authentication requests, COPY responses. As libpq does, only messages
+/// that carry data (rows, descriptions, errors, notifications, COPY data) may be longer, so a
+/// corrupt length on any other message is lost sync at once instead of a wait for gigabytes.
+pub const MAX_SHORT_MESSAGE_LEN: usize = 30_000;
+
+/// The exact length of messages with no body or a fixed one, `None` for the others.
+fn fixed_len(tag: u8) -> Option<usize> {
+    match tag {
+        // ParseComplete, BindComplete, CloseComplete, NoData, PortalSuspended,
+        // EmptyQueryResponse, CopyDone: no body.
+        b'1' | b'2' | b'3' | b'n' | b's' | b'I' | b'c' => Some(4),
+        // ReadyForQuery: the transaction status byte.
+        b'Z' => Some(5),
+        // BackendKeyData: process id and secret key.
+        b'K' => Some(12),
+        _ => None,
+    }
+}
+
+/// Whether a message of type `tag` may declare length `len` (which counts itself).
+fn length_allowed(tag: u8, len: usize) -> bool {
+    match fixed_len(tag) {
+        Some(fixed) => len == fixed,
+        None => {
+            let max = match tag {
+                // DataRow, CopyData, RowDescription, ParameterDescription, ErrorResponse,
+                // NoticeResponse, NotificationResponse.
+                b'D' | b'd' | b'T' | b't' | b'E' | b'N' | b'A' => MAX_MESSAGE_LEN,
+                _ => MAX_SHORT_MESSAGE_LEN,
+            };
+            (4..=max).contains(&len)
+        }
+    }
 }
 
 /// Splits the first complete message off `buf` and decodes it.
 ///
 /// Returns `Ok(None)` when `buf` does not yet hold a complete frame (read more bytes and call
-/// again). An unknown message type, a length below 4 or above [`MAX_MESSAGE_LEN`], or a
-/// malformed body is an error; a frame whose body fails to decode has been consumed.
+/// again). An unknown message type, a length below 4, a length other than the fixed one of a
+/// fixed-size message, above [`MAX_SHORT_MESSAGE_LEN`] for a message that is short by nature or
+/// above [`MAX_MESSAGE_LEN`] for any, or a malformed body is an error; a frame whose body fails
+/// to decode has been consumed.
 pub fn parse_message(buf: &mut BytesMut) -> Result<Option<Message>, ProtocolError> {
     let Some(&[tag, a, b, c, d]) = buf.get(..5) else {
         return Ok(None);
@@ -224,8 +262,12 @@ pub fn parse_message(buf: &mut BytesMut) -> Result<Option<Message>, ProtocolErro
             return Err(ProtocolError::InvalidLength { tag, len: declared });
         }
     };
-    if len > MAX_MESSAGE_LEN {
-        return Err(ProtocolError::MessageTooLarge { tag, len });
+    if !length_allowed(tag, len) {
+        return Err(if fixed_len(tag).is_some() || len <= MAX_MESSAGE_LEN {
+            ProtocolError::InvalidLength { tag, len: declared }
+        } else {
+            ProtocolError::MessageTooLarge { tag, len }
+        });
     }
     let total = len + 1;
     if buf.len() < total {
