@@ -3,9 +3,22 @@
 //! Every part is percent-decoded. Hosts may be a list, each with its own port; IPv6 literals go
 //! in brackets (`[::1]:5433`); a host that decodes to a path (`%2Fvar%2Frun%2Fpostgresql`) is a
 //! Unix socket directory. Query parameters go to `settings::set` like `key=value` pairs.
+//!
+//! A password should be percent-encoded, but raw reserved characters are read where only one
+//! reading makes sense (`parts.rs` finds the readings): `@`, `:`, `?`, `#`, `&` and spaces
+//! always; a `/` when the reading without it fails. A raw `@` in the database name of a URL with
+//! a `:` before the first `/` could as well end a password holding a `/`: that is an error
+//! asking for `%40` or `%2F`. No error quotes text that may belong to a password; where a
+//! reading fails, `parts::password_span` says where that may be.
+
+mod parts;
+
+use std::ops::Range;
 
 use super::error::REDACTED;
+use super::settings::SECRET_KEYS;
 use super::{Config, ConfigError, Host, settings};
+use parts::{Part, Parts};
 
 /// Whether `dsn` is in URL form (`<scheme>://...`), whatever the scheme.
 pub(super) fn is_url(dsn: &str) -> bool {
@@ -23,7 +36,17 @@ fn is_scheme(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | ':'))
 }
 
-/// Parses a URL DSN into `config`.
+const AMBIGUOUS_AT: &str = "a raw `@` after the first `/` may end a password holding a `/` or \
+    belong to the database name: percent-encode the password's `/` as `%2F`, or the database \
+    name's `@` as `%40`";
+
+/// An error, and where the DSN text it may quote lies in the text after `://`.
+type Located = (ConfigError, Range<usize>);
+
+/// Parses a URL DSN into `config`: the usual reading if it parses, else the first reading with
+/// a `/` in the password that does. A reading that parses with a raw `@` in its database name
+/// is ambiguous: an error. The error of a DSN no reading parses quotes nothing from where a
+/// password may be.
 pub(super) fn parse_into(config: &mut Config, dsn: &str) -> Result<(), ConfigError> {
     let dsn = dsn.trim();
     let (scheme, rest) = dsn.split_once("://").unwrap_or((dsn, ""));
@@ -32,41 +55,86 @@ pub(super) fn parse_into(config: &mut Config, dsn: &str) -> Result<(), ConfigErr
             found: scheme.to_owned(),
         });
     }
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, dbname) = before_query.split_once('/').unwrap_or((before_query, ""));
-    let (userinfo, hostlist) = match authority.rsplit_once('@') {
-        Some((userinfo, hostlist)) => (Some(userinfo), hostlist),
-        None => (None, authority),
+    let usual = parts::split(rest);
+    let mut failure = match read(config, &usual) {
+        Ok(parsed) => return settle(config, rest, &usual, parsed),
+        Err(located) => located,
     };
+    for reading in parts::slash_readings(rest) {
+        match read(config, &reading) {
+            Ok(parsed) => return settle(config, rest, &reading, parsed),
+            Err(located) => failure = located,
+        }
+    }
+    let (error, place) = failure;
+    match parts::password_span(rest) {
+        Some(secret) if secret.start < place.end && place.start < secret.end => {
+            Err(error.redacted())
+        }
+        _ => Err(error),
+    }
+}
 
-    if let Some(userinfo) = userinfo {
+/// Takes a reading that parsed, unless a raw `@` in its database name could as well end a
+/// password.
+fn settle(
+    config: &mut Config,
+    rest: &str,
+    reading: &Parts<'_>,
+    parsed: Config,
+) -> Result<(), ConfigError> {
+    if reading.dbname.text.contains('@') && parts::colon_before_slash(rest) {
+        let problem = AMBIGUOUS_AT;
+        return Err(ConfigError::MalformedDsn { problem });
+    }
+    *config = parsed;
+    Ok(())
+}
+
+/// `config` with one reading of the URL applied, or the first error and where it lies.
+fn read(config: &Config, parts: &Parts<'_>) -> Result<Config, Located> {
+    let mut config = config.clone();
+    if let Some(userinfo) = parts.userinfo {
         let (user, password) = match userinfo.split_once(':') {
             Some((user, password)) => (user, Some(password)),
             None => (userinfo, None),
         };
-        settings::set(config, "user", &decode("user", user)?)?;
+        let user_name = decode("user", user.text).map_err(at(user))?;
+        settings::set(&mut config, "user", &user_name).map_err(at(user))?;
         if let Some(password) = password {
-            settings::set(config, "password", &decode("password", password)?)?;
+            let secret = decode("password", password.text).map_err(at(password))?;
+            settings::set(&mut config, "password", &secret).map_err(at(password))?;
         }
     }
-    parse_hostlist(config, hostlist)?;
-    settings::set(config, "dbname", &decode("dbname", dbname)?)?;
-    parse_query(config, query)
+    parse_hostlist(&mut config, parts.hostlist)?;
+    let dbname = parts.dbname;
+    let name = decode("dbname", dbname.text).map_err(at(dbname))?;
+    settings::set(&mut config, "dbname", &name).map_err(at(dbname))?;
+    parse_query(&mut config, parts.query)?;
+    config
+        .check_port_count()
+        .map_err(|e| (e, parts.hostlist.range()))?;
+    Ok(config)
+}
+
+/// Locates an error at `part`.
+fn at(part: Part<'_>) -> impl FnOnce(ConfigError) -> Located {
+    move |error| (error, part.range())
 }
 
 /// `host[:port],[v6]:port,...` into the config's host and port lists.
-fn parse_hostlist(config: &mut Config, hostlist: &str) -> Result<(), ConfigError> {
-    if hostlist.is_empty() {
+fn parse_hostlist(config: &mut Config, hostlist: Part<'_>) -> Result<(), Located> {
+    if hostlist.text.is_empty() {
         return Ok(());
     }
     let mut hosts = Vec::new();
     let mut ports = Vec::new();
     let mut any_port = false;
     for entry in hostlist.split(',') {
-        let (host, port) = split_host_port(entry)?;
+        let (host, port) = split_host_port(entry.text).map_err(at(entry))?;
         hosts.push(host);
         any_port |= port.is_some();
-        ports.push(port);
+        ports.push((port, entry));
     }
     // A lone empty host (`postgres://:5433/db`, `postgres:///db`) leaves the host unset.
     let lone_empty = matches!(hosts.as_slice(), [None]);
@@ -80,7 +148,10 @@ fn parse_hostlist(config: &mut Config, hostlist: &str) -> Result<(), ConfigError
     if any_port {
         config.ports = ports
             .into_iter()
-            .map(|p| p.map_or(Ok(super::host::DEFAULT_PORT), |p| settings::parse_port(&p)))
+            .map(|(port, entry)| match port {
+                Some(port) => settings::parse_port(&port).map_err(at(entry)),
+                None => Ok(super::host::DEFAULT_PORT),
+            })
             .collect::<Result<_, _>>()?;
     }
     Ok(())
@@ -120,34 +191,44 @@ fn split_host_port(entry: &str) -> Result<(Option<Host>, Option<String>), Config
     Ok((host, port))
 }
 
-/// `key=value&key=value`: each pair applied like a `key=value` DSN pair.
-fn parse_query(config: &mut Config, query: &str) -> Result<(), ConfigError> {
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let Some((key, value)) = pair.split_once('=') else {
-            return Err(ConfigError::MissingEquals {
-                near: pair.to_owned(),
-            });
+/// `key=value&key=value`: each pair applied like a `key=value` DSN pair. After a secret
+/// (`password=`), a pair without `=` or with a key that is not one may be the rest of it
+/// (`password=pa&ss`), so its error does not quote it.
+fn parse_query(config: &mut Config, query: Part<'_>) -> Result<(), Located> {
+    let mut after_secret = false;
+    for pair in query.split('&').filter(|p| !p.text.is_empty()) {
+        let hide = |error: ConfigError| match after_secret {
+            true => (error.redacted(), pair.range()),
+            false => (error, pair.range()),
         };
-        let key = decode("query", key)?;
-        let component = if key == "password" {
-            "password"
-        } else {
-            "query"
+        let Some((key, value)) = pair.text.split_once('=') else {
+            return Err(hide(ConfigError::MissingEquals {
+                near: pair.text.to_owned(),
+            }));
         };
-        let value = decode(component, value)?;
+        let key = decode("query", key).map_err(hide)?;
+        let secret = SECRET_KEYS.iter().copied().find(|k| *k == key);
+        let value = decode(secret.unwrap_or("query"), value).map_err(at(pair))?;
         if key == "ssl" {
             // JDBC's `ssl=true`, accepted by libpq as `sslmode=require`.
             if value != "true" {
-                return Err(ConfigError::InvalidValue {
-                    key,
-                    value,
-                    expected: "true",
-                });
+                return Err((
+                    ConfigError::InvalidValue {
+                        key,
+                        value,
+                        expected: "true",
+                    },
+                    pair.range(),
+                ));
             }
-            settings::set(config, "sslmode", "require")?;
+            settings::set(config, "sslmode", "require").map_err(at(pair))?;
         } else {
-            settings::set(config, &key, &value)?;
+            settings::set(config, &key, &value).map_err(|error| match error {
+                ConfigError::InvalidKey { .. } => hide(error),
+                error => (error, pair.range()),
+            })?;
         }
+        after_secret |= secret.is_some();
     }
     Ok(())
 }
@@ -165,7 +246,7 @@ fn decode(component: &'static str, text: &str) -> Result<String, ConfigError> {
                 .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
                 .and_then(|h| u8::from_str_radix(h, 16).ok());
             let Some(byte) = hex else {
-                let value = if component == "password" {
+                let value = if SECRET_KEYS.contains(&component) {
                     REDACTED
                 } else {
                     text

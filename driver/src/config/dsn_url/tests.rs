@@ -204,3 +204,124 @@ fn detection() {
     assert!(!is_url(""));
     assert!(!is_url("://x"));
 }
+
+#[test]
+fn raw_reserved_characters_in_a_password() {
+    // libpq reads none of those with `/` or `?`: its userinfo ends at the first `@` before the
+    // first `/`, and it would take `@Xyz9q` for the host.
+    let reserved = [
+        "/", "?", "&", "@", "#", " ", ":", ",", "=", "'", "[", "]", "?/", "//", "/#&", "/?",
+        "a/b@c",
+    ];
+    for r in reserved {
+        let password = format!("S3cr3t{r}Xyz9q");
+        for dsn in [
+            format!("postgresql://user:{password}@host:5433/db?sslmode=require"),
+            format!("postgres://user:{password}@host"),
+            format!("postgres://user:{password}@/db"),
+        ] {
+            let c = parse(&dsn).unwrap_or_else(|e| panic!("{dsn}: {e}"));
+            assert_eq!(c.get_user(), Some("user"), "{dsn}");
+            assert_eq!(
+                c.get_password().map(|p| p.as_str()),
+                Some(password.as_str()),
+                "{dsn}"
+            );
+            let want_host: &[Host] = if dsn.contains("@host") {
+                &[Host::Tcp("host".into())]
+            } else {
+                &[]
+            };
+            assert_eq!(c.get_hosts(), want_host, "{dsn}");
+        }
+    }
+    // The test harness's password, unescaped.
+    let c = parse("postgresql://quarry_scram:scram:secret@/?@127.0.0.1:5432/db").unwrap();
+    assert_eq!(c.get_password().unwrap().as_str(), "scram:secret@/?");
+    assert_eq!(c.get_ports(), &[5432]);
+    assert_eq!(c.get_dbname(), Some("db"));
+}
+
+#[test]
+fn an_at_that_may_end_a_password_or_be_in_the_dbname_is_an_error() {
+    for dsn in [
+        "postgres://h:5432/my@db",
+        "postgres://u:pw@h/my@db",
+        "postgres://u:1234/S3cr3t@h/d",
+        "postgres://u:/S3cr3t@h/d",
+        "postgres://u:p@ss/w@h/d",
+        "postgres://u:S3cr3t/@/X@h/d",
+    ] {
+        let err = parse(dsn).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("%2F") && text.contains("%40"),
+            "{dsn}: {text}"
+        );
+        assert!(
+            !text.contains("S3cr3t") && !text.contains("my"),
+            "{dsn}: {text}"
+        );
+    }
+    // Without a `:` before the first `/` there is no password to end, as in libpq; nor does
+    // an `@` in a query value end one.
+    assert_eq!(
+        parse("postgres://h/my@db").unwrap().get_dbname(),
+        Some("my@db")
+    );
+    for dsn in [
+        "postgres://h:5432/d?application_name=me@corp",
+        "postgres://u:pw@h/d?application_name=me@corp",
+        "postgres://h?application_name=me@corp",
+    ] {
+        let c = parse(dsn).unwrap();
+        assert_eq!(c.get_hosts(), &[tcp("h")], "{dsn}");
+        assert_eq!(c.get_application_name(), Some("me@corp"), "{dsn}");
+    }
+}
+
+#[test]
+fn errors_of_urls_no_reading_parses_hide_where_a_password_may_be() {
+    let cases = [
+        // The usual reading's port is the password's first half.
+        ("postgres://u:S3cr3t/Xyz9q@h:x/d", "invalid port `x`"),
+        ("postgres://u:S3cr3t/Xyz9q@[::1/d", "invalid host `[::1`"),
+        // A `user:password` without `@host` reads as `host:port`.
+        ("postgres://u:S3cr3t", "invalid port `<redacted>`"),
+        ("postgres://u:S3cr3t,h2/d", "invalid port `<redacted>`"),
+        ("postgres://u:S3cr3t/d", "invalid port `<redacted>`"),
+        // A `/`, `?` and `=` in a password are not read; the query pair is not quoted.
+        (
+            "postgres://u:1234/x?sslmode=S3cr3t@h/d",
+            "invalid value `<redacted>`",
+        ),
+        (
+            "postgres://u:S3cr3t@h/d?password=x&Xyz9q",
+            "missing `=` after `<redacted>`",
+        ),
+        (
+            "postgres://h/d?password=S3cr3t&Xyz9q",
+            "missing `=` after `<redacted>`",
+        ),
+        ("postgres://h/d?password=S3cr3t&Xyz9q%zz=1", "`<redacted>`"),
+        (
+            "postgres://h/d?password=S3cr3t&'Xyz9q=1",
+            "invalid key `<redacted>`",
+        ),
+        // Errors away from any password still say what they are about.
+        (
+            "postgres://h/d?password=S3cr3t&port=abc",
+            "invalid port `abc`",
+        ),
+        ("postgres://u:S3cr3t@h:99999/d", "invalid port `99999`"),
+        ("postgres://h:99999/d", "invalid port `99999`"),
+    ];
+    for (dsn, want) in cases {
+        let text = parse(dsn).unwrap_err().to_string();
+        assert!(text.contains(want), "{dsn}: {text} should contain {want}");
+        assert!(
+            !text.contains("S3cr3t") && !text.contains("Xyz9q"),
+            "{dsn}: {text}"
+        );
+    }
+}
