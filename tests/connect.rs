@@ -527,6 +527,42 @@ async fn malformed_dsns_name_what_is_wrong() {
     assert!(matches!(err, ConfigError::InvalidPort { .. }), "{err:?}");
 }
 
+/// A password with raw reserved characters is read where the URL allows one reading (the
+/// harness's `scram:secret@/?` authenticates unescaped), and no error of a malformed DSN shows
+/// it, not even in part.
+#[tokio::test]
+async fn raw_password_characters_authenticate_and_never_show_in_errors() {
+    let db = common::fresh_db().await;
+    let (user, password) = SCRAM_USER;
+    let host = common::server().host();
+    let dsn = format!(
+        "postgresql://{user}:{password}@{host}:{}/{}",
+        port(),
+        db.name
+    );
+    let mut conn = connect(&dsn).await.unwrap();
+    assert_eq!(current_user(&mut conn).await, user);
+
+    for dsn in [
+        "postgresql:/user:S3cr3t/Xyz9q@localhost/db",
+        "user:S3cr3t@localhost/db",
+        "postgresql://user:S3cr3t/Xyz9q@localhost:bad/db",
+        "postgresql://user:1234/S3cr3t@localhost/db",
+        "postgresql://user:S3cr3t",
+        "postgresql://localhost/db?password=S3cr3t&Xyz9q",
+        "host=localhost password=S3cr3t Xyz9q",
+    ] {
+        let err = connect(dsn).await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{dsn}: {err:?}");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                !shown.contains("S3cr3t") && !shown.contains("Xyz9q"),
+                "{dsn}: {shown}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn session_parameters() {
     let db = common::fresh_db().await;

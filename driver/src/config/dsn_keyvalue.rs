@@ -3,14 +3,30 @@
 //! Pairs are separated by whitespace, with optional whitespace around `=`. A value may be
 //! single-quoted; inside or outside quotes, `\'` and `\\` (any backslash pair) stand for the
 //! escaped character. Each pair goes to `settings::set`.
+//!
+//! After a secret (`password=`), text where a key should be may be the rest of a password
+//! with an unquoted space or quote (`password=pa ss`): errors do not quote it. A key with `:`,
+//! `/` or `@` is a URL missing its `://` (`user:secret@host/db`): that error quotes nothing.
 
+use super::settings::SECRET_KEYS;
 use super::{Config, ConfigError, settings};
+
+const NOT_A_URL: &str = "expected `key=value` pairs or a URL starting with `postgresql://` or \
+    `postgres://`; this looks like a URL without its `://`";
 
 /// Parses a `key=value` DSN into `config`.
 pub(super) fn parse_into(config: &mut Config, dsn: &str) -> Result<(), ConfigError> {
-    let mut parser = Parser { dsn, pos: 0 };
+    let mut parser = Parser {
+        dsn,
+        pos: 0,
+        after_secret: false,
+    };
     while let Some((key, value)) = parser.next_pair()? {
-        settings::set(config, key, &value)?;
+        settings::set(config, key, &value).map_err(|error| match error {
+            ConfigError::InvalidKey { .. } => parser.hide(key, error),
+            error => error,
+        })?;
+        parser.after_secret |= SECRET_KEYS.contains(&key);
     }
     Ok(())
 }
@@ -19,6 +35,8 @@ struct Parser<'a> {
     dsn: &'a str,
     /// Byte offset of the next unread character; always on a char boundary.
     pos: usize,
+    /// A secret came before, so text where a key should be may be part of it.
+    after_secret: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -29,6 +47,15 @@ impl<'a> Parser<'a> {
     fn skip_whitespace(&mut self) {
         let rest = self.rest();
         self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    /// `error` about `key`, with the DSN text it quotes hidden if it may be part of a secret:
+    /// after one, unless the key is a connection setting's.
+    fn hide(&self, key: &str, error: ConfigError) -> ConfigError {
+        match self.after_secret && !settings::is_known(key) {
+            true => error.redacted(),
+            false => error,
+        }
     }
 
     fn next_pair(&mut self) -> Result<Option<(&'a str, String)>, ConfigError> {
@@ -44,14 +71,21 @@ impl<'a> Parser<'a> {
         if key.is_empty() {
             return Err(ConfigError::EmptyKey { position: self.pos });
         }
+        if key.contains([':', '/', '@']) {
+            let problem = NOT_A_URL;
+            return Err(ConfigError::MalformedDsn { problem });
+        }
         self.pos += key_len;
         self.skip_whitespace();
         match self.rest().strip_prefix('=') {
             Some(_) => self.pos += 1,
             None => {
-                return Err(ConfigError::MissingEquals {
-                    near: key.to_owned(),
-                });
+                return Err(self.hide(
+                    key,
+                    ConfigError::MissingEquals {
+                        near: key.to_owned(),
+                    },
+                ));
             }
         }
         self.skip_whitespace();
@@ -89,9 +123,12 @@ impl<'a> Parser<'a> {
             }
         }
         if quoted {
-            return Err(ConfigError::UnterminatedQuote {
-                key: key.to_owned(),
-            });
+            return Err(self.hide(
+                key,
+                ConfigError::UnterminatedQuote {
+                    key: key.to_owned(),
+                },
+            ));
         }
         self.pos = self.dsn.len();
         Ok(value)
@@ -178,7 +215,69 @@ mod tests {
         assert!(parse("port=abc").is_err());
         assert!(parse("sslmode=bogus").is_err());
         assert!(parse("host=").is_ok());
+        assert!(matches!(
+            parse("host=a 'b=c'"),
+            Err(ConfigError::InvalidKey { .. })
+        ));
         assert!(parse("").unwrap() == Config::new());
         assert!(parse("   ").unwrap() == Config::new());
+    }
+
+    #[test]
+    fn a_url_without_its_scheme_separator_is_named_not_quoted() {
+        for dsn in [
+            "user:S3cr3t@host/db",
+            "S3cr3t@host",
+            "postgresql:/user:S3cr3t@host/db",
+            "postgresql:user:S3cr3t@host/db",
+            "postgres//user:S3cr3t@host/db",
+            "//user:S3cr3t@host/db",
+            "user:S3cr3t=x@host/db",
+            "host=h user:S3cr3t@host",
+        ] {
+            let err = parse(dsn).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("postgresql://"), "{dsn}: {text}");
+            assert!(
+                !format!("{text} {err:?}").contains("S3cr3t"),
+                "{dsn}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_follows_a_password_where_a_key_should_be_is_not_quoted() {
+        for (dsn, want) in [
+            (
+                "password=S3cr3t Xyz9q host=h",
+                "missing `=` after `<redacted>`",
+            ),
+            (
+                "password='S3cr3t'Xyz9q' host=h",
+                "missing `=` after `<redacted>`",
+            ),
+            (
+                "password='S3cr3t' Xyz9q='",
+                "unterminated quoted value for `<redacted>`",
+            ),
+            ("password='S3cr3t' 'Xyz9q=1'", "invalid key `<redacted>`"),
+            ("sslpassword=S3cr3t Xyz9q", "missing `=` after `<redacted>`"),
+            // A connection setting's key word is never part of a password.
+            ("password=S3cr3t port=abc", "invalid port `abc`"),
+            (
+                "password=S3cr3t host='h",
+                "unterminated quoted value for `host`",
+            ),
+            // Before any password, nothing is hidden.
+            ("oops password=S3cr3t", "missing `=` after `oops`"),
+        ] {
+            let err = parse(dsn).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(want), "{dsn}: {text} should contain {want}");
+            assert!(
+                !format!("{text} {err:?}").contains("Xyz9q"),
+                "{dsn}: {err:?}"
+            );
+        }
     }
 }

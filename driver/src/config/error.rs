@@ -94,6 +94,23 @@ pub enum ConfigError {
         /// The requested encoding.
         value: String,
     },
+    /// A DSN that cannot be read without guessing: a URL without `://` after its scheme, or a
+    /// raw character that could belong to a password as well as to another part. The offending
+    /// text is not shown, since it may hold a password.
+    #[error("malformed connection string: {problem}")]
+    MalformedDsn {
+        /// What is wrong, and how to write it instead.
+        problem: &'static str,
+    },
+    /// A key in a `key=value` DSN (or URL query) is neither a connection setting nor a name a
+    /// server setting can have.
+    #[error("invalid key `{key}` in connection string: {problem}")]
+    InvalidKey {
+        /// The key as written.
+        key: String,
+        /// Why it cannot be used.
+        problem: &'static str,
+    },
     /// A file named by the settings (such as the password file) could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Io {
@@ -107,3 +124,94 @@ pub enum ConfigError {
 
 /// Text put in place of a password wherever one would otherwise be shown.
 pub(crate) const REDACTED: &str = "<redacted>";
+
+impl ConfigError {
+    /// The same error with every piece of DSN text it quotes replaced by `<redacted>`, for text
+    /// that may be part of a password (a malformed URL, what follows `password=` in a DSN).
+    pub(crate) fn redacted(self) -> ConfigError {
+        let hidden = || REDACTED.to_owned();
+        match self {
+            ConfigError::InvalidScheme { .. } => ConfigError::InvalidScheme { found: hidden() },
+            ConfigError::InvalidPort { .. } => ConfigError::InvalidPort { value: hidden() },
+            ConfigError::InvalidHost { problem, .. } => ConfigError::InvalidHost {
+                value: hidden(),
+                problem,
+            },
+            ConfigError::InvalidValue { expected, .. } => ConfigError::InvalidValue {
+                key: hidden(),
+                value: hidden(),
+                expected,
+            },
+            ConfigError::UnterminatedQuote { .. } => {
+                ConfigError::UnterminatedQuote { key: hidden() }
+            }
+            ConfigError::MissingEquals { .. } => ConfigError::MissingEquals { near: hidden() },
+            ConfigError::InvalidPercentEncoding { component, .. } => {
+                ConfigError::InvalidPercentEncoding {
+                    component,
+                    value: hidden(),
+                }
+            }
+            ConfigError::UnsupportedEncoding { .. } => {
+                ConfigError::UnsupportedEncoding { value: hidden() }
+            }
+            ConfigError::InvalidKey { problem, .. } => ConfigError::InvalidKey {
+                key: hidden(),
+                problem,
+            },
+            error @ (ConfigError::EmptyKey { .. }
+            | ConfigError::InvalidUtf8 { .. }
+            | ConfigError::PortCountMismatch { .. }
+            | ConfigError::MalformedDsn { .. }
+            | ConfigError::Io { .. }) => error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_errors_quote_no_dsn_text() {
+        let errors = [
+            ConfigError::InvalidScheme {
+                found: "S3cr3t".into(),
+            },
+            ConfigError::InvalidPort {
+                value: "S3cr3t".into(),
+            },
+            ConfigError::InvalidHost {
+                value: "S3cr3t".into(),
+                problem: "p",
+            },
+            ConfigError::InvalidValue {
+                key: "S3cr3t".into(),
+                value: "S3cr3t".into(),
+                expected: "e",
+            },
+            ConfigError::UnterminatedQuote {
+                key: "S3cr3t".into(),
+            },
+            ConfigError::MissingEquals {
+                near: "S3cr3t".into(),
+            },
+            ConfigError::InvalidPercentEncoding {
+                component: "host",
+                value: "S3cr3t".into(),
+            },
+            ConfigError::UnsupportedEncoding {
+                value: "S3cr3t".into(),
+            },
+            ConfigError::InvalidKey {
+                key: "S3cr3t".into(),
+                problem: "p",
+            },
+        ];
+        for error in errors {
+            let error = error.redacted();
+            assert!(!error.to_string().contains("S3cr3t"), "{error}");
+            assert!(!format!("{error:?}").contains("S3cr3t"), "{error:?}");
+        }
+    }
+}

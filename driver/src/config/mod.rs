@@ -295,6 +295,99 @@ mod tests {
         }
     }
 
+    /// The password of every test DSN below: a reserved character (`{r}`) between two halves,
+    /// neither of which may show up anywhere.
+    const HALVES: [&str; 2] = ["S3cr3t", "Xyz9q"];
+
+    /// DSNs with a password `S3cr3t{r}Xyz9q`, well-formed or not, in every shape: URLs with and
+    /// without a proper scheme, the query string, `key=value` with and without quotes.
+    const SHAPES: &[&str] = &[
+        "postgresql://user:S3cr3t{r}Xyz9q@host/db",
+        "postgresql://user:S3cr3t{r}Xyz9q@host:5433/db?sslmode=require",
+        "postgres://user:S3cr3t{r}Xyz9q@host",
+        "postgres://user:S3cr3t{r}Xyz9q@",
+        "postgresql://user:S3cr3t{r}Xyz9q@/db",
+        "postgresql://user:S3cr3t{r}Xyz9q@host:bad/db",
+        "postgresql://user:S3cr3t{r}Xyz9q@host/db?sslmode=bad",
+        "postgresql://user:S3cr3t{r}Xyz9q@[::1/db",
+        "postgresql://user:1234{r}S3cr3t{r}Xyz9q@host/db",
+        "postgresql://user:{r}S3cr3t{r}Xyz9q@host/db",
+        "postgresql:/user:S3cr3t{r}Xyz9q@host/db",
+        "postgresql:user:S3cr3t{r}Xyz9q@host/db",
+        "postgres//user:S3cr3t{r}Xyz9q@host/db",
+        "//user:S3cr3t{r}Xyz9q@host/db",
+        "user:S3cr3t{r}Xyz9q@host/db",
+        "user:S3cr3t{r}Xyz9q@host",
+        "postgresql://host/db?password=S3cr3t{r}Xyz9q",
+        "postgresql://host/db?password=S3cr3t{r}Xyz9q&sslmode=require",
+        "postgresql://host/db?user=u&password=S3cr3t{r}Xyz9q&port=bad",
+        "postgresql://host/db?sslpassword=S3cr3t{r}Xyz9q",
+        "host=h password=S3cr3t{r}Xyz9q dbname=d",
+        "host=h password='S3cr3t{r}Xyz9q' dbname=d",
+        "host=h password='S3cr3t{r}Xyz9q",
+        "host=h password=S3cr3t{r}Xyz9q'",
+        "host=h password='S3cr3t'{r}Xyz9q'",
+        "host=h password='S3cr3t' {r}Xyz9q' port=5432",
+        "password=S3cr3t{r}Xyz9q port=bad",
+        "sslpassword=S3cr3t{r}Xyz9q",
+        "'password=S3cr3t{r}Xyz9q'",
+        "PASSWORD=S3cr3t{r}Xyz9q",
+    ];
+
+    /// Shapes without `@host`: with an `@` in `{r}` they are well-formed URLs whose host or
+    /// database is the second half, so only the characters without `@` are tried.
+    const HOSTLESS: &[&str] = &[
+        "postgresql://user:S3cr3t{r}Xyz9q",
+        "postgresql://user:S3cr3t{r}Xyz9q/db",
+    ];
+
+    /// Reserved characters of URLs and `key=value` strings, alone and together.
+    const RESERVED: &[&str] = &[
+        "/", "?", "&", "@", "#", " ", ":", ",", "=", "'", "[", "]", "%", "\\", "/?", "@/", "?@",
+        "/@/", "%zz",
+    ];
+
+    /// Every half of the password `shown` contains, with the DSN, for the failure report.
+    fn shown_halves(dsn: &str, shown: &str, leaks: &mut Vec<String>) {
+        for half in HALVES {
+            if shown.contains(half) {
+                leaks.push(format!("{dsn:?} shows {half:?}: {shown}"));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn no_dsn_shape_shows_the_password() {
+        let mut leaks = Vec::new();
+        let hostless = HOSTLESS.iter().map(|shape| (shape, false));
+        for (shape, any_r) in SHAPES.iter().map(|shape| (shape, true)).chain(hostless) {
+            for r in RESERVED.iter().filter(|r| any_r || !r.contains('@')) {
+                let dsn = shape.replace("{r}", r);
+                match Config::parse(&dsn) {
+                    Ok(config) => shown_halves(&dsn, &format!("{config:?}"), &mut leaks),
+                    Err(e) => {
+                        shown_halves(&dsn, &e.to_string(), &mut leaks);
+                        shown_halves(&dsn, &format!("{e:?}"), &mut leaks);
+                        // As the connection's error: the parse fails before any socket opens.
+                        match crate::connect(&dsn).await {
+                            Err(e @ crate::Error::Config(_)) => {
+                                shown_halves(&dsn, &e.to_string(), &mut leaks);
+                                shown_halves(&dsn, &format!("{e:?}"), &mut leaks);
+                            }
+                            other => leaks.push(format!("{dsn:?}: connect gave {other:?}")),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            leaks.is_empty(),
+            "{} leaks:\n{}",
+            leaks.len(),
+            leaks.join("\n")
+        );
+    }
+
     #[test]
     fn errors_never_show_the_password() {
         for dsn in [

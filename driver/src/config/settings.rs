@@ -28,7 +28,13 @@ const IGNORED_KEYS: &[&str] = &[
     "tcp_user_timeout",
     "requiressl",
     "fallback_application_name",
+    // The passphrase of an encrypted client key, which Quarry cannot read; a secret, so above
+    // all never sent as a server setting.
+    "sslpassword",
 ];
+
+/// Keys whose values are secrets: no error and no `Debug` output shows them.
+pub(super) const SECRET_KEYS: &[&str] = &["password", "sslpassword"];
 
 /// Applies `key=value`. An empty value leaves a known setting unset (libpq treats an empty
 /// value as "not given"); any key not known here becomes a server setting sent at startup.
@@ -42,6 +48,7 @@ pub(super) fn set(config: &mut Config, key: &str, value: &str) -> Result<(), Con
         return check_encoding(value);
     }
     if !is_known(key) {
+        check_setting_name(key)?;
         let name = key.to_owned();
         config.server_settings.retain(|(n, _)| *n != name);
         config.server_settings.push((name, value.to_owned()));
@@ -116,7 +123,8 @@ pub(super) fn is_set(config: &Config, key: &str) -> bool {
     }
 }
 
-fn is_known(key: &str) -> bool {
+/// Whether `key` is a connection setting's key word (one Quarry uses, not an ignored one).
+pub(super) fn is_known(key: &str) -> bool {
     matches!(
         key,
         "host"
@@ -144,10 +152,37 @@ fn is_known(key: &str) -> bool {
     )
 }
 
+/// An unknown key becomes a server setting, so it must be a name one can have (PostgreSQL's
+/// rule: dot-separated parts of letters, digits, `_` and `$`, not starting with a digit or `$`).
+/// A secret key word in other letter case (`PASSWORD`) is refused rather than sent to the server.
+fn check_setting_name(key: &str) -> Result<(), ConfigError> {
+    let problem = if SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        "connection setting key words are lower case"
+    } else if !key.split('.').all(is_name_part) {
+        "not a connection setting, nor a server setting name (letters, digits, `_`, `$` and `.`)"
+    } else {
+        return Ok(());
+    };
+    Err(ConfigError::InvalidKey {
+        key: key.to_owned(),
+        problem,
+    })
+}
+
+fn is_name_part(part: &str) -> bool {
+    let letter = |c: char| c.is_ascii_alphabetic() || c == '_' || !c.is_ascii();
+    let mut chars = part.chars();
+    chars.next().is_some_and(letter) && chars.all(|c| letter(c) || c.is_ascii_digit() || c == '$')
+}
+
 /// Startup packet fields are NUL-terminated: a NUL inside a key or value cannot be sent.
 fn reject_nul(key: &str, value: &str) -> Result<(), ConfigError> {
     if key.contains('\0') || value.contains('\0') {
-        let shown = if key == "password" { REDACTED } else { value };
+        let shown = if SECRET_KEYS.contains(&key) {
+            REDACTED
+        } else {
+            value
+        };
         return Err(ConfigError::InvalidValue {
             key: key.replace('\0', "\\0"),
             value: shown.replace('\0', "\\0"),
@@ -298,5 +333,57 @@ mod tests {
         let mut c = Config::new();
         let err = set(&mut c, "password", "se\0cret").unwrap_err();
         assert!(!err.to_string().contains("cret"));
+        let err = set(&mut c, "sslpassword", "se\0cret").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("cret"), "{err:?}");
+    }
+
+    #[test]
+    fn sslpassword_is_neither_kept_nor_sent() {
+        let c = Config::parse("sslpassword=S3cr3t sslkey=/k.pem").unwrap();
+        assert!(c.server_settings().is_empty(), "{c:?}");
+        assert!(!format!("{c:?}").contains("S3cr3t"));
+        let c = Config::parse("postgres://h/d?sslpassword=S3cr3t").unwrap();
+        assert!(c.server_settings().is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn unknown_keys_must_be_server_setting_names() {
+        let mut c = Config::new();
+        for name in [
+            "search_path",
+            "statement_timeout",
+            "my.setting",
+            "x$1",
+            "é_t",
+            "_a.b_2",
+        ] {
+            set(&mut c, name, "1").unwrap();
+        }
+        assert_eq!(c.server_settings().len(), 6);
+        for key in [
+            "'password",
+            "a/b",
+            "a:b",
+            "1a",
+            "$a",
+            "a..b",
+            "a.",
+            "a-b",
+            "a b",
+        ] {
+            assert!(
+                matches!(
+                    set(&mut c, key, "S3cr3t"),
+                    Err(ConfigError::InvalidKey { .. })
+                ),
+                "{key}"
+            );
+        }
+        for key in ["PASSWORD", "Password", "SSLPASSWORD"] {
+            let err = set(&mut c, key, "S3cr3t").unwrap_err();
+            assert!(err.to_string().contains("lower case"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("S3cr3t"), "{err:?}");
+        }
+        assert_eq!(c.server_settings().len(), 6);
     }
 }

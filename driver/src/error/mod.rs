@@ -287,12 +287,30 @@ impl Error {
         self.as_db_error().map(DbError::code)
     }
 
-    /// Whether the connection is unusable after this error.
+    /// Whether the connection is unusable after this error: the conversation broke (a protocol
+    /// violation, an unexpected or malformed message, a socket failure), the connection was
+    /// already closed, or the server ended the session with a FATAL or PANIC error (such as
+    /// SQLSTATE 57P01 when the backend is terminated or the server shuts down).
+    ///
+    /// ```
+    /// # async fn demo(conn: &mut quarry_driver::Connection) {
+    /// if let Err(e) = conn.execute("SELECT 1", &[]).await {
+    ///     if e.is_fatal() {
+    ///         // Open a new connection; this one is closed.
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            Error::Protocol(_) | Error::UnexpectedMessage { .. } | Error::Io(_) | Error::Closed
-        )
+        match self {
+            Error::Protocol(_)
+            | Error::UnexpectedMessage { .. }
+            | Error::MalformedServerError(_)
+            | Error::Io(_)
+            | Error::Closed => true,
+            Error::Db(e) => matches!(e.error.severity(), Severity::Fatal | Severity::Panic),
+            _ => false,
+        }
     }
 
     pub(crate) fn db(error: DbError, query: Option<&str>) -> Error {
@@ -313,3 +331,39 @@ fn join_attempts(attempts: &[(String, Error)]) -> String {
 
 /// Quarry's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(severity_v: Option<&str>, severity_s: &str, code: &str) -> Error {
+        let mut fields = vec![(b'S', severity_s), (b'C', code), (b'M', "message")];
+        fields.extend(severity_v.map(|v| (b'V', v)));
+        Error::db(DbError::parse(fields).unwrap(), None)
+    }
+
+    #[test]
+    fn server_errors_that_end_the_session_are_fatal() {
+        let terminated = server_error(Some("FATAL"), "FATAL", "57P01");
+        assert!(terminated.is_fatal(), "{terminated}");
+        assert!(server_error(Some("PANIC"), "PANIC", "XX000").is_fatal());
+        // A localized S is read through V; a server before 9.6 sends S only, in English here.
+        assert!(server_error(Some("FATAL"), "SCHWERWIEGEND", "57P01").is_fatal());
+        assert!(server_error(None, "FATAL", "57P01").is_fatal());
+        assert!(!server_error(Some("ERROR"), "ERROR", "22012").is_fatal());
+        assert!(
+            !server_error(Some("ERROR"), "ERROR", "57014").is_fatal(),
+            "a cancel"
+        );
+    }
+
+    #[test]
+    fn broken_conversations_are_fatal_and_client_mistakes_are_not() {
+        assert!(Error::Closed.is_fatal());
+        assert!(Error::MalformedServerError("no code".into()).is_fatal());
+        assert!(Error::Io(std::io::ErrorKind::UnexpectedEof.into()).is_fatal());
+        assert!(!Error::PoolClosed.is_fatal());
+        assert!(!Error::NoTransaction("commit").is_fatal());
+        assert!(!Error::Config(ConfigError::PortCountMismatch { hosts: 2, ports: 3 }).is_fatal());
+    }
+}
