@@ -133,6 +133,7 @@ async fn a_terminated_backend_closes_the_connection() {
         Some("57P01"),
         "{err}"
     );
+    assert!(err.is_fatal(), "{err}");
     assert!(victim.is_closed());
     let again = victim.fetch_val::<i32>("SELECT 1", &[]).await.unwrap_err();
     assert!(matches!(again, Error::Closed), "{again}");

@@ -648,6 +648,8 @@ async fn terminated_backend_marks_the_connection_closed() {
     .await
     .unwrap_err();
     assert!(conn.is_closed(), "after {err:?}");
+    // The server's FATAL (57P01) when it was read before the socket failed; either way fatal.
+    assert!(err.is_fatal(), "{err:?}");
     // The next call fails at once, without touching the socket.
     let again = bounded("query on a closed session", conn.execute("SELECT 1", &[]))
         .await

@@ -306,6 +306,8 @@ impl Error {
             Error::Protocol(_)
             | Error::UnexpectedMessage { .. }
             | Error::MalformedServerError(_)
+            | Error::LostSync { .. }
+            | Error::ClientEncoding { .. }
             | Error::Io(_)
             | Error::Closed => true,
             Error::Db(e) => matches!(e.error.severity(), Severity::Fatal | Severity::Panic),
