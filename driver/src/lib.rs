@@ -25,6 +25,7 @@ mod executor;
 pub mod from_record;
 pub mod listen;
 pub mod logging;
+pub mod migrate;
 pub mod net;
 mod pool;
 pub mod protocol;
