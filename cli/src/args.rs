@@ -1,7 +1,7 @@
 //! The command line, declared with clap's derive API: every command, its options and its help.
 //!
-//! Only commands that work are declared here; the planned ones (`describe`, `migrate`)
-//! are mentioned in the help text, not stubbed.
+//! Every command declared here works; `migrate` and `db`'s database commands live in their own
+//! modules with their arguments.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -10,8 +10,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "quarry",
     version,
-    about = "The Quarry PostgreSQL toolkit's command line.",
-    after_help = "Planned, not available yet: `quarry migrate`."
+    about = "The Quarry PostgreSQL toolkit's command line."
 )]
 pub(crate) struct Cli {
     /// What to do.
@@ -22,7 +21,8 @@ pub(crate) struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Throwaway local databases: `quarry db start [--port N] [--tls]`.
+    /// Databases: `create`, `drop [--force]`, `setup` (create + migrate), `reset` (drop +
+    /// setup), and `start` (a throwaway local server).
     Db {
         /// What to do with the database.
         #[command(subcommand)]
@@ -34,6 +34,8 @@ pub(crate) enum Command {
     /// Describe every `query!` of the crate (or `--workspace`) into the offline cache `.quarry/`,
     /// removing stale entries; `--check` verifies it instead (`--offline`: without a database).
     Prepare(PrepareArgs),
+    /// Migrations: `add`, `run`, `revert`, `info`, `baseline`.
+    Migrate(crate::migrate::MigrateArgs),
 }
 
 /// `quarry db ...`.
@@ -44,6 +46,32 @@ pub(crate) enum DbCommand {
     /// The server lives in a temporary directory with fast, unsafe-for-production settings
     /// (fsync off). Ctrl-C (or SIGTERM) stops it and deletes its files.
     Start(StartArgs),
+    /// Create the database the URL names (nothing to do when it exists).
+    Create(DatabaseArgs),
+    /// Drop the database the URL names (nothing to do when it does not exist).
+    Drop {
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Terminate the other sessions on it first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create the database and apply every migration.
+    Setup(DatabaseArgs),
+    /// Drop the database (terminating its sessions), then set it up again.
+    Reset(DatabaseArgs),
+}
+
+/// Which database a `quarry db` command works on, and its migrations.
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArgs {
+    /// The database (default: DATABASE_URL, or `.env`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// The migrations folder (default: `[migrations] path` of `quarry.toml`, or `migrations`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) source: Option<std::path::PathBuf>,
 }
 
 /// Options of `quarry prepare`.
@@ -78,6 +106,12 @@ pub(crate) struct StartArgs {
     /// `sslmode=verify-full` with that CA.
     #[arg(long)]
     pub(crate) tls: bool,
+    /// Apply the migrations (`--source`, or the default folder) before printing the URL.
+    #[arg(long)]
+    pub(crate) migrate: bool,
+    /// The migrations folder for `--migrate`.
+    #[arg(long, value_name = "DIR", requires = "migrate")]
+    pub(crate) source: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

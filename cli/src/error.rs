@@ -33,4 +33,29 @@ pub(crate) enum CliError {
     /// `quarry prepare` failed.
     #[error(transparent)]
     Prepare(#[from] crate::prepare::PrepareError),
+    /// Reading or applying migrations failed.
+    #[error("{0}")]
+    Migrate(quarry_driver::migrate::MigrateError),
+    /// Talking to the database failed.
+    #[error("{0}")]
+    Database(#[from] quarry_driver::Error),
+    /// No database URL was given.
+    #[error(
+        "no database: pass --database-url, set DATABASE_URL, or put DATABASE_URL=... in a .env file"
+    )]
+    NoDatabaseUrl,
+    /// The URL names no database to create or drop.
+    #[error("the database URL names no database (add /NAME to it)")]
+    NoDatabaseName,
+    /// `quarry migrate add` was given a name that cannot be part of a file name.
+    #[error("{0:?} is not a migration name: use letters, digits and `_`")]
+    MigrationName(String),
+    /// A file could not be written.
+    #[error("could not write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }

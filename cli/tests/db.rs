@@ -108,3 +108,27 @@ async fn db_start_with_tls_verifies_the_server() {
     interrupt(&mut started);
     assert_gone(&started).await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn db_start_with_migrate_serves_a_migrated_database() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("1_todos.sql"),
+        "CREATE TABLE todos(id int8 PRIMARY KEY, title text NOT NULL);",
+    )
+    .unwrap();
+    let source = project.path().to_str().unwrap();
+    let mut started = start(&["--migrate", "--source", source]);
+    let mut conn = quarry_driver::connect(&started.url).await.expect("connect");
+    let version: i64 = conn
+        .fetch_val("SELECT max(version) FROM _quarry_migrations", &[])
+        .await
+        .unwrap();
+    assert_eq!(version, 1);
+    conn.execute("INSERT INTO todos VALUES (1, 'write tests')", &[])
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    interrupt(&mut started);
+    assert_gone(&started).await;
+}
