@@ -402,3 +402,40 @@ async fn a_pool_runs_migrations_too() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn the_embedded_migrator_runs_like_the_folder() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let embedded = quarry::migrate!("tests/migrations");
+    let from_folder = Migrator::from_dir("tests/migrations").unwrap();
+    let ids = |m: &Migrator| -> Vec<(Option<i64>, String, [u8; 32])> {
+        m.migrations()
+            .iter()
+            .map(|m| (m.version(), m.name().to_owned(), *m.checksum()))
+            .collect()
+    };
+    assert_eq!(ids(&embedded), ids(&from_folder));
+    assert!(embedded.migrations()[0].is_reversible());
+    let applied = embedded.run(&mut conn).await.unwrap();
+    assert_eq!(applied.len(), 2);
+    conn.execute("INSERT INTO todos(title) VALUES ('a')", &[])
+        .await
+        .unwrap();
+    let open: i64 = conn
+        .fetch_val("SELECT count(*) FROM open_todos", &[])
+        .await
+        .unwrap();
+    assert_eq!(open, 1);
+    // The folder's migrator sees the same database as up to date.
+    assert!(from_folder.run(&mut conn).await.unwrap().is_empty());
+    from_folder.revert(&mut conn, Some(0)).await.unwrap();
+    assert!(applied_versions(&mut conn).await.is_empty());
+    // The view went with the table; the next run builds both again.
+    assert_eq!(embedded.run(&mut conn).await.unwrap().len(), 2);
+    let open: i64 = conn
+        .fetch_val("SELECT count(*) FROM open_todos", &[])
+        .await
+        .unwrap();
+    assert_eq!(open, 0);
+}

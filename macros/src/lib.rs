@@ -14,6 +14,7 @@ mod column_key;
 mod copy_row;
 mod fallback;
 mod from_record;
+mod migrate;
 mod query;
 mod type_common;
 mod type_composite;
@@ -93,6 +94,22 @@ pub fn derive_type(input: TokenStream) -> TokenStream {
     type_derive::expand(&input)
         .unwrap_or_else(|e| fallback::type_(&input, &e))
         .into()
+}
+
+/// The migrations folder, embedded at compile time into a `quarry::migrate::Migrator`:
+/// `migrate!()` reads the folder `quarry.toml`'s `[migrations] path` names (else `migrations`
+/// next to `Cargo.toml`), `migrate!("db/migrations")` another one (relative to `Cargo.toml`).
+/// A malformed file name, a duplicate version or a file that is not UTF-8 is a compile error
+/// naming the file. Editing a file rebuilds the crate; for added files, add a build script
+/// with `println!("cargo:rerun-if-changed=migrations");`.
+///
+/// ```ignore
+/// let pool = quarry::create_pool(&url).await?;
+/// quarry::migrate!().run(&pool).await?;
+/// ```
+#[proc_macro]
+pub fn migrate(input: TokenStream) -> TokenStream {
+    migrate::expand(input.into()).into()
 }
 
 /// Runs a query checked at compile time; each row is an anonymous struct with one field per

@@ -82,9 +82,60 @@ impl Migrator {
         })
     }
 
+    /// The migrator `quarry::migrate!()` builds from the files it embedded and checked at
+    /// compile time. Not for direct use: the pieces are trusted as given.
+    #[doc(hidden)]
+    pub fn embedded(migrations: &[EmbeddedMigration]) -> Migrator {
+        Migrator {
+            migrations: migrations
+                .iter()
+                .map(EmbeddedMigration::to_migration)
+                .collect(),
+        }
+    }
+
     /// The migrations: versioned ones in version order, then repeatable ones by name.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+}
+
+/// One migration as `quarry::migrate!()` embeds it, every piece computed at compile time.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct EmbeddedMigration {
+    /// The version, `None` for a repeatable migration.
+    pub version: Option<i64>,
+    /// The name.
+    pub name: &'static str,
+    /// The file name.
+    pub file: &'static str,
+    /// The SQL (normalised).
+    pub sql: &'static str,
+    /// The `.down.sql` file name and SQL.
+    pub down: Option<(&'static str, &'static str)>,
+    /// The checksum.
+    pub checksum: [u8; 32],
+    /// Whether it runs outside a transaction.
+    pub no_transaction: bool,
+}
+
+impl EmbeddedMigration {
+    fn to_migration(&self) -> Migration {
+        Migration {
+            kind: if self.version.is_some() {
+                MigrationKind::Versioned
+            } else {
+                MigrationKind::Repeatable
+            },
+            version: self.version,
+            name: self.name.to_owned(),
+            file: self.file.to_owned(),
+            sql: self.sql.to_owned(),
+            down: self.down.map(|(f, s)| (f.to_owned(), s.to_owned())),
+            checksum: self.checksum,
+            no_transaction: self.no_transaction,
+        }
     }
 }
 

@@ -202,6 +202,7 @@ impl Migrator {
     /// Reverts applied migrations, newest first, down to (not including) `target`; without a
     /// target, only the newest. Every one to revert must have a `.down.sql` (checked before
     /// anything runs); each revert runs in its own transaction with its record's removal.
+    /// Repeatable migrations are applied again by the next run.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> Result<(), quarry_driver::migrate::MigrateError> {
@@ -262,6 +263,10 @@ impl Migrator {
                 &[&version],
             )
             .await?;
+            // What repeatable migrations built may have gone with it (a view over a dropped
+            // table): they are applied again by the next run.
+            tx.execute("DELETE FROM _quarry_repeatable_migrations", &[])
+                .await?;
             tx.commit().await?;
             reverted.push(applied_entry(migration, started.elapsed()));
         }

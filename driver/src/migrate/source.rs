@@ -78,6 +78,13 @@ impl Migration {
         self.down.is_some()
     }
 
+    /// The `.down.sql` file that undoes it: (file name, SQL).
+    pub fn down(&self) -> Option<(&str, &str)> {
+        self.down
+            .as_ref()
+            .map(|(file, sql)| (file.as_str(), sql.as_str()))
+    }
+
     /// SHA-256 of its content, with CRLF line ends and a byte-order mark normalised away.
     pub fn checksum(&self) -> &[u8; 32] {
         &self.checksum

@@ -1,0 +1,104 @@
+//! `migrate!()`: the migrations folder embedded at compile time. The files are read and checked
+//! here (names, duplicates, UTF-8, down files), so a bad folder is a compile error naming the
+//! file; each one is also `include_str!`-ed, so editing it rebuilds the crate. A file added to
+//! the folder is only seen when the crate is rebuilt: a build script with
+//! `println!("cargo:rerun-if-changed=migrations");` makes that automatic.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+use quarry_driver::migrate::Migrator;
+use quote::quote;
+use syn::LitStr;
+
+/// Expands `migrate!()` or `migrate!("path")` (relative to the crate's `Cargo.toml`).
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    match expand_inner(input) {
+        Ok(tokens) => tokens,
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn expand_inner(input: TokenStream) -> syn::Result<TokenStream> {
+    let span = proc_macro2::Span::call_site();
+    let relative = if input.is_empty() {
+        None
+    } else {
+        Some(syn::parse2::<LitStr>(input)?)
+    };
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| syn::Error::new(span, "CARGO_MANIFEST_DIR is not set"))?;
+    let dir = match &relative {
+        Some(path) => crate_dir.join(path.value()),
+        None => default_dir(&crate_dir),
+    };
+    let error_span = relative.as_ref().map_or(span, LitStr::span);
+    let migrator = Migrator::from_dir(&dir)
+        .map_err(|e| syn::Error::new(error_span, format!("migrate!(): {e}")))?;
+    let entries = migrator.migrations().iter().map(|m| {
+        let path = |file: &str| dir.join(file).to_string_lossy().into_owned();
+        let up_path = path(m.file());
+        let version = match m.version() {
+            Some(v) => quote!(::core::option::Option::Some(#v)),
+            None => quote!(::core::option::Option::None),
+        };
+        let (name, file, sql) = (m.name(), m.file(), m.sql());
+        let down = match m.down() {
+            Some((down_file, down_sql)) => {
+                let down_path = path(down_file);
+                quote!(::core::option::Option::Some((#down_file, {
+                    const _: &str = include_str!(#down_path);
+                    #down_sql
+                })))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let checksum = m.checksum().iter();
+        let no_transaction = m.runs_outside_a_transaction();
+        quote! {
+            ::quarry::migrate::EmbeddedMigration {
+                version: #version,
+                name: #name,
+                file: #file,
+                // Tracks the file: editing it re-runs this macro.
+                sql: { const _: &str = include_str!(#up_path); #sql },
+                down: #down,
+                checksum: [#(#checksum),*],
+                no_transaction: #no_transaction,
+            }
+        }
+    });
+    Ok(quote! {
+        ::quarry::migrate::Migrator::embedded(&[#(#entries),*])
+    })
+}
+
+/// `[migrations] path` of the crate's `quarry.toml` (or the nearest one above), else
+/// `migrations` next to `Cargo.toml`.
+fn default_dir(crate_dir: &Path) -> PathBuf {
+    let mut dir = crate_dir.to_path_buf();
+    loop {
+        let config = dir.join("quarry.toml");
+        if config.is_file() {
+            let configured = std::fs::read_to_string(&config)
+                .ok()
+                .and_then(|text| text.parse::<toml::Table>().ok())
+                .and_then(|table| {
+                    table
+                        .get("migrations")?
+                        .get("path")?
+                        .as_str()
+                        .map(str::to_owned)
+                });
+            if let Some(path) = configured {
+                return dir.join(path);
+            }
+            break;
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    crate_dir.join("migrations")
+}
