@@ -21,5 +21,5 @@ pub use quarry_macros::{CopyRow, FromRecord, Type};
 pub use quarry_macros::{
     migrate, query, query_as, query_as_unchecked, query_file, query_file_as,
     query_file_as_unchecked, query_file_scalar, query_file_scalar_unchecked, query_file_unchecked,
-    query_scalar, query_scalar_unchecked, query_unchecked,
+    query_scalar, query_scalar_unchecked, query_unchecked, test,
 };

@@ -38,6 +38,8 @@ pub mod types;
 
 #[cfg(feature = "ephemeral")]
 pub mod ephemeral;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::Config;
 pub use connection::{

@@ -16,6 +16,7 @@ mod fallback;
 mod from_record;
 mod migrate;
 mod query;
+mod test_attr;
 mod type_common;
 mod type_composite;
 mod type_derive;
@@ -94,6 +95,24 @@ pub fn derive_type(input: TokenStream) -> TokenStream {
     type_derive::expand(&input)
         .unwrap_or_else(|e| fallback::type_(&input, &e))
         .into()
+}
+
+/// An async test with a PostgreSQL database of its own, cloned from a template that has the
+/// migrations (and fixtures) applied once; dropped when the test passes, kept (and named) when
+/// it fails. The test takes a `quarry::Pool`, `quarry::Connection` or `quarry::Config`.
+/// Needs the `testing` feature of `quarry` (in `[dev-dependencies]`). Without `DATABASE_URL`, a
+/// throwaway server is started once per test binary.
+///
+/// ```ignore
+/// #[quarry::test(migrations = "migrations", fixtures("users"))]
+/// async fn counts_users(pool: quarry::Pool) {
+///     let n: i64 = pool.fetch_val("SELECT count(*) FROM users", &[]).await.unwrap();
+///     assert_eq!(n, 2);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
 }
 
 /// The migrations folder, embedded at compile time into a `quarry::migrate::Migrator`:

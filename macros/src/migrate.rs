@@ -76,7 +76,7 @@ fn expand_inner(input: TokenStream) -> syn::Result<TokenStream> {
 
 /// `[migrations] path` of the crate's `quarry.toml` (or the nearest one above), else
 /// `migrations` next to `Cargo.toml`.
-fn default_dir(crate_dir: &Path) -> PathBuf {
+pub(crate) fn default_dir(crate_dir: &Path) -> PathBuf {
     let mut dir = crate_dir.to_path_buf();
     loop {
         let config = dir.join("quarry.toml");
