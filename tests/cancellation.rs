@@ -348,3 +348,164 @@ async fn more_parameters_than_the_protocol_carries_are_refused_before_sending() 
     assert!(!conn.is_closed());
     assert_eq!(conn.fetch_val::<i32>("SELECT 4", &[]).await.unwrap(), 4);
 }
+
+#[tokio::test]
+async fn a_commit_after_a_dropped_failing_write_is_not_ok() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    // Sent, then dropped: its error (division by zero) fails the transaction unseen.
+    assert!(
+        tx.execute("INSERT INTO t VALUES (1 / 0)", &[])
+            .now_or_never()
+            .is_none()
+    );
+    // The server answers COMMIT of a failed transaction with ROLLBACK (no error): the INSERT
+    // reported Ok above is not committed, so commit() must not say Ok.
+    let err = tx.commit().await.unwrap_err();
+    assert!(matches!(err, Error::TransactionRolledBack), "{err}");
+    assert!(!conn.is_in_transaction());
+    let seen: i64 = observer
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(seen, 0);
+    assert_eq!(conn.fetch_val::<i32>("SELECT 1", &[]).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn an_abandoned_savepoint_is_undone_before_an_outer_level_queued_after_it() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    {
+        let mut sp = tx.transaction().await.unwrap();
+        // SAVEPOINT quarry_savepoint_3 written, its answer not awaited...
+        assert!(sp.transaction().now_or_never().is_none());
+        // ...then level 2 is dropped, which queues its rollback after it.
+    }
+    // Undoing level 2 first removes savepoint 3, and undoing 3 then fails the transaction.
+    tx.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let seen: i64 = observer
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+}
+
+#[tokio::test]
+async fn a_dropped_execute_many_commits_all_of_its_rows_or_none() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4, pad text)", &[])
+        .await
+        .unwrap();
+    let pad = "x".repeat(200);
+    let values: Vec<i32> = (0..20_000).collect();
+    let rows: Vec<[Param; 2]> = values.iter().map(|v| [v as Param, &pad]).collect();
+    for round in 0..3u64 {
+        // Long enough for the first chunks of Bind/Execute to go out, not for the Sync.
+        let call = conn.execute_many("INSERT INTO t VALUES ($1, $2)", &rows);
+        let _ = tokio::time::timeout(Duration::from_millis(20 + 10 * round), call).await;
+        assert_eq!(conn.fetch_val::<i32>("SELECT 5", &[]).await.unwrap(), 5);
+        let seen: i64 = observer
+            .fetch_val("SELECT count(*) FROM t", &[])
+            .await
+            .unwrap();
+        assert!(
+            seen % 20_000 == 0,
+            "round {round}: an abandoned batch left {seen} rows (it is all or nothing)"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_stream_does_not_hold_up_a_call_after_a_second_drop() {
+    let mut conn = common::connect().await;
+    conn.fetch("SELECT pg_sleep($1)", &[&0f64]).await.unwrap();
+    {
+        let mut rows = conn.fetch_stream("SELECT pg_sleep($1)", &[&4f64]);
+        assert!(rows.next().now_or_never().is_none());
+    }
+    // Dropped while it gives the stream's rest its grace period, before the cancel.
+    let _ = tokio::time::timeout(
+        Duration::from_millis(5),
+        conn.fetch_val::<i32>("SELECT 1", &[]),
+    )
+    .await;
+    let started = Instant::now();
+    assert_eq!(conn.fetch_val::<i32>("SELECT 2", &[]).await.unwrap(), 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "waited {:?} for the dropped stream's whole query",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_start_leaves_a_transaction_opened_by_sql_alone() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    conn.execute("BEGIN", &[]).await.unwrap();
+    conn.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    // BEGIN inside the open transaction opens nothing (the server warns): nothing to undo.
+    assert!(conn.transaction().now_or_never().is_none());
+    conn.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    conn.execute("COMMIT", &[]).await.unwrap();
+    let seen: i64 = observer
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(seen, 2, "writes reported Ok, then COMMIT reported Ok");
+}
+
+#[tokio::test]
+async fn a_type_lookup_cut_short_by_a_timeout_leaves_no_failed_transaction() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut locker = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TYPE mood AS ENUM ('happy', 'sad')", &[])
+        .await
+        .unwrap();
+    // Warm the backend's catalog caches (the simple protocol looks up no type).
+    conn.execute("SELECT 'happy'::mood", &[]).await.unwrap();
+    // The type lookup (BEGIN; ...; COMMIT) waits for this lock until the timeout cancels it.
+    locker
+        .execute(
+            "BEGIN; LOCK TABLE pg_catalog.pg_type IN ACCESS EXCLUSIVE MODE",
+            &[],
+        )
+        .await
+        .unwrap();
+    let result = conn
+        .timeout(Duration::from_millis(300))
+        .fetch_row("SELECT 'happy'::mood", &[])
+        .await;
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    locker.execute("ROLLBACK", &[]).await.unwrap();
+    conn.execute("CREATE TABLE after_lookup(n int4)", &[])
+        .await
+        .unwrap();
+    assert!(!conn.is_in_transaction());
+    let pid = conn.server_pid();
+    assert_eq!(state_seen_from(&mut observer, pid).await, "idle");
+    let found: i64 = observer
+        .fetch_val(
+            "SELECT count(*) FROM pg_class WHERE relname = 'after_lookup'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, 1);
+}

@@ -1341,3 +1341,64 @@ async fn pool_batch_cut_midway_fails_its_calls_and_the_pool_recovers() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Transaction control
+
+#[tokio::test]
+async fn transaction_start_honours_command_timeout_against_a_frozen_server() {
+    bounded(async {
+        let (_db, proxy, mut conn) = proxied().await;
+        conn.set_command_timeout(Some(TIMEOUT));
+        proxy.arm(Fault::next(Action::Freeze));
+        let result = within(
+            TIMEOUT + SLACK,
+            "transaction() against a frozen server",
+            conn.transaction(),
+        )
+        .await
+        .map(drop);
+        assert_fired(&proxy, 1);
+        assert!(is_timeout(&result), "{result:?}");
+        assert_closed_after(&conn, "a frozen server");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn commit_and_rollback_honour_command_timeout_against_a_frozen_server() {
+    bounded(async {
+        for commit in [true, false] {
+            let (_db, proxy, mut conn) = proxied().await;
+            conn.set_command_timeout(Some(TIMEOUT));
+            let tx = conn.transaction().await.unwrap();
+            proxy.arm(Fault::next(Action::Freeze));
+            let what = if commit { "commit()" } else { "rollback()" };
+            let call = async {
+                if commit {
+                    tx.commit().await
+                } else {
+                    tx.rollback().await
+                }
+            };
+            let result = within(TIMEOUT + SLACK, what, call).await;
+            assert!(is_timeout(&result), "{what}: {result:?}");
+            assert_closed_after(&conn, "a frozen server");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cursor_forward_honours_command_timeout_against_a_frozen_server() {
+    bounded(async {
+        let (_db, proxy, mut conn) = proxied().await;
+        conn.set_command_timeout(Some(TIMEOUT));
+        let mut tx = conn.transaction().await.unwrap();
+        let mut cursor = tx.cursor(SERIES, &[&100i32]).await.unwrap();
+        proxy.arm(Fault::next(Action::Freeze));
+        let result = within(TIMEOUT + SLACK, "Cursor::forward", cursor.forward(10)).await;
+        assert!(is_timeout(&result), "{result:?}");
+    })
+    .await;
+}

@@ -167,7 +167,10 @@ impl<'c> Cursor<'c> {
         }
         let sql = format!("MOVE FORWARD {rest} IN {}", quote_ident(&self.portal));
         self.in_flight = true;
-        let moved = self.conn.simple_query(&sql).await;
+        let moved = self
+            .conn
+            .within_command_timeout(&sql, async |c: &mut Connection| c.simple_query(&sql).await)
+            .await;
         self.in_flight = false;
         let moved = moved?.rows();
         if moved < u64::from(rest) {

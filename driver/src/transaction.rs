@@ -85,11 +85,12 @@ impl<C: DerefMut<Target = Connection>> TransactionBuilder<C> {
     }
 
     /// Starts the transaction: `BEGIN ...`, or a SAVEPOINT inside an open transaction (where the
-    /// options cannot apply and are refused by the server if given).
+    /// options cannot apply and are refused by the server if given). Bounded by the connection's
+    /// command timeout.
     pub async fn start(self) -> Result<Transaction<C>> {
         let mut conn = self.conn;
         let depth = conn.tx_depth() + 1;
-        let sql = if depth == 1 {
+        let (sql, set) = if depth == 1 {
             let mut sql = String::from("BEGIN");
             if let Some(level) = self.isolation {
                 sql.push_str(" ISOLATION LEVEL ");
@@ -105,9 +106,12 @@ impl<C: DerefMut<Target = Connection>> TransactionBuilder<C> {
                 Some(false) => sql.push_str(" NOT DEFERRABLE"),
                 None => {}
             }
-            sql
+            (sql, None)
         } else {
-            if self.isolation.is_some() || self.read_only.is_some() || self.deferrable.is_some() {
+            let set = if self.isolation.is_some()
+                || self.read_only.is_some()
+                || self.deferrable.is_some()
+            {
                 // SET TRANSACTION inside a savepoint: the server reports what it cannot change.
                 let mut set = String::from("SET TRANSACTION");
                 if let Some(level) = self.isolation {
@@ -117,14 +121,22 @@ impl<C: DerefMut<Target = Connection>> TransactionBuilder<C> {
                 if let Some(ro) = self.read_only {
                     set.push_str(if ro { " READ ONLY" } else { " READ WRITE" });
                 }
-                conn.simple_query(&set).await?;
-            }
-            format!("SAVEPOINT {}", savepoint_name(depth))
+                Some(set)
+            } else {
+                None
+            };
+            (format!("SAVEPOINT {}", savepoint_name(depth)), set)
         };
-        conn.ready().await?;
-        // Dropped after this point, the connection rolls the new level back itself: no
-        // `Transaction` exists yet to do it.
-        conn.begin(&sql, rollback_sql(depth)).await?;
+        conn.within_command_timeout(&sql, async |c: &mut Connection| {
+            if let Some(set) = &set {
+                c.simple_query(set).await?;
+            }
+            c.ready().await?;
+            // Dropped after this point (or timed out), the connection rolls the new level back
+            // itself: no `Transaction` exists yet to do it.
+            c.begin(&sql, rollback_sql(depth)).await
+        })
+        .await?;
         conn.set_tx_depth(depth);
         Ok(Transaction {
             conn,
@@ -158,28 +170,54 @@ pub struct Transaction<C: DerefMut<Target = Connection>> {
 impl<C: DerefMut<Target = Connection>> Transaction<C> {
     /// Commits (or releases the savepoint).
     ///
-    /// Dropped before the COMMIT is sent (while earlier work is still being finished), the
-    /// transaction is rolled back as if dropped; once sent, it completes on the server and the
-    /// connection reads its answer before its next request.
+    /// A transaction that failed on the server (a statement in it failed, even in a call whose
+    /// future was dropped before its error was seen) cannot commit: the server rolls it back,
+    /// and this returns [`Error::TransactionRolledBack`](crate::Error::TransactionRolledBack).
+    ///
+    /// Dropped (or timed out, under the connection's command timeout) before the COMMIT is sent
+    /// (while earlier work is still being finished), the transaction is rolled back as if
+    /// dropped; once sent, it completes on the server and the connection reads its answer
+    /// before its next request.
     pub async fn commit(mut self) -> Result<()> {
         let sql = if self.depth == 1 {
             String::from("COMMIT")
         } else {
             format!("RELEASE SAVEPOINT {}", savepoint_name(self.depth))
         };
-        self.conn.ready().await?;
-        // From here to the write there is no await: `done` is true exactly when COMMIT goes out.
-        self.done = true;
-        self.conn.set_tx_depth(self.depth - 1);
-        self.conn.control(&sql).await
+        let depth = self.depth;
+        let done = &mut self.done;
+        let tag = self
+            .conn
+            .within_command_timeout(&sql, async |c: &mut Connection| {
+                c.ready().await?;
+                // From here to the write there is no await: `done` is true exactly when COMMIT
+                // goes out.
+                *done = true;
+                c.set_tx_depth(depth - 1);
+                c.control(&sql).await
+            })
+            .await?;
+        // The server answers COMMIT of a failed transaction with ROLLBACK, and no error.
+        if self.depth == 1 && tag.command() == "ROLLBACK" {
+            return Err(crate::Error::TransactionRolledBack);
+        }
+        Ok(())
     }
 
     /// Rolls back (to the savepoint, for a nested one).
     pub async fn rollback(mut self) -> Result<()> {
-        self.conn.ready().await?;
-        self.done = true;
-        self.conn.set_tx_depth(self.depth - 1);
-        self.conn.control(&rollback_sql(self.depth)).await
+        let sql = rollback_sql(self.depth);
+        let depth = self.depth;
+        let done = &mut self.done;
+        self.conn
+            .within_command_timeout(&sql, async |c: &mut Connection| {
+                c.ready().await?;
+                *done = true;
+                c.set_tx_depth(depth - 1);
+                c.control(&sql).await
+            })
+            .await
+            .map(drop)
     }
 
     /// 1 for the outer transaction, 2 and more for savepoints.

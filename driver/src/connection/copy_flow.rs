@@ -1,7 +1,8 @@
 //! The COPY sub-protocol on a connection, as small steps `crate::copy` composes: start a COPY
 //! statement, stream CopyData in (flushing in bounded chunks, noticing an early server error) or
-//! out, finish with CopyDone or abort with CopyFail. the connection's phase marks an open COPY FROM STDIN
-//! so that a dropped future is aborted by the next `ready()`.
+//! out, finish with CopyDone or abort with CopyFail. The connection's phase marks an open COPY
+//! FROM STDIN ([`super::phase::Phase::CopyIn`]) so that a dropped future is aborted by the next
+//! `ready()`.
 
 use bytes::Bytes;
 use futures_util::FutureExt;

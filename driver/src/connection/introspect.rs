@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::phase::UndoWhen;
 use super::{Connection, timeout};
 use crate::error::{Error, Result};
 use crate::protocol::TransactionStatus;
@@ -108,7 +109,12 @@ impl Connection {
             )
         };
         let sql = format!("{begin}{jit}{query}{end}");
-        let result = self.simple_rows(&sql).await;
+        self.ready().await?;
+        // Dropped before the answer (a timeout cancelling the query, say), the caller cannot
+        // undo a failed lookup below: the next request does.
+        self.wire.begin_started(undo.clone(), UndoWhen::Failed);
+        let result = self.simple_rows_ready(&sql).await;
+        self.wire.begin_answered();
         if let Err(e) = &result
             && !e.is_fatal()
             && self.tx_status == TransactionStatus::Failed
@@ -122,6 +128,12 @@ impl Connection {
     /// Runs `sql` with the simple protocol and returns every row, as text.
     async fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
         self.ready().await?;
+        self.simple_rows_ready(sql).await
+    }
+
+    /// [`Connection::simple_rows`] on a connection `ready()` was just called on: `sql` is
+    /// written before the first await.
+    async fn simple_rows_ready(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
         frontend::query(sql, &mut self.io.write_buf)?;
         self.wire.wrote_query();
         self.send().await?;

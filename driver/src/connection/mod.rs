@@ -499,15 +499,20 @@ impl Connection {
     /// `ready()` was just called on. It is written before the first await: once this future is
     /// polled, the statement goes out even if the caller drops out (the next request reads its
     /// answer).
-    pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
-        self.simple_query_ready(sql).await.map(drop)
+    pub(crate) async fn control(&mut self, sql: &str) -> Result<CommandTag> {
+        self.simple_query_ready(sql).await
     }
 
     /// Runs BEGIN or SAVEPOINT on a connection `ready()` was just called on. If the caller drops
     /// out before the answer, the next request rolls back with `rollback` (when a transaction
-    /// is open), so no transaction is left that nobody owns.
+    /// is open), so no transaction is left that nobody owns. A BEGIN inside a transaction opened
+    /// by SQL opens nothing (the server only warns): that transaction is the user's, and is left
+    /// alone.
     pub(crate) async fn begin(&mut self, sql: &str, rollback: String) -> Result<()> {
-        self.wire.begin_started(rollback);
+        if self.tx_depth > 0 || self.tx_status == TransactionStatus::Idle {
+            self.wire
+                .begin_started(rollback, phase::UndoWhen::InTransaction);
+        }
         let result = self.simple_query_ready(sql).await;
         self.wire.begin_answered();
         result.map(drop)

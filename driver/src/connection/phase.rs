@@ -47,6 +47,10 @@ pub(super) struct Wire {
     queued: usize,
     /// Messages were written after the last Sync (a Flush-terminated prepare): a Sync must follow.
     unsynced: bool,
+    /// What was written after the last Sync is part of an atomic batch (`execute_many`): if its
+    /// caller drops out before writing the Sync, the batch is failed on the server, not
+    /// committed halfway.
+    unsynced_batch: bool,
     mode: Mode,
     /// The open stream's answer so far, checked against its request.
     stream: ExecuteReply,
@@ -54,9 +58,32 @@ pub(super) struct Wire {
     /// A CancelRequest sent for an abandoned request: it must be settled (the server has closed
     /// the cancel connection) before anything new is sent, or it could cancel that instead.
     cancel: Option<JoinHandle<()>>,
-    /// The rollback that undoes a BEGIN or SAVEPOINT whose caller never saw its answer (its
-    /// future was dropped): run before the next request when the transaction is open.
-    abandoned_begin: Option<String>,
+    /// The rollback that undoes a BEGIN or SAVEPOINT (or a catalog query in a transaction of
+    /// its own) whose caller never saw its answer (its future was dropped): run before the next
+    /// request when the answer left the session in the state it names.
+    abandoned_begin: Option<(String, UndoWhen)>,
+}
+
+/// When the rollback of an abandoned request applies, judged by the transaction status its
+/// answer left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum UndoWhen {
+    /// In a transaction: the BEGIN or SAVEPOINT went through.
+    InTransaction,
+    /// In a failed transaction: the request's own transaction or savepoint failed and its
+    /// caller did not undo it.
+    Failed,
+}
+
+impl UndoWhen {
+    /// Whether the rollback applies with the session in `status`.
+    pub(super) fn applies(self, status: crate::protocol::TransactionStatus) -> bool {
+        use crate::protocol::TransactionStatus;
+        match self {
+            UndoWhen::InTransaction => status != TransactionStatus::Idle,
+            UndoWhen::Failed => status == TransactionStatus::Failed,
+        }
+    }
 }
 
 impl Wire {
@@ -66,6 +93,7 @@ impl Wire {
             owed: 1,
             queued: 0,
             unsynced: false,
+            unsynced_batch: false,
             mode: Mode::Plain,
             stream: ExecuteReply::new(),
             broken: false,
@@ -116,6 +144,7 @@ impl Wire {
     pub(super) fn wrote_sync(&mut self) {
         self.owed += 1;
         self.unsynced = false;
+        self.unsynced_batch = false;
     }
 
     /// A simple Query was written: its ReadyForQuery is owed.
@@ -132,6 +161,18 @@ impl Wire {
     /// Messages were written with a Flush and no Sync: one must follow.
     pub(super) fn wrote_unsynced(&mut self) {
         self.unsynced = true;
+    }
+
+    /// The Binds and Executes of an atomic batch follow, and its Sync at the end.
+    pub(super) fn wrote_unsynced_batch(&mut self) {
+        self.unsynced = true;
+        self.unsynced_batch = true;
+    }
+
+    /// Whether what awaits a Sync is part of an atomic batch whose caller dropped out before
+    /// writing it (see [`Wire::wrote_unsynced_batch`]).
+    pub(super) fn unsynced_batch(&self) -> bool {
+        self.unsynced_batch
     }
 
     /// Whether a Sync must still be written for what was sent.
@@ -213,9 +254,9 @@ impl Wire {
     }
 
     /// A BEGIN or SAVEPOINT is about to be written; `rollback` undoes it if its caller drops out
-    /// before seeing the answer.
-    pub(super) fn begin_started(&mut self, rollback: String) {
-        self.abandoned_begin = Some(rollback);
+    /// before seeing the answer and the answer left the session as `when` says.
+    pub(super) fn begin_started(&mut self, rollback: String, when: UndoWhen) {
+        self.abandoned_begin = Some((rollback, when));
     }
 
     /// The caller saw the BEGIN's answer.
@@ -224,7 +265,7 @@ impl Wire {
     }
 
     /// The rollback of a transaction start whose caller dropped out, if any.
-    pub(super) fn take_abandoned_begin(&mut self) -> Option<String> {
+    pub(super) fn take_abandoned_begin(&mut self) -> Option<(String, UndoWhen)> {
         self.abandoned_begin.take()
     }
 }
@@ -255,6 +296,29 @@ mod tests {
         assert_eq!(wire.received_ready(), Ok(true));
         assert_eq!(wire.received_ready(), Ok(false));
         assert_eq!(wire.phase(), Phase::Idle);
+    }
+
+    #[test]
+    fn an_unsynced_batch_is_marked_until_its_sync() {
+        let mut wire = Wire::starting();
+        wire.received_ready().unwrap();
+        wire.wrote_unsynced();
+        assert!(wire.needs_sync() && !wire.unsynced_batch());
+        wire.wrote_unsynced_batch();
+        assert!(wire.needs_sync() && wire.unsynced_batch());
+        wire.wrote_sync();
+        assert!(!wire.needs_sync() && !wire.unsynced_batch());
+    }
+
+    #[test]
+    fn an_abandoned_start_is_undone_only_in_the_state_it_names() {
+        use crate::protocol::TransactionStatus::{Failed, Idle, InTransaction};
+        assert!(UndoWhen::InTransaction.applies(InTransaction));
+        assert!(UndoWhen::InTransaction.applies(Failed));
+        assert!(!UndoWhen::InTransaction.applies(Idle));
+        assert!(UndoWhen::Failed.applies(Failed));
+        assert!(!UndoWhen::Failed.applies(InTransaction));
+        assert!(!UndoWhen::Failed.applies(Idle));
     }
 
     #[test]

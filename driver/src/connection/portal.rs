@@ -221,13 +221,18 @@ impl Connection {
     /// result is read and dropped, and when it has not all arrived within [`STREAM_GRACE`] the
     /// server is asked to cancel the query (settled by `ready()` before anything new is sent), so
     /// a dropped stream over millions of rows does not hold up the next request.
+    ///
+    /// The stream stays marked open until its ReadyForQuery arrives (which closes it), so when
+    /// this is dropped during the grace period the next `ready()` gives the rest a grace period
+    /// again, and cancels it after that, rather than waiting for the whole result.
     pub(super) async fn finish_abandoned_stream(&mut self) -> Result<()> {
-        self.wire.close_stream();
         if self.wire.owed() == 0 {
+            self.wire.close_stream();
             return Ok(());
         }
         self.send().await?;
         if let Ok(drained) = tokio::time::timeout(STREAM_GRACE, self.drain_to_ready()).await {
+            self.wire.close_stream();
             return drained;
         }
         tracing::debug!(target: "quarry", "cancelling the rest of a dropped row stream");

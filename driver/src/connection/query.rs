@@ -349,7 +349,7 @@ impl Connection {
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
-        self.wire.wrote_unsynced();
+        self.wire.wrote_unsynced_batch();
         let mut in_flight = 0usize;
         let mut error = None;
         let mut reply = ExecuteReply::new();

@@ -32,12 +32,18 @@ impl Connection {
             self.wire.set_broken();
             return Err(e);
         }
-        if let Some(rollback) = self.wire.take_abandoned_begin()
-            && self.tx_status != TransactionStatus::Idle
+        if let Some((rollback, when)) = self.wire.take_abandoned_begin()
+            && when.applies(self.tx_status)
         {
             // A BEGIN or SAVEPOINT went out but its caller dropped out before seeing the answer:
             // nobody owns that transaction, so it is rolled back before anything else runs in it.
+            // Whatever was queued since (a dropped outer level's rollback) was queued after it
+            // went out, so it runs after this rollback: innermost level first.
+            let queued_since = std::mem::take(&mut self.pending_sql);
             self.queue_sql(&rollback);
+            if !queued_since.is_empty() {
+                self.queue_sql(&queued_since);
+            }
         }
         self.take_buffered_async_messages()?;
         self.requests += 1;
@@ -96,6 +102,12 @@ impl Connection {
 
     pub(super) async fn resync(&mut self) -> Result<()> {
         if self.wire.needs_sync() {
+            if self.wire.unsynced_batch() {
+                // An `execute_many` dropped before its Sync: a Sync now would commit the rows
+                // sent so far. An Execute of a portal that does not exist fails the batch
+                // instead, and the server rolls all of it back (it is all or nothing).
+                frontend::execute("quarry: batch abandoned", 0, &mut self.io.write_buf)?;
+            }
             frontend::sync(&mut self.io.write_buf);
             self.wire.wrote_sync();
         }

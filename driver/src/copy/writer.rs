@@ -383,7 +383,7 @@ impl<'c> BinaryCopyWriter<'c> {
 
 impl Drop for BinaryCopyWriter<'_> {
     fn drop(&mut self) {
-        // The COPY itself is aborted by the connection's next `ready()` (`in_copy_in`).
+        // The COPY itself is aborted by the connection's next `ready()` (its phase is CopyIn).
         if let Some(staging) = self.staging.take() {
             self.conn.queue_sql(&staging.drop);
         }

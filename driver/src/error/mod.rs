@@ -99,6 +99,13 @@ pub enum Error {
         /// The encoding the server reported.
         encoding: String,
     },
+    /// `commit()` found its transaction failed (a statement in it failed, perhaps in a call whose
+    /// future was dropped before its error was seen): the server rolled it back instead, so
+    /// nothing the transaction wrote is committed.
+    #[error(
+        "the transaction was rolled back, not committed: a statement in it failed earlier, so nothing it wrote is committed"
+    )]
+    TransactionRolledBack,
     /// A query was given more parameters than the protocol can carry.
     #[error(
         "{found} parameters given, but PostgreSQL accepts at most 65535 per statement: {query}"
