@@ -22,8 +22,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut conn = quarry::connect(&dsn).await?;
     // The schema the queries were checked against.
-    conn.execute(include_str!("../tests/sql/macros_schema.sql"), &[])
-        .await?;
+    conn.execute(
+        include_str!("../tests/sql/migrations/0001_macros_schema.sql"),
+        &[],
+    )
+    .await?;
 
     let id = quarry::query_scalar!(
         "INSERT INTO macro_users(name, email) VALUES ($1, $2) RETURNING id AS \"id!\"",

@@ -509,3 +509,48 @@ async fn a_type_lookup_cut_short_by_a_timeout_leaves_no_failed_transaction() {
         .unwrap();
     assert_eq!(found, 1);
 }
+
+#[tokio::test]
+async fn close_does_not_wait_for_abandoned_work_and_commits_nothing_of_it() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    let pid = conn.server_pid();
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    assert!(
+        tx.execute("SELECT pg_sleep(3)", &[])
+            .now_or_never()
+            .is_none()
+    );
+    drop(tx);
+    let started = Instant::now();
+    conn.close().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "close took {:?}",
+        started.elapsed()
+    );
+    // The server ends the session once the sleep is over; the transaction's row never commits.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive: bool = observer
+            .fetch_val(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)",
+                &[&pid],
+            )
+            .await
+            .unwrap();
+        if !alive {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the session outlived its close");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let n: i64 = observer
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

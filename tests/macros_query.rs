@@ -1,7 +1,7 @@
 //! The `query!` macro family end to end: every form runs on a connection and a transaction,
 //! parameters and overrides work, `query_as!` honours `#[derive(FromRecord)]` attributes.
 //!
-//! The queries are checked at build time against `tests/sql/macros_schema.sql`: live with
+//! The queries are checked at build time against `tests/sql/migrations/0001_macros_schema.sql`: live with
 //! `DATABASE_URL`, otherwise from the committed `.quarry/` cache (`quarry prepare` refreshes it).
 
 mod common;
@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 async fn db() -> quarry::Connection {
     let db = common::fresh_db().await;
     let mut conn = db.connect().await;
-    conn.execute(include_str!("sql/macros_schema.sql"), &[])
+    conn.execute(include_str!("sql/migrations/0001_macros_schema.sql"), &[])
         .await
         .unwrap();
     conn.execute(

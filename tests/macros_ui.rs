@@ -2,7 +2,7 @@
 //! each kind of mistake gives its message — a SQL error with a caret, a wrong parameter type,
 //! a wrong number of arguments, an unknown type, a nullability mismatch.
 //!
-//! The cases are checked live against a fresh database holding `tests/sql/macros_schema.sql`.
+//! The cases are checked live against a fresh database holding `tests/sql/migrations/0001_macros_schema.sql`.
 //! The test re-runs itself as a child process with `DATABASE_URL` set (the environment of this
 //! process cannot be changed safely), and the child runs trybuild. Regenerate the expected
 //! output with `TRYBUILD=overwrite`.
@@ -22,7 +22,7 @@ async fn query_macro_cases() {
     }
     let db = common::fresh_db().await;
     let mut conn = db.connect().await;
-    conn.execute(include_str!("sql/macros_schema.sql"), &[])
+    conn.execute(include_str!("sql/migrations/0001_macros_schema.sql"), &[])
         .await
         .unwrap();
     let exe = std::env::current_exe().unwrap();

@@ -11,6 +11,7 @@ mod describe;
 mod error;
 mod migrate;
 mod prepare;
+mod throwaway;
 
 use std::process::ExitCode;
 
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         },
         Command::Migrate(args) => migrate::run(&args),
         Command::Describe(args) => describe::run(&args).map_err(error::CliError::from),
-        Command::Prepare(args) => prepare::run(&args).map_err(Into::into),
+        Command::Prepare(args) => prepare::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

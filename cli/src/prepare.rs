@@ -64,14 +64,28 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> PrepareError + '_ {
     }
 }
 
-/// Runs `quarry prepare`.
-pub(crate) fn run(args: &PrepareArgs) -> Result<(), PrepareError> {
+/// Runs `quarry prepare`; with no database configured and migrations present, against a
+/// throwaway server holding them (see `crate::throwaway`).
+pub(crate) fn run(args: &PrepareArgs) -> Result<(), crate::error::CliError> {
+    let throwaway = if args.offline {
+        None
+    } else {
+        crate::throwaway::when_unconfigured(args.database_url.as_deref())?
+    };
+    let database_url = throwaway
+        .as_ref()
+        .map(|server| server.url.clone())
+        .or_else(|| args.database_url.clone());
+    Ok(prepare(args, database_url.as_deref())?)
+}
+
+fn prepare(args: &PrepareArgs, database_url: Option<&str>) -> Result<(), PrepareError> {
     let root = workspace_root()?;
     let cache_dir = root.join(".quarry");
     let nonce = nonce();
     let collect_dir = std::env::temp_dir().join(format!("quarry-prepare-{nonce}"));
     fs::create_dir_all(&collect_dir).map_err(io_error(&collect_dir))?;
-    let result = describe_all(args, &root, &collect_dir, &nonce).and_then(|()| {
+    let result = describe_all(args, database_url, &root, &collect_dir, &nonce).and_then(|()| {
         let collected = collected_entries(&collect_dir)?;
         let cached = read_dir_entries(&cache_dir, "query-", ".json")?;
         let missing = read_dir_entries(&collect_dir, "missing-", ".sql")?;
@@ -118,6 +132,7 @@ fn nonce() -> String {
 /// Runs `cargo check` with the macros writing into `collect_dir`, showing a progress spinner.
 fn describe_all(
     args: &PrepareArgs,
+    database_url: Option<&str>,
     root: &Path,
     collect_dir: &Path,
     nonce: &str,
@@ -141,7 +156,7 @@ fn describe_all(
         command.env("QUARRY_OFFLINE", "true");
     } else {
         command.env_remove("QUARRY_OFFLINE");
-        if let Some(url) = &args.database_url {
+        if let Some(url) = database_url {
             command.env("DATABASE_URL", url);
         }
     }

@@ -112,9 +112,9 @@ impl Connection {
         self.ready().await?;
         // Dropped before the answer (a timeout cancelling the query, say), the caller cannot
         // undo a failed lookup below: the next request does.
-        self.wire.begin_started(undo.clone(), UndoWhen::Failed);
+        self.wire.undo_if_abandoned(undo.clone(), UndoWhen::Failed);
         let result = self.simple_rows_ready(&sql).await;
-        self.wire.begin_answered();
+        self.wire.answer_seen();
         if let Err(e) = &result
             && !e.is_fatal()
             && self.tx_status == TransactionStatus::Failed

@@ -414,17 +414,35 @@ impl Connection {
         self.notifications.drain(..).collect()
     }
 
-    /// Closes the session gracefully: finishes pending work, sends Terminate, closes the socket.
+    /// Closes the session: sends Terminate and closes the socket, within the recovery limit
+    /// (1 s). Answers still owed to abandoned requests are not waited for: the server finishes
+    /// what it already received (a COMMIT sent completes) and rolls back a transaction left open
+    /// when the session ends.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// conn.close().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn close(mut self) -> Result<()> {
         if self.wire.is_broken() {
             return Ok(());
         }
-        let result = self.ready().await;
         crate::protocol::frontend::terminate(&mut self.io.write_buf);
-        let flushed = self.io.flush().await;
-        let _ = self.io.shutdown().await;
+        let io = &mut self.io;
+        let closed = tokio::time::timeout(timeout::RECOVERY_LIMIT, async {
+            io.flush().await?;
+            io.shutdown().await
+        })
+        .await;
         self.wire.set_broken();
-        result.and(flushed)
+        match closed {
+            Ok(result) => result,
+            Err(_) => Err(crate::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the server did not take the Terminate message in time",
+            ))),
+        }
     }
 
     /// Closes the socket at once, without telling the server (it notices the closed socket).
@@ -481,8 +499,10 @@ impl Connection {
     /// Whether a request was left unfinished (a dropped future): the connection would have to
     /// drain it before its next use.
     pub(crate) fn is_mid_request(&self) -> bool {
-        self.wire.phase() != phase::Phase::Idle && !self.wire.is_broken()
-            || !self.io.write_buf.is_empty()
+        matches!(
+            self.wire.phase(),
+            phase::Phase::Busy | phase::Phase::CopyIn | phase::Phase::Streaming
+        ) || !self.io.write_buf.is_empty()
     }
 
     /// Whether session state may have changed since the last call, and clears the flag.
@@ -511,10 +531,10 @@ impl Connection {
     pub(crate) async fn begin(&mut self, sql: &str, rollback: String) -> Result<()> {
         if self.tx_depth > 0 || self.tx_status == TransactionStatus::Idle {
             self.wire
-                .begin_started(rollback, phase::UndoWhen::InTransaction);
+                .undo_if_abandoned(rollback, phase::UndoWhen::InTransaction);
         }
         let result = self.simple_query_ready(sql).await;
-        self.wire.begin_answered();
+        self.wire.answer_seen();
         result.map(drop)
     }
 

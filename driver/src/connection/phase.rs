@@ -18,7 +18,8 @@ use super::reply::ExecuteReply;
 pub(crate) enum Phase {
     /// Every request is answered: a new one can be written at once.
     Idle,
-    /// Requests were written (or must be followed by a Sync) and answers are owed.
+    /// Requests were written (or must be followed by a Sync) and answers are owed, or a cancel
+    /// request is in flight.
     Busy,
     /// A COPY FROM STDIN is open: the server waits for CopyData, CopyDone or CopyFail.
     CopyIn,
@@ -61,7 +62,7 @@ pub(super) struct Wire {
     /// The rollback that undoes a BEGIN or SAVEPOINT (or a catalog query in a transaction of
     /// its own) whose caller never saw its answer (its future was dropped): run before the next
     /// request when the answer left the session in the state it names.
-    abandoned_begin: Option<(String, UndoWhen)>,
+    abandoned_undo: Option<(String, UndoWhen)>,
 }
 
 /// When the rollback of an abandoned request applies, judged by the transaction status its
@@ -98,7 +99,7 @@ impl Wire {
             stream: ExecuteReply::new(),
             broken: false,
             cancel: None,
-            abandoned_begin: None,
+            abandoned_undo: None,
         }
     }
 
@@ -230,11 +231,7 @@ impl Wire {
 
     /// A cancel request was started for the abandoned request.
     pub(super) fn cancel_started(&mut self, cancel: JoinHandle<()>) {
-        if let Some(previous) = self.cancel.replace(cancel) {
-            // A second cancel for the same request: the first no longer matters once the
-            // newer one is settled, since both target what runs now.
-            previous.abort();
-        }
+        self.cancel = Some(cancel);
     }
 
     /// The cancel request in flight, to wait for it in place (it stays recorded until
@@ -255,18 +252,18 @@ impl Wire {
 
     /// A BEGIN or SAVEPOINT is about to be written; `rollback` undoes it if its caller drops out
     /// before seeing the answer and the answer left the session as `when` says.
-    pub(super) fn begin_started(&mut self, rollback: String, when: UndoWhen) {
-        self.abandoned_begin = Some((rollback, when));
+    pub(super) fn undo_if_abandoned(&mut self, rollback: String, when: UndoWhen) {
+        self.abandoned_undo = Some((rollback, when));
     }
 
     /// The caller saw the BEGIN's answer.
-    pub(super) fn begin_answered(&mut self) {
-        self.abandoned_begin = None;
+    pub(super) fn answer_seen(&mut self) {
+        self.abandoned_undo = None;
     }
 
     /// The rollback of a transaction start whose caller dropped out, if any.
-    pub(super) fn take_abandoned_begin(&mut self) -> Option<(String, UndoWhen)> {
-        self.abandoned_begin.take()
+    pub(super) fn take_abandoned_undo(&mut self) -> Option<(String, UndoWhen)> {
+        self.abandoned_undo.take()
     }
 }
 

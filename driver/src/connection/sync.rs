@@ -3,17 +3,11 @@
 //! one starts — or the connection is broken. Also the receive loop that handles messages
 //! the server may send at any time (ParameterStatus, notices, notifications).
 
-use std::time::Duration;
-
 use super::phase::Phase;
 use super::{Connection, Notification};
 use crate::error::{DbError, Error, Result, Severity};
 use crate::protocol::backend::{ErrorFields, Message};
 use crate::protocol::{TransactionStatus, frontend};
-
-/// How long a cancel request may take (connecting to the server, sending it, and the server
-/// closing the cancel connection) before it is given up.
-pub(super) const CANCEL_LIMIT: Duration = Duration::from_secs(10);
 
 impl Connection {
     /// Brings the connection to a clean, idle protocol state before a new request: aborts an
@@ -32,7 +26,7 @@ impl Connection {
             self.wire.set_broken();
             return Err(e);
         }
-        if let Some((rollback, when)) = self.wire.take_abandoned_begin()
+        if let Some((rollback, when)) = self.wire.take_abandoned_undo()
             && when.applies(self.tx_status)
         {
             // A BEGIN or SAVEPOINT went out but its caller dropped out before seeing the answer:
@@ -83,7 +77,7 @@ impl Connection {
         }
         let token = self.cancel.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = token.cancel_within(CANCEL_LIMIT).await {
+            if let Err(e) = token.cancel_within(super::CancelToken::DEFAULT_LIMIT).await {
                 tracing::warn!(target: "quarry", "could not send a cancel request: {e}");
             }
         });
