@@ -175,8 +175,13 @@ fn decode_array<'r, T: Decode<'r>>(
     })?;
     let format = element_format(elem, value.format());
     let decode_one = |index: usize, bytes: Option<&'r [u8]>| {
-        T::decode(ValueRef::new(bytes, format, elem))
-            .map_err(|source| ArrayError::Element { index, source })
+        let element = value
+            .nested(bytes, format, elem)
+            .map_err(|e| ArrayError::Element {
+                index,
+                source: e.into(),
+            })?;
+        T::decode(element).map_err(|source| ArrayError::Element { index, source })
     };
     if value.format() == Format::Text {
         let parsed = array_text::parse(raw, array_text::delimiter(elem))?;
