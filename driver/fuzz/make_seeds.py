@@ -198,6 +198,19 @@ TEXT = [
     ("macaddr_text", 829, "08:00:2b:01:02:03"), ("money_text", 790, "$1,234.56"),
     ("bit_text", 1560, "10110"),
 ]
+# Regressions: inputs the fuzzers found, kept so every run replays them.
+deep = bytes([1])
+deep_oid = 16
+for _ in range(150):
+    deep = record([(deep_oid, deep)])
+    deep_oid = 2249
+BINARY += [
+    # [2147483647][0]: no elements, once nested into 2^31 empty arrays.
+    ("regress_dims_without_elements", 1007, i32(2) + i32(0) + u32(23) + i32(0x7fffffff) + i32(1)
+     + i32(0) + i32(1)),
+    # Records nested 150 deep: once decoded by unbounded recursion (stack overflow).
+    ("regress_deep_records", 2249, deep),
+]
 for name, type_oid, raw in BINARY:
     write("decode_value", name, u32(type_oid) + b"\0" + raw)
     write("decode_typed", name, u32(type_oid) + b"\0\0" + raw)
