@@ -99,6 +99,9 @@ copy = (
     + msg("d", b"1\tBob\n") + msg("c", b"")
     + msg("C", cstr("COPY 1")) + ready
 )
+# A ReadyForQuery announcing a 1 GiB body: the connection's read loop reserves it all before
+# reading on (found with QUARRY_FUZZ_MODEL_RESERVE=1; see RELIABILITY.md).
+write("backend_message", "regress_reserve_corrupt_length", b"\0Z\x3f\xff\xff\xffI")
 for split, name, stream in [
     (0, "startup", startup), (1, "query", query), (2, "error", error), (3, "notice", notice),
     (9, "misc", misc), (7, "copy", copy),

@@ -4,8 +4,16 @@
 //! every decoded message is then taken apart (DataRow columns, ErrorResponse fields into a
 //! `DbError`, command tags).
 //!
+//! With `QUARRY_FUZZ_MODEL_RESERVE=1` in the environment, the chunked pass also reserves room
+//! for an incomplete frame the way the connection's read loop (`connection/io.rs`, `recv`) does,
+//! from the length the frame announces; run with `-malloc_limit_mb=64` to see whether a corrupt
+//! length makes it reserve more than the stream justifies. Off by default: that read loop is
+//! being reworked (see RELIABILITY.md, "Fuzzing").
+//!
 //! Input: one byte choosing the chunk sizes, then the stream.
 #![no_main]
+
+use std::sync::OnceLock;
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
@@ -52,8 +60,19 @@ fn chunked(stream: &[u8], split: u8) -> Decoded {
             decoded.1 = error;
             break;
         }
+        if model_reserve() {
+            // As `recv` does before reading more (its READ_CHUNK is 16 KiB).
+            let wanted = backend::frame_len(&buf).unwrap_or(0);
+            buf.reserve(wanted.saturating_sub(buf.len()).max(16 * 1024));
+        }
     }
     decoded
+}
+
+/// Whether to model the connection's read-buffer reservation (`QUARRY_FUZZ_MODEL_RESERVE=1`).
+fn model_reserve() -> bool {
+    static MODEL: OnceLock<bool> = OnceLock::new();
+    *MODEL.get_or_init(|| std::env::var_os("QUARRY_FUZZ_MODEL_RESERVE").is_some_and(|v| v == "1"))
 }
 
 /// Decodes every complete message in `buf`, the DataRow fast path first as the connection does;
