@@ -23,6 +23,8 @@ pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod listen;
 pub mod logging;
 pub mod migrate;

@@ -163,7 +163,7 @@ pub struct Column {
 }
 
 impl Column {
-    fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
+    pub(crate) fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
         let format = if ty.has_binary_codec() {
             Format::Binary
         } else {

@@ -18,7 +18,7 @@ mod getters;
 mod host;
 mod keyword;
 mod password;
-mod pgpass;
+pub(crate) mod pgpass;
 mod session;
 mod settings;
 mod ssl;

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use super::{ConfigError, Host, Password, Target};
 
 /// What a password file line is matched against.
-pub(super) struct Lookup<'a> {
-    pub(super) target: &'a Target,
-    pub(super) dbname: &'a str,
-    pub(super) user: &'a str,
+pub(crate) struct Lookup<'a> {
+    pub(crate) target: &'a Target,
+    pub(crate) dbname: &'a str,
+    pub(crate) user: &'a str,
 }
 
 /// The password file to read: `passfile` if set, else `$HOME/.pgpass`.
@@ -64,8 +64,8 @@ fn read(path: &Path) -> Result<Option<String>, ConfigError> {
     std::fs::read_to_string(path).map(Some).map_err(io)
 }
 
-/// The first line of `content` matching `lookup`.
-fn find_in(content: &str, lookup: &Lookup<'_>) -> Option<Password> {
+/// The first line of `content` matching `lookup` (also the entry point of the pgpass fuzz target).
+pub(crate) fn find_in(content: &str, lookup: &Lookup<'_>) -> Option<Password> {
     let port = lookup.target.port.to_string();
     let hosts: Vec<String> = match &lookup.target.host {
         Host::Tcp(name) => vec![name.clone()],

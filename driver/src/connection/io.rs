@@ -48,9 +48,9 @@ impl MessageIo {
             if let Some(message) = backend::parse_message(&mut self.read_buf)? {
                 return Ok(message);
             }
-            let wanted = backend::frame_len(&self.read_buf).unwrap_or(0);
-            let missing = wanted.saturating_sub(self.read_buf.len());
-            self.read_buf.reserve(missing.max(READ_CHUNK));
+            // Room for the rest of a frame, but never far ahead of the bytes that arrived.
+            self.read_buf
+                .reserve(backend::read_reserve(&self.read_buf, READ_CHUNK));
             let n = self.stream.read_buf(&mut self.read_buf).await?;
             if n == 0 {
                 return Err(Error::Io(std::io::Error::new(

@@ -72,8 +72,13 @@ pub fn read(dir: &Path, sql: &str) -> Result<Option<QueryDescription>, CacheErro
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(CacheError::Io { path, source }),
     };
+    parse(path, &text).map(Some)
+}
+
+/// Parses the text of the cache file at `path` (named in errors) and checks its format version.
+pub(crate) fn parse(path: PathBuf, text: &str) -> Result<QueryDescription, CacheError> {
     let description: QueryDescription =
-        serde_json::from_str(&text).map_err(|source| CacheError::Invalid {
+        serde_json::from_str(text).map_err(|source| CacheError::Invalid {
             path: path.clone(),
             source,
         })?;
@@ -84,7 +89,7 @@ pub fn read(dir: &Path, sql: &str) -> Result<Option<QueryDescription>, CacheErro
             expected: FORMAT_VERSION,
         });
     }
-    Ok(Some(description))
+    Ok(description)
 }
 
 /// The exact bytes written for a description: pretty-printed JSON with a final newline.

@@ -175,8 +175,13 @@ fn decode_array<'r, T: Decode<'r>>(
     })?;
     let format = element_format(elem, value.format());
     let decode_one = |index: usize, bytes: Option<&'r [u8]>| {
-        T::decode(ValueRef::new(bytes, format, elem))
-            .map_err(|source| ArrayError::Element { index, source })
+        let element = value
+            .nested(bytes, format, elem)
+            .map_err(|e| ArrayError::Element {
+                index,
+                source: e.into(),
+            })?;
+        T::decode(element).map_err(|source| ArrayError::Element { index, source })
     };
     if value.format() == Format::Text {
         let parsed = array_text::parse(raw, array_text::delimiter(elem))?;
@@ -203,6 +208,13 @@ fn decode_array<'r, T: Decode<'r>>(
         dims.push(Dimension { len, lower_bound });
     }
     let total = element_count(&dims)?;
+    if total == 0 {
+        // An array without elements is the empty array, whatever its dimensions said (as in
+        // PostgreSQL's array_recv and the text parser): dimensions such as [2147483647][0]
+        // would otherwise make a consumer that walks them (`Value`'s nesting) allocate for
+        // billions of empty sub-arrays.
+        dims.clear();
+    }
     // Every element takes at least its 4-byte length: never reserve more than the bytes allow.
     let mut elements = Vec::with_capacity(total.min(r.remaining() / 4));
     for i in 0..total {
@@ -454,6 +466,26 @@ mod tests {
         huge.put_i32(i32::MAX);
         huge.put_i32(1);
         assert!(dec::<Vec<i32>>(&huge, &ty).is_err());
+    }
+
+    #[test]
+    fn dimensions_without_elements_are_the_empty_array() {
+        // Found by the decode_value fuzz target: [2147483647][0] holds no elements, but
+        // `Value` nested it into 2^31 empty arrays (an 18 GB allocation).
+        let ty = PgType::resolve(oid::INT4_ARRAY);
+        let mut raw = BytesMut::new();
+        raw.put_i32(2);
+        raw.put_i32(0);
+        raw.put_u32(oid::INT4);
+        for (len, lower_bound) in [(i32::MAX, 1), (0, 1)] {
+            raw.put_i32(len);
+            raw.put_i32(lower_bound);
+        }
+        let a = dec::<Array<i32>>(&raw, &ty).unwrap();
+        assert!(a.dims.is_empty() && a.elements.is_empty(), "{a:?}");
+        assert!(dec::<Vec<i32>>(&raw, &ty).unwrap().is_empty());
+        let v = crate::types::Value::decode(ValueRef::new(Some(&raw), Format::Binary, &ty));
+        assert_eq!(v.unwrap(), crate::types::Value::Array(Vec::new()));
     }
 
     proptest::proptest! {

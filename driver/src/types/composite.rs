@@ -178,6 +178,8 @@ impl<'a> CompositeEncoder<'a> {
 /// assert_eq!(dec.remaining(), 0);
 /// ```
 pub struct CompositeDecoder<'r> {
+    /// The composite value itself: its fields are nested one level deeper.
+    value: ValueRef<'r>,
     ty: &'r PgType,
     fields: Option<&'r [Field]>,
     reader: Reader<'r>,
@@ -214,6 +216,7 @@ impl<'r> CompositeDecoder<'r> {
             .into());
         }
         Ok(CompositeDecoder {
+            value,
             ty,
             fields,
             reader,
@@ -234,13 +237,15 @@ impl<'r> CompositeDecoder<'r> {
             }
             .into());
         }
-        T::decode(ValueRef::new(bytes, format, ty)).map_err(|source| {
-            CompositeError::Field {
-                field: name.to_owned(),
-                source,
-            }
-            .into()
-        })
+        let field_error = |source| CompositeError::Field {
+            field: name.to_owned(),
+            source,
+        };
+        let field = self
+            .value
+            .nested(bytes, format, ty)
+            .map_err(|e| field_error(e.into()))?;
+        T::decode(field).map_err(|source| field_error(source).into())
     }
 
     /// The next field's type, name (from the composite type, when known) and bytes.

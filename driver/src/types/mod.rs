@@ -123,13 +123,52 @@ pub struct ValueRef<'r> {
     bytes: Option<&'r [u8]>,
     format: Format,
     ty: &'r PgType,
+    /// How many records and arrays this value is nested in (0 for a column).
+    depth: u8,
 }
+
+/// How many levels records and arrays may nest within one column value. An anonymous record's
+/// field types come from the data, so a corrupted or hostile row could nest `record` in `record`
+/// (12 bytes a level) until decoding overflows the stack; real values are far shallower.
+pub const MAX_NESTING: u8 = 100;
 
 impl<'r> ValueRef<'r> {
     /// A value of type `ty` received in `format`.
     #[inline]
     pub fn new(bytes: Option<&'r [u8]>, format: Format, ty: &'r PgType) -> ValueRef<'r> {
-        ValueRef { bytes, format, ty }
+        ValueRef {
+            bytes,
+            format,
+            ty,
+            depth: 0,
+        }
+    }
+
+    /// A value nested in this one (a record field, an array element), one level deeper; an
+    /// error past [`MAX_NESTING`] levels.
+    #[inline]
+    pub(crate) fn nested(
+        &self,
+        bytes: Option<&'r [u8]>,
+        format: Format,
+        ty: &'r PgType,
+    ) -> Result<ValueRef<'r>, WireError> {
+        if self.depth >= MAX_NESTING {
+            return Err(WireError::TooDeep { max: MAX_NESTING });
+        }
+        Ok(ValueRef {
+            bytes,
+            format,
+            ty,
+            depth: self.depth + 1,
+        })
+    }
+
+    /// The same value seen as another type at the same depth (a domain's value as its base
+    /// type's).
+    #[inline]
+    pub(crate) fn with_ty(&self, ty: &'r PgType) -> ValueRef<'r> {
+        ValueRef { ty, ..*self }
     }
 
     /// The bytes, `None` for NULL.

@@ -193,7 +193,7 @@ impl<'r> Decode<'r> for Value {
         if let Kind::Domain(_) = value.ty().kind() {
             // A domain's values are its base type's.
             let base = value.ty().base();
-            return Value::decode(ValueRef::new(value.bytes(), value.format(), base));
+            return Value::decode(value.with_ty(base));
         }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
@@ -348,10 +348,45 @@ impl fmt::Display for Value {
 
 #[cfg(test)]
 mod tests {
-    use bytes::BytesMut;
+    use bytes::{BufMut, BytesMut};
 
     use super::*;
-    use crate::types::Encode;
+    use crate::types::{Encode, MAX_NESTING};
+
+    /// An anonymous record of one field, an anonymous record, and so on `depth` levels down to
+    /// a bool.
+    fn nested_records(depth: usize) -> Vec<u8> {
+        let mut value = vec![1u8];
+        let mut value_oid = oid::BOOL;
+        for _ in 0..depth {
+            let mut record = BytesMut::new();
+            record.put_i32(1);
+            record.put_u32(value_oid);
+            record.put_i32(i32::try_from(value.len()).unwrap());
+            record.put_slice(&value);
+            value = record.to_vec();
+            value_oid = oid::RECORD;
+        }
+        value
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // Found by the decode_value fuzz target: records nest as deep as the bytes allow (12
+        // bytes a level), and decoding recursed until the stack overflowed.
+        let ty = PgType::resolve(oid::RECORD);
+        let limit = usize::from(MAX_NESTING);
+        let shallow = nested_records(limit);
+        let v = Value::decode(ValueRef::new(Some(&shallow), Format::Binary, &ty)).unwrap();
+        assert!(v.to_string().starts_with("((((("));
+        for depth in [limit + 1, 20_000] {
+            let deep = nested_records(depth);
+            let Err(err) = Value::decode(ValueRef::new(Some(&deep), Format::Binary, &ty)) else {
+                panic!("a record nested {depth} levels deep decoded");
+            };
+            assert!(format!("{err:?}").contains("TooDeep"), "{err}");
+        }
+    }
 
     #[test]
     fn containers_print_like_asyncpg() {

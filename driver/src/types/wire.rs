@@ -34,6 +34,12 @@ pub enum WireError {
         /// The length read.
         len: i32,
     },
+    /// Records and arrays nested deeper than [`MAX_NESTING`](super::MAX_NESTING) levels.
+    #[error("value nested more than {max} levels deep")]
+    TooDeep {
+        /// The limit.
+        max: u8,
+    },
     /// A nested value longer than the format can say (2 GiB).
     #[error("{what} part of {len} bytes is too large for PostgreSQL")]
     TooLarge {

@@ -205,6 +205,27 @@ pub fn frame_len(buf: &[u8]) -> Option<usize> {
     length_allowed(tag, len).then_some(len + 1)
 }
 
+/// How many bytes a reader should make room for before reading more, with `buf` holding what
+/// arrived so far: the rest of an incomplete frame, but at least `chunk` and never more than
+/// [`MAX_READ_AHEAD`] ahead of the bytes received — so memory follows the bytes that actually
+/// arrive, whatever length a (corrupt or hostile) header announces.
+///
+/// ```
+/// use quarry_driver::protocol::backend::{read_reserve, MAX_READ_AHEAD};
+/// assert_eq!(read_reserve(b"", 16384), 16384);
+/// // A DataRow announcing 1 GiB reserves at most MAX_READ_AHEAD until its bytes arrive.
+/// assert_eq!(read_reserve(b"D\x3f\xff\xff\xff", 16384), MAX_READ_AHEAD);
+/// ```
+pub fn read_reserve(buf: &[u8], chunk: usize) -> usize {
+    let wanted = frame_len(buf).unwrap_or(0);
+    wanted
+        .saturating_sub(buf.len())
+        .clamp(chunk.min(MAX_READ_AHEAD), MAX_READ_AHEAD)
+}
+
+/// The most [`read_reserve`] asks for ahead of the bytes received (256 KiB).
+pub const MAX_READ_AHEAD: usize = 256 * 1024;
+
 /// The largest length (counting itself) of messages that are short by nature: command tags,
 /// parameter statuses, authentication requests, COPY responses. As libpq does, only messages
 /// that carry data (rows, descriptions, errors, notifications, COPY data) may be longer, so a
