@@ -124,7 +124,7 @@ async fn state_seen_from(observer: &mut Connection, pid: i32) -> String {
 
 /// One random operation on `conn` writing row `id`, dropped at a random point.
 async fn step(conn: &mut Connection, rng: &mut Rng, id: i64, ledger: &mut Ledger) {
-    let kind = rng.below(11);
+    let kind = rng.below(13);
     match kind {
         0 => {
             let outcome = run_or_drop(
@@ -272,6 +272,51 @@ async fn step(conn: &mut Connection, rng: &mut Rng, id: i64, ledger: &mut Ledger
                 Some(Err(e)) => panic!("execute_many {id}: {e}"),
                 None => false,
             };
+        }
+        10 => {
+            // LISTEN, a NOTIFY heard by the callback, UNLISTEN.
+            let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let sink = heard.clone();
+            let payload = id.to_string();
+            let outcome = run_or_drop(rng, async {
+                conn.add_listener("soak", move |n| {
+                    if let Ok(mut heard) = sink.lock() {
+                        heard.push(n.payload.clone());
+                    }
+                })
+                .await?;
+                conn.execute(format!("NOTIFY soak, '{payload}'").as_str(), &[])
+                    .await?;
+                conn.remove_listener("soak").await
+            })
+            .await;
+            match outcome {
+                Some(Ok(())) => {
+                    let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+                    assert_eq!(heard, [id.to_string()], "listener {id}");
+                }
+                Some(Err(e)) => panic!("listener {id}: {e}"),
+                None => {
+                    // Whatever was left subscribed is not heard from again after this.
+                    let _ = conn.remove_listener("soak").await;
+                }
+            }
+        }
+        11 => {
+            let outcome = run_or_drop(rng, async {
+                let stmt = conn
+                    .prepare("SELECT count(*) FROM filler WHERE id <= $1")
+                    .await?;
+                let n: i64 = conn.fetch_val(&stmt, &[&100i32]).await?;
+                let plan = conn.explain(&stmt, &[&100i32], false).await?;
+                Ok::<_, quarry::Error>((n, plan))
+            })
+            .await;
+            if let Some(result) = outcome {
+                let (n, plan) = result.unwrap();
+                assert_eq!(n, 100);
+                assert!(plan.starts_with('['), "{plan}");
+            }
         }
         _ => {
             // A statement that fails: reported failed, so never committed.
