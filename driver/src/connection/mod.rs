@@ -325,7 +325,9 @@ impl Connection {
         self.tx_status != TransactionStatus::Idle
     }
 
-    /// Runs the next calls with a timeout that cancels the server's query when it elapses.
+    /// Runs the next call with a timeout that cancels the server's query when it elapses. The
+    /// call returns within the limit plus at most 1 s (the time allowed to cancel the query and
+    /// read what the server still owes); a connection not back in step by then is closed.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -338,7 +340,9 @@ impl Connection {
         Timed::new(self, limit)
     }
 
-    /// Sets the timeout applied to every query on this connection (`None` for no limit).
+    /// Sets the timeout applied to every call on this connection (`None` for no limit), with the
+    /// same bound as [`Connection::timeout`]; for a row stream or a cursor it bounds each wait
+    /// for the server.
     pub fn set_command_timeout(&mut self, limit: Option<Duration>) {
         self.command_timeout = limit;
     }
