@@ -1,7 +1,7 @@
 //! quarry-driver: Quarry's run-time PostgreSQL client.
 //!
 //! Everything that runs when a program talks to PostgreSQL lives here: the wire protocol
-//! ([`protocol`]), authentication ([`auth`]), connection settings ([`config`]), sockets and TLS
+//! and authentication (the pure `quarry-protocol` crate), connection settings ([`config`]), sockets and TLS
 //! ([`net`]), the [`Connection`] and its query paths, value codecs ([`types`]), rows ([`Record`]),
 //! transactions and errors. Most users reach it through the `quarry` facade crate.
 //!
@@ -13,7 +13,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod auth;
 pub mod config;
 mod connection;
 pub mod copy;
@@ -27,7 +26,6 @@ pub mod listen;
 pub mod logging;
 pub mod net;
 mod pool;
-pub mod protocol;
 pub mod query_macro;
 mod record;
 mod statement;
@@ -37,6 +35,14 @@ pub mod types;
 
 #[cfg(feature = "ephemeral")]
 pub mod ephemeral;
+
+/// The wire protocol: the `quarry-protocol` crate, re-exported for code that frames messages
+/// itself (fuzz targets, tests). Not part of the stable API.
+#[doc(hidden)]
+pub use quarry_protocol as protocol;
+/// Authentication exchanges (SCRAM, md5): the `quarry-protocol` crate's `auth` module,
+/// re-exported because [`Error::Auth`] carries its [`AuthError`](auth::AuthError).
+pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
@@ -52,7 +58,7 @@ pub use pool::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
     create_pool,
 };
-pub use protocol::backend::CommandTag;
+pub use quarry_protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};
 pub use stream::RowStream;

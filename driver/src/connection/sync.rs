@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::phase::Phase;
 use super::{Connection, Notification};
 use crate::error::{DbError, Error, Result, Severity};
-use crate::protocol::backend::{ErrorFields, Message};
-use crate::protocol::{TransactionStatus, frontend};
+use quarry_protocol::backend::{ErrorFields, Message};
+use quarry_protocol::{TransactionStatus, frontend};
 
 /// How long a cancel request may take (connecting to the server, sending it, and the server
 /// closing the cancel connection) before it is given up.

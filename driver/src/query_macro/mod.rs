@@ -18,8 +18,8 @@ use std::future::Future;
 use crate::connection::Param;
 use crate::error::{Error, Result};
 use crate::executor::Executor;
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
+use quarry_protocol::backend::CommandTag;
 
 /// A checked query with its parameters and its row mapping, as the `query!` macros build it.
 ///

@@ -43,8 +43,8 @@ use std::error::Error as StdError;
 
 use bytes::BytesMut;
 
-pub use crate::protocol::{Format, IsNull, Oid};
 pub use bits::{BitString, BitStringError};
+pub use quarry_protocol::{Format, IsNull, Oid};
 // `Box` here is the geometric type: write `std::boxed::Box` in this module.
 pub use array::{Array, ArrayError, Dimension};
 pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};

@@ -4,16 +4,16 @@
 use bytes::{BufMut, BytesMut};
 
 use super::writer::{count_u16, cstr, fixed, message};
-use crate::protocol::{Oid, ProtocolError};
+use crate::{Oid, ProtocolError};
 
 /// Appends a simple-protocol Query carrying one or more SQL statements.
 ///
 /// ```
 /// use bytes::BytesMut;
 /// let mut buf = BytesMut::new();
-/// quarry_driver::protocol::frontend::query("SELECT 1", &mut buf)?;
+/// quarry_protocol::frontend::query("SELECT 1", &mut buf)?;
 /// assert_eq!(&buf[..], b"Q\0\0\0\x0dSELECT 1\0");
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn query(sql: &str, buf: &mut BytesMut) -> Result<(), ProtocolError> {
     message(b'Q', buf, |buf| cstr(sql.as_bytes(), "SQL text", buf))
@@ -25,8 +25,8 @@ pub fn query(sql: &str, buf: &mut BytesMut) -> Result<(), ProtocolError> {
 /// ```
 /// use bytes::BytesMut;
 /// let mut buf = BytesMut::new();
-/// quarry_driver::protocol::frontend::parse("s1", "SELECT $1", &[23], &mut buf)?;
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// quarry_protocol::frontend::parse("s1", "SELECT $1", &[23], &mut buf)?;
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn parse(
     name: &str,

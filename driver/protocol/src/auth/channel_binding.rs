@@ -19,12 +19,12 @@ use crate::auth::error::AuthError;
 ///
 /// ```no_run
 /// # fn server_certificate() -> Vec<u8> { Vec::new() }
-/// use quarry_driver::auth::{tls_server_end_point, ChannelBindingData};
+/// use quarry_protocol::auth::{tls_server_end_point, ChannelBindingData};
 ///
 /// let cert_der = server_certificate(); // from the TLS session's peer certificates
 /// let hash = tls_server_end_point(&cert_der)?;
 /// let binding = ChannelBindingData::TlsServerEndPoint(hash);
-/// # Ok::<(), quarry_driver::auth::AuthError>(())
+/// # Ok::<(), quarry_protocol::auth::AuthError>(())
 /// ```
 pub fn tls_server_end_point(cert_der: &[u8]) -> Result<Vec<u8>, AuthError> {
     let cert = Certificate::from_der(cert_der).map_err(|_| AuthError::InvalidCertificate)?;
@@ -205,8 +205,7 @@ mod tests {
         assert!(pss_hash(&pss(Some(&[0x05, 0x00]))).is_err());
     }
 
-    /// Real certificates, generated with rcgen (only built with the `ephemeral` feature).
-    #[cfg(feature = "ephemeral")]
+    /// Real certificates, generated with rcgen.
     #[test]
     fn generated_certificates() {
         fn cert(alg: &'static rcgen::SignatureAlgorithm) -> Vec<u8> {

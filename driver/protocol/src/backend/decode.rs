@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use super::reader::Reader;
 use super::{CommandTag, DataRow, ErrorFields, Message, describe};
-use crate::protocol::{ProtocolError, TransactionStatus};
+use crate::{ProtocolError, TransactionStatus};
 
 /// Whether `tag` is a message type the server may send.
 pub(super) fn is_known_tag(tag: u8) -> bool {

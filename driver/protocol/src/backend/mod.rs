@@ -4,14 +4,14 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use quarry_driver::protocol::{backend::{self, Message}, TransactionStatus};
+//! use quarry_protocol::{backend::{self, Message}, TransactionStatus};
 //!
 //! let mut buf = BytesMut::from(&b"Z\0\0\0\x05IZ\0\0"[..]);
 //! let msg = backend::parse_message(&mut buf)?;
 //! assert_eq!(msg, Some(Message::ReadyForQuery { status: TransactionStatus::Idle }));
 //! // The second frame is incomplete: read more bytes, then call again.
 //! assert_eq!(backend::parse_message(&mut buf)?, None);
-//! # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+//! # Ok::<(), quarry_protocol::ProtocolError>(())
 //! ```
 
 mod command_tag;
@@ -28,7 +28,7 @@ pub use data_row::DataRow;
 pub use describe::{CopyResponse, FieldDescription};
 pub use error_fields::{ErrorFieldIter, ErrorFields};
 
-use crate::protocol::{Oid, ProtocolError, TransactionStatus};
+use crate::{Oid, ProtocolError, TransactionStatus};
 
 /// The largest message length accepted from the server (1 GiB), so a corrupt length field
 /// cannot make the caller buffer gigabytes.
@@ -193,7 +193,7 @@ impl Message {
 /// (which [`parse_message`] reports as an error). Use it to `reserve` room for a large frame.
 ///
 /// ```
-/// use quarry_driver::protocol::backend::frame_len;
+/// use quarry_protocol::backend::frame_len;
 /// assert_eq!(frame_len(b"D\0\0\x10\0"), Some(4097));
 /// assert_eq!(frame_len(b"D\0\0"), None);
 /// ```
@@ -284,7 +284,7 @@ pub fn parse_message(buf: &mut BytesMut) -> Result<Option<Message>, ProtocolErro
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use quarry_driver::protocol::backend::parse_data_row;
+/// use quarry_protocol::backend::parse_data_row;
 /// let mut buf = BytesMut::from(&b"D\0\0\0\x0c\0\x01\0\0\0\x02hiZ"[..]);
 /// let row = parse_data_row(&mut buf).unwrap();
 /// assert_eq!(row.len(), 1);

@@ -2,7 +2,7 @@
 
 use bytes::{BufMut, BytesMut};
 
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// Appends a message tagged `tag` whose body `body` writes, then back-patches its length.
 /// On error the buffer is truncated to where it was.

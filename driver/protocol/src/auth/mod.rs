@@ -14,7 +14,8 @@ pub use self::channel_binding::tls_server_end_point;
 pub use self::error::{AuthError, ScramMessage};
 pub use self::md5::md5_password;
 pub use self::mechanism::{
-    AuthMethod, ChannelBindingPolicy, Mechanism, check_method_allowed, choose_mechanism,
+    AuthMethod, ChannelBinding, InvalidChannelBinding, Mechanism, check_method_allowed,
+    choose_mechanism,
 };
 pub use self::scram::{
     ChannelBindingData, ExpectServerFinal, ExpectServerFirst, MAX_ITERATIONS, ScramClient,

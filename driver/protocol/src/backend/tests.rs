@@ -1,7 +1,7 @@
 //! Tests of framing and decoding every backend message, plus a never-panic fuzz loop.
 
 use super::*;
-use crate::protocol::Format;
+use crate::Format;
 
 /// A frame with a correct length header.
 fn frame(tag: u8, body: &[u8]) -> BytesMut {

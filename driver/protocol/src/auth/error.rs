@@ -24,7 +24,7 @@ impl std::fmt::Display for ScramMessage {
 /// An authentication failure detected by the client.
 ///
 /// ```
-/// use quarry_driver::auth::AuthError;
+/// use quarry_protocol::auth::AuthError;
 ///
 /// let err = AuthError::IterationCountTooHigh { count: 4_000_000_000 };
 /// assert_eq!(

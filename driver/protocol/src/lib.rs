@@ -1,10 +1,23 @@
-//! The PostgreSQL wire protocol (version 3.0): frontend messages encoded into a buffer, backend
-//! messages decoded from one. Pure: no sockets, no async.
+//! quarry-protocol: the pure layers of Quarry's PostgreSQL client — the wire protocol
+//! (version 3.0) and the authentication exchanges. Low-level building blocks, not normally used
+//! directly: the `quarry` crate drives them.
 //!
 //! [`frontend`] appends client messages to a caller's `BytesMut`; [`backend`] splits complete
-//! server frames off a receive buffer and decodes them into [`backend::Message`]. Reading and
-//! writing sockets, and deciding what a message means for a connection, belong to the connection.
+//! server frames off a receive buffer and decodes them into [`backend::Message`]; [`auth`]
+//! computes SCRAM and md5 answers. Nothing here knows a socket, a runtime, a value codec or a
+//! session: reading and writing sockets, and deciding what a message means for a connection,
+//! belong to `quarry-driver`. This crate does not depend on tokio.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use quarry_protocol::frontend;
+//!
+//! let mut buf = BytesMut::new();
+//! frontend::sync(&mut buf);
+//! assert_eq!(&buf[..], b"S\0\0\0\x04");
+//! ```
 
+pub mod auth;
 pub mod backend;
 mod error;
 pub mod frontend;
@@ -17,7 +30,7 @@ pub type Oid = u32;
 /// The format of a value on the wire: text or binary.
 ///
 /// ```
-/// use quarry_driver::protocol::Format;
+/// use quarry_protocol::Format;
 /// assert_eq!(Format::Binary.code(), 1);
 /// assert_eq!(Format::from_code(0), Some(Format::Text));
 /// ```
@@ -60,7 +73,7 @@ pub enum IsNull {
 /// The transaction status the server reports in ReadyForQuery.
 ///
 /// ```
-/// use quarry_driver::protocol::TransactionStatus;
+/// use quarry_protocol::TransactionStatus;
 /// assert_ne!(TransactionStatus::Idle, TransactionStatus::Failed);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,7 +2,7 @@
 //! (the formats announced by CopyIn/CopyOut/CopyBothResponse).
 
 use super::reader::Reader;
-use crate::protocol::{Format, Oid, ProtocolError};
+use crate::{Format, Oid, ProtocolError};
 
 /// One column of a RowDescription.
 #[derive(Debug, Clone, PartialEq, Eq)]

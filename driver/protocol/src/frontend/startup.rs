@@ -4,7 +4,7 @@
 use bytes::{BufMut, BytesMut};
 
 use super::writer::{cstr, framed, len_i32, message};
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// Protocol version 3.0, as sent in the StartupMessage.
 const PROTOCOL_VERSION: i32 = 196_608;
@@ -19,9 +19,9 @@ const CANCEL_REQUEST_CODE: i32 = 80_877_102;
 /// ```
 /// use bytes::BytesMut;
 /// let mut buf = BytesMut::new();
-/// quarry_driver::protocol::frontend::startup(&[("user", "al")], &mut buf)?;
+/// quarry_protocol::frontend::startup(&[("user", "al")], &mut buf)?;
 /// assert_eq!(&buf[..], b"\0\0\0\x11\0\x03\0\0user\0al\0\0");
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn startup(params: &[(&str, &str)], buf: &mut BytesMut) -> Result<(), ProtocolError> {
     framed(0, buf, |buf| {
@@ -54,9 +54,9 @@ pub fn cancel_request(process_id: i32, secret_key: i32, buf: &mut BytesMut) {
 /// ```
 /// use bytes::BytesMut;
 /// let mut buf = BytesMut::new();
-/// quarry_driver::protocol::frontend::password(b"pw", &mut buf)?;
+/// quarry_protocol::frontend::password(b"pw", &mut buf)?;
 /// assert_eq!(&buf[..], b"p\0\0\0\x07pw\0");
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn password(password: &[u8], buf: &mut BytesMut) -> Result<(), ProtocolError> {
     message(b'p', buf, |buf| cstr(password, "password", buf))

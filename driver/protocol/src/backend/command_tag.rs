@@ -5,19 +5,19 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// The command tag of a CommandComplete message, validated as UTF-8 when parsed.
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use quarry_driver::protocol::backend::{parse_message, Message};
+/// use quarry_protocol::backend::{parse_message, Message};
 ///
 /// let mut buf = BytesMut::from(&b"C\0\0\0\x0fINSERT 0 5\0"[..]);
 /// let Some(Message::CommandComplete { tag }) = parse_message(&mut buf)? else { panic!() };
 /// assert_eq!(tag.as_str(), "INSERT 0 5");
 /// assert_eq!(tag.rows(), 5);
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct CommandTag(Bytes);
@@ -37,7 +37,12 @@ impl CommandTag {
     }
 
     /// A tag for a request that completed without a CommandComplete (an empty query).
-    pub(crate) fn empty() -> CommandTag {
+    ///
+    /// ```
+    /// use quarry_protocol::backend::CommandTag;
+    /// assert_eq!(CommandTag::empty().as_str(), "");
+    /// ```
+    pub fn empty() -> CommandTag {
         CommandTag(Bytes::new())
     }
 

@@ -4,14 +4,14 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// One DataRow message: the column count and the body after it, a cheap `Bytes` slice of the
 /// receive buffer. Column values are located with [`DataRow::ranges`].
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use quarry_driver::protocol::backend::{parse_message, Message};
+/// use quarry_protocol::backend::{parse_message, Message};
 ///
 /// // Two columns: "hi" and NULL.
 /// let mut buf = BytesMut::from(&b"D\0\0\0\x10\0\x02\0\0\0\x02hi\xff\xff\xff\xff"[..]);
@@ -20,7 +20,7 @@ use crate::protocol::ProtocolError;
 /// row.ranges(&mut ranges)?;
 /// assert_eq!(ranges, [Some(4..6), None]);
 /// assert_eq!(&row.body()[4..6], b"hi");
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataRow {

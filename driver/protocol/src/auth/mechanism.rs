@@ -1,6 +1,9 @@
 //! Choosing how to authenticate: which SASL mechanism to use and with what channel binding,
 //! and which password methods a channel-binding policy allows (libpq's rules).
 
+use std::fmt;
+use std::str::FromStr;
+
 use crate::auth::error::AuthError;
 use crate::auth::scram::ChannelBindingData;
 
@@ -13,16 +16,88 @@ pub enum Mechanism {
     ScramSha256Plus,
 }
 
-/// Whether to bind SCRAM to the TLS channel (the `channel_binding` connection parameter).
+/// Whether SCRAM channel binding (`SCRAM-SHA-256-PLUS`) is used: the `channel_binding`
+/// connection parameter, spelled as libpq spells it.
+///
+/// ```
+/// use quarry_protocol::auth::ChannelBinding;
+///
+/// assert_eq!("require".parse::<ChannelBinding>().unwrap(), ChannelBinding::Require);
+/// assert_eq!(ChannelBinding::default().as_str(), "prefer");
+/// assert!("always".parse::<ChannelBinding>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ChannelBindingPolicy {
+pub enum ChannelBinding {
     /// Never use channel binding.
     Disable,
-    /// Use channel binding when the connection is TLS and the server offers it.
+    /// Use channel binding when the connection is TLS and the server offers it (the default).
     #[default]
     Prefer,
     /// Fail unless the exchange is SCRAM-SHA-256-PLUS over TLS.
     Require,
+}
+
+impl ChannelBinding {
+    /// The accepted spellings, for error messages.
+    pub const EXPECTED: &'static str = "disable, prefer or require";
+
+    /// The libpq spelling of this value, as written in a DSN.
+    ///
+    /// ```
+    /// use quarry_protocol::auth::ChannelBinding;
+    /// assert_eq!(ChannelBinding::Disable.as_str(), "disable");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelBinding::Disable => "disable",
+            ChannelBinding::Prefer => "prefer",
+            ChannelBinding::Require => "require",
+        }
+    }
+}
+
+impl fmt::Display for ChannelBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ChannelBinding {
+    type Err = InvalidChannelBinding;
+
+    /// Parses `disable`, `prefer` or `require`, ASCII-case-insensitively as libpq does.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        [
+            ChannelBinding::Disable,
+            ChannelBinding::Prefer,
+            ChannelBinding::Require,
+        ]
+        .into_iter()
+        .find(|value| s.eq_ignore_ascii_case(value.as_str()))
+        .ok_or_else(|| InvalidChannelBinding {
+            value: s.to_owned(),
+        })
+    }
+}
+
+/// A `channel_binding` value other than `disable`, `prefer` or `require`.
+///
+/// ```
+/// use quarry_protocol::auth::ChannelBinding;
+///
+/// let err = "maybe".parse::<ChannelBinding>().unwrap_err();
+/// assert_eq!(err.value, "maybe");
+/// assert_eq!(ChannelBinding::EXPECTED, "disable, prefer or require");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid channel_binding value {value:?}: expected {}",
+    ChannelBinding::EXPECTED
+)]
+pub struct InvalidChannelBinding {
+    /// The value as given (trimmed).
+    pub value: String,
 }
 
 /// The way the server asked the client to authenticate.
@@ -42,7 +117,7 @@ impl Mechanism {
     /// The mechanism's name as sent in SASLInitialResponse.
     ///
     /// ```
-    /// use quarry_driver::auth::Mechanism;
+    /// use quarry_protocol::auth::Mechanism;
     /// assert_eq!(Mechanism::ScramSha256Plus.name(), "SCRAM-SHA-256-PLUS");
     /// ```
     pub fn name(&self) -> &'static str {
@@ -65,21 +140,21 @@ impl Mechanism {
 /// the server certificate, `None` when the connection is not TLS.
 ///
 /// ```
-/// use quarry_driver::auth::{choose_mechanism, ChannelBindingData, ChannelBindingPolicy, Mechanism};
+/// use quarry_protocol::auth::{choose_mechanism, ChannelBindingData, ChannelBinding, Mechanism};
 ///
 /// let offered = vec!["SCRAM-SHA-256-PLUS".to_string(), "SCRAM-SHA-256".to_string()];
 /// let hash = [7u8; 32];
-/// let (mechanism, binding) = choose_mechanism(&offered, ChannelBindingPolicy::Prefer, Some(&hash))?;
+/// let (mechanism, binding) = choose_mechanism(&offered, ChannelBinding::Prefer, Some(&hash))?;
 /// assert_eq!(mechanism, Mechanism::ScramSha256Plus);
 /// assert_eq!(binding, ChannelBindingData::TlsServerEndPoint(hash.to_vec()));
 ///
-/// let (mechanism, binding) = choose_mechanism(&offered, ChannelBindingPolicy::Prefer, None)?;
+/// let (mechanism, binding) = choose_mechanism(&offered, ChannelBinding::Prefer, None)?;
 /// assert_eq!((mechanism, binding), (Mechanism::ScramSha256, ChannelBindingData::Unsupported));
-/// # Ok::<(), quarry_driver::auth::AuthError>(())
+/// # Ok::<(), quarry_protocol::auth::AuthError>(())
 /// ```
 pub fn choose_mechanism(
     offered: &[String],
-    channel_binding: ChannelBindingPolicy,
+    channel_binding: ChannelBinding,
     tls_end_point: Option<&[u8]>,
 ) -> Result<(Mechanism, ChannelBindingData), AuthError> {
     let offers = |mechanism: Mechanism| offered.iter().any(|name| name == mechanism.name());
@@ -97,10 +172,10 @@ pub fn choose_mechanism(
         )
     };
     match (channel_binding, tls_end_point) {
-        (ChannelBindingPolicy::Require, Some(hash)) if plus => Ok(bound(hash)),
-        (ChannelBindingPolicy::Require, _) => Err(AuthError::ChannelBindingRequired),
-        (ChannelBindingPolicy::Prefer, Some(hash)) if plus => Ok(bound(hash)),
-        (ChannelBindingPolicy::Prefer, Some(_)) if plain => {
+        (ChannelBinding::Require, Some(hash)) if plus => Ok(bound(hash)),
+        (ChannelBinding::Require, _) => Err(AuthError::ChannelBindingRequired),
+        (ChannelBinding::Prefer, Some(hash)) if plus => Ok(bound(hash)),
+        (ChannelBinding::Prefer, Some(_)) if plain => {
             Ok((Mechanism::ScramSha256, ChannelBindingData::SupportedNotUsed))
         }
         _ if plain => Ok((Mechanism::ScramSha256, ChannelBindingData::Unsupported)),
@@ -116,23 +191,19 @@ pub fn choose_mechanism(
 /// cleartext and md5 are refused with [`AuthError::ChannelBindingRequired`].
 ///
 /// ```
-/// use quarry_driver::auth::{check_method_allowed, AuthError, AuthMethod, ChannelBindingPolicy};
+/// use quarry_protocol::auth::{check_method_allowed, AuthError, AuthMethod, ChannelBinding};
 ///
-/// assert!(check_method_allowed(AuthMethod::Md5, ChannelBindingPolicy::Prefer).is_ok());
+/// assert!(check_method_allowed(AuthMethod::Md5, ChannelBinding::Prefer).is_ok());
 /// assert_eq!(
-///     check_method_allowed(AuthMethod::Md5, ChannelBindingPolicy::Require),
+///     check_method_allowed(AuthMethod::Md5, ChannelBinding::Require),
 ///     Err(AuthError::ChannelBindingRequired)
 /// );
 /// ```
-pub fn check_method_allowed(
-    method: AuthMethod,
-    policy: ChannelBindingPolicy,
-) -> Result<(), AuthError> {
+pub fn check_method_allowed(method: AuthMethod, policy: ChannelBinding) -> Result<(), AuthError> {
     match (policy, method) {
-        (
-            ChannelBindingPolicy::Require,
-            AuthMethod::Trust | AuthMethod::Cleartext | AuthMethod::Md5,
-        ) => Err(AuthError::ChannelBindingRequired),
+        (ChannelBinding::Require, AuthMethod::Trust | AuthMethod::Cleartext | AuthMethod::Md5) => {
+            Err(AuthError::ChannelBindingRequired)
+        }
         _ => Ok(()),
     }
 }
@@ -140,7 +211,7 @@ pub fn check_method_allowed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ChannelBindingPolicy::*;
+    use ChannelBinding::*;
 
     const HASH: &[u8] = &[1, 2, 3];
 
@@ -150,7 +221,7 @@ mod tests {
 
     fn choose(
         offered: &[&str],
-        policy: ChannelBindingPolicy,
+        policy: ChannelBinding,
         tls: Option<&[u8]>,
     ) -> Result<(Mechanism, ChannelBindingData), AuthError> {
         choose_mechanism(&names(offered), policy, tls)

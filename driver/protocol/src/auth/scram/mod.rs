@@ -38,7 +38,7 @@ pub enum ChannelBindingData {
 /// The entry point of a SCRAM exchange.
 ///
 /// ```
-/// use quarry_driver::auth::{ChannelBindingData, ScramClient};
+/// use quarry_protocol::auth::{ChannelBindingData, ScramClient};
 ///
 /// let (client_first, state) = ScramClient::start(b"pencil", ChannelBindingData::Unsupported);
 /// assert!(client_first.starts_with(b"n,,n=,r="));

@@ -1,7 +1,7 @@
 //! A bounds-checked cursor over a message body: every read returns a typed error instead of
 //! panicking when the body is too short or malformed.
 
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// Reads big-endian integers and C strings from one message body.
 pub(super) struct Reader<'a> {
@@ -87,9 +87,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A format code (i16), which must be 0 or 1.
-    pub(super) fn format(&mut self) -> Result<crate::protocol::Format, ProtocolError> {
+    pub(super) fn format(&mut self) -> Result<crate::Format, ProtocolError> {
         let code = self.i16()?;
-        crate::protocol::Format::from_code(code).ok_or(ProtocolError::InvalidFormat {
+        crate::Format::from_code(code).ok_or(ProtocolError::InvalidFormat {
             message: self.message,
             code,
         })

@@ -6,7 +6,7 @@ use md5::{Digest, Md5};
 /// `"md5" + hex(md5(hex(md5(password + user)) + salt))`.
 ///
 /// ```
-/// use quarry_driver::auth::md5_password;
+/// use quarry_protocol::auth::md5_password;
 ///
 /// let reply = md5_password("postgres", b"secret", [0x01, 0x02, 0x03, 0x04]);
 /// assert!(reply.starts_with("md5"));

@@ -6,14 +6,14 @@ use std::fmt;
 use bytes::Bytes;
 
 use super::reader::Reader;
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// The fields of an ErrorResponse or NoticeResponse: severity (`S`, `V`), SQLSTATE (`C`),
 /// message (`M`), detail (`D`), hint (`H`), position (`P`) and the others the server sends.
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use quarry_driver::protocol::backend::{parse_message, Message};
+/// use quarry_protocol::backend::{parse_message, Message};
 ///
 /// let mut buf = BytesMut::from(&b"E\0\0\0\x13SERROR\0C42P01\0\0"[..]);
 /// let Some(Message::ErrorResponse(fields)) = parse_message(&mut buf)? else { panic!() };
@@ -22,7 +22,7 @@ use crate::protocol::ProtocolError;
 ///     let (code, value) = field?;
 ///     println!("{} = {value}", char::from(code));
 /// }
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ErrorFields(Bytes);

@@ -4,7 +4,7 @@
 use bytes::{BufMut, BytesMut};
 
 use super::writer::{count_u16, cstr, len_i32, message, patch_i32};
-use crate::protocol::{Format, IsNull, ProtocolError};
+use crate::{Format, IsNull, ProtocolError};
 
 /// The error an encoder passed to [`bind`] returns.
 type EncodeError = Box<dyn std::error::Error + Send + Sync>;
@@ -21,7 +21,7 @@ type EncodeError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// ```
 /// use bytes::{BufMut, BytesMut};
-/// use quarry_driver::protocol::{frontend, Format, IsNull};
+/// use quarry_protocol::{frontend, Format, IsNull};
 ///
 /// let values: [Option<i32>; 2] = [Some(7), None];
 /// let mut buf = BytesMut::new();
@@ -29,7 +29,7 @@ type EncodeError = Box<dyn std::error::Error + Send + Sync>;
 ///     Some(v) => { buf.put_i32(v); Ok(IsNull::No) }
 ///     None => Ok(IsNull::Yes),
 /// }, &[Format::Binary], &mut buf)?;
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn bind<F>(
     portal: &str,

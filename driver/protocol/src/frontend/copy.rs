@@ -3,16 +3,16 @@
 use bytes::{BufMut, BytesMut};
 
 use super::writer::{cstr, fixed, len_i32, message as write_message};
-use crate::protocol::ProtocolError;
+use crate::ProtocolError;
 
 /// Appends a CopyData carrying `data` (any chunk of the COPY stream).
 ///
 /// ```
 /// use bytes::BytesMut;
 /// let mut buf = BytesMut::new();
-/// quarry_driver::protocol::frontend::copy_data(b"1\tx\n", &mut buf)?;
+/// quarry_protocol::frontend::copy_data(b"1\tx\n", &mut buf)?;
 /// assert_eq!(&buf[..], b"d\0\0\0\x081\tx\n");
-/// # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+/// # Ok::<(), quarry_protocol::ProtocolError>(())
 /// ```
 pub fn copy_data(data: &[u8], buf: &mut BytesMut) -> Result<(), ProtocolError> {
     write_message(b'd', buf, |buf| {

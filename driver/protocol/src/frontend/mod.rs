@@ -4,14 +4,14 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use quarry_driver::protocol::frontend;
+//! use quarry_protocol::frontend;
 //!
 //! let mut buf = BytesMut::new();
 //! frontend::parse("", "SELECT $1::int4", &[], &mut buf)?;
 //! frontend::describe_statement("", &mut buf)?;
 //! frontend::sync(&mut buf);
 //! assert_eq!(&buf[buf.len() - 5..], b"S\0\0\0\x04");
-//! # Ok::<(), quarry_driver::protocol::ProtocolError>(())
+//! # Ok::<(), quarry_protocol::ProtocolError>(())
 //! ```
 
 mod bind;
