@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::{fs, io, thread};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use quarry_driver::describe::cache;
+use quarry_describe::cache;
 
 use crate::args::PrepareArgs;
 
@@ -266,7 +266,7 @@ fn summary(text: &str) -> String {
 
 /// The `"sql"` of a description file (`None` if it is not one).
 fn serde_sql(text: &str) -> Option<String> {
-    serde_json::from_str::<quarry_driver::describe::QueryDescription>(text)
+    serde_json::from_str::<quarry_describe::QueryDescription>(text)
         .map(|d| d.sql)
         .ok()
 }

@@ -17,8 +17,6 @@ pub mod config;
 mod connection;
 pub mod copy;
 pub mod cursor;
-#[cfg(feature = "serde_json")]
-pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;

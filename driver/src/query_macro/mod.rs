@@ -164,7 +164,7 @@ pub mod deps {
     pub use chrono;
     #[cfg(feature = "rust_decimal")]
     pub use rust_decimal;
-    #[cfg(feature = "serde_json")]
+    #[cfg(feature = "json")]
     pub use serde_json;
     #[cfg(feature = "uuid")]
     pub use uuid;

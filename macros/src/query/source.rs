@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use quarry_describe::{Describer, QueryDescription, cache};
 use quarry_driver::Connection;
-use quarry_driver::describe::{Describer, QueryDescription, cache};
 use tokio::runtime::Runtime;
 
 use super::config::Config;

@@ -25,10 +25,10 @@ use std::collections::HashMap;
 use sqlparser::ast::Statement;
 
 use super::{ColumnDescription, ColumnOrigin, ParamDescription};
-use crate::connection::Connection;
-use crate::error::Result;
-use crate::statement::Statement as Prepared;
 use catalog::Catalog;
+use quarry_driver::Connection;
+use quarry_driver::Result;
+use quarry_driver::Statement as Prepared;
 use scope::Col;
 
 /// How many rounds of "analyse, load the relations it named" before giving up (views of views).

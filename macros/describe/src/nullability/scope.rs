@@ -5,7 +5,7 @@
 use sqlparser::ast::{Ident, ObjectName};
 
 use super::elements::Elements;
-use crate::describe::ColumnOrigin;
+use crate::ColumnOrigin;
 
 /// One column of a relation or of a query's output.
 #[derive(Debug, Clone, PartialEq, Eq)]

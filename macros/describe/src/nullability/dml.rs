@@ -12,7 +12,7 @@ use super::Analyzer;
 use super::catalog::{self, Lookup};
 use super::expr::Ctx;
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name};
-use crate::describe::ColumnOrigin;
+use crate::ColumnOrigin;
 
 impl Analyzer<'_> {
     /// The output columns of a statement that is a query or a data-modifying statement.

@@ -11,9 +11,9 @@ use sqlparser::parser::Parser;
 
 use super::elements::Elements;
 use super::scope::{Col, fold_name};
-use crate::connection::Connection;
-use crate::describe::ColumnOrigin;
-use crate::error::Result;
+use crate::ColumnOrigin;
+use quarry_driver::Connection;
+use quarry_driver::Result;
 
 /// One relation as the catalog describes it.
 #[derive(Debug, Clone)]

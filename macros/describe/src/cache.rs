@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{FORMAT_VERSION, QueryDescription};
+use crate::{FORMAT_VERSION, QueryDescription};
 
 /// The cache directory's conventional name, at the workspace root.
 pub const DIR_NAME: &str = ".quarry";
@@ -51,7 +51,7 @@ pub enum CacheError {
 /// The hex SHA-256 of a query's SQL: the cache key.
 ///
 /// ```
-/// let h = quarry_driver::describe::cache::hash("SELECT 1");
+/// let h = quarry_describe::cache::hash("SELECT 1");
 /// assert_eq!(h.len(), 64);
 /// ```
 pub fn hash(sql: &str) -> String {

@@ -1,8 +1,10 @@
-//! Query description for the `query!` macros and `quarry describe`: what a `$n` query takes and
-//! returns — parameter types, column names and types, and whether each column can be NULL.
+//! quarry-describe: query description for the `query!` macros and `quarry describe` — what a
+//! `$n` query takes and returns: parameter types, column names and types, and whether each
+//! column can be NULL. Build-time code: programs never link it at run time.
 //!
-//! This module owns the description format and the offline cache (`.quarry/query-<sha256>.json`,
-//! see [`cache`]); the macros and the CLI only call into it, so the format has one owner.
+//! This crate owns the description format and the offline cache (`.quarry/query-<sha256>.json`,
+//! see [`cache`]); the macros and the CLI only call into it, so the format has one owner. It
+//! reaches the database through `quarry-driver`'s public API only.
 //! Nullability is decided in `nullability/`: sound first (a column is NOT NULL only when that is
 //! certain), then as precise as possible.
 
@@ -11,9 +13,9 @@ mod nullability;
 
 use serde::{Deserialize, Serialize};
 
-use crate::connection::Connection;
-use crate::error::Result;
-use crate::types::{Kind, PgType};
+use quarry_driver::Connection;
+use quarry_driver::Result;
+use quarry_driver::types::{Kind, PgType};
 
 /// The version of the description format written to the offline cache.
 pub const FORMAT_VERSION: u32 = 1;
@@ -22,7 +24,7 @@ pub const FORMAT_VERSION: u32 = 1;
 ///
 /// ```no_run
 /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-/// let d = quarry_driver::describe::describe(conn, "SELECT id, name FROM users WHERE id = $1").await?;
+/// let d = quarry_describe::describe(conn, "SELECT id, name FROM users WHERE id = $1").await?;
 /// assert_eq!(d.parameters[0].ty.name, "int4");
 /// println!("{} nullable: {}", d.columns[1].name, d.columns[1].nullable);
 /// # Ok(()) }
@@ -215,7 +217,7 @@ pub async fn describe(conn: &mut Connection, sql: &str) -> Result<QueryDescripti
 ///
 /// ```no_run
 /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-/// let mut describer = quarry_driver::describe::Describer::new();
+/// let mut describer = quarry_describe::Describer::new();
 /// for sql in ["SELECT id FROM users", "SELECT name FROM users WHERE id = $1"] {
 ///     let d = describer.describe(conn, sql).await?;
 ///     println!("{sql}: {} columns", d.columns.len());
