@@ -1,8 +1,13 @@
 //! The offline cache: one pretty-printed, deterministic JSON file per query,
 //! `.quarry/query-<sha256 of the SQL>.json`, so builds without a database can type-check queries.
 //! Also the collection files of `quarry prepare`: every build process appends the descriptions
-//! its macros used to its own `collected-<pid>.jsonl`, one compact JSON object per line.
+//! its macros used to its own `collected-<pid>.jsonl`, one compact JSON object per line, and
+//! records a query the offline cache lacks as `missing-<sha256>.sql`.
+//!
+//! This module is the only one that spells these names or reads and writes these files: the
+//! macros and the CLI call it.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -59,9 +64,75 @@ pub fn hash(sql: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The name of the cache file that holds the description of `sql`: `query-<hash>.json`.
+///
+/// ```
+/// let name = quarry_describe::cache::file_name("SELECT 1");
+/// assert!(name.starts_with("query-") && name.ends_with(".json"));
+/// ```
+pub fn file_name(sql: &str) -> String {
+    format!("{QUERY_PREFIX}{}{QUERY_SUFFIX}", hash(sql))
+}
+
 /// The file that holds the description of `sql` in `dir`.
 pub fn path_for(dir: &Path, sql: &str) -> PathBuf {
-    dir.join(format!("query-{}.json", hash(sql)))
+    dir.join(file_name(sql))
+}
+
+/// `file name -> contents` of every description file in the cache directory `dir` (none when
+/// `dir` does not exist).
+pub fn entries(dir: &Path) -> Result<BTreeMap<String, String>, CacheError> {
+    read_named(dir, QUERY_PREFIX, QUERY_SUFFIX)
+}
+
+/// What [`update`] did to a cache directory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Update {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files already holding the same bytes.
+    pub unchanged: usize,
+    /// Stale files removed (descriptions of queries no longer used).
+    pub removed: usize,
+}
+
+/// Makes the cache directory `dir` (created if missing) hold exactly `wanted`, a map
+/// `file name -> contents` as [`file_name`] and [`render`] make them: writes what is new or
+/// different, leaves what is the same, removes description files not in `wanted`.
+pub fn update(dir: &Path, wanted: &BTreeMap<String, String>) -> Result<Update, CacheError> {
+    let current = entries(dir)?;
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let mut update = Update::default();
+    for (name, text) in wanted {
+        if current.get(name) == Some(text) {
+            update.unchanged += 1;
+        } else {
+            let path = dir.join(name);
+            fs::write(&path, text).map_err(io_error(&path))?;
+            update.written += 1;
+        }
+    }
+    for name in current.keys().filter(|name| !wanted.contains_key(*name)) {
+        let path = dir.join(name);
+        fs::remove_file(&path).map_err(io_error(&path))?;
+        update.removed += 1;
+    }
+    Ok(update)
+}
+
+/// The SQL of a description file's contents; `None` when the text is not a description.
+///
+/// ```
+/// use quarry_describe::{cache, QueryDescription, FORMAT_VERSION};
+///
+/// let d = QueryDescription { version: FORMAT_VERSION, sql: "SELECT 1".into(), parameters: vec![], columns: vec![] };
+/// assert_eq!(cache::sql_of(&cache::render(&d)).as_deref(), Some("SELECT 1"));
+/// assert_eq!(cache::sql_of("not json"), None);
+/// ```
+pub fn sql_of(text: &str) -> Option<String> {
+    serde_json::from_str::<QueryDescription>(text)
+        .map(|d| d.sql)
+        .ok()
 }
 
 /// Reads the description of `sql` from `dir`; `Ok(None)` when there is none.
@@ -114,7 +185,10 @@ pub fn write(dir: &Path, description: &QueryDescription) -> Result<PathBuf, Cach
 /// creating or truncating a file per query is not, and one process's lines never interleave
 /// with another's.
 pub fn collect(dir: &Path, description: &QueryDescription) -> Result<(), CacheError> {
-    let path = dir.join(format!("collected-{}.jsonl", std::process::id()));
+    let path = dir.join(format!(
+        "{COLLECTED_PREFIX}{}{COLLECTED_SUFFIX}",
+        std::process::id()
+    ));
     let io_error = |source| CacheError::Io {
         path: path.clone(),
         source,
@@ -134,6 +208,36 @@ pub fn collect(dir: &Path, description: &QueryDescription) -> Result<(), CacheEr
         .open(&path)
         .map_err(io_error)?;
     file.write_all(line.as_bytes()).map_err(io_error)
+}
+
+/// Records in the collection directory `dir` (created if missing) that the offline cache has no
+/// description of `sql`, for `quarry prepare --check --offline` to report.
+pub fn record_missing(dir: &Path, sql: &str) -> Result<(), CacheError> {
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let path = dir.join(format!("{MISSING_PREFIX}{}{MISSING_SUFFIX}", hash(sql)));
+    fs::write(&path, sql).map_err(io_error(&path))
+}
+
+/// The queries recorded by [`record_missing`] in `dir`: `cache file name it lacks -> SQL`.
+pub fn read_missing(dir: &Path) -> Result<BTreeMap<String, String>, CacheError> {
+    Ok(read_named(dir, MISSING_PREFIX, MISSING_SUFFIX)?
+        .into_values()
+        .map(|sql| (file_name(&sql), sql))
+        .collect())
+}
+
+/// How many descriptions the build processes have collected into `dir` so far (for progress
+/// output: unreadable files count as empty).
+pub fn collected_count(dir: &Path) -> usize {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return 0;
+    };
+    listing
+        .filter_map(Result::ok)
+        .filter(|entry| is_collected(&entry.file_name().to_string_lossy()))
+        .filter_map(|entry| fs::read(entry.path()).ok())
+        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
+        .sum()
 }
 
 /// Every description the build processes collected into `dir`, by SQL (the same query expanded
@@ -158,7 +262,7 @@ pub fn read_collected(dir: &Path) -> Result<Vec<QueryDescription>, CacheError> {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with("collected-") && name.ends_with(".jsonl")) {
+        if !is_collected(&name) {
             continue;
         }
         let text = fs::read_to_string(&path).map_err(|source| CacheError::Io {
@@ -174,6 +278,48 @@ pub fn read_collected(dir: &Path) -> Result<Vec<QueryDescription>, CacheError> {
         }
     }
     Ok(collected)
+}
+
+const QUERY_PREFIX: &str = "query-";
+const QUERY_SUFFIX: &str = ".json";
+const MISSING_PREFIX: &str = "missing-";
+const MISSING_SUFFIX: &str = ".sql";
+const COLLECTED_PREFIX: &str = "collected-";
+const COLLECTED_SUFFIX: &str = ".jsonl";
+
+fn is_collected(name: &str) -> bool {
+    name.starts_with(COLLECTED_PREFIX) && name.ends_with(COLLECTED_SUFFIX)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> CacheError + '_ {
+    move |source| CacheError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// `name -> contents` of the files in `dir` named `<prefix>...<suffix>` (none if no `dir`).
+fn read_named(
+    dir: &Path,
+    prefix: &str,
+    suffix: &str,
+) -> Result<BTreeMap<String, String>, CacheError> {
+    let mut named = BTreeMap::new();
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(named),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    for entry in listing {
+        let entry = entry.map_err(io_error(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            let path = entry.path();
+            let text = fs::read_to_string(&path).map_err(io_error(&path))?;
+            named.insert(name, text);
+        }
+    }
+    Ok(named)
 }
 
 #[cfg(test)]
@@ -221,5 +367,48 @@ mod tests {
         ));
         fs::remove_dir_all(&dir).unwrap();
         assert!(read_collected(&dir).unwrap().is_empty());
+    }
+
+    #[test]
+    fn missing_queries_are_keyed_by_the_file_they_lack() {
+        let dir = std::env::temp_dir().join(format!("quarry-missing-test-{}", std::process::id()));
+        record_missing(&dir, "SELECT 3").unwrap();
+        let missing = read_missing(&dir).unwrap();
+        assert_eq!(
+            missing.into_iter().collect::<Vec<_>>(),
+            vec![(file_name("SELECT 3"), "SELECT 3".to_owned())]
+        );
+        assert!(entries(&dir).unwrap().is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn update_adds_changes_and_removes() {
+        let dir = std::env::temp_dir().join(format!("quarry-update-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("query-old.json"), "old").unwrap();
+        fs::write(dir.join("query-same.json"), "same").unwrap();
+        fs::write(dir.join("query-changed.json"), "before").unwrap();
+        fs::write(dir.join("README"), "not an entry").unwrap();
+        let wanted: BTreeMap<String, String> = [
+            ("query-same.json", "same"),
+            ("query-changed.json", "after"),
+            ("query-new.json", "new"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let done = update(&dir, &wanted).unwrap();
+        assert_eq!(
+            done,
+            Update {
+                written: 2,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(entries(&dir).unwrap(), wanted);
+        assert!(dir.join("README").exists());
+        fs::remove_dir_all(dir).unwrap();
     }
 }
