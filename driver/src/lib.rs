@@ -1,9 +1,11 @@
 //! quarry-driver: Quarry's run-time PostgreSQL client.
 //!
-//! Everything that runs when a program talks to PostgreSQL lives here: the wire protocol
-//! and authentication (the pure `quarry-protocol` crate), connection settings ([`config`]), sockets and TLS
-//! ([`net`]), the [`Connection`] and its query paths, value codecs ([`types`]), rows ([`Record`]),
-//! transactions and errors. Most users reach it through the `quarry` facade crate.
+//! Everything that runs when a program talks to PostgreSQL lives here: connection settings
+//! ([`config`]), sockets and TLS ([`net`]), the [`Connection`] and its query paths, value codecs
+//! ([`types`]), rows ([`Record`]), transactions and errors. The wire messages and the
+//! authentication exchanges it drives come from the pure `quarry-protocol` crate; query
+//! description for the macros lives in `quarry-describe`, which programs never link. Most users
+//! reach the driver through the `quarry` facade crate.
 //!
 //! ```no_run
 //! # async fn demo() -> quarry_driver::Result<()> {
