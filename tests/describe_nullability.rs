@@ -1,5 +1,5 @@
 //! Nullability of described queries: the shared table of queries (tests/nullability_cases)
-//! through `quarry_driver::describe::describe`, on an empty database and on a populated,
+//! through `quarry_describe::describe`, on an empty database and on a populated,
 //! ANALYZEd one (the answers must be the same), plus a check against real rows that every
 //! column claimed NOT NULL holds no NULL; the same for array elements; and NOT NULL parameter
 //! targets.
@@ -9,7 +9,7 @@ mod nullability_cases;
 
 use nullability_cases::{CASES, DATA, ELEMENT_CASES, SCHEMA, TARGETS, runnable};
 use quarry::Connection;
-use quarry_driver::describe::{ColumnDescription, Describer, describe};
+use quarry_describe::{ColumnDescription, Describer, describe};
 
 async fn setup(populate: bool) -> Connection {
     let db = common::fresh_db().await;

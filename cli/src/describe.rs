@@ -1,12 +1,12 @@
 //! `quarry describe`: prints what a query takes and returns — parameter types, column names,
 //! types and nullability — exactly as the `query!` macros see them
-//! (`quarry_driver::describe::describe`). `--json` prints one compact object.
+//! (`quarry_describe::describe`). `--json` prints one compact object.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use quarry_driver::describe::{QueryDescription, describe};
+use quarry_describe::{QueryDescription, describe};
 
 /// Options of `quarry describe`.
 #[derive(Debug, Args)]
@@ -152,7 +152,7 @@ pub(crate) fn human(d: &QueryDescription) -> String {
 #[cfg(test)]
 mod tests {
     use clap::Parser;
-    use quarry_driver::describe::{
+    use quarry_describe::{
         ColumnDescription, FORMAT_VERSION, ParamDescription, TypeDescription, TypeKind,
     };
 

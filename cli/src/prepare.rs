@@ -2,7 +2,7 @@
 //! checks the offline query cache `.quarry/` at the workspace root.
 //!
 //! It runs `cargo check` with `QUARRY_PREPARE_DIR` (where every `query!` expansion appends the
-//! description it used, see `describe::cache::collect`) and a fresh `QUARRY_PREPARE_NONCE`, an environment variable the
+//! description it used, see `quarry_describe::cache::collect`) and a fresh `QUARRY_PREPARE_NONCE`, an environment variable the
 //! expansions read with `option_env!`, so cargo re-runs exactly the crates that use the macros
 //! without touching sources. The descriptions collected are then compared with the cache.
 
@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::{fs, io, thread};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use quarry_driver::describe::cache;
+use quarry_describe::cache;
 
 use crate::args::PrepareArgs;
 
@@ -81,18 +81,18 @@ pub(crate) fn run(args: &PrepareArgs) -> Result<(), crate::error::CliError> {
 
 fn prepare(args: &PrepareArgs, database_url: Option<&str>) -> Result<(), PrepareError> {
     let root = workspace_root()?;
-    let cache_dir = root.join(".quarry");
+    let cache_dir = root.join(cache::DIR_NAME);
     let nonce = nonce();
     let collect_dir = std::env::temp_dir().join(format!("quarry-prepare-{nonce}"));
     fs::create_dir_all(&collect_dir).map_err(io_error(&collect_dir))?;
     let result = describe_all(args, database_url, &root, &collect_dir, &nonce).and_then(|()| {
         let collected = collected_entries(&collect_dir)?;
-        let cached = read_dir_entries(&cache_dir, "query-", ".json")?;
-        let missing = read_dir_entries(&collect_dir, "missing-", ".sql")?;
         if args.check {
+            let cached = cache::entries(&cache_dir)?;
+            let missing = cache::read_missing(&collect_dir)?;
             check(&collected, &cached, &missing)
         } else {
-            write(&cache_dir, &collected, &cached)
+            write(&cache_dir, &collected)
         }
     });
     let _ = fs::remove_dir_all(&collect_dir);
@@ -173,7 +173,7 @@ fn describe_all(
     while !waiter.is_finished() {
         bar.set_message(format!(
             "{} queries described",
-            described_so_far(collect_dir)
+            cache::collected_count(collect_dir)
         ));
         bar.tick();
         thread::sleep(Duration::from_millis(20));
@@ -189,7 +189,7 @@ fn describe_all(
             what: "check",
             source,
         })?;
-    let missing = read_dir_entries(collect_dir, "missing-", ".sql")?;
+    let missing = cache::read_missing(collect_dir)?;
     // With `--check --offline` a missing entry is a finding to report, not a tool failure.
     let missing_reported = args.check && !missing.is_empty();
     if !output.status.success() && !missing_reported {
@@ -218,59 +218,18 @@ fn selects_targets(arg: &str) -> bool {
     FLAGS.contains(&flag)
 }
 
-/// How many descriptions the build processes have collected so far (lines of their files).
-fn described_so_far(collect_dir: &Path) -> usize {
-    let Ok(listing) = fs::read_dir(collect_dir) else {
-        return 0;
-    };
-    listing
-        .filter_map(Result::ok)
-        .filter_map(|entry| fs::read(entry.path()).ok())
-        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
-        .sum()
-}
-
-/// `query-<hash>.json -> the bytes the cache holds for it` of every description collected.
+/// `cache file name -> the bytes the cache holds for it` of every description collected.
 fn collected_entries(collect_dir: &Path) -> Result<BTreeMap<String, String>, PrepareError> {
     let descriptions = cache::read_collected(collect_dir)?;
     Ok(descriptions
         .iter()
-        .map(|d| {
-            (
-                format!("query-{}.json", cache::hash(&d.sql)),
-                cache::render(d),
-            )
-        })
+        .map(|d| (cache::file_name(&d.sql), cache::render(d)))
         .collect())
-}
-
-/// `name -> contents` of the files in `dir` named `<prefix>...<suffix>` (none if no `dir`).
-fn read_dir_entries(
-    dir: &Path,
-    prefix: &str,
-    suffix: &str,
-) -> Result<BTreeMap<String, String>, PrepareError> {
-    let mut entries = BTreeMap::new();
-    let listing = match fs::read_dir(dir) {
-        Ok(listing) => listing,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(entries),
-        Err(e) => return Err(io_error(dir)(e)),
-    };
-    for entry in listing {
-        let entry = entry.map_err(io_error(dir))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(prefix) && name.ends_with(suffix) {
-            let path = entry.path();
-            let text = fs::read_to_string(&path).map_err(io_error(&path))?;
-            entries.insert(name, text);
-        }
-    }
-    Ok(entries)
 }
 
 /// The first line of a query, for messages.
 fn summary(text: &str) -> String {
-    let sql = serde_sql(text).unwrap_or_else(|| text.to_owned());
+    let sql = cache::sql_of(text).unwrap_or_else(|| text.to_owned());
     let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > 70 {
         format!("{}...", line.chars().take(67).collect::<String>())
@@ -279,34 +238,12 @@ fn summary(text: &str) -> String {
     }
 }
 
-/// The `"sql"` of a description file (`None` if it is not one).
-fn serde_sql(text: &str) -> Option<String> {
-    serde_json::from_str::<quarry_driver::describe::QueryDescription>(text)
-        .map(|d| d.sql)
-        .ok()
-}
-
-fn write(
-    cache_dir: &Path,
-    collected: &BTreeMap<String, String>,
-    cached: &BTreeMap<String, String>,
-) -> Result<(), PrepareError> {
-    fs::create_dir_all(cache_dir).map_err(io_error(cache_dir))?;
-    let (mut written, mut unchanged, mut removed) = (0, 0, 0);
-    for (name, text) in collected {
-        if cached.get(name) == Some(text) {
-            unchanged += 1;
-        } else {
-            let path = cache_dir.join(name);
-            fs::write(&path, text).map_err(io_error(&path))?;
-            written += 1;
-        }
-    }
-    for name in cached.keys().filter(|name| !collected.contains_key(*name)) {
-        let path = cache_dir.join(name);
-        fs::remove_file(&path).map_err(io_error(&path))?;
-        removed += 1;
-    }
+fn write(cache_dir: &Path, collected: &BTreeMap<String, String>) -> Result<(), PrepareError> {
+    let cache::Update {
+        written,
+        unchanged,
+        removed,
+    } = cache::update(cache_dir, collected)?;
     println!(
         "quarry prepare: {} queries described into {} ({written} written, {unchanged} unchanged, \
          {removed} stale removed)",
@@ -323,11 +260,7 @@ fn check(
 ) -> Result<(), PrepareError> {
     let mut problems = Vec::new();
     for (name, sql) in missing {
-        problems.push(format!(
-            "missing: {} ({})",
-            summary(sql),
-            name.replace("missing-", "query-").replace(".sql", ".json")
-        ));
+        problems.push(format!("missing: {} ({name})", summary(sql)));
     }
     for (name, text) in collected {
         match cached.get(name) {
@@ -379,22 +312,8 @@ mod tests {
         let err = check(&collected, &cached, &BTreeMap::new()).unwrap_err();
         assert!(matches!(err, PrepareError::OutOfDate { count: 3 }));
         assert!(check(&collected, &collected, &BTreeMap::new()).is_ok());
-        let missing = map(&[("missing-d.sql", "SELECT 1")]);
+        let missing = map(&[("query-d.json", "SELECT 1")]);
         assert!(check(&BTreeMap::new(), &BTreeMap::new(), &missing).is_err());
-    }
-
-    #[test]
-    fn write_adds_updates_and_removes() {
-        let dir = std::env::temp_dir().join(format!("quarry-prepare-test-{}", nonce()));
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("query-old.json"), "old").unwrap();
-        fs::write(dir.join("query-same.json"), "same").unwrap();
-        let cached = read_dir_entries(&dir, "query-", ".json").unwrap();
-        let collected = map(&[("query-same.json", "same"), ("query-new.json", "new")]);
-        write(&dir, &collected, &cached).unwrap();
-        let after = read_dir_entries(&dir, "query-", ".json").unwrap();
-        assert_eq!(after, collected);
-        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::ops::DerefMut;
 
 use crate::connection::{AsQuery, Connection, Param};
 use crate::error::Result;
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
 use crate::stream::RowStream;
 use crate::transaction::Transaction;
+use quarry_protocol::backend::CommandTag;
 
 /// Something queries can run on: `&mut Connection`, `&mut Transaction`, `&Pool`, `&mut
 /// PoolConnection`.

@@ -9,7 +9,7 @@ use std::any::type_name;
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::record::{ColumnIndex, Record};
+use crate::record::Record;
 use crate::types::{BoxError, Decode};
 
 /// A Rust value built from a whole row, usually with `#[derive(FromRecord)]`.
@@ -126,13 +126,14 @@ pub mod __private {
 
     /// Decodes a JSON column (json, jsonb, or any text) with serde (`#[quarry(json)]`). A NULL
     /// deserializes from JSON `null`, so `Option<T>` fields take NULLs.
-    #[cfg(feature = "serde_json")]
+    #[cfg(feature = "json")]
     pub fn json_field<T: serde::de::DeserializeOwned>(
         record: &Record,
         column: &str,
         target: &'static str,
         field: &'static str,
     ) -> Result<T> {
+        use crate::record::ColumnIndex;
         use crate::types::{Format, oid};
 
         let i = column.index(record.columns())?;
@@ -163,7 +164,7 @@ pub mod __private {
     }
 
     /// The JSON text of a value: binary jsonb starts with a version byte (1).
-    #[cfg(feature = "serde_json")]
+    #[cfg(feature = "json")]
     pub(crate) fn json_text(
         bytes: &[u8],
         binary_jsonb: bool,
@@ -242,7 +243,7 @@ mod tests {
         assert!(std::error::Error::source(&e).is_some());
     }
 
-    #[cfg(feature = "serde_json")]
+    #[cfg(feature = "json")]
     #[test]
     fn jsonb_version_byte() {
         assert_eq!(__private::json_text(b"\x01{}", true).unwrap(), b"{}");

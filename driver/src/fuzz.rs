@@ -1,6 +1,6 @@
 //! Entry points for the `cargo fuzz` targets in `driver/fuzz/`: the few parsers they drive that
 //! are not public API. Everything else the targets reach (`protocol::backend`, `types`,
-//! `Config::parse`) they call directly.
+//! `Config::parse`, `quarry_describe::cache::parse`) they call directly.
 //!
 //! Not part of Quarry's API: hidden from the docs, not covered by semver, and not to be called by
 //! anything but the fuzz targets. Each function is a thin wrapper over the crate-private code.
@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use crate::config::{Password, Target};
-use crate::protocol::ProtocolError;
-use crate::protocol::backend::{DataRow, FieldDescription};
 use crate::record::Record;
 use crate::statement::Column;
 use crate::types::PgType;
+use quarry_protocol::ProtocolError;
+use quarry_protocol::backend::{DataRow, FieldDescription};
 
 /// A [`Record`] for `row`, whose columns are `fields` with the types `types` (paired in order,
 /// as a prepared statement pairs a RowDescription with the types the connection resolved).
@@ -45,13 +45,4 @@ pub fn pgpass_password(
             user,
         },
     )
-}
-
-/// Parses the text of an offline-cache file (`.quarry/query-<hash>.json`) as the cache reader
-/// does, format version check included.
-#[cfg(feature = "serde_json")]
-pub fn cache_file(
-    text: &str,
-) -> Result<crate::describe::QueryDescription, crate::describe::cache::CacheError> {
-    crate::describe::cache::parse(std::path::PathBuf::from("fuzz.json"), text)
 }

@@ -1,9 +1,11 @@
 //! quarry-driver: Quarry's run-time PostgreSQL client.
 //!
-//! Everything that runs when a program talks to PostgreSQL lives here: the wire protocol
-//! ([`protocol`]), authentication ([`auth`]), connection settings ([`config`]), sockets and TLS
-//! ([`net`]), the [`Connection`] and its query paths, value codecs ([`types`]), rows ([`Record`]),
-//! transactions and errors. Most users reach it through the `quarry` facade crate.
+//! Everything that runs when a program talks to PostgreSQL lives here: connection settings
+//! ([`config`]), sockets and TLS ([`net`]), the [`Connection`] and its query paths, value codecs
+//! ([`types`]), rows ([`Record`]), transactions and errors. The wire messages and the
+//! authentication exchanges it drives come from the pure `quarry-protocol` crate; query
+//! description for the macros lives in `quarry-describe`, which programs never link. Most users
+//! reach the driver through the `quarry` facade crate.
 //!
 //! ```no_run
 //! # async fn demo() -> quarry_driver::Result<()> {
@@ -13,13 +15,10 @@
 //! # Ok(()) }
 //! ```
 
-pub mod auth;
 pub mod config;
 mod connection;
 pub mod copy;
 pub mod cursor;
-#[cfg(feature = "serde_json")]
-pub mod describe;
 pub mod error;
 mod executor;
 pub mod from_record;
@@ -30,7 +29,6 @@ pub mod logging;
 pub mod migrate;
 pub mod net;
 mod pool;
-pub mod protocol;
 pub mod query_macro;
 mod record;
 mod statement;
@@ -42,6 +40,14 @@ pub mod types;
 pub mod ephemeral;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// The wire protocol: the `quarry-protocol` crate, re-exported for code that frames messages
+/// itself (fuzz targets, tests). Not part of the stable API.
+#[doc(hidden)]
+pub use quarry_protocol as protocol;
+/// Authentication exchanges (SCRAM, md5): the `quarry-protocol` crate's `auth` module,
+/// re-exported because [`Error::Auth`] carries its [`AuthError`](auth::AuthError).
+pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
@@ -57,7 +63,7 @@ pub use pool::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
     create_pool,
 };
-pub use protocol::backend::CommandTag;
+pub use quarry_protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};
 pub use stream::RowStream;

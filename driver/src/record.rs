@@ -10,10 +10,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::error::{Error, Result};
-use crate::protocol::ProtocolError;
-use crate::protocol::backend::DataRow;
 use crate::statement::Column;
 use crate::types::{Decode, Value, ValueRef};
+use quarry_protocol::ProtocolError;
+use quarry_protocol::backend::DataRow;
 
 /// A row returned by a query.
 ///

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::connection::{Connection, Param};
 use crate::error::Result;
 use crate::executor::Executor;
-use crate::protocol::Format;
-use crate::protocol::backend::CommandTag;
-use crate::protocol::backend::FieldDescription;
 use crate::record::Record;
 use crate::types::{Oid, PgType};
+use quarry_protocol::Format;
+use quarry_protocol::backend::CommandTag;
+use quarry_protocol::backend::FieldDescription;
 
 /// A statement prepared on one connection: its SQL, parameter types and result columns.
 ///

@@ -122,6 +122,16 @@ pub enum ConfigError {
     },
 }
 
+impl From<quarry_protocol::auth::InvalidChannelBinding> for ConfigError {
+    fn from(error: quarry_protocol::auth::InvalidChannelBinding) -> ConfigError {
+        ConfigError::InvalidValue {
+            key: "channel_binding".to_owned(),
+            value: error.value,
+            expected: quarry_protocol::auth::ChannelBinding::EXPECTED,
+        }
+    }
+}
+
 /// Text put in place of a password wherever one would otherwise be shown.
 pub(crate) const REDACTED: &str = "<redacted>";
 

@@ -1,12 +1,15 @@
 //! TLS-related settings: `sslmode`, `sslrootcert`, `sslnegotiation` and `channel_binding`.
 //!
-//! Only the settings live here; `net/` decides what they mean for a socket.
+//! Only the settings live here; `net/` decides what they mean for a socket. `channel_binding`'s
+//! enum is the authentication layer's own [`ChannelBinding`], used here as is.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use super::ConfigError;
 use super::keyword::keyword_enum;
+
+pub use quarry_protocol::auth::ChannelBinding;
 
 /// Whether and how strictly to use TLS (`sslmode`). Unix-domain sockets never use TLS.
 ///
@@ -99,30 +102,6 @@ pub enum SslNegotiation {
 keyword_enum!(SslNegotiation, key = "sslnegotiation", expected = "postgres or direct", {
     Postgres => "postgres",
     Direct => "direct",
-});
-
-/// Whether SCRAM channel binding (`SCRAM-SHA-256-PLUS`) is used (`channel_binding`).
-///
-/// ```
-/// use quarry_driver::config::ChannelBinding;
-///
-/// assert_eq!("require".parse::<ChannelBinding>().unwrap(), ChannelBinding::Require);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ChannelBinding {
-    /// Never use channel binding.
-    Disable,
-    /// Use it when TLS and the server support it (the default).
-    #[default]
-    Prefer,
-    /// Fail unless channel binding is used.
-    Require,
-}
-
-keyword_enum!(ChannelBinding, key = "channel_binding", expected = "disable, prefer or require", {
-    Disable => "disable",
-    Prefer => "prefer",
-    Require => "require",
 });
 
 #[cfg(test)]

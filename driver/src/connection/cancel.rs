@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::net;
-use crate::protocol::frontend;
+use quarry_protocol::frontend;
 
 /// Cancels the query running on the connection it came from ([`super::Connection::cancel_token`]).
 ///

@@ -9,8 +9,8 @@ use futures_util::FutureExt;
 
 use super::Connection;
 use crate::error::Result;
-use crate::protocol::backend::{CommandTag, Message};
-use crate::protocol::frontend;
+use quarry_protocol::backend::{CommandTag, Message};
+use quarry_protocol::frontend;
 
 /// Buffered COPY bytes that make the connection write them out.
 pub(crate) const COPY_FLUSH: usize = 64 * 1024;

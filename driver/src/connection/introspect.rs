@@ -9,12 +9,12 @@ use std::sync::Arc;
 use super::phase::UndoWhen;
 use super::{Connection, timeout};
 use crate::error::{Error, Result};
-use crate::protocol::TransactionStatus;
-use crate::protocol::backend::{FieldDescription, Message};
-use crate::protocol::frontend;
 use crate::statement::Statement;
 use crate::types::registry::{IntrospectRow, introspection_query};
 use crate::types::{BuiltinCodec, Oid, TypeCodec};
+use quarry_protocol::TransactionStatus;
+use quarry_protocol::backend::{FieldDescription, Message};
+use quarry_protocol::frontend;
 
 /// The savepoint introspection uses inside a transaction the user opened.
 const SAVEPOINT: &str = "quarry_introspect";

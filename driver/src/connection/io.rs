@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{Error, Result};
 use crate::net::Stream;
-use crate::protocol::backend::{self, DataRow, Message};
+use quarry_protocol::backend::{self, DataRow, Message};
 
 const READ_CHUNK: usize = 16 * 1024;
 

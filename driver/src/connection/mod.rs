@@ -34,14 +34,14 @@ pub use query::{AsQuery, Param};
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
-use crate::protocol::TransactionStatus;
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
 use crate::statement::Statement;
 use crate::transaction::{Transaction, TransactionBuilder};
 use crate::types::Decode;
 use crate::types::registry::TypeRegistry;
 use io::MessageIo;
+use quarry_protocol::TransactionStatus;
+use quarry_protocol::backend::CommandTag;
 use statement_cache::StatementCache;
 
 /// A callback that receives the server's NOTICE, WARNING and other non-error messages.
@@ -432,7 +432,7 @@ impl Connection {
         if self.wire.is_broken() {
             return Ok(());
         }
-        crate::protocol::frontend::terminate(&mut self.io.write_buf);
+        quarry_protocol::frontend::terminate(&mut self.io.write_buf);
         let io = &mut self.io;
         let closed = tokio::time::timeout(timeout::RECOVERY_LIMIT, async {
             io.flush().await?;

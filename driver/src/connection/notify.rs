@@ -3,7 +3,7 @@
 
 use super::{Connection, Notification};
 use crate::error::{Error, Result};
-use crate::protocol::backend::Message;
+use quarry_protocol::backend::Message;
 
 impl Connection {
     /// The next notification not taken by a channel callback: a queued one, or the next one the

@@ -26,11 +26,11 @@ use super::query::{changes_session, check_param_types, param_formats};
 use super::reply::ExecuteReply;
 use super::{Connection, Param};
 use crate::error::{Error, Result};
-use crate::protocol::backend::{CommandTag, Message};
-use crate::protocol::{Format, IsNull, TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
 use crate::types::PgType;
+use quarry_protocol::backend::{CommandTag, Message};
+use quarry_protocol::{Format, IsNull, TransactionStatus, frontend};
 
 /// What a pipelined request returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +130,7 @@ fn write_encoded_bind(
     stmt: &Statement,
     params: &EncodedParams,
     buf: &mut BytesMut,
-) -> std::result::Result<(), crate::protocol::ProtocolError> {
+) -> std::result::Result<(), quarry_protocol::ProtocolError> {
     frontend::bind(
         "",
         stmt.name(),

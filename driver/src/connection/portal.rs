@@ -9,10 +9,10 @@ use super::query::{check_param_limit, check_params, write_bind_to};
 use super::reply::ExecuteReply;
 use super::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
-use crate::protocol::backend::Message;
-use crate::protocol::{TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
+use quarry_protocol::backend::Message;
+use quarry_protocol::{TransactionStatus, frontend};
 
 /// How long a dropped `fetch_stream`'s rest may take to arrive before the server is asked to
 /// cancel it (a cancel costs a new connection to the server: not worth it for a small rest).

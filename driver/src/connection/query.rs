@@ -7,11 +7,11 @@ use bytes::BytesMut;
 use super::Connection;
 use super::reply::ExecuteReply;
 use crate::error::{Error, Result};
-use crate::protocol::backend::{CommandTag, FieldDescription, Message};
-use crate::protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
 use crate::record::Record;
 use crate::statement::Statement;
 use crate::types::{Encode, Oid};
+use quarry_protocol::backend::{CommandTag, FieldDescription, Message};
+use quarry_protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend};
 
 /// One query parameter: any value whose type implements [`Encode`].
 pub type Param<'a> = &'a (dyn Encode + Sync);
@@ -321,7 +321,7 @@ impl Connection {
     pub(super) fn record(
         &mut self,
         stmt: &Statement,
-        row: crate::protocol::backend::DataRow,
+        row: quarry_protocol::backend::DataRow,
     ) -> Result<Record> {
         Record::from_row(&stmt.0.columns, row).map_err(|e| {
             self.wire.set_broken();

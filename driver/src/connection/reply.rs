@@ -6,7 +6,7 @@
 //! hand out someone else's rows.
 
 use crate::error::Error;
-use crate::protocol::backend::CommandTag;
+use quarry_protocol::backend::CommandTag;
 
 /// What the answer to one Bind + Execute has shown so far.
 #[derive(Debug, Default)]
@@ -129,8 +129,8 @@ mod tests {
         frame.extend_from_slice(&len.to_be_bytes());
         frame.extend_from_slice(text.as_bytes());
         frame.extend_from_slice(b"\0");
-        match crate::protocol::backend::parse_message(&mut frame) {
-            Ok(Some(crate::protocol::backend::Message::CommandComplete { tag })) => tag,
+        match quarry_protocol::backend::parse_message(&mut frame) {
+            Ok(Some(quarry_protocol::backend::Message::CommandComplete { tag })) => tag,
             other => panic!("not a CommandComplete: {other:?}"),
         }
     }

@@ -11,15 +11,15 @@ use super::Connection;
 use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
-use crate::auth::{self, AuthMethod, ChannelBindingData, ChannelBindingPolicy, ScramClient};
 use crate::config::{
-    ChannelBinding, Config, Host, SslMode, SslNegotiation, SslRootCert, Target, TargetSessionAttrs,
+    Config, Host, SslMode, SslNegotiation, SslRootCert, Target, TargetSessionAttrs,
 };
 use crate::error::{Error, Result};
 use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
-use crate::protocol::backend::Message;
-use crate::protocol::{TransactionStatus, frontend};
 use crate::types::registry::TypeRegistry;
+use quarry_protocol::auth::{self, AuthMethod, ChannelBindingData, ScramClient};
+use quarry_protocol::backend::Message;
+use quarry_protocol::{TransactionStatus, frontend};
 
 /// Source of [`Connection`] session ids.
 static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
@@ -256,11 +256,7 @@ async fn expect_authentication(
     target: &Target,
     user: &str,
 ) -> Result<()> {
-    let policy = match config.get_channel_binding() {
-        ChannelBinding::Disable => ChannelBindingPolicy::Disable,
-        ChannelBinding::Prefer => ChannelBindingPolicy::Prefer,
-        ChannelBinding::Require => ChannelBindingPolicy::Require,
-    };
+    let policy = config.get_channel_binding();
     let password = || {
         config
             .password_for(target)
@@ -355,7 +351,7 @@ fn unexpected_in_sasl(found: &Message) -> Error {
     }
 }
 
-fn startup_error(fields: &crate::protocol::backend::ErrorFields) -> Error {
+fn startup_error(fields: &quarry_protocol::backend::ErrorFields) -> Error {
     match crate::error::DbError::parse(fields.iter().filter_map(|f| f.ok())) {
         Ok(error) => Error::db(error, None),
         Err(e) => Error::MalformedServerError(e.to_string()),

@@ -6,8 +6,8 @@
 use super::phase::Phase;
 use super::{Connection, Notification};
 use crate::error::{DbError, Error, Result, Severity};
-use crate::protocol::backend::{ErrorFields, Message};
-use crate::protocol::{TransactionStatus, frontend};
+use quarry_protocol::backend::{ErrorFields, Message};
+use quarry_protocol::{TransactionStatus, frontend};
 
 impl Connection {
     /// Brings the connection to a clean, idle protocol state before a new request: aborts an

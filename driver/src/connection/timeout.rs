@@ -7,9 +7,9 @@ use std::time::Duration;
 use super::query::Rows;
 use super::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
 use crate::types::Decode;
+use quarry_protocol::backend::CommandTag;
 
 /// How long a timed-out call may take, after its timeout, to cancel the server's query and read
 /// the answers it still owes. A call with a timeout of T returns within T + `RECOVERY_LIMIT`;

@@ -5,9 +5,9 @@
 use bytes::{BufMut, BytesMut};
 
 use super::CopyError;
-use crate::protocol::IsNull;
 use crate::statement::Column;
 use crate::types::Encode;
+use quarry_protocol::IsNull;
 
 /// A COPY's columns, in the order row values go, with the Rust type each column last accepted.
 ///

@@ -9,9 +9,9 @@ use super::sql::{ident_list, quote_ident};
 use crate::Connection;
 use crate::connection::{CopyOutItem, Param};
 use crate::error::Result;
-use crate::protocol::Format;
 use crate::statement::{Column, Statement};
 use crate::types::{Decode, ValueRef};
+use quarry_protocol::Format;
 
 const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
 

@@ -10,11 +10,11 @@ pub use sqlstate::SqlState;
 
 use std::time::Duration;
 
-use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::net::NetError;
-use crate::protocol::ProtocolError;
 use crate::types::BoxError;
+use quarry_protocol::ProtocolError;
+use quarry_protocol::auth::AuthError;
 
 /// Everything that can go wrong in Quarry.
 ///

@@ -31,11 +31,11 @@ pub use stats::PoolStats;
 use crate::config::Config;
 use crate::connection::{AsQuery, Connection, Param, PipeKind, PipeOutput};
 use crate::error::{Error, Result};
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
 use crate::transaction::{Transaction, TransactionBuilder};
 use crate::types::Decode;
 use guard::Meta;
+use quarry_protocol::backend::CommandTag;
 use stats::{CloseReason, Counters};
 
 /// A pool of connections to one database. Cheap to clone; clones share the pool.

@@ -152,13 +152,13 @@ impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for [T] {}
 impl<M, T: AcceptsPg<M>> AcceptsPgNotNull<pg::Array<M>> for Vec<T> {}
 impl<M, T: AcceptsPg<M>, const N: usize> AcceptsPgNotNull<pg::Array<M>> for [T; N] {}
 
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T> AcceptsPg<pg::json> for crate::types::Json<T> {}
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T> AcceptsPg<pg::jsonb> for crate::types::Json<T> {}
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T> AcceptsPgNotNull<pg::json> for crate::types::Json<T> {}
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T> AcceptsPgNotNull<pg::jsonb> for crate::types::Json<T> {}
 
 /// The check the macros call (in dead code) for a parameter of built-in type `M`.

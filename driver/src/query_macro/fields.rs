@@ -87,9 +87,9 @@ impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::Array<M>, N> for Box<[T]> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::ArrayWithNulls<M>, N> for Vec<Option<T>> {}
 impl<T: DecodesPg<M, N>, M, N> DecodesPg<pg::ArrayWithNulls<M>, N> for Box<[Option<T>]> {}
 
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T, N> DecodesPg<pg::json, N> for crate::types::Json<T> {}
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 impl<T, N> DecodesPg<pg::jsonb, N> for crate::types::Json<T> {}
 
 /// The check `query_as!` emits (in dead code): every field of `T` fits a column of `C`.

@@ -18,8 +18,8 @@ use std::future::Future;
 use crate::connection::Param;
 use crate::error::{Error, Result};
 use crate::executor::Executor;
-use crate::protocol::backend::CommandTag;
 use crate::record::Record;
+use quarry_protocol::backend::CommandTag;
 
 /// A checked query with its parameters and its row mapping, as the `query!` macros build it.
 ///
@@ -164,7 +164,7 @@ pub mod deps {
     pub use chrono;
     #[cfg(feature = "rust_decimal")]
     pub use rust_decimal;
-    #[cfg(feature = "serde_json")]
+    #[cfg(feature = "json")]
     pub use serde_json;
     #[cfg(feature = "uuid")]
     pub use uuid;

@@ -74,7 +74,7 @@ table! { uuid::Uuid => [uuid]; }
 #[cfg(feature = "rust_decimal")]
 table! { rust_decimal::Decimal => [numeric]; }
 
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 table! { serde_json::Value => [json, jsonb]; }
 
 #[cfg(test)]

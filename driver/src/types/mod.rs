@@ -16,7 +16,7 @@ mod composite;
 mod datetime;
 mod geometric;
 mod hstore;
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 mod json;
 mod misc;
 mod money;
@@ -43,15 +43,15 @@ use std::error::Error as StdError;
 
 use bytes::BytesMut;
 
-pub use crate::protocol::{Format, IsNull, Oid};
 pub use bits::{BitString, BitStringError};
+pub use quarry_protocol::{Format, IsNull, Oid};
 // `Box` here is the geometric type: write `std::boxed::Box` in this module.
 pub use array::{Array, ArrayError, Dimension};
 pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};
 pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
 pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
 pub use hstore::HstoreError;
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 pub use json::Json;
 pub use misc::{Cid, InvalidSystemValue, PgLsn, Tid, Xid, Xid8};
 pub use multirange::Multirange;

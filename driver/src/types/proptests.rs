@@ -235,7 +235,7 @@ mod uuid_codec {
     }
 }
 
-#[cfg(feature = "serde_json")]
+#[cfg(feature = "json")]
 mod json_codec {
     use super::*;
     use crate::types::Json;

@@ -53,7 +53,7 @@ impl Config {
         offline_dirs.extend(
             crate_dir
                 .ancestors()
-                .map(|dir| dir.join(quarry_driver::describe::cache::DIR_NAME))
+                .map(|dir| dir.join(quarry_describe::cache::DIR_NAME))
                 .filter(|dir| dir.is_dir()),
         );
         let timeout = match std::env::var("QUARRY_DESCRIBE_TIMEOUT") {

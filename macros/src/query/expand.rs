@@ -2,7 +2,7 @@
 //! argument), and the `quarry::query_macro::Map` the macro evaluates to.
 
 use proc_macro2::{Span, TokenStream};
-use quarry_driver::describe::{ColumnDescription, QueryDescription};
+use quarry_describe::{ColumnDescription, QueryDescription};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::spanned::Spanned;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use quarry_describe::{Describer, QueryDescription, cache};
 use quarry_driver::Connection;
-use quarry_driver::describe::{Describer, QueryDescription, cache};
 use tokio::runtime::Runtime;
 
 use super::config::Config;
@@ -76,15 +76,17 @@ fn live(config: &Config, url: &str, sql: &str) -> Result<QueryDescription, Strin
             Ok(Err(e)) => {
                 return Err(format!(
                     "could not connect to DATABASE_URL to check this query: {e}\n\
-                     (set QUARRY_OFFLINE=true to build from the `.quarry` cache instead)"
+                     (set QUARRY_OFFLINE=true to build from the `{}` cache instead)",
+                    cache::DIR_NAME
                 ));
             }
             Err(_) => {
                 return Err(format!(
                     "connecting to DATABASE_URL timed out after {:?} \
                      (QUARRY_DESCRIBE_TIMEOUT); set QUARRY_OFFLINE=true to build from the \
-                     `.quarry` cache instead",
-                    limit
+                     `{}` cache instead",
+                    limit,
+                    cache::DIR_NAME
                 ));
             }
         };
@@ -125,9 +127,9 @@ fn offline(config: &Config, sql: &str) -> Result<Described, String> {
         }
     }
     if let Some(dir) = &config.prepare_dir {
-        // `quarry prepare --check --offline` lists the queries that have no entry.
-        let _ = std::fs::create_dir_all(dir);
-        let _ = std::fs::write(dir.join(format!("missing-{}.sql", cache::hash(sql))), sql);
+        // `quarry prepare --check --offline` lists the queries that have no entry; failing to
+        // record one only makes that report shorter, the error below is given either way.
+        let _ = cache::record_missing(dir, sql);
     }
     let searched = if config.offline_dirs.is_empty() {
         format!(
@@ -144,9 +146,9 @@ fn offline(config: &Config, sql: &str) -> Result<Described, String> {
         format!("searched {}", dirs.join(", "))
     };
     Err(format!(
-        "no offline description of this query (query-{}.json; {searched}).\n\
+        "no offline description of this query ({}; {searched}).\n\
          Set DATABASE_URL (in the environment or a `.env` file) to check it against a database, \
          and run `quarry prepare` to add it to the cache",
-        cache::hash(sql)
+        cache::file_name(sql)
     ))
 }

@@ -3,7 +3,7 @@
 //! `quarry.toml` entries, only `Encode` for the rest).
 
 use proc_macro2::TokenStream;
-use quarry_driver::describe::{TypeDescription, TypeKind};
+use quarry_describe::{TypeDescription, TypeKind};
 use quote::quote;
 
 use super::config::Config;
