@@ -189,6 +189,22 @@ fn the_whole_workflow_through_the_command_line() {
         out.contains("created database") && out.contains("applied 0002_add_email.sql"),
         "{out}"
     );
+    // baseline: an existing database adopted as being at version 1, nothing run.
+    let adopted = "cli_baseline";
+    ok(&quarry(dir, adopted, &["db", "create"]));
+    // The database already has what 0001 would create.
+    query(
+        adopted,
+        "CREATE TABLE users(id int8 PRIMARY KEY, name text)",
+    );
+    let out = ok(&quarry(dir, adopted, &["migrate", "baseline", "1"]));
+    assert!(out.contains("baselined 0001_create_users.sql"), "{out}");
+    assert!(ok(&quarry(dir, adopted, &["migrate", "info"])).contains("(baseline)"));
+    let out = ok(&quarry(dir, adopted, &["migrate", "run"]));
+    assert!(
+        out.contains("applied 0002_add_email.sql") && !out.contains("0001"),
+        "{out}"
+    );
     // drop; a second drop has nothing to do.
     assert!(ok(&quarry(dir, db, &["db", "drop", "--force"])).contains("dropped database"));
     assert!(ok(&quarry(dir, db, &["db", "drop"])).contains("does not exist"));
