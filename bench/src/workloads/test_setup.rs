@@ -112,12 +112,7 @@ pub(super) async fn run(
 }
 
 /// `n` times what a `#[quarry::test] async fn a_test(pool: quarry::Pool)` does.
-///
-/// With `QUARRY_BENCH_TEST_CLOSES_POOL=1` the body ends with `pool.close().await` (a diagnostic:
-/// what `run_test` would cost if it closed the test's pool before dropping the database, as
-/// sqlx's does; a test body normally does not).
 fn quarry_tests(migrators: &Migrators, n: u64) -> Result<Sample, BenchError> {
-    let close_pool = std::env::var_os("QUARRY_BENCH_TEST_CLOSES_POOL").is_some_and(|v| v == "1");
     let watch = Stopwatch::start()?;
     for _ in 0..n {
         quarry_driver::testing::run_test(
@@ -130,9 +125,6 @@ fn quarry_tests(migrators: &Migrators, n: u64) -> Result<Sample, BenchError> {
             |pool: quarry_driver::Pool| async move {
                 let objects: i64 = pool.fetch_val(COUNT_OBJECTS, &[]).await?;
                 QUARRY_SEEN.store(objects, Ordering::Relaxed);
-                if close_pool {
-                    pool.close().await;
-                }
                 Ok::<(), quarry_driver::Error>(())
             },
         );
