@@ -241,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_to_every_workload() {
+    fn defaults_to_the_driver_workloads() {
         let a = args(&[]).unwrap();
         assert_eq!(a.workloads, Workload::DEFAULT.to_vec());
         assert!(!a.quick);
