@@ -17,6 +17,24 @@ pub(crate) enum BenchError {
     /// sqlx returned an error.
     #[error("sqlx: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// Quarry's migrator returned an error.
+    #[error("quarry migrate: {0}")]
+    QuarryMigrate(#[from] quarry_driver::migrate::MigrateError),
+    /// sqlx's migrator returned an error.
+    #[error("sqlx migrate: {0}")]
+    SqlxMigrate(#[from] sqlx::migrate::MigrateError),
+    /// A workload could not prepare what it runs on (files, settings).
+    #[error("{0}")]
+    Setup(String),
+    /// A workload was asked to run with a driver that does not take part in it.
+    #[error("{0} does not run with {1}")]
+    NotRun(&'static str, &'static str),
+    /// A workload's task failed (a test attribute panics when its setup fails).
+    #[error("{0}/{1}: {2}")]
+    Task(&'static str, &'static str, String),
+    /// The benchmark's child process (run with `DATABASE_URL` set) could not run or failed.
+    #[error("the benchmark process with DATABASE_URL set: {0}")]
+    Child(String),
     /// The tokio runtime could not be built.
     #[error("building the tokio runtime: {0}")]
     Runtime(#[source] std::io::Error),
@@ -51,7 +69,7 @@ pub(crate) enum BenchError {
     },
     /// A command-line argument was not understood.
     #[error(
-        "unknown argument {0:?} (workloads: select1 rows1k pgtype insert pool copy_in; flags: --quick --rounds N --driver NAME --multi-thread --unix)"
+        "unknown argument {0:?} (workloads: select1 rows1k pgtype insert pool copy_in test_setup migrate; flags: --quick --rounds N --driver NAME --multi-thread --unix)"
     )]
     Usage(String),
     /// A timed section took no measurable time.

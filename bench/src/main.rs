@@ -1,7 +1,10 @@
 //! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
 //!
-//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [--quick] [--rounds N]
-//! [--driver quarry|tokio-postgres|sqlx]...` (`--driver` limits the run, e.g. for profiling).
+//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [pool] [copy_in]
+//! [test_setup] [migrate] [--quick] [--rounds N] [--driver quarry|tokio-postgres|sqlx]...`
+//! (`--driver` limits the run, e.g. for profiling). Without a workload named, the six driver
+//! workloads run; the schema lifecycle ones (`test_setup`, `migrate`: Quarry against sqlx) run
+//! when named.
 //!
 //! Everything runs on a single-threaded tokio runtime (tokio-postgres's connection task too), so
 //! each driver gets the same one core. One ephemeral server is started (or `DATABASE_URL` used);
@@ -72,7 +75,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, BenchError
         }
     }
     if out.workloads.is_empty() {
-        out.workloads = Workload::ALL.to_vec();
+        out.workloads = Workload::DEFAULT.to_vec();
     }
     if out.drivers.is_empty() {
         out.drivers = Driver::ALL.to_vec();
@@ -90,10 +93,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Set in the child process [`run_with_database_url`] starts: the server is the parent's
+/// ephemeral one, though `DATABASE_URL` names it.
+const EPHEMERAL_PARENT: &str = "QUARRY_BENCH_EPHEMERAL_PARENT";
+
 fn run() -> Result<(), BenchError> {
     let args = parse_args(std::env::args().skip(1))?;
     // Keep the server alive for the whole run; dropping it stops it.
-    let (_server, dsn) = match std::env::var("DATABASE_URL") {
+    let (server, dsn) = match std::env::var("DATABASE_URL") {
         Ok(url) => (None, url),
         Err(_) => {
             eprintln!("starting an ephemeral server...");
@@ -112,6 +119,9 @@ fn run() -> Result<(), BenchError> {
         }
     };
     let dsn = drivers::without_tls(&dsn);
+    if server.is_some() && args.workloads.iter().any(|w| w.needs_database_url()) {
+        return run_with_database_url(&dsn);
+    }
     let results = if args.multi_thread {
         // Client CPU is then every thread of the process: the runtime's workers and whatever
         // background tasks a driver spawns.
@@ -142,7 +152,7 @@ fn run() -> Result<(), BenchError> {
         } else {
             "single-threaded"
         },
-        if std::env::var("DATABASE_URL").is_ok() {
+        if std::env::var("DATABASE_URL").is_ok() && std::env::var_os(EPHEMERAL_PARENT).is_none() {
             "from DATABASE_URL"
         } else {
             "ephemeral"
@@ -152,18 +162,41 @@ fn run() -> Result<(), BenchError> {
     Ok(())
 }
 
+/// Runs this same benchmark in a child process with `DATABASE_URL` set to the ephemeral server
+/// (`dsn`), and waits for it. `#[quarry::test]` and `#[sqlx::test]` both read their server from
+/// `DATABASE_URL`, and setting an environment variable in this process would take `unsafe`.
+fn run_with_database_url(dsn: &str) -> Result<(), BenchError> {
+    let exe = std::env::current_exe().map_err(|e| BenchError::Child(e.to_string()))?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("DATABASE_URL", dsn)
+        .env(EPHEMERAL_PARENT, "1")
+        .status()
+        .map_err(|e| BenchError::Child(e.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(BenchError::Child(status.to_string()))
+    }
+}
+
 async fn bench(dsn: &str, args: &Args) -> Result<Vec<Series>, BenchError> {
     let mut conns = Connections::open(dsn).await?;
     let mut results = Vec::new();
     for &workload in &args.workloads {
         let ops = workload.ops(args.quick);
+        let drivers: Vec<Driver> = args
+            .drivers
+            .iter()
+            .copied()
+            .filter(|&d| workload.runs(d))
+            .collect();
         workload.setup(&mut conns).await?;
-        for &driver in &args.drivers {
+        for &driver in &drivers {
             eprintln!("{}: warming up {}", workload.name(), driver.name());
             workload.run(driver, &mut conns, (ops / 10).max(1)).await?;
         }
-        let mut series: Vec<Series> = args
-            .drivers
+        let mut series: Vec<Series> = drivers
             .iter()
             .map(|&driver| Series {
                 workload,
@@ -174,13 +207,23 @@ async fn bench(dsn: &str, args: &Args) -> Result<Vec<Series>, BenchError> {
         for round in 1..=args.rounds {
             for s in &mut series {
                 let sample = workload.run(s.driver, &mut conns, ops).await?;
-                eprintln!(
-                    "{} round {round} {:15} {:>10.0} ops/s {:>8.2} µs CPU/op",
-                    workload.name(),
-                    s.driver.name(),
-                    sample.ops_per_sec(),
-                    sample.cpu_us_per_op()
-                );
+                if workload.is_lifecycle() {
+                    eprintln!(
+                        "{} round {round} {:15} {:>10.2} ms/op {:>8.2} ms CPU/op",
+                        workload.name(),
+                        s.driver.name(),
+                        sample.wall_ms_per_op(),
+                        sample.cpu_us_per_op() / 1e3
+                    );
+                } else {
+                    eprintln!(
+                        "{} round {round} {:15} {:>10.0} ops/s {:>8.2} µs CPU/op",
+                        workload.name(),
+                        s.driver.name(),
+                        sample.ops_per_sec(),
+                        sample.cpu_us_per_op()
+                    );
+                }
                 s.samples.push(sample);
             }
         }
@@ -198,9 +241,9 @@ mod tests {
     }
 
     #[test]
-    fn defaults_to_every_workload() {
+    fn defaults_to_the_driver_workloads() {
         let a = args(&[]).unwrap();
-        assert_eq!(a.workloads, Workload::ALL.to_vec());
+        assert_eq!(a.workloads, Workload::DEFAULT.to_vec());
         assert!(!a.quick);
         assert_eq!(a.rounds, DEFAULT_ROUNDS);
         assert_eq!(a.drivers, Driver::ALL.to_vec());
@@ -213,6 +256,8 @@ mod tests {
         assert_eq!(a.drivers, vec![Driver::Sqlx]);
         assert!(a.quick);
         assert_eq!(a.rounds, 5);
+        let a = args(&["test_setup", "migrate"]).unwrap();
+        assert_eq!(a.workloads, vec![Workload::TestSetup, Workload::Migrate]);
         assert!(args(&["nope"]).is_err());
         assert!(args(&["--driver", "libpq"]).is_err());
         assert!(args(&["--rounds", "0"]).is_err());

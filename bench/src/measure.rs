@@ -31,6 +31,11 @@ impl Sample {
         per_item_us(self.thread_cpu, self.ops)
     }
 
+    /// Wall milliseconds per operation.
+    pub(crate) fn wall_ms_per_op(&self) -> f64 {
+        per_item_us(self.wall, self.ops) / 1e3
+    }
+
     /// Rows per second of wall time.
     pub(crate) fn rows_per_sec(&self) -> f64 {
         per_sec(self.rows, self.wall)

@@ -62,6 +62,18 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 /// Prints the table, the goal verdicts, every round, and CPU cross-check warnings.
 pub(crate) fn print(all: &[Series], rounds: usize) {
+    if all.iter().any(|s| !s.workload.is_lifecycle()) {
+        print_drivers(all, rounds);
+        print_goals(all);
+    }
+    if all.iter().any(|s| s.workload.is_lifecycle()) {
+        print_lifecycle(all, rounds);
+    }
+    print_rounds(all);
+}
+
+/// The driver workloads' table.
+fn print_drivers(all: &[Series], rounds: usize) {
     println!();
     println!(
         "Median of {rounds} rounds. Ratios are against the best of the other drivers; Quarry's only \
@@ -73,7 +85,7 @@ pub(crate) fn print(all: &[Series], rounds: usize) {
         "| workload | driver | ops/s | client CPU µs/op | ops/s vs best peer | CPU vs best peer |"
     );
     println!("|---|---|---:|---:|---:|---:|");
-    for workload in Workload::ALL {
+    for workload in Workload::DEFAULT {
         let rows: Vec<(&Series, Summary)> = all
             .iter()
             .filter(|s| s.workload == workload)
@@ -108,14 +120,77 @@ pub(crate) fn print(all: &[Series], rounds: usize) {
             }
         }
     }
-    print_goals(all);
-    print_rounds(all);
+}
+
+/// Quarry's wall time per operation must be at most this fraction of sqlx's.
+fn lifecycle_goal(workload: Workload) -> f64 {
+    match workload {
+        Workload::TestSetup => 0.2,
+        _ => 1.0,
+    }
+}
+
+/// The schema lifecycle workloads' table (wall and client CPU in ms per operation, medians of
+/// the rounds, against sqlx) and their goals.
+fn print_lifecycle(all: &[Series], rounds: usize) {
+    println!();
+    println!("Schema lifecycle, median of {rounds} rounds, ratios against sqlx:");
+    println!();
+    println!(
+        "| workload | operation | driver | wall ms/op | client CPU ms/op | wall vs sqlx | CPU vs sqlx |"
+    );
+    println!("|---|---|---|---:|---:|---:|---:|");
+    let mut goals = Vec::new();
+    for workload in Workload::ALL.into_iter().filter(|w| w.is_lifecycle()) {
+        let rows: Vec<(Driver, f64, f64)> = all
+            .iter()
+            .filter(|s| s.workload == workload)
+            .map(|s| {
+                let wall = median(s.samples.iter().map(Sample::wall_ms_per_op).collect());
+                let cpu = median(s.samples.iter().map(Sample::cpu_us_per_op).collect()) / 1e3;
+                (s.driver, wall, cpu)
+            })
+            .collect();
+        let sqlx = rows.iter().find(|(d, _, _)| *d == Driver::Sqlx).copied();
+        for &(driver, wall, cpu) in &rows {
+            let (wall_ratio, cpu_ratio) = match sqlx {
+                Some((_, sqlx_wall, sqlx_cpu)) => (wall / sqlx_wall, cpu / sqlx_cpu),
+                None => (f64::NAN, f64::NAN),
+            };
+            println!(
+                "| {} | {} | {} | {} | {} | {:.2}× | {:.2}× |",
+                workload.name(),
+                workload.operation(),
+                label(workload, driver),
+                sig3(wall),
+                sig3(cpu),
+                wall_ratio,
+                cpu_ratio,
+            );
+            if driver == Driver::Quarry {
+                goals.push((workload, wall_ratio));
+            }
+        }
+    }
+    println!();
+    for (workload, ratio) in goals {
+        let goal = lifecycle_goal(workload);
+        println!(
+            "Goal: {} Quarry wall time <= {goal}x sqlx's: {ratio:.2}x -> {}",
+            workload.name(),
+            verdict(ratio <= goal),
+        );
+    }
 }
 
 /// The driver's name in `workload`'s lines.
 fn label(workload: Workload, driver: Driver) -> &'static str {
     match (workload, driver) {
         (Workload::CopyIn, Driver::Sqlx) => "sqlx (hand-written binary, not a peer)",
+        (Workload::TestSetup, Driver::Quarry) => "quarry (`#[quarry::test]`: template clone)",
+        (Workload::TestSetup, Driver::Sqlx) => "sqlx (`#[sqlx::test]`: migrations per test)",
+        (Workload::Migrate, Driver::Quarry) => "quarry (`Migrator::run`)",
+        (Workload::Migrate, Driver::Sqlx) => "sqlx (`Migrator::run`)",
         _ => driver.name(),
     }
 }
@@ -159,7 +234,7 @@ fn print_goals(all: &[Series]) {
     println!(
         "Goals: Quarry client CPU/op <= {CPU_GOAL}x best peer, throughput >= {THROUGHPUT_GOAL}x best peer"
     );
-    for workload in Workload::ALL {
+    for workload in Workload::DEFAULT {
         let rows: Vec<(&Series, Summary)> = all
             .iter()
             .filter(|s| s.workload == workload)
@@ -189,24 +264,35 @@ fn verdict(met: bool) -> &'static str {
 
 fn print_rounds(all: &[Series]) {
     println!();
-    println!("Every round (ops/s, thread CPU µs/op, process CPU µs/op):");
+    println!(
+        "Every round (ops/s, thread CPU µs/op, process CPU µs/op; test_setup and migrate: wall \
+         ms/op, thread CPU ms/op, process CPU ms/op):"
+    );
     for series in all {
         let cells: Vec<String> = series
             .samples
             .iter()
             .map(|s| {
-                format!(
-                    "{:.0} {} {}",
-                    s.ops_per_sec(),
-                    sig3(s.cpu_us_per_op()),
-                    sig3(
-                        Sample {
-                            thread_cpu: s.process_cpu,
-                            ..*s
-                        }
-                        .cpu_us_per_op()
+                let process = Sample {
+                    thread_cpu: s.process_cpu,
+                    ..*s
+                }
+                .cpu_us_per_op();
+                if series.workload.is_lifecycle() {
+                    format!(
+                        "{} {} {}",
+                        sig3(s.wall_ms_per_op()),
+                        sig3(s.cpu_us_per_op() / 1e3),
+                        sig3(process / 1e3)
                     )
-                )
+                } else {
+                    format!(
+                        "{:.0} {} {}",
+                        s.ops_per_sec(),
+                        sig3(s.cpu_us_per_op()),
+                        sig3(process)
+                    )
+                }
             })
             .collect();
         println!(

@@ -1,12 +1,16 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool` and `copy_in`.
+//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool` and `copy_in`,
+//! and the schema lifecycle ones (Quarry and sqlx only) in `test_setup` and `migrate`.
 
 mod copy_in;
 mod insert;
+mod migrate;
 mod pgtype;
 mod pool;
 mod rows1k;
+mod schema;
 mod select1;
+mod test_setup;
 
 use crate::drivers::{Connections, Driver};
 use crate::error::BenchError;
@@ -27,11 +31,30 @@ pub(crate) enum Workload {
     Pool,
     /// Binary COPY of 1,000,000 rows of (int4, text, float8).
     CopyIn,
+    /// A database test's setup and teardown for a schema of 30 migrations: `#[quarry::test]`
+    /// against `#[sqlx::test]`.
+    TestSetup,
+    /// 100 small migrations applied to an empty database: Quarry's `Migrator::run` against
+    /// sqlx's.
+    Migrate,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 6] = [
+    pub(crate) const ALL: [Workload; 8] = [
+        Workload::Select1,
+        Workload::Rows1k,
+        Workload::Pgtype,
+        Workload::Insert,
+        Workload::Pool,
+        Workload::CopyIn,
+        Workload::TestSetup,
+        Workload::Migrate,
+    ];
+
+    /// What runs when no workload is named: the driver workloads (the schema lifecycle ones run
+    /// when named).
+    pub(crate) const DEFAULT: [Workload; 6] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
@@ -49,6 +72,8 @@ impl Workload {
             Workload::Insert => "insert",
             Workload::Pool => "pool",
             Workload::CopyIn => "copy_in",
+            Workload::TestSetup => "test_setup",
+            Workload::Migrate => "migrate",
         }
     }
 
@@ -57,7 +82,32 @@ impl Workload {
         Workload::ALL.into_iter().find(|w| w.name() == name)
     }
 
-    /// Operations at full scale (queries, or inserted rows).
+    /// Whether this is a schema lifecycle workload (tests, migrations): Quarry against sqlx
+    /// only, reported as wall time per operation, with goals of its own.
+    pub(crate) fn is_lifecycle(self) -> bool {
+        matches!(self, Workload::TestSetup | Workload::Migrate)
+    }
+
+    /// Whether `driver` takes part (tokio-postgres has no migrator and no test attribute).
+    pub(crate) fn runs(self, driver: Driver) -> bool {
+        !(self.is_lifecycle() && driver == Driver::TokioPostgres)
+    }
+
+    /// Whether the workload reads the server from `DATABASE_URL` (both test attributes do).
+    pub(crate) fn needs_database_url(self) -> bool {
+        self == Workload::TestSetup
+    }
+
+    /// What one operation is, for the lifecycle report.
+    pub(crate) fn operation(self) -> &'static str {
+        match self {
+            Workload::TestSetup => "one test, 30 migrations",
+            Workload::Migrate => "100 migrations, empty database",
+            _ => "one operation",
+        }
+    }
+
+    /// Operations at full scale (queries, inserted rows, tests or migration runs).
     fn full_ops(self) -> u64 {
         match self {
             Workload::Select1 => 20_000,
@@ -66,13 +116,15 @@ impl Workload {
             Workload::Insert => 50_000,
             Workload::Pool => 40_000,
             Workload::CopyIn => 1_000_000,
+            Workload::TestSetup => 20,
+            Workload::Migrate => 10,
         }
     }
 
-    /// Operations for a run; `--quick` divides by ten.
+    /// Operations for a run; `--quick` divides by ten (at least one).
     pub(crate) fn ops(self, quick: bool) -> u64 {
         if quick {
-            self.full_ops() / 10
+            (self.full_ops() / 10).max(1)
         } else {
             self.full_ops()
         }
@@ -90,6 +142,8 @@ impl Workload {
             Workload::Rows1k => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
             Workload::Insert | Workload::Pool | Workload::CopyIn => Ok(()),
+            Workload::TestSetup => test_setup::setup(conns).await,
+            Workload::Migrate => migrate::setup(conns).await,
         }
     }
 
@@ -107,6 +161,20 @@ impl Workload {
             Workload::Insert => insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
             Workload::CopyIn => copy_in::run(driver, conns, ops).await,
+            Workload::TestSetup => test_setup::run(driver, conns, ops).await,
+            Workload::Migrate => migrate::run(driver, conns, ops).await,
         }
+    }
+}
+
+/// What a task that panicked said (the test attributes fail by panicking).
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(e) => e.to_string(),
     }
 }
