@@ -14,11 +14,12 @@ use tokio::runtime::Runtime;
 use super::config::Config;
 use super::errors;
 
-/// A description and the cache file it was read from (offline mode), for rebuild tracking.
+/// A description and the query's offline cache file, for rebuild tracking.
 pub(crate) struct Described {
     /// The description.
     pub(crate) description: QueryDescription,
-    /// The offline file, when offline.
+    /// The query's cache file when one exists — in both modes, so that a `query!` expands to
+    /// the same tokens live and offline and switching between them keeps the incremental cache.
     pub(crate) file: Option<PathBuf>,
 }
 
@@ -36,7 +37,11 @@ pub(crate) fn describe(config: &Config, sql: &str) -> Result<Described, String> 
     let described = match &config.database_url {
         Some(url) => Described {
             description: live(config, url, sql)?,
-            file: None,
+            file: config
+                .offline_dirs
+                .iter()
+                .map(|dir| cache::path_for(dir, sql))
+                .find(|path| path.is_file()),
         },
         None => offline(config, sql)?,
     };
