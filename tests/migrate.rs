@@ -439,3 +439,35 @@ async fn the_embedded_migrator_runs_like_the_folder() {
         .unwrap();
     assert_eq!(open, 0);
 }
+
+#[tokio::test]
+async fn a_run_reports_each_migration_as_it_starts_and_as_it_is_applied() {
+    use quarry::migrate::Progress;
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let migrator = Migrator::from_files([
+        ("1_a.sql", "CREATE TABLE a(x int4);"),
+        ("2_b.sql", "CREATE TABLE b(x int4);"),
+    ])
+    .unwrap();
+    let mut events = Vec::new();
+    let applied = migrator
+        .run_observed(&mut conn, &RunOptions::new(), |progress| {
+            events.push(match progress {
+                Progress::Starting(m) => format!("start {}", m.file()),
+                Progress::Applied(m) => format!("done {}", m.file),
+            });
+        })
+        .await
+        .unwrap();
+    assert_eq!(applied.len(), 2);
+    assert_eq!(
+        events,
+        [
+            "start 1_a.sql",
+            "done 1_a.sql",
+            "start 2_b.sql",
+            "done 2_b.sql"
+        ]
+    );
+}

@@ -1,12 +1,14 @@
 //! `quarry migrate add|run|revert|info|baseline`: the CLI face of `quarry_driver::migrate`, one
 //! line per migration with its time.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use clap::{Args, Subcommand};
-use quarry_driver::migrate::{Applied, ChecksumState, MigrateError, Migrator, RunOptions};
+use quarry_driver::migrate::{
+    Applied, ChecksumState, MigrateError, Migrator, Progress, RunOptions,
+};
 
 use crate::error::CliError;
 
@@ -108,9 +110,42 @@ async fn on_database(
             if let Some(target) = target {
                 options = options.target(*target);
             }
-            let applied = migrator.run_with(conn, &options).await?;
             let verb = if *dry_run { "would apply" } else { "applied" };
-            report(&mut out, verb, &applied)?;
+            // One line per migration as it is applied; on a terminal, a spinner names the one
+            // running (long migrations show they are alive). Plain lines otherwise.
+            let spinner = (std::io::stdout().is_terminal() && std::io::stderr().is_terminal())
+                .then(indicatif::ProgressBar::new_spinner);
+            if let Some(spinner) = &spinner {
+                spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+            }
+            let mut written = Ok(());
+            let applied = migrator
+                .run_observed(conn, &options, |progress| match progress {
+                    Progress::Starting(m) => {
+                        if let Some(spinner) = &spinner {
+                            spinner.set_message(format!("applying {}", m.file()));
+                        }
+                    }
+                    Progress::Applied(m) => {
+                        let line = format!("{verb} {} ({} ms)", m.file, m.duration.as_millis());
+                        match &spinner {
+                            Some(spinner) => spinner.println(line),
+                            None => {
+                                if written.is_ok() {
+                                    written = writeln!(out, "{line}").and_then(|()| out.flush());
+                                }
+                            }
+                        }
+                    }
+                })
+                .await;
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
+            written.map_err(CliError::Stdout)?;
+            if applied?.is_empty() {
+                writeln!(out, "nothing to do").map_err(CliError::Stdout)?;
+            }
         }
         MigrateCommand::Revert { target } => {
             let reverted = migrator.revert(conn, *target).await?;

@@ -29,7 +29,7 @@ mod source;
 use std::path::Path;
 
 pub use error::MigrateError;
-pub use run::{Applied, ChecksumState, MigrationInfo, RunOptions};
+pub use run::{Applied, ChecksumState, MigrationInfo, Progress, RunOptions};
 pub use source::{Migration, MigrationKind, NO_TRANSACTION_MARKER, checksum, default_dir};
 
 use crate::{Connection, Pool};

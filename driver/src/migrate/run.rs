@@ -84,6 +84,15 @@ pub struct Applied {
     pub duration: Duration,
 }
 
+/// What [`Migrator::run_observed`] reports as a run goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// This migration is about to run.
+    Starting(&'a Migration),
+    /// This migration was applied (or, in a dry run, would be).
+    Applied(&'a Applied),
+}
+
 /// Whether an applied migration's file still matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChecksumState {
@@ -140,6 +149,31 @@ impl Migrator {
         conn: &mut Connection,
         options: &RunOptions,
     ) -> Result<Vec<Applied>, MigrateError> {
+        self.run_observed(conn, options, |_| {}).await
+    }
+
+    /// [`Migrator::run_with`], telling `observe` as each migration starts and as it is applied
+    /// (what `quarry migrate run` prints as it goes).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> Result<(), quarry_driver::migrate::MigrateError> {
+    /// use quarry_driver::migrate::{Migrator, Progress, RunOptions};
+    /// let migrator = Migrator::from_dir("migrations")?;
+    /// migrator
+    ///     .run_observed(conn, &RunOptions::new(), |progress| {
+    ///         if let Progress::Applied(m) = progress {
+    ///             println!("applied {} in {:?}", m.file, m.duration);
+    ///         }
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_observed(
+        &self,
+        conn: &mut Connection,
+        options: &RunOptions,
+        mut observe: impl FnMut(Progress<'_>),
+    ) -> Result<Vec<Applied>, MigrateError> {
         ensure_tables(conn).await?;
         let recorded = recorded(conn).await?;
         self.validate(conn, &recorded, options.accept_changed)
@@ -165,13 +199,18 @@ impl Migrator {
         let mut applied = Vec::new();
         for migration in pending.into_iter().chain(repeatables) {
             if options.dry_run {
-                applied.push(applied_entry(migration, Duration::ZERO));
+                let entry = applied_entry(migration, Duration::ZERO);
+                observe(Progress::Applied(&entry));
+                applied.push(entry);
                 continue;
             }
+            observe(Progress::Starting(migration));
             let started = Instant::now();
             let ran = apply(conn, migration).await?;
             if ran {
-                applied.push(applied_entry(migration, started.elapsed()));
+                let entry = applied_entry(migration, started.elapsed());
+                observe(Progress::Applied(&entry));
+                applied.push(entry);
             }
         }
         Ok(applied)
