@@ -113,6 +113,28 @@ struct Ledger {
     absent: BTreeSet<i64>,
 }
 
+/// Checks, from `observer`, that every write reported committed is in the table and no write
+/// reported failed or rolled back is.
+async fn check_ledger(observer: &mut Connection, ledger: &Ledger, seed: u64) {
+    let present: BTreeSet<i64> = observer
+        .fetch("SELECT id FROM ledger", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0).unwrap())
+        .collect();
+    let lost: Vec<_> = ledger.committed.difference(&present).collect();
+    assert!(
+        lost.is_empty(),
+        "seed {seed}: reported committed, missing: {lost:?}"
+    );
+    let ghosts: Vec<_> = ledger.absent.intersection(&present).collect();
+    assert!(
+        ghosts.is_empty(),
+        "seed {seed}: reported failed, present: {ghosts:?}"
+    );
+}
+
 /// The connection's session state as another connection sees it.
 async fn state_seen_from(observer: &mut Connection, pid: i32) -> String {
     observer
@@ -380,23 +402,7 @@ async fn connection_calls_dropped_anywhere_leave_a_correct_session() {
         let state = state_seen_from(&mut observer, pid).await;
         assert_eq!(state, "idle", "seed {seed} step {id}");
     }
-    let present: BTreeSet<i64> = observer
-        .fetch("SELECT id FROM ledger", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get(0).unwrap())
-        .collect();
-    let lost: Vec<_> = ledger.committed.difference(&present).collect();
-    assert!(
-        lost.is_empty(),
-        "seed {seed}: reported committed, missing: {lost:?}"
-    );
-    let ghosts: Vec<_> = ledger.absent.intersection(&present).collect();
-    assert!(
-        ghosts.is_empty(),
-        "seed {seed}: reported failed, present: {ghosts:?}"
-    );
+    check_ledger(&mut observer, &ledger, seed).await;
     assert!(
         ledger.committed.len() >= 100,
         "seed {seed}: too few writes reported"
@@ -480,23 +486,7 @@ async fn pool_calls_dropped_anywhere_leave_correct_connections() {
         .await
         .unwrap();
     assert_eq!(open, 0, "seed {seed}");
-    let present: BTreeSet<i64> = setup
-        .fetch("SELECT id FROM ledger", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get(0).unwrap())
-        .collect();
-    let lost: Vec<_> = ledger.committed.difference(&present).collect();
-    assert!(
-        lost.is_empty(),
-        "seed {seed}: reported committed, missing: {lost:?}"
-    );
-    let ghosts: Vec<_> = ledger.absent.intersection(&present).collect();
-    assert!(
-        ghosts.is_empty(),
-        "seed {seed}: reported failed, present: {ghosts:?}"
-    );
+    check_ledger(&mut setup, &ledger, seed).await;
     assert!(
         ledger.committed.len() >= 100,
         "seed {seed}: too few writes reported"

@@ -25,6 +25,7 @@ use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 
 use crate::ephemeral::EphemeralServer;
+use crate::listen::quote_ident;
 use crate::migrate::Migrator;
 use crate::{Config, Connection, Error, Pool};
 
@@ -181,8 +182,8 @@ impl TestDatabase {
             .execute(
                 format!(
                     "CREATE DATABASE {} TEMPLATE {}",
-                    quote(&name),
-                    quote(&template)
+                    quote_ident(&name),
+                    quote_ident(&template)
                 )
                 .as_str(),
                 &[],
@@ -199,7 +200,11 @@ impl TestDatabase {
         let mut admin = maintenance(base).await?;
         admin
             .execute(
-                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&self.name)).as_str(),
+                format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&self.name)
+                )
+                .as_str(),
                 &[],
             )
             .await?;
@@ -248,13 +253,20 @@ async fn ensure_template(
         // A template a crashed run left half-built is dropped and built again.
         admin
             .execute(
-                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&name)).as_str(),
+                format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&name)
+                )
+                .as_str(),
                 &[],
             )
             .await
             .map_err(db)?;
         admin
-            .execute(format!("CREATE DATABASE {}", quote(&name)).as_str(), &[])
+            .execute(
+                format!("CREATE DATABASE {}", quote_ident(&name)).as_str(),
+                &[],
+            )
             .await
             .map_err(db)?;
         let mut config = base.clone();
@@ -281,7 +293,7 @@ async fn ensure_template(
             .execute(
                 format!(
                     "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
-                    quote(&name)
+                    quote_ident(&name)
                 )
                 .as_str(),
                 &[],
@@ -343,8 +355,4 @@ fn unique_name(path: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }

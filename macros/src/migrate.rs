@@ -4,7 +4,7 @@
 //! the folder is only seen when the crate is rebuilt: a build script with
 //! `println!("cargo:rerun-if-changed=migrations");` makes that automatic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
 use quarry_driver::migrate::Migrator;
@@ -31,7 +31,7 @@ fn expand_inner(input: TokenStream) -> syn::Result<TokenStream> {
         .ok_or_else(|| syn::Error::new(span, "CARGO_MANIFEST_DIR is not set"))?;
     let dir = match &relative {
         Some(path) => crate_dir.join(path.value()),
-        None => default_dir(&crate_dir),
+        None => quarry_driver::migrate::dir_for(&crate_dir),
     };
     let error_span = relative.as_ref().map_or(span, LitStr::span);
     let migrator = Migrator::from_dir(&dir)
@@ -72,33 +72,4 @@ fn expand_inner(input: TokenStream) -> syn::Result<TokenStream> {
     Ok(quote! {
         ::quarry::migrate::Migrator::embedded(&[#(#entries),*])
     })
-}
-
-/// `[migrations] path` of the crate's `quarry.toml` (or the nearest one above), else
-/// `migrations` next to `Cargo.toml`.
-pub(crate) fn default_dir(crate_dir: &Path) -> PathBuf {
-    let mut dir = crate_dir.to_path_buf();
-    loop {
-        let config = dir.join("quarry.toml");
-        if config.is_file() {
-            let configured = std::fs::read_to_string(&config)
-                .ok()
-                .and_then(|text| text.parse::<toml::Table>().ok())
-                .and_then(|table| {
-                    table
-                        .get("migrations")?
-                        .get("path")?
-                        .as_str()
-                        .map(str::to_owned)
-                });
-            if let Some(path) = configured {
-                return dir.join(path);
-            }
-            break;
-        }
-        if !dir.pop() {
-            break;
-        }
-    }
-    crate_dir.join("migrations")
 }

@@ -86,7 +86,7 @@ fn expand_inner(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream
             quote!(::core::option::Option::Some(#embedded))
         }
         Migrations::Default => {
-            if crate::migrate::default_dir(&crate_dir).is_dir() {
+            if quarry_driver::migrate::dir_for(&crate_dir).is_dir() {
                 let embedded = crate::migrate::expand(TokenStream::new());
                 quote!(::core::option::Option::Some(#embedded))
             } else {

@@ -30,7 +30,7 @@ use std::path::Path;
 
 pub use error::MigrateError;
 pub use run::{Applied, ChecksumState, MigrationInfo, Progress, RunOptions};
-pub use source::{Migration, MigrationKind, NO_TRANSACTION_MARKER, checksum, default_dir};
+pub use source::{Migration, MigrationKind, NO_TRANSACTION_MARKER, checksum, default_dir, dir_for};
 
 use crate::{Connection, Pool};
 

@@ -287,25 +287,30 @@ pub(super) fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
     from_files(files)
 }
 
-/// The migrations folder: `[migrations] path` of the nearest `quarry.toml` (relative to that
-/// file), or `migrations` next to it, or `./migrations`.
+/// The migrations folder, seen from the current directory: see [`dir_for`].
 pub fn default_dir() -> PathBuf {
-    let mut dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    loop {
+    dir_for(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+}
+
+/// The migrations folder, seen from `start` (the current directory for `quarry`, the crate's
+/// directory for `quarry::migrate!()` and `#[quarry::test]`): `[migrations] path` of the nearest
+/// `quarry.toml` in `start` or above (relative to that file), else `start/migrations`.
+///
+/// ```
+/// let dir = quarry_driver::migrate::dir_for(std::path::Path::new("/nonexistent/app"));
+/// assert_eq!(dir, std::path::Path::new("/nonexistent/app/migrations"));
+/// ```
+pub fn dir_for(start: &Path) -> PathBuf {
+    for dir in start.ancestors() {
         let config = dir.join("quarry.toml");
-        if config.is_file() {
-            if let Some(path) = std::fs::read_to_string(&config)
-                .ok()
-                .and_then(|text| configured_path(&text))
-            {
-                return dir.join(path);
-            }
-            return dir.join("migrations");
-        }
-        if !dir.pop() {
-            return PathBuf::from("migrations");
+        if let Some(path) = std::fs::read_to_string(&config)
+            .ok()
+            .and_then(|text| configured_path(&text))
+        {
+            return dir.join(path);
         }
     }
+    start.join("migrations")
 }
 
 /// `path = "..."` under `[migrations]` of a `quarry.toml`, read without a TOML parser (the
