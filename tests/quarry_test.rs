@@ -1,6 +1,6 @@
 //! `#[quarry::test]`: each test gets its own database, cloned from a template with the
 //! migrations and fixtures applied once; a failing test keeps its database; test binaries
-//! running at once build each template once.
+//! running at once build each template once; a new test binary collects what finished ones left.
 
 use std::process::Command;
 
@@ -72,8 +72,46 @@ async fn admin() -> Connection {
     Connection::connect(&config).await.unwrap()
 }
 
+/// The database the body ran in.
+async fn current_database(conn: &mut Connection) -> String {
+    conn.fetch_val("SELECT current_database()::text", &[])
+        .await
+        .unwrap()
+}
+
+async fn exists(admin: &mut Connection, name: &str) -> bool {
+    admin
+        .fetch_val(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+            &[&name],
+        )
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 20 s) until `name` is gone: passing tests' databases are dropped in the
+/// background.
+async fn gone(admin: &mut Connection, name: &str) -> bool {
+    for _ in 0..200 {
+        if !exists(admin, name).await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<(&str, String)>> = Mutex::new(Vec::new());
     let spec = |path| quarry::testing::TestSpec {
         path,
         migrator: None,
@@ -83,6 +121,8 @@ fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
         quarry::testing::run_test(
             spec("kept::failing_case"),
             |mut conn: Connection| async move {
+                let name = current_database(&mut conn).await;
+                SEEN.lock().unwrap().push(("failing", name));
                 conn.execute("CREATE TABLE evidence(x int4)", &[])
                     .await
                     .unwrap();
@@ -91,30 +131,130 @@ fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
         );
     });
     assert!(failed.is_err());
-    quarry::testing::run_test(spec("dropped::passing_case"), |_: Config| async {});
+    quarry::testing::run_test(spec("dropped::passing_case"), |pool: Pool| async move {
+        let mut conn = pool.acquire().await.unwrap();
+        let name = current_database(&mut conn).await;
+        SEEN.lock().unwrap().push(("passing", name));
+    });
     let returned_err = std::panic::catch_unwind(|| {
-        quarry::testing::run_test(spec("kept::erring_case"), |_: Config| async {
-            Err::<(), _>("an error result fails the test too")
-        });
+        quarry::testing::run_test(
+            spec("kept::erring_case"),
+            |mut conn: Connection| async move {
+                let name = current_database(&mut conn).await;
+                SEEN.lock().unwrap().push(("erring", name));
+                Err::<(), _>("an error result fails the test too")
+            },
+        );
     });
     assert!(returned_err.is_err());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    let seen = SEEN.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    runtime().block_on(async {
         let mut admin = admin().await;
-        let pid = std::process::id();
-        let count = |pattern: String| {
-            let sql = "SELECT count(*) FROM pg_database WHERE datname LIKE $1";
-            (sql, pattern)
-        };
-        let (sql, p) = count(format!("quarry\\_test\\_failing\\_case\\_{pid}\\_%"));
-        assert_eq!(admin.fetch_val::<i64>(sql, &[&p]).await.unwrap(), 1);
-        let (sql, p) = count(format!("quarry\\_test\\_erring\\_case\\_{pid}\\_%"));
-        assert_eq!(admin.fetch_val::<i64>(sql, &[&p]).await.unwrap(), 1);
-        let (sql, p) = count(format!("quarry\\_test\\_passing\\_case\\_{pid}\\_%"));
-        assert_eq!(admin.fetch_val::<i64>(sql, &[&p]).await.unwrap(), 0);
+        for (case, name) in &seen {
+            assert!(
+                name.starts_with(&format!("quarry_test_{case}_case_")),
+                "{case}: {name}"
+            );
+            if *case == "passing" {
+                assert!(gone(&mut admin, name).await, "{name} was not dropped");
+            } else {
+                assert!(exists(&mut admin, name).await, "{name} was not kept");
+                // Kept, and marked so that no later test binary collects it.
+                let comment: String = admin
+                    .fetch_val(
+                        "SELECT shobj_description(oid, 'pg_database') FROM pg_database \
+                         WHERE datname = $1",
+                        &[name],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(comment, format!("quarry::test failed: kept::{case}_case"));
+            }
+        }
+        // The kept one still has what the failed test made.
+        let mut config = Config::from_dsn(&quarry::testing::database_url().unwrap()).unwrap();
+        config.dbname(seen[0].1.clone());
+        let mut kept = Connection::connect(&config).await.unwrap();
+        let rows: i64 = kept
+            .fetch_val("SELECT count(*) FROM evidence", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
+    });
+}
+
+/// A test binary collects what exited ones left: spares and passing tests' databases of owners
+/// whose lock is free; never a failed test's database, nor anything of a live owner.
+#[test]
+fn a_new_test_binary_collects_what_finished_ones_left() {
+    let url = quarry::testing::database_url().unwrap();
+    runtime().block_on(async {
+        let mut admin = admin().await;
+        let names = [
+            // (name, comment, collected?)
+            ("quarry_spare_0badc0de_1", None, true),
+            ("quarry_test_left_over_0badc0de_2", None, true),
+            (
+                "quarry_test_it_failed_0badc0de_3",
+                Some("quarry::test failed: x::it_failed"),
+                false,
+            ),
+            // A live owner: this test holds its lock.
+            ("quarry_spare_0feedbee_1", None, false),
+            ("quarry_test_running_0feedbee_2", None, false),
+            // Not a test database at all.
+            ("quarry_test_12345_6", None, false),
+        ];
+        for (name, comment, _) in names {
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS {name}").as_str(), &[])
+                .await
+                .unwrap();
+            admin
+                .execute(format!("CREATE DATABASE {name}").as_str(), &[])
+                .await
+                .unwrap();
+            if let Some(comment) = comment {
+                admin
+                    .execute(
+                        format!("COMMENT ON DATABASE {name} IS '{comment}'").as_str(),
+                        &[],
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+        admin
+            .execute(
+                "SELECT pg_advisory_lock($1, $2)",
+                &[&0x7174_7374_i32, &0x0fee_dbee_i32],
+            )
+            .await
+            .unwrap();
+        // Another test binary starts (this one, running one test) and collects.
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "fixtures_run_once_per_template", "--quiet"])
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (name, _, collected) in names {
+            if collected {
+                assert!(gone(&mut admin, name).await, "{name} was not collected");
+            } else {
+                assert!(exists(&mut admin, name).await, "{name} was collected");
+                admin
+                    .execute(format!("DROP DATABASE {name}").as_str(), &[])
+                    .await
+                    .unwrap();
+            }
+        }
     });
 }
 
