@@ -1,8 +1,9 @@
 //! # Quarry
 //!
 //! A PostgreSQL toolkit for Rust: an async driver with everything asyncpg offers
-//! ([`connect`], [`Connection`], transactions, prepared statements, a statement cache, ...),
-//! compile-time checked queries (the `quarry-macros` crate) and the `quarry` command.
+//! ([`connect`], [`Connection`], [`Pool`], transactions, prepared statements, COPY, LISTEN, a
+//! statement cache, ...), compile-time checked queries ([`query!`] and its family), migrations
+//! ([`migrate!`], [`mod@migrate`]) and `#[quarry::test]` (feature `testing`).
 //!
 //! ```no_run
 //! # async fn demo() -> quarry::Result<()> {
@@ -14,10 +15,46 @@
 //! # Ok(()) }
 //! ```
 //!
-//! This crate only re-exports: the driver lives in `quarry-driver`, the macros in `quarry-macros`.
+//! This crate is the API: a chosen list of what `quarry-driver` (the runtime) and
+//! `quarry-macros` (the macros and derives) offer. The wire protocol, authentication, sockets
+//! and the macros' support code are internals: they are not re-exported here, and may change
+//! in any release.
+//!
+//! Features: `chrono`, `rust_decimal`, `uuid`, `json` (codecs; all on by default), `macros`
+//! (the query macros and derives; on by default), `testing` (`#[quarry::test]`).
 
-pub use quarry_driver::*;
+// Connecting, running queries, reading rows.
+pub use quarry_driver::{
+    AsQuery, CancelToken, Column, ColumnIndex, CommandTag, Config, Connection, Cursor, Executor,
+    FromRecord, IsolationLevel, Param, Record, RowStream, Statement, Timed, Transaction,
+    TransactionBuilder, connect,
+};
+// Pools.
+pub use quarry_driver::{
+    ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
+    create_pool,
+};
+// LISTEN/NOTIFY, server log messages, query logging.
+pub use quarry_driver::{
+    LogListener, Listener, ListenerEvent, Notification, QueryLog, ReconnectingListener,
+};
+// Errors.
+pub use quarry_driver::{DbError, Error, Result, SqlState};
+// Building SQL text safely.
+pub use quarry_driver::{quote_ident, quote_literal};
+
+pub use quarry_driver::{config, copy, error, listen, logging, migrate, types};
+
+#[cfg(feature = "testing")]
+pub use quarry_driver::testing;
+
+/// What the macros' expansions call. Not public API: it may change in any release.
+#[doc(hidden)]
+pub use quarry_driver::{from_record, query_macro};
+
+#[cfg(feature = "macros")]
 pub use quarry_macros::{CopyRow, FromRecord, Type};
+#[cfg(feature = "macros")]
 pub use quarry_macros::{
     migrate, query, query_as, query_as_unchecked, query_file, query_file_as,
     query_file_as_unchecked, query_file_scalar, query_file_scalar_unchecked, query_file_unchecked,

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use common::{MD5_USER, PASSWORD_USER, SCRAM_USER};
-use quarry::auth::AuthError;
+use quarry::error::AuthError;
 use quarry::config::Config;
 use quarry::{Connection, Error};
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{MD5_USER, PASSWORD_USER, SCRAM_USER};
 use quarry::config::{Config, ConfigError};
-use quarry::net::NetError;
+use quarry::error::NetError;
 use quarry::{Connection, Error};
 
 /// Anything that talks to a server must finish well within this.

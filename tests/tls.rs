@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::SCRAM_USER;
-use quarry::net::NetError;
+use quarry::error::NetError;
 use quarry::{Connection, Error};
 use quarry_driver::ephemeral::{AuthMethod, EphemeralServer};
 

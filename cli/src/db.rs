@@ -10,6 +10,7 @@ use std::io::Write;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use quarry_driver::ephemeral::EphemeralServer;
+use quarry_driver::quote_ident;
 use tokio::signal::unix::{Signal, SignalKind};
 
 use quarry_driver::migrate::Migrator;
@@ -181,7 +182,10 @@ async fn create_database(admin: &mut Connection, name: &str) -> Result<bool, Cli
         return Ok(false);
     }
     admin
-        .execute(format!("CREATE DATABASE {}", quote(name)?).as_str(), &[])
+        .execute(
+            format!("CREATE DATABASE {}", quote_ident(name)).as_str(),
+            &[],
+        )
         .await?;
     Ok(true)
 }
@@ -200,7 +204,7 @@ async fn drop_database(admin: &mut Connection, name: &str, force: bool) -> Resul
     let with = if force { " WITH (FORCE)" } else { "" };
     admin
         .execute(
-            format!("DROP DATABASE {}{with}", quote(name)?).as_str(),
+            format!("DROP DATABASE {}{with}", quote_ident(name)).as_str(),
             &[],
         )
         .await?;
@@ -219,11 +223,6 @@ async fn migrate(config: &Config, migrator: &Migrator) -> Result<(), CliError> {
         println!("applied {} ({} ms)", m.file, m.duration.as_millis());
     }
     Ok(())
-}
-
-fn quote(name: &str) -> Result<String, CliError> {
-    quarry_driver::copy::quote_ident(name, "database name")
-        .map_err(|e| CliError::Database(quarry_driver::Error::from(e)))
 }
 
 /// Prints how to reach the server: machine-readable lines on stdout, a note on stderr.

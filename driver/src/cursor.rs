@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::connection::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
-use crate::listen::quote_ident;
+use crate::quote_ident;
 use crate::record::Record;
 use crate::statement::Statement;
 use crate::stream::RowStream;

@@ -30,6 +30,7 @@ pub mod migrate;
 pub mod net;
 mod pool;
 pub mod query_macro;
+mod quote;
 mod record;
 mod statement;
 mod stream;
@@ -64,6 +65,7 @@ pub use pool::{
     create_pool,
 };
 pub use quarry_protocol::backend::CommandTag;
+pub use quote::{quote_ident, quote_literal};
 pub use record::{ColumnIndex, Record};
 pub use statement::{Column, Statement};
 pub use stream::RowStream;

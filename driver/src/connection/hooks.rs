@@ -10,8 +10,9 @@ use tracing::Instrument;
 
 use super::{Connection, Notification};
 use crate::error::{Error, Result};
-use crate::listen::{NotificationCallback, quote_ident};
+use crate::listen::NotificationCallback;
 use crate::logging::{self, QueryLog, QueryLogger, TerminationListener};
+use crate::quote_ident;
 
 /// The callbacks registered on one connection.
 #[derive(Default)]

@@ -46,7 +46,6 @@ pub use reader::{BinaryCopyReader, BinaryRow};
 pub use row::CopyRow;
 pub use sink::{CopySink, ToFn, ToPath, to_fn, to_path};
 pub use source::{CopySource, FromPath, FromStream, from_path, from_stream};
-pub use sql::{quote_ident, quote_literal};
 pub use writer::BinaryCopyWriter;
 
 use crate::connection::{CopyOutItem, CopyStart, Param};
@@ -376,13 +375,13 @@ fn not_copy_out(sql: &str) -> Error {
 
 /// A type's qualified, quoted name for a cast (`"pg_catalog"."int4"`).
 pub(crate) fn type_name(ty: &PgType) -> std::result::Result<String, CopyError> {
-    let name = quote_ident(ty.name(), "type name")?;
+    let name = sql::ident(ty.name(), "type name")?;
     if ty.schema().is_empty() || matches!(ty.kind(), Kind::Unknown) {
         Ok(name)
     } else {
         Ok(format!(
             "{}.{name}",
-            quote_ident(ty.schema(), "type schema")?
+            sql::ident(ty.schema(), "type schema")?
         ))
     }
 }

@@ -2,7 +2,7 @@
 //! built from a target, a direction and the options (identifiers and literals quoted).
 
 use super::CopyError;
-use super::sql::{ident_list, quote_ident, quote_literal};
+use super::sql::{ident, ident_list, literal};
 
 /// The data format of a COPY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -276,10 +276,10 @@ impl CopyOptions {
     fn target(&self, table: &str) -> Result<String, CopyError> {
         let mut target = String::new();
         if let Some(schema) = &self.schema {
-            target.push_str(&quote_ident(schema, "schema")?);
+            target.push_str(&ident(schema, "schema")?);
             target.push('.');
         }
-        target.push_str(&quote_ident(table, "table")?);
+        target.push_str(&ident(table, "table")?);
         if !self.columns.is_empty() {
             target.push_str(" (");
             target.push_str(&ident_list(&self.columns, "column")?);
@@ -301,7 +301,7 @@ impl CopyOptions {
             opts.push(format!("DELIMITER {}", char_literal(d, "DELIMITER")?));
         }
         if let Some(null) = &self.null {
-            opts.push(format!("NULL {}", quote_literal(null, "NULL")?));
+            opts.push(format!("NULL {}", literal(null, "NULL")?));
         }
         if let Some(header) = self.header {
             opts.push(format!("HEADER {header}"));
@@ -331,7 +331,7 @@ impl CopyOptions {
             opts.push(format!("FORCE_NULL ({cols})"));
         }
         if let Some(encoding) = &self.encoding {
-            opts.push(format!("ENCODING {}", quote_literal(encoding, "ENCODING")?));
+            opts.push(format!("ENCODING {}", literal(encoding, "ENCODING")?));
         }
         if !opts.is_empty() {
             sql.push_str(" (");
@@ -343,7 +343,7 @@ impl CopyOptions {
 }
 
 fn char_literal(c: char, what: &'static str) -> Result<String, CopyError> {
-    quote_literal(c.encode_utf8(&mut [0; 4]), what)
+    literal(c.encode_utf8(&mut [0; 4]), what)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::CopyError;
 use super::options::CopyOptions;
-use super::sql::{ident_list, quote_ident};
+use super::sql::{ident, ident_list};
 use crate::Connection;
 use crate::connection::{CopyOutItem, Param};
 use crate::error::Result;
@@ -107,10 +107,10 @@ impl Connection {
     ) -> Result<BinaryCopyReader<'_>> {
         let mut target = String::new();
         if let Some(schema) = options.schema_name() {
-            target.push_str(&quote_ident(schema, "schema")?);
+            target.push_str(&ident(schema, "schema")?);
             target.push('.');
         }
-        target.push_str(&quote_ident(table, "table")?);
+        target.push_str(&ident(table, "table")?);
         let select = if options.column_names().is_empty() {
             "*".to_owned()
         } else {

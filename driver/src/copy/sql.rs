@@ -4,57 +4,27 @@
 
 use super::CopyError;
 
-/// `name` as a quoted identifier: `"my ""table"""`.
-///
-/// ```
-/// use quarry_driver::copy::quote_ident;
-/// assert_eq!(quote_ident("my \"t\"", "table").unwrap(), "\"my \"\"t\"\"\"");
-/// ```
-pub fn quote_ident(name: &str, what: &'static str) -> Result<String, CopyError> {
+/// `name` as a quoted identifier ([`crate::quote_ident`]), refused with an error naming `what`
+/// when it holds a NUL.
+pub(crate) fn ident(name: &str, what: &'static str) -> Result<String, CopyError> {
     if name.contains('\0') {
         return Err(CopyError::Nul { what });
     }
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push('"');
-    for c in name.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    Ok(out)
+    Ok(crate::quote_ident(name))
 }
 
-/// `value` as a string literal that means the same whatever `standard_conforming_strings` is:
-/// `E'it''s \\ here'`.
-///
-/// ```
-/// use quarry_driver::copy::quote_literal;
-/// assert_eq!(quote_literal("it's", "null").unwrap(), "E'it''s'");
-/// assert_eq!(quote_literal("a\\b", "null").unwrap(), "E'a\\\\b'");
-/// ```
-pub fn quote_literal(value: &str, what: &'static str) -> Result<String, CopyError> {
+/// `value` as a string literal ([`crate::quote_literal`]), refused with an error naming `what`
+/// when it holds a NUL.
+pub(crate) fn literal(value: &str, what: &'static str) -> Result<String, CopyError> {
     if value.contains('\0') {
         return Err(CopyError::Nul { what });
     }
-    let mut out = String::with_capacity(value.len() + 3);
-    out.push_str("E'");
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    Ok(out)
+    Ok(crate::quote_literal(value))
 }
 
 /// A comma-separated list of quoted identifiers.
 pub(crate) fn ident_list(names: &[String], what: &'static str) -> Result<String, CopyError> {
-    let quoted: Result<Vec<String>, CopyError> =
-        names.iter().map(|n| quote_ident(n, what)).collect();
+    let quoted: Result<Vec<String>, CopyError> = names.iter().map(|n| ident(n, what)).collect();
     Ok(quoted?.join(", "))
 }
 
@@ -147,10 +117,10 @@ mod tests {
 
     #[test]
     fn quoting() {
-        assert_eq!(quote_ident("a", "table").unwrap(), "\"a\"");
-        assert!(quote_ident("a\0", "table").is_err());
-        assert_eq!(quote_literal("", "null").unwrap(), "E''");
-        assert!(quote_literal("\0", "null").is_err());
+        assert_eq!(ident("a", "table").unwrap(), "\"a\"");
+        assert!(ident("a\0", "table").is_err());
+        assert_eq!(literal("", "null").unwrap(), "E''");
+        assert!(literal("\0", "null").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::sql::quote_ident;
+use super::sql::ident;
 use super::{CopyError, type_name};
 use crate::statement::Column;
 use crate::types::Kind;
@@ -49,7 +49,7 @@ pub(super) fn plan(
     let mut cast = Vec::with_capacity(columns.len());
     let mut names = Vec::with_capacity(columns.len());
     for column in columns {
-        let name = quote_ident(column.name(), "column")?;
+        let name = ident(column.name(), "column")?;
         if needs_text(column) {
             staged.push(format!("{name}::text AS {name}"));
             cast.push(format!(

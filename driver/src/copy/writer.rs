@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::columns::CopyColumns;
 use super::options::CopyOptions;
 use super::row::{CopyRow, encode_whole};
-use super::sql::{ident_list, quote_ident};
+use super::sql::{ident, ident_list};
 use super::staging::{self, Staging};
 use super::{CopyError, CopyFormat};
 use crate::connection::COPY_FLUSH;
@@ -251,10 +251,10 @@ impl<'c> BinaryCopyWriter<'c> {
     ) -> Result<BinaryCopyWriter<'c>> {
         let mut target = String::new();
         if let Some(schema) = options.schema_name() {
-            target.push_str(&quote_ident(schema, "schema")?);
+            target.push_str(&ident(schema, "schema")?);
             target.push('.');
         }
-        target.push_str(&quote_ident(table, "table")?);
+        target.push_str(&ident(table, "table")?);
         let select = if options.column_names().is_empty() {
             "*".to_owned()
         } else {

@@ -8,13 +8,17 @@ mod sqlstate;
 pub use db::{DbError, ErrorPosition, MissingField, Severity};
 pub use sqlstate::SqlState;
 
+// What the variants of `Error` carry, nameable from here (where the `quarry` facade exposes
+// them) without reaching into the modules that produce them.
+pub use crate::config::ConfigError;
+pub use crate::copy::CopyError;
+pub use crate::net::NetError;
+pub use quarry_protocol::ProtocolError;
+pub use quarry_protocol::auth::AuthError;
+
 use std::time::Duration;
 
-use crate::config::ConfigError;
-use crate::net::NetError;
 use crate::types::BoxError;
-use quarry_protocol::ProtocolError;
-use quarry_protocol::auth::AuthError;
 
 /// Everything that can go wrong in Quarry.
 ///

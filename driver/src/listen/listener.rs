@@ -7,10 +7,11 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::{Notification, quote_ident};
+use super::Notification;
 use crate::config::Config;
 use crate::connection::Connection;
 use crate::error::Result;
+use crate::quote_ident;
 
 /// A connection that waits for notifications. It is a `Stream` of `Result<Notification>`: it
 /// reads the socket while polled, so nothing else needs to run. Notifications that arrived while
