@@ -19,7 +19,7 @@ use quarry_driver::ephemeral::EphemeralServer;
 /// Computes 2 ^ power in PostgreSQL, in a transaction on a pooled connection.
 async fn power_of_two(pool: &Pool, power: i32) -> Result<String, (StatusCode, String)> {
     let internal = |e: quarry::Error| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-    let mut tx = pool.begin().await.map_err(internal)?;
+    let mut tx = pool.transaction().await.map_err(internal)?;
     let result: f64 = tx
         .fetch_val("select 2 ^ $1", &[&power])
         .await

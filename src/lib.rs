@@ -36,7 +36,7 @@ pub use quarry_driver::{
 };
 // LISTEN/NOTIFY, server log messages, query logging.
 pub use quarry_driver::{
-    LogListener, Listener, ListenerEvent, Notification, QueryLog, ReconnectingListener,
+    Listener, ListenerEvent, LogListener, Notification, QueryLog, ReconnectingListener,
 };
 // Errors.
 pub use quarry_driver::{DbError, Error, Result, SqlState};

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use common::{MD5_USER, PASSWORD_USER, SCRAM_USER};
-use quarry::error::AuthError;
 use quarry::config::Config;
+use quarry::error::AuthError;
 use quarry::{Connection, Error};
 
 const BOUND: Duration = Duration::from_secs(20);

@@ -435,7 +435,7 @@ async fn pool_calls_dropped_anywhere_leave_correct_connections() {
             }
             1 => {
                 let outcome = run_or_drop(&mut rng, async {
-                    let mut tx = pool.begin().await?;
+                    let mut tx = pool.transaction().await?;
                     tx.execute("INSERT INTO ledger(id) VALUES ($1)", &[&id])
                         .await?;
                     tx.commit().await

@@ -337,11 +337,11 @@ async fn transactions_close_and_expire() {
     let db = common::fresh_db().await;
     let pool = pool_for(&db, "pool_tx", Pool::builder().max_size(2)).await;
     pool.execute("CREATE TABLE t(a int4)", &[]).await.unwrap();
-    let mut tx = pool.begin().await.unwrap();
+    let mut tx = pool.transaction().await.unwrap();
     tx.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
     tx.commit().await.unwrap();
     {
-        let mut tx = pool.begin().await.unwrap();
+        let mut tx = pool.transaction().await.unwrap();
         tx.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
         // Dropped: rolled back.
     }

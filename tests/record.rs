@@ -26,8 +26,16 @@ async fn access_by_index_and_name_with_duplicates() {
         row.get::<i32>(9),
         Err(Error::ColumnIndex { index: 9, len: 3 })
     ));
-    assert_eq!(row.try_get::<i32>("zz"), None);
-    assert_eq!(row.try_get::<&str>("b"), Some("x"));
+    // try_get is get: the error says what was wrong (no column, wrong type), never a bare None.
+    assert!(matches!(
+        row.try_get::<i32>("zz"),
+        Err(Error::ColumnNotFound { .. })
+    ));
+    assert!(matches!(
+        row.try_get::<i32>("b"),
+        Err(Error::ColumnType { .. })
+    ));
+    assert_eq!(row.try_get::<&str>("b").unwrap(), "x");
     let names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
     assert_eq!(names, ["a", "a", "b"]);
 }

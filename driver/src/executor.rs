@@ -4,11 +4,13 @@
 use std::future::Future;
 use std::ops::DerefMut;
 
-use crate::connection::{AsQuery, Connection, Param};
+use crate::connection::{AsQuery, Connection, Param, Timed};
 use crate::error::Result;
+use crate::from_record::FromRecord;
 use crate::record::Record;
 use crate::stream::RowStream;
 use crate::transaction::Transaction;
+use crate::types::Decode;
 use quarry_protocol::backend::CommandTag;
 
 /// Something queries can run on: `&mut Connection`, `&mut Transaction`, `&Pool`, `&mut
@@ -59,6 +61,16 @@ pub trait Executor: Send + Sized {
     where
         Self: 'a;
 
+    /// See [`Connection::fetch_val`].
+    fn fetch_val<'a, T>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        T: for<'r> Decode<'r> + Send + 'a,
+        Self: 'a;
+
     /// See [`Connection::fetch_stream`]: the rows as a `Stream`, nothing collected.
     /// (A pool implements it with [`RowStream::acquiring`].)
     fn fetch_stream<'a>(
@@ -68,6 +80,34 @@ pub trait Executor: Send + Sized {
     ) -> RowStream<'a>
     where
         Self: 'a;
+
+    /// See [`Connection::fetch_as`]: every row read into `T` (a tuple, a derived struct).
+    fn fetch_as<'a, T>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<T>>> + Send + 'a
+    where
+        T: FromRecord + Send + 'a,
+        Self: 'a,
+    {
+        let rows = self.fetch(query, params);
+        async move { rows.await?.iter().map(T::from_record).collect() }
+    }
+
+    /// See [`Connection::fetch_row_as`]: the first row, if any, read into `T`.
+    fn fetch_row_as<'a, T>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<T>>> + Send + 'a
+    where
+        T: FromRecord + Send + 'a,
+        Self: 'a,
+    {
+        let row = self.fetch_row(query, params);
+        async move { row.await?.as_ref().map(T::from_record).transpose() }
+    }
 }
 
 /// `Executor` for a mutable reference to anything that holds a connection: the calls go
@@ -106,6 +146,18 @@ macro_rules! connection_executor {
                 Self: 'a,
             {
                 Connection::fetch_row(self, query, params)
+            }
+
+            fn fetch_val<'a, T>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                params: &'a [Param<'a>],
+            ) -> impl Future<Output = Result<T>> + Send + 'a
+            where
+                T: for<'r> Decode<'r> + Send + 'a,
+                Self: 'a,
+            {
+                Connection::fetch_val(self, query, params)
             }
 
             fn fetch_stream<'a>(
@@ -162,6 +214,18 @@ impl Executor for &crate::pool::Pool {
         crate::pool::Pool::fetch_row(self, query, params).await
     }
 
+    async fn fetch_val<'a, T>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> Result<T>
+    where
+        T: for<'r> Decode<'r> + Send + 'a,
+        Self: 'a,
+    {
+        crate::pool::Pool::fetch_val(self, query, params).await
+    }
+
     fn fetch_stream<'a>(
         self,
         query: impl AsQuery + Send + 'a,
@@ -171,5 +235,64 @@ impl Executor for &crate::pool::Pool {
         Self: 'a,
     {
         RowStream::acquiring(self.acquire(), query, params)
+    }
+}
+
+/// `conn.timeout(d)` runs a query within `d`, so `query!(...).fetch_all(conn.timeout(d))` works.
+impl<'c> Executor for Timed<'c> {
+    fn execute<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Timed::execute(self, query, params)
+    }
+
+    fn fetch<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Timed::fetch(self, query, params)
+    }
+
+    fn fetch_row<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        Timed::fetch_row(self, query, params)
+    }
+
+    fn fetch_val<'a, T>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        T: for<'r> Decode<'r> + Send + 'a,
+        Self: 'a,
+    {
+        Timed::fetch_val(self, query, params)
+    }
+
+    fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        Self: 'a,
+    {
+        Timed::fetch_stream(self, query, params)
     }
 }

@@ -45,6 +45,54 @@ impl FromRecord for Record {
     }
 }
 
+/// A tuple reads the row's columns in order; the row must have exactly as many columns.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// let users: Vec<(i32, String)> = conn.fetch_as("SELECT id, name FROM users", &[]).await?;
+/// let first: Option<(i32, Option<String>)> =
+///     conn.fetch_row_as("SELECT id, name FROM users WHERE id = $1", &[&1i32]).await?;
+/// # Ok(()) }
+/// ```
+macro_rules! tuple_from_record {
+    ($($len:literal => ($($t:ident $i:tt),+);)+) => {$(
+        impl<$($t),+> FromRecord for ($($t,)+)
+        where
+            $($t: for<'r> Decode<'r>,)+
+        {
+            fn from_record(record: &Record) -> Result<Self> {
+                if record.len() != $len {
+                    return Err(Error::ColumnCount {
+                        target: type_name::<Self>(),
+                        expected: $len,
+                        found: record.len(),
+                    });
+                }
+                Ok(($(record.get::<$t>($i)?,)+))
+            }
+        }
+    )+};
+}
+
+tuple_from_record! {
+    1 => (A 0);
+    2 => (A 0, B 1);
+    3 => (A 0, B 1, C 2);
+    4 => (A 0, B 1, C 2, D 3);
+    5 => (A 0, B 1, C 2, D 3, E 4);
+    6 => (A 0, B 1, C 2, D 3, E 4, F 5);
+    7 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+    8 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+    9 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+    10 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+    11 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+    12 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+    13 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
+    14 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
+    15 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
+    16 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
+}
+
 /// Why one field of a derived [`FromRecord`] could not be filled: the codec's or conversion's
 /// error, with the struct and field it concerns.
 ///

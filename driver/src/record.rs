@@ -164,9 +164,19 @@ impl Record {
         }
     }
 
-    /// Like [`Record::get`], but `None` instead of an error (missing column, wrong type, NULL).
-    pub fn try_get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Option<T> {
-        self.get(index).ok()
+    /// The same as [`Record::get`], under the name sqlx and tokio-postgres give the accessor
+    /// that returns a `Result`: a missing column, a wrong type and a failed decode are errors
+    /// (a NULL is `Ok(None)` when `T` is an `Option`).
+    ///
+    /// ```no_run
+    /// # fn demo(row: &quarry_driver::Record) -> quarry_driver::Result<()> {
+    /// let name: Option<&str> = row.try_get("name")?;
+    /// assert!(row.try_get::<i32>("no_such_column").is_err());
+    /// # Ok(()) }
+    /// ```
+    #[inline]
+    pub fn try_get<'r, T: Decode<'r>>(&'r self, index: impl ColumnIndex) -> Result<T> {
+        self.get(index)
     }
 
     /// Decodes a column by its PostgreSQL type, without a static Rust type.

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::ops::DerefMut;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
@@ -57,7 +57,22 @@ impl<'a> RowStream<'a> {
         C: DerefMut<Target = Connection> + Send + 'a,
         Q: AsQuery + Send + 'a,
     {
-        Self::build::<C, Q, std::future::Ready<Result<C>>>(State::Start(conn, query), params)
+        Self::within(conn, query, params, None)
+    }
+
+    /// [`RowStream::new`] with each wait for the server bounded by `limit` instead of the
+    /// connection's command timeout.
+    pub(crate) fn within<C, Q>(
+        conn: C,
+        query: Q,
+        params: &'a [Param<'a>],
+        limit: Option<Duration>,
+    ) -> RowStream<'a>
+    where
+        C: DerefMut<Target = Connection> + Send + 'a,
+        Q: AsQuery + Send + 'a,
+    {
+        Self::build::<C, Q, std::future::Ready<Result<C>>>(State::Start(conn, query), params, limit)
     }
 
     /// Streams `query` on the connection `connect` resolves to (for example a pool's `acquire()`;
@@ -68,10 +83,14 @@ impl<'a> RowStream<'a> {
         Q: AsQuery + Send + 'a,
         F: Future<Output = Result<C>> + Send + 'a,
     {
-        Self::build(State::Connecting(connect, query), params)
+        Self::build(State::Connecting(connect, query), params, None)
     }
 
-    fn build<C, Q, F>(state: State<C, Q, F>, params: &'a [Param<'a>]) -> RowStream<'a>
+    fn build<C, Q, F>(
+        state: State<C, Q, F>,
+        params: &'a [Param<'a>],
+        limit: Option<Duration>,
+    ) -> RowStream<'a>
     where
         C: DerefMut<Target = Connection> + Send + 'a,
         Q: AsQuery + Send + 'a,
@@ -81,19 +100,19 @@ impl<'a> RowStream<'a> {
             let (mut conn, stmt, query, start) = match state {
                 State::Done => return None,
                 State::Connecting(connect, query) => match connect.await {
-                    Ok(conn) => match start(conn, query, params).await {
+                    Ok(conn) => match start(conn, query, params, limit).await {
                         Ok(started) => started,
                         Err(e) => return Some((Err(e), State::Done)),
                     },
                     Err(e) => return Some((Err(e), State::Done)),
                 },
-                State::Start(conn, query) => match start(conn, query, params).await {
+                State::Start(conn, query) => match start(conn, query, params, limit).await {
                     Ok(started) => started,
                     Err(e) => return Some((Err(e), State::Done)),
                 },
                 State::Rows(conn, stmt, query, start) => (conn, stmt, query, start),
             };
-            match conn.next_streamed(&stmt).await {
+            match conn.next_streamed(&stmt, limit).await {
                 Ok(Some(row)) => Some((Ok(row), State::Rows(conn, stmt, query, start))),
                 Ok(None) => {
                     if conn.queries_observed() {
@@ -119,13 +138,14 @@ async fn start<C, Q>(
     mut conn: C,
     query: Q,
     params: &[Param<'_>],
+    limit: Option<Duration>,
 ) -> Result<(C, Statement, Q, Instant)>
 where
     C: DerefMut<Target = Connection>,
     Q: AsQuery,
 {
     let begun = Instant::now();
-    match conn.start_stream(&query, params).await {
+    match conn.start_stream(&query, params, limit).await {
         Ok(stmt) => Ok((conn, stmt, query, begun)),
         Err(e) => {
             if conn.queries_observed() {

@@ -248,6 +248,46 @@ impl Connection {
             .await
     }
 
+    /// Runs a query and reads every row into `T`: a tuple, a `#[derive(FromRecord)]` struct,
+    /// anything [`FromRecord`](crate::FromRecord).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let users: Vec<(i32, String)> = conn.fetch_as("SELECT id, name FROM users", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_as<T: crate::FromRecord>(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Vec<T>> {
+        self.fetch(query, params)
+            .await?
+            .iter()
+            .map(T::from_record)
+            .collect()
+    }
+
+    /// Runs a query and reads its first row, if any, into `T` (see [`Connection::fetch_as`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let user: Option<(i32, String)> =
+    ///     conn.fetch_row_as("SELECT id, name FROM users WHERE id = $1", &[&1i32]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_row_as<T: crate::FromRecord>(
+        &mut self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<T>> {
+        self.fetch_row(query, params)
+            .await?
+            .as_ref()
+            .map(T::from_record)
+            .transpose()
+    }
+
     /// Prepares a statement (cached like every query) and returns its description.
     ///
     /// ```no_run

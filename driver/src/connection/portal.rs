@@ -191,8 +191,9 @@ impl Connection {
         &mut self,
         query: &impl AsQuery,
         params: &[Param<'_>],
+        limit: Option<Duration>,
     ) -> Result<Statement> {
-        self.within_command_timeout(query.sql(), async |c: &mut Connection| {
+        self.within_limit(limit, query.sql(), async |c: &mut Connection| {
             c.start_stream_now(query, params).await
         })
         .await
@@ -242,9 +243,13 @@ impl Connection {
 
     /// The next row of a query started by [`Connection::start_stream`]; `None` once its
     /// ReadyForQuery has arrived (do not call again after that). Each wait for the server is
-    /// bounded by the command timeout. Cancel safe.
-    pub(crate) async fn next_streamed(&mut self, stmt: &Statement) -> Result<Option<Record>> {
-        self.within_command_timeout(stmt.sql(), async |c: &mut Connection| {
+    /// bounded by `limit` (the command timeout when `None`). Cancel safe.
+    pub(crate) async fn next_streamed(
+        &mut self,
+        stmt: &Statement,
+        limit: Option<Duration>,
+    ) -> Result<Option<Record>> {
+        self.within_limit(limit, stmt.sql(), async |c: &mut Connection| {
             c.next_streamed_now(stmt).await
         })
         .await

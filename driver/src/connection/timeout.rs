@@ -8,6 +8,7 @@ use super::query::Rows;
 use super::{AsQuery, Connection, Param};
 use crate::error::{Error, Result};
 use crate::record::Record;
+use crate::stream::RowStream;
 use crate::types::Decode;
 use quarry_protocol::backend::CommandTag;
 
@@ -81,7 +82,17 @@ impl Connection {
         query: &str,
         op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        let limit = self.command_timeout;
+        self.within_limit(None, query, op).await
+    }
+
+    /// [`Connection::within_command_timeout`] within `limit` instead, when it is given.
+    pub(crate) async fn within_limit<T>(
+        &mut self,
+        limit: Option<Duration>,
+        query: &str,
+        op: impl AsyncFnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let limit = limit.or(self.command_timeout);
         limited(self, limit, query, op).await
     }
 
@@ -251,5 +262,26 @@ impl<'c> Timed<'c> {
         self.conn
             .fetch_val_within(Some(self.limit), query, params)
             .await
+    }
+
+    /// [`Connection::fetch_stream`] with each wait for the server within the timeout.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use std::time::Duration;
+    /// let mut rows = conn.timeout(Duration::from_secs(1)).fetch_stream("SELECT * FROM t", &[]);
+    /// while let Some(row) = rows.try_next().await? {}
+    /// # Ok(()) }
+    /// ```
+    pub fn fetch_stream<'a>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        params: &'a [Param<'a>],
+    ) -> RowStream<'a>
+    where
+        'c: 'a,
+    {
+        RowStream::within(self.conn, query, params, Some(self.limit))
     }
 }

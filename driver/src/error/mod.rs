@@ -183,6 +183,16 @@ pub enum Error {
         /// Columns in the row.
         len: usize,
     },
+    /// A row was read into a type with a different number of fields (a tuple).
+    #[error("the row has {found} column(s), but {target} takes {expected}")]
+    ColumnCount {
+        /// The Rust type being built.
+        target: &'static str,
+        /// The fields it has.
+        expected: usize,
+        /// The columns the row has.
+        found: usize,
+    },
     /// A column's PostgreSQL type cannot be decoded into the requested Rust type.
     #[error(
         "column {column:?} has PostgreSQL type {pg_type}, which cannot be decoded into {rust_type}"

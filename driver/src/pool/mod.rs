@@ -47,7 +47,7 @@ use stats::{CloseReason, Counters};
 /// let mut conn = pool.acquire().await?;          // derefs to Connection
 /// conn.execute("UPDATE users SET seen = now()", &[]).await?;
 /// drop(conn);                                    // back to the pool
-/// let mut tx = pool.begin().await?;
+/// let mut tx = pool.transaction().await?;
 /// tx.execute("DELETE FROM sessions", &[]).await?;
 /// tx.commit().await?;
 /// # Ok(()) }
@@ -260,9 +260,18 @@ impl Pool {
         }
     }
 
-    /// Starts a transaction on a pooled connection; the transaction owns the connection and
-    /// returns it to the pool when it ends.
-    pub async fn begin(&self) -> Result<Transaction<PoolConnection>> {
+    /// Starts a transaction on a pooled connection (the same name as
+    /// [`Connection::transaction`]); the transaction owns the connection and returns it to the
+    /// pool when it ends.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let mut tx = pool.transaction().await?;
+    /// tx.execute("INSERT INTO t VALUES (1)", &[]).await?;
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction(&self) -> Result<Transaction<PoolConnection>> {
         TransactionBuilder::new(self.acquire().await?).start().await
     }
 
@@ -323,6 +332,45 @@ impl Pool {
                 query: query.sql().to_owned(),
             }),
         }
+    }
+
+    /// [`Connection::fetch_as`] on a pooled connection: every row read into `T`.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let users: Vec<(i32, String)> = pool.fetch_as("SELECT id, name FROM users", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_as<T: crate::FromRecord>(
+        &self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Vec<T>> {
+        self.fetch(query, params)
+            .await?
+            .iter()
+            .map(T::from_record)
+            .collect()
+    }
+
+    /// [`Connection::fetch_row_as`] on a pooled connection: the first row, if any, read into `T`.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let user: Option<(i32, String)> =
+    ///     pool.fetch_row_as("SELECT id, name FROM users WHERE id = $1", &[&1i32]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_row_as<T: crate::FromRecord>(
+        &self,
+        query: impl AsQuery,
+        params: &[Param<'_>],
+    ) -> Result<Option<T>> {
+        self.fetch_row(query, params)
+            .await?
+            .as_ref()
+            .map(T::from_record)
+            .transpose()
     }
 
     /// A LISTEN/NOTIFY listener on a connection of this pool's: it is taken out of the pool for
