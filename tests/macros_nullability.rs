@@ -45,7 +45,7 @@ async fn nullability_tables_through_the_query_macro() {
     let mut tx = conn.transaction().await.unwrap();
     let mut cases = 0;
     for row in quarry::query!("SELECT id, name, email FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -55,7 +55,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -66,7 +66,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u.* FROM users u")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -77,7 +77,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id FROM public.users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -86,7 +86,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -95,7 +95,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT DISTINCT name FROM users ORDER BY name")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -103,7 +103,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id, name, email FROM user_emails")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -113,7 +113,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT user_id, name, title FROM user_posts")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -123,7 +123,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM v_of_v")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -133,7 +133,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM users u JOIN posts p ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -142,7 +142,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM users u LEFT JOIN posts p ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -151,7 +151,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM users u RIGHT JOIN posts p ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -160,7 +160,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM users u FULL JOIN posts p ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -169,7 +169,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT u.id, p.id, c.id FROM users u LEFT JOIN (posts p JOIN comments c ON c.post_id = p.id) ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -179,7 +179,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT u.id, p.id, c.id FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN comments c ON c.post_id = p.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -189,7 +189,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT u.id, p.id, c.id FROM users u LEFT JOIN posts p ON p.user_id = u.id JOIN comments c ON c.post_id = p.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -199,7 +199,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM posts p RIGHT JOIN (users u LEFT JOIN comments c ON c.id = u.id) ON p.user_id = u.id) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -208,7 +208,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT p.id FROM users u CROSS JOIN posts p")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -216,7 +216,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u.name, p.title FROM users u, posts p")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -225,7 +225,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u.id, x.title FROM users u LEFT JOIN LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) x ON true")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -234,7 +234,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u.id, x.title FROM users u CROSS JOIN LATERAL (SELECT title FROM posts p WHERE p.user_id = u.id) x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -243,7 +243,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM posts JOIN comments USING (id)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -258,7 +258,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id, text FROM posts LEFT JOIN comments USING (id)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -267,7 +267,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id, text FROM posts FULL JOIN comments USING (id)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -276,7 +276,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT email FROM users WHERE email IS NOT NULL")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -284,7 +284,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT age FROM users WHERE age > 18")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -292,7 +292,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.title IS NOT NULL")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -302,7 +302,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -311,7 +311,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT sum(age), min(id), max(name), avg(age) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -322,7 +322,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT array_agg(id), string_agg(name, ',') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -333,7 +333,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -345,7 +345,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT name, max(age) FROM users GROUP BY name HAVING count(*) > 1")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -354,7 +354,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT name, max(id) FILTER (WHERE age > 1), count(*) FILTER (WHERE age > 1) FROM users GROUP BY name")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -364,7 +364,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT name, count(*), max(id) FROM users GROUP BY ROLLUP(name)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -374,7 +374,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT name, age, count(*) FROM users GROUP BY CUBE(name, age)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -384,7 +384,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT name, sum(id) FROM users GROUP BY GROUPING SETS ((name), ())")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -393,7 +393,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT row_number() OVER (ORDER BY id), rank() OVER (ORDER BY id), lag(id) OVER (ORDER BY id), first_value(name) OVER (ORDER BY id) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -404,7 +404,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT count(*) OVER (), sum(id) OVER (PARTITION BY name), sum(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -414,7 +414,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT coalesce(email, 'none'), coalesce(email, age::text) FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -423,7 +423,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT greatest(age, 1), least(age, NULL) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -432,7 +432,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT CASE WHEN age > 18 THEN 'adult' ELSE 'minor' END, CASE WHEN age > 18 THEN 'adult' END FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -441,7 +441,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT CASE id WHEN 1 THEN name ELSE email END FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -451,7 +451,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -464,7 +464,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -476,7 +476,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -486,7 +486,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT id = 1, age > 1, name LIKE 'a%', email ILIKE '%x' FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -497,7 +497,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT age BETWEEN 1 AND 2, id BETWEEN 1 AND 2 FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -506,7 +506,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT name || '!', email || '!', concat(email, '!') FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -516,7 +516,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT length(name), abs(id), length(email), upper(name) FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -527,7 +527,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT meta ->> 'a', tags[1], nullif(id, 1), regexp_match(title, 'x'), array_length(tags, 1) FROM posts) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -539,7 +539,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT substring(name from 1 for 2), substring(name from 'a.') FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -548,7 +548,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT jsonb_build_object('a', email), to_jsonb(name) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -557,7 +557,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT now(), current_timestamp, current_date")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -567,7 +567,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT ARRAY[email], ARRAY(SELECT id FROM users WHERE false) FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -576,7 +576,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT EXISTS (SELECT 1 FROM posts), NOT EXISTS (SELECT 1 FROM posts WHERE body IS NULL)) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -585,7 +585,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT email IS NULL, email IS NOT NULL, age IS DISTINCT FROM 1 FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -595,7 +595,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT id IN (1, 2), age IN (1, 2), id IN (SELECT user_id FROM posts) FROM users) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -605,7 +605,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT (SELECT count(*) FROM posts), (SELECT max(id) FROM posts), (SELECT id FROM posts LIMIT 1), (SELECT 1)) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -618,7 +618,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -627,7 +627,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT s.n FROM (SELECT count(*) AS n FROM users) s")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -635,7 +635,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH x AS (SELECT id, email FROM users) SELECT id, email FROM x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -644,7 +644,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH x(a, b) AS (SELECT id, email FROM users) SELECT * FROM x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -653,7 +653,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT n FROM t")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -661,7 +661,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH RECURSIVE t(n, m) AS (SELECT 1, 1 UNION ALL SELECT n + 1, NULL::int FROM t WHERE n < 5) SELECT n, m FROM t")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -670,7 +670,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id FROM users UNION SELECT age FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -678,7 +678,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id, name FROM users UNION ALL SELECT id, title FROM posts")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -687,7 +687,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT email FROM users INTERSECT SELECT name FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -695,7 +695,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT email FROM users EXCEPT SELECT name FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -703,7 +703,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("VALUES (1, 'a'), (2, NULL)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -712,7 +712,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -721,7 +721,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT g FROM generate_series(1, 10) g")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -729,7 +729,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT generate_series(1, 3)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -737,7 +737,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM generate_series(1, 3) WITH ORDINALITY AS t(v, i)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -746,7 +746,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u FROM unnest(ARRAY[1, NULL]) u")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -754,7 +754,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT * FROM unnest(ARRAY['a']) WITH ORDINALITY AS t(v, i)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -763,7 +763,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT unnest(tags) FROM posts")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -771,7 +771,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT $1::int, $2::text", 100_001i32, "x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -780,7 +780,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id FROM users WHERE id = $1", 100_001i32)
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -792,7 +792,7 @@ async fn nullability_tables_through_the_query_macro() {
         100_001i32,
         "x"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -802,7 +802,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING *", 100_001i32, "x", "x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -819,7 +819,7 @@ async fn nullability_tables_through_the_query_macro() {
         "x",
         100_001i32
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -831,7 +831,7 @@ async fn nullability_tables_through_the_query_macro() {
         "x",
         100_001i32
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -844,7 +844,7 @@ async fn nullability_tables_through_the_query_macro() {
         "x",
         100_001i32
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -852,7 +852,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("UPDATE posts p SET title = u.name FROM users u WHERE u.id = p.user_id RETURNING p.id, u.email")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -864,7 +864,7 @@ async fn nullability_tables_through_the_query_macro() {
         "DELETE FROM posts WHERE id = $1 RETURNING id, body",
         100_001i32
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -873,7 +873,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH ins AS (INSERT INTO users (id, name) VALUES (100000, 'x') RETURNING id, email) SELECT * FROM ins")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -882,7 +882,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -891,7 +891,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT xmlelement(name foo), 1) SELECT * FROM q")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -902,7 +902,7 @@ async fn nullability_tables_through_the_query_macro() {
     assert_eq!(cases, nullability_cases::CASES.len());
     cases = 0;
     for row in quarry::query!("SELECT tags FROM posts")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -910,7 +910,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT id, ARRAY[id, 1] FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -919,7 +919,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY[id, age] FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -929,7 +929,7 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[ARRAY[id], ARRAY[2]] FROM users")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
         {
@@ -940,7 +940,7 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[tags] FROM posts")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
         {
@@ -949,7 +949,7 @@ async fn nullability_tables_through_the_query_macro() {
     });
     cases += 1;
     for row in quarry::query!("SELECT array_agg(name) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -957,7 +957,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT array_agg(email ORDER BY id) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -967,7 +967,7 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(ARRAY[id]) FROM users")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
         {
@@ -978,7 +978,7 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(tags) FROM posts WHERE false")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
         {
@@ -989,7 +989,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -998,7 +998,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT u.id, array_agg(p.id) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1007,7 +1007,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT array_agg(x) FROM unnest(ARRAY[1, NULL]) AS x")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1015,7 +1015,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY(SELECT name FROM users)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1023,7 +1023,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY(SELECT email FROM users)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1031,7 +1031,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT string_to_array(name, ' ') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1039,7 +1039,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT string_to_array(name, ' ', 'user') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1047,7 +1047,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT regexp_split_to_array(name, ' ') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1055,7 +1055,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT regexp_match(name, '(u)(x)?') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1065,7 +1065,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -1075,7 +1075,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -1085,7 +1085,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {
@@ -1094,7 +1094,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -1103,7 +1103,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -1112,7 +1112,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -1120,7 +1120,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT array_append(ARRAY[id], 1) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1128,7 +1128,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT array_append(ARRAY[id], age) FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1136,7 +1136,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT COALESCE(array_agg(name), '{}') FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1144,7 +1144,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT '{1,NULL}'::int[]")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1152,7 +1152,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY[1]::int8[]")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1160,7 +1160,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT $1::int[]", vec![1i32])
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1168,7 +1168,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT CASE WHEN id > 1 THEN ARRAY[id] ELSE ARRAY[0] END FROM users")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1177,7 +1177,7 @@ async fn nullability_tables_through_the_query_macro() {
     cases += 1;
     for row in
         quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
-            .fetch_all(&mut *tx)
+            .fetch(&mut *tx)
             .await
             .unwrap()
     {
@@ -1185,7 +1185,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT s.ids FROM (SELECT array_agg(id) AS ids FROM users) AS s")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1193,7 +1193,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY[1] UNION ALL SELECT ARRAY[2]")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1201,7 +1201,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT ARRAY[1] UNION ALL SELECT ARRAY[NULL::int]")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1209,7 +1209,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("VALUES (ARRAY[1]), (ARRAY[2])")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1217,7 +1217,7 @@ async fn nullability_tables_through_the_query_macro() {
     }
     cases += 1;
     for row in quarry::query!("SELECT (SELECT array_agg(id) FROM users)")
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {
@@ -1227,7 +1227,7 @@ async fn nullability_tables_through_the_query_macro() {
     for row in quarry::query!(
         "INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]"
     )
-    .fetch_all(&mut *tx)
+    .fetch(&mut *tx)
     .await
     .unwrap()
     {

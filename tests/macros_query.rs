@@ -32,7 +32,7 @@ async fn query_returns_typed_rows() {
         "SELECT id AS \"id!\", name AS \"name!\", email, age FROM macro_users WHERE age >= $1",
         min_age
     )
-    .fetch_all(&mut conn)
+    .fetch(&mut conn)
     .await
     .unwrap();
     assert_eq!(rows.len(), 1);
@@ -61,7 +61,7 @@ async fn every_fetch_flavour() {
         "SELECT name AS \"name!\" FROM macro_users WHERE id = $1",
         99i32
     )
-    .fetch_optional(&mut conn)
+    .fetch_row(&mut conn)
     .await
     .unwrap();
     assert!(none.is_none());
@@ -74,7 +74,7 @@ async fn every_fetch_flavour() {
     assert!(matches!(missing, Err(quarry::Error::RowNotFound { .. })));
     let names: Vec<String> =
         quarry::query_scalar!("SELECT name AS \"name!\" FROM macro_users ORDER BY id")
-            .fetch(&mut conn)
+            .fetch_stream(&mut conn)
             .try_collect()
             .await
             .unwrap();
@@ -165,7 +165,7 @@ async fn query_as_honours_from_record_attributes() {
         User,
         "SELECT id AS user_id, name, age FROM macro_users ORDER BY id"
     )
-    .fetch_all(&mut conn)
+    .fetch(&mut conn)
     .await
     .unwrap();
     assert_eq!(users.len(), 2);
@@ -235,7 +235,7 @@ async fn newtypes_are_checked_as_their_field() {
         "SELECT id, name, age FROM macro_users WHERE id >= $1 ORDER BY id",
         UserId(1)
     )
-    .fetch_all(&mut conn)
+    .fetch(&mut conn)
     .await
     .unwrap();
     assert_eq!(users.len(), 2);
@@ -282,7 +282,7 @@ async fn unchecked_forms_skip_parameter_checks() {
     assert!(matches!(wrong, Err(quarry::Error::ParamType { .. })));
     let users =
         quarry::query_as_unchecked!(User, "SELECT id AS user_id, name, age FROM macro_users")
-            .fetch_all(&mut conn)
+            .fetch(&mut conn)
             .await
             .unwrap();
     assert_eq!(users.len(), 2);
@@ -297,7 +297,7 @@ async fn fetch_streams_rows_one_by_one_and_can_be_dropped_early() {
             "SELECT n AS \"n!\" FROM generate_series(1, $1) AS n",
             100_000i32
         )
-        .fetch(&mut conn);
+        .fetch_stream(&mut conn);
         let mut seen = 0;
         while let Some(n) = rows.next().await {
             seen += 1;
@@ -315,7 +315,7 @@ async fn fetch_streams_rows_one_by_one_and_can_be_dropped_early() {
     assert_eq!(n, 2);
     let all: Vec<i32> =
         quarry::query_scalar!("SELECT n AS \"n!\" FROM generate_series(1, $1) AS n", 5i32)
-            .fetch(&mut conn)
+            .fetch_stream(&mut conn)
             .try_collect()
             .await
             .unwrap();

@@ -238,7 +238,7 @@ impl Executor for &crate::pool::Pool {
     }
 }
 
-/// `conn.timeout(d)` runs a query within `d`, so `query!(...).fetch_all(conn.timeout(d))` works.
+/// `conn.timeout(d)` runs a query within `d`, so `query!(...).fetch(conn.timeout(d))` works.
 impl<'c> Executor for Timed<'c> {
     fn execute<'a>(
         self,

@@ -51,7 +51,7 @@ pub(crate) async fn migrate(pool: &Pool) -> Result<(), quarry::migrate::MigrateE
 
 async fn list(State(pool): State<Pool>) -> Result<Json<Vec<Todo>>, ApiError> {
     let todos = quarry::query_as!(Todo, "SELECT id, title, done FROM todos ORDER BY id")
-        .fetch_all(&pool)
+        .fetch(&pool)
         .await?;
     Ok(Json(todos))
 }
@@ -82,7 +82,7 @@ async fn create(
 
 async fn show(State(pool): State<Pool>, Path(id): Path<i64>) -> Result<Json<Todo>, ApiError> {
     let todo = quarry::query_as!(Todo, "SELECT id, title, done FROM todos WHERE id = $1", id)
-        .fetch_optional(&pool)
+        .fetch_row(&pool)
         .await?;
     todo.map(Json).ok_or(ApiError::NotFound)
 }
@@ -93,7 +93,7 @@ async fn toggle(State(pool): State<Pool>, Path(id): Path<i64>) -> Result<Json<To
         "UPDATE todos SET done = NOT done WHERE id = $1 RETURNING id, title, done",
         id
     )
-    .fetch_optional(&pool)
+    .fetch_row(&pool)
     .await?;
     todo.map(Json).ok_or(ApiError::NotFound)
 }

@@ -165,7 +165,7 @@ pub fn query(input: TokenStream) -> TokenStream {
 /// ```ignore
 /// #[derive(quarry::FromRecord)]
 /// struct User { id: i32, name: Option<String> }
-/// let users = quarry::query_as!(User, "SELECT id, name FROM users").fetch_all(&mut conn).await?;
+/// let users = quarry::query_as!(User, "SELECT id, name FROM users").fetch(&mut conn).await?;
 /// ```
 #[proc_macro]
 pub fn query_as(input: TokenStream) -> TokenStream {
@@ -201,7 +201,7 @@ pub fn query_scalar(input: TokenStream) -> TokenStream {
 /// [`query!`] with the SQL read from a file, relative to the crate's `Cargo.toml`.
 ///
 /// ```ignore
-/// let rows = quarry::query_file!("queries/users.sql", id).fetch_all(&mut conn).await?;
+/// let rows = quarry::query_file!("queries/users.sql", id).fetch(&mut conn).await?;
 /// ```
 #[proc_macro]
 pub fn query_file(input: TokenStream) -> TokenStream {
@@ -219,7 +219,7 @@ pub fn query_file(input: TokenStream) -> TokenStream {
 /// [`query_as!`] with the SQL read from a file, relative to the crate's `Cargo.toml`.
 ///
 /// ```ignore
-/// let users = quarry::query_file_as!(User, "queries/users.sql").fetch_all(&mut conn).await?;
+/// let users = quarry::query_file_as!(User, "queries/users.sql").fetch(&mut conn).await?;
 /// ```
 #[proc_macro]
 pub fn query_file_as(input: TokenStream) -> TokenStream {

@@ -42,7 +42,7 @@ def call(sql, checks_of):
     args = "".join(", " + VALUES[p["type"]] for p in d["parameters"])
     checks = "".join(f"\n        {check}(&row.{name});" for name, check in zip(names, checks_of(d)))
     run = f"""    for row in quarry::query!({json.dumps(sql)}{args})
-        .fetch_all(&mut *tx)
+        .fetch(&mut *tx)
         .await
         .unwrap()
     {{{checks}

@@ -4,7 +4,7 @@
 //! Every macro form (`query!`, `query_as!`, `query_scalar!`, the `_file` and `_unchecked`
 //! variants) expands to one [`Map`]: the SQL, its parameters as [`Param`]s, and a function from a
 //! [`Record`] to the typed row. One execution path runs them all on any [`Executor`]; the typed
-//! surfaces (`fetch_one`, `fetch_all`, ...) only differ in how many rows they keep.
+//! surfaces (`fetch_one`, `fetch`, ...) only differ in how many rows they keep.
 
 pub mod check;
 pub mod fields;
@@ -74,8 +74,10 @@ where
         async move { executor.execute(self.sql, &self.params).await }
     }
 
-    /// Runs the query and returns every row, typed.
-    pub fn fetch_all<E: Executor + 'q>(
+    /// Runs the query and returns every row, typed (as [`Connection::fetch`] does untyped).
+    ///
+    /// [`Connection::fetch`]: crate::Connection::fetch
+    pub fn fetch<E: Executor + 'q>(
         self,
         executor: E,
     ) -> impl Future<Output = Result<Vec<O>>> + Send + 'q
@@ -88,8 +90,9 @@ where
         }
     }
 
-    /// Runs the query and returns its first row, or `None` when there is none.
-    pub fn fetch_optional<E: Executor + 'q>(
+    /// Runs the query and returns its first row, or `None` when there is none (as
+    /// [`Connection::fetch_row`](crate::Connection::fetch_row)).
+    pub fn fetch_row<E: Executor + 'q>(
         self,
         executor: E,
     ) -> impl Future<Output = Result<Option<O>>> + Send + 'q
@@ -112,7 +115,7 @@ where
     {
         async move {
             let sql = self.sql;
-            self.fetch_optional(executor)
+            self.fetch_row(executor)
                 .await?
                 .ok_or_else(|| Error::RowNotFound {
                     query: sql.to_owned(),
@@ -127,13 +130,13 @@ where
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
     /// use futures_util::TryStreamExt;
     /// # let q = quarry_driver::query_macro::Map { sql: "SELECT 1", params: [], mapper: |r: &quarry_driver::Record| r.get::<i32>(0) };
-    /// let mut rows = q.fetch(&mut *conn);
+    /// let mut rows = q.fetch_stream(&mut *conn);
     /// while let Some(n) = rows.try_next().await? {
     ///     println!("{n}");
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn fetch<E: Executor + 'q>(self, executor: E) -> TypedRows<'q, O>
+    pub fn fetch_stream<E: Executor + 'q>(self, executor: E) -> TypedRows<'q, O>
     where
         F: 'q,
         O: 'q,

@@ -14,7 +14,7 @@ async fn all(conn: &mut quarry::Connection) -> quarry::Result<()> {
         .await?;
     let _: (i32, Option<String>) = (row.id, row.email);
     let _: Vec<User> = quarry::query_as!(User, "SELECT id, name FROM macro_users WHERE name = $1", name)
-        .fetch_all(&mut *conn)
+        .fetch(&mut *conn)
         .await?;
     let _: Option<i64> = quarry::query_scalar!("SELECT count(*) AS \"n?\" FROM macro_users")
         .fetch_one(&mut *conn)
@@ -23,7 +23,7 @@ async fn all(conn: &mut quarry::Connection) -> quarry::Result<()> {
     quarry::query_unchecked!("DELETE FROM macro_users WHERE id = $1", 1i64 as _).execute(&mut *conn).await?;
     let mut tx = conn.transaction().await?;
     let _ = quarry::query_scalar!("SELECT name AS \"name!\" FROM macro_users WHERE id = ANY($1)", vec![1i32, 2])
-        .fetch_optional(&mut tx)
+        .fetch_row(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(())

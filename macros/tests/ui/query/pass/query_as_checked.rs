@@ -26,7 +26,7 @@ struct Post {
 #[allow(dead_code)]
 async fn posts(conn: &mut quarry::Connection) -> quarry::Result<Vec<Post>> {
     quarry::query_as!(Post, "SELECT id, title, score, author FROM macro_posts")
-        .fetch_all(conn)
+        .fetch(conn)
         .await
 }
 
