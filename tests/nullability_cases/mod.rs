@@ -283,6 +283,22 @@ pub const CASES: &[(&str, &[bool])] = &[
         &[N, X],
     ),
     ("SELECT unnest(tags) FROM posts", &[N]),
+    // Set-returning functions in a select list run in lock step: the shorter ones are padded
+    // with NULLs (a: NULL in rows 4 and 5), so each column holding one is nullable.
+    (
+        "SELECT generate_series(1, 3) AS a, generate_series(1, 5) AS b",
+        &[N, N],
+    ),
+    (
+        "SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c",
+        &[N, N, X],
+    ),
+    ("SELECT generate_series(1, 2) + generate_series(1, 3)", &[N]),
+    // One set-returning function pads nothing.
+    (
+        "SELECT generate_series(1, 3) AS a, 1 AS b, concat('a', 'b') AS c",
+        &[X, X, X],
+    ),
     // Parameters may be NULL.
     ("SELECT $1::int, $2::text", &[N, N]),
     ("SELECT id FROM users WHERE id = $1", &[X]),

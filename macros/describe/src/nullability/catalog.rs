@@ -3,7 +3,7 @@
 //! for views the parsed definition (`pg_get_viewdef`), so view columns resolve to their base
 //! columns.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
@@ -81,6 +81,9 @@ pub(crate) enum Lookup<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
     relations: HashMap<String, Option<Relation>>,
+    /// The names of every function with a set-returning overload (`pg_proc.proretset`), once
+    /// read; until then every call not known to return one row counts as one.
+    set_returning: Option<HashSet<String>>,
 }
 
 /// The `regclass` text of a one- or two-part name, each part quoted as PostgreSQL folds it;
@@ -135,6 +138,36 @@ impl Catalog {
     }
 
     /// Looks up `keys` in one round trip; names that do not resolve are remembered as absent.
+    /// Whether a function called `name` (folded, last part) may return a set.
+    pub(crate) fn may_return_set(&self, name: Option<&str>) -> bool {
+        match (&self.set_returning, name) {
+            (Some(set), Some(name)) => set.contains(name),
+            (None, Some(name)) => {
+                !super::functions::known_scalar(name) && super::functions::aggregate(name).is_none()
+            }
+            (_, None) => true,
+        }
+    }
+
+    /// Reads the names of the set-returning functions, unless already read.
+    pub(crate) async fn load_set_returning(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.set_returning.is_some() {
+            return Ok(());
+        }
+        let rows = conn
+            .fetch(
+                "SELECT DISTINCT proname::text FROM pg_catalog.pg_proc WHERE proretset",
+                &[],
+            )
+            .await?;
+        let mut names = HashSet::with_capacity(rows.len());
+        for row in &rows {
+            names.insert(row.get::<String>(0)?);
+        }
+        self.set_returning = Some(names);
+        Ok(())
+    }
+
     pub(crate) async fn load(&mut self, conn: &mut Connection, keys: Vec<String>) -> Result<()> {
         let rows = conn.fetch(LOAD, &[&keys]).await?;
         let mut loaded: HashMap<String, Relation> = HashMap::new();

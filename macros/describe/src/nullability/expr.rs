@@ -8,6 +8,10 @@ use sqlparser::ast::{
     ObjectName, UnaryOperator, Value, WindowType,
 };
 
+use std::ops::ControlFlow;
+
+use sqlparser::ast::visit_expressions;
+
 use super::Analyzer;
 use super::functions::{self, Agg, Rule};
 use super::query::{column_parts, exactly_one_row};
@@ -401,41 +405,24 @@ pub(crate) fn calls_unknown(e: &Expr) -> bool {
     })
 }
 
-/// Whether some function call in `e` (outside subqueries) satisfies `pred`.
+/// Whether some function call in `e` satisfies `pred`: every nested expression is visited,
+/// subqueries included (for the questions asked here, a call found too many is the safe side).
 fn any_call(e: &Expr, pred: &dyn Fn(&Function) -> bool) -> bool {
-    match e {
-        Expr::Function(f) => {
-            if pred(f) {
-                return true;
-            }
-            match &f.args {
-                FunctionArguments::List(list) => list
-                    .args
-                    .iter()
-                    .any(|a| arg_expr(a).is_some_and(|e| any_call(e, pred))),
-                _ => false,
-            }
+    count_calls(e, pred) > 0
+}
+
+/// How many function calls in `e` satisfy `pred` (see [`any_call`]).
+pub(crate) fn count_calls(e: &Expr, pred: &dyn Fn(&Function) -> bool) -> usize {
+    let mut n = 0;
+    let _ = visit_expressions(e, |x| {
+        if let Expr::Function(f) = x
+            && pred(f)
+        {
+            n += 1;
         }
-        Expr::Nested(x)
-        | Expr::Cast { expr: x, .. }
-        | Expr::UnaryOp { expr: x, .. }
-        | Expr::IsNull(x)
-        | Expr::IsNotNull(x) => any_call(x, pred),
-        Expr::BinaryOp { left, right, .. } => any_call(left, pred) || any_call(right, pred),
-        Expr::Case {
-            operand,
-            conditions,
-            else_result,
-            ..
-        } => {
-            operand.as_deref().is_some_and(|x| any_call(x, pred))
-                || else_result.as_deref().is_some_and(|x| any_call(x, pred))
-                || conditions
-                    .iter()
-                    .any(|w| any_call(&w.condition, pred) || any_call(&w.result, pred))
-        }
-        _ => false,
-    }
+        ControlFlow::<()>::Continue(())
+    });
+    n
 }
 
 /// Narrows `rels` by a condition every kept row satisfies: in each AND-ed conjunct, a column

@@ -98,6 +98,12 @@ impl Facts {
         let Some(statement) = catalog::parse_one(stmt.sql()) else {
             return Ok(());
         };
+        match self.catalog.load_set_returning(conn).await {
+            Ok(()) => {}
+            Err(e) if conn.is_closed() => return Err(e),
+            // Without it, every call not known to return one row counts as set-returning.
+            Err(_) => {}
+        }
         for _ in 0..MAX_ROUNDS {
             let (analysis, missing) = run(&statement, &self.catalog);
             if missing.is_empty() {

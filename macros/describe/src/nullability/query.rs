@@ -8,7 +8,7 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use super::expr::{Ctx, Group, calls_unknown, is_aggregate_call, refine};
+use super::expr::{Ctx, Group, calls_unknown, count_calls, is_aggregate_call, refine};
 use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename};
 
 /// How many times a recursive CTE is re-analysed before giving up (nullability only grows).
@@ -188,11 +188,41 @@ impl Analyzer<'_> {
         ctx: Ctx,
     ) -> Option<Vec<Col>> {
         let mut out = Vec::new();
-        for item in items {
+        // Set-returning functions in a select list run in lock step: when there are two or more,
+        // the shorter ones are padded with NULLs, so every column holding one may be NULL.
+        let set_returning = |e: &Expr| {
+            count_calls(e, &|f| {
+                f.over.is_none()
+                    && self.catalog.may_return_set(
+                        fold_name(&f.name)
+                            .as_deref()
+                            .and_then(<[_]>::last)
+                            .map(String::as_str),
+                    )
+            })
+        };
+        let calls: Vec<usize> = items
+            .iter()
+            .map(|item| match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    set_returning(e)
+                }
+                _ => 0,
+            })
+            .collect();
+        let padded = calls.iter().sum::<usize>() >= 2;
+        for (item, calls) in items.iter().zip(calls) {
+            let pad = padded && calls > 0;
             match item {
-                SelectItem::UnnamedExpr(e) => out.push(self.output(e, None, scope, ctx)),
+                SelectItem::UnnamedExpr(e) => {
+                    let mut col = self.output(e, None, scope, ctx);
+                    col.nullable |= pad;
+                    out.push(col);
+                }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    out.push(self.output(expr, Some(fold(alias)), scope, ctx));
+                    let mut col = self.output(expr, Some(fold(alias)), scope, ctx);
+                    col.nullable |= pad;
+                    out.push(col);
                 }
                 SelectItem::Wildcard(_) => {
                     let cols = star?;
