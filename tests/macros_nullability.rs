@@ -84,10 +84,11 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -298,10 +299,12 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -327,10 +330,12 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.string_agg);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.name);
         not_null(&row.count);
@@ -443,10 +448,12 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -455,20 +462,23 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c4);
     }
     cases += 1;
-    for row in quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
         not_null(&row.name);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -605,10 +615,12 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c3);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.count);
@@ -767,20 +779,23 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.b);
     }
     cases += 1;
-    for row in quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.a);
         nullable(&row.b);
         not_null(&row.c);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         nullable(&row.c0);
     }
@@ -812,10 +827,14 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email", 100_001i32, "x")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email",
+        100_001i32,
+        "x"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
@@ -833,27 +852,41 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.age);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id", 100_001i32, "x", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        100_001i32,
+        "x",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("UPDATE users SET name = $1 WHERE id = $2 RETURNING name", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "UPDATE users SET name = $1 WHERE id = $2 RETURNING name",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.name);
     }
@@ -867,10 +900,13 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("DELETE FROM posts WHERE id = $1 RETURNING id, body", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "DELETE FROM posts WHERE id = $1 RETURNING id, body",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.body);
@@ -933,23 +969,23 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[ARRAY[id], ARRAY[2]] FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_nn_nn(&row.array);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_nn_nn(&row.array);
+        }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[tags] FROM posts")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_nn_n(&row.array);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_nn_n(&row.array);
+        }
     });
     cases += 1;
     for row in quarry::query!("SELECT array_agg(name) FROM users")
@@ -971,29 +1007,31 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(ARRAY[id]) FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_n_nn(&row.array_agg);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_n_nn(&row.array_agg);
+        }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(tags) FROM posts WHERE false")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_n_n(&row.array_agg);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_n_n(&row.array_agg);
+        }
     });
     cases += 1;
-    for row in quarry::query!("SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         array_nn_nn(&row.array_agg);
@@ -1064,50 +1102,59 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_n(&row.regexp_match);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_n(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_n_n(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_nn_n(&row.c0);
     }
@@ -1168,10 +1215,11 @@ async fn nullability_tables_through_the_query_macro() {
         array_nn_nn(&row.array);
     }
     cases += 1;
-    for row in quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_n_nn(&row.ids);
     }
@@ -1216,10 +1264,12 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_nn(&row.array_agg);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_n(&row.tags);
         array_nn_nn(&row.array);

@@ -116,6 +116,7 @@ fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
         path,
         migrator: None,
         fixtures: &[],
+        should_panic: false,
     };
     let failed = std::panic::catch_unwind(|| {
         quarry::testing::run_test(
@@ -181,30 +182,59 @@ fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
             .await
             .unwrap();
         assert_eq!(rows, 0);
+        drop(kept);
+        for (case, name) in &seen {
+            if *case != "passing" {
+                admin
+                    .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str(), &[])
+                    .await
+                    .unwrap();
+            }
+        }
     });
 }
 
-/// A test binary collects what exited ones left: spares and passing tests' databases of owners
-/// whose lock is free; never a failed test's database, nor anything of a live owner.
+/// A test binary collects what exited ones left: the databases marked with an owner whose lock
+/// is free (spares, passing tests' databases); never a failed test's database, anything of a
+/// live owner, or a database not marked by a keeper, whatever its name.
 #[test]
 fn a_new_test_binary_collects_what_finished_ones_left() {
     let url = quarry::testing::database_url().unwrap();
     runtime().block_on(async {
+        // A live owner: this test holds its lock before its databases exist.
+        let mut live = admin().await;
         let mut admin = admin().await;
+        live.execute(
+            "SELECT pg_advisory_lock($1, $2)",
+            &[&0x7174_7374_i32, &0x0fee_dbee_i32],
+        )
+        .await
+        .unwrap();
+        let dead = Some("quarry::test owner 0badc0de");
         let names = [
             // (name, comment, collected?)
-            ("quarry_spare_0badc0de_1", None, true),
-            ("quarry_test_left_over_0badc0de_2", None, true),
+            ("quarry_spare_0badc0de_1", dead, true),
+            ("quarry_test_left_over_0badc0de_2", dead, true),
+            // A dead owner's failed test: kept.
             (
                 "quarry_test_it_failed_0badc0de_3",
                 Some("quarry::test failed: x::it_failed"),
                 false,
             ),
-            // A live owner: this test holds its lock.
-            ("quarry_spare_0feedbee_1", None, false),
-            ("quarry_test_running_0feedbee_2", None, false),
-            // Not a test database at all.
-            ("quarry_test_12345_6", None, false),
+            // A live owner's.
+            (
+                "quarry_spare_0feedbee_1",
+                Some("quarry::test owner 0feedbee"),
+                false,
+            ),
+            (
+                "quarry_test_running_0feedbee_2",
+                Some("quarry::test owner 0feedbee"),
+                false,
+            ),
+            // Named like ours, not made by a keeper.
+            ("quarry_test_ci_20241205_1", None, false),
+            ("quarry_spare_0badc0de_9", None, false),
         ];
         for (name, comment, _) in names {
             admin
@@ -225,13 +255,6 @@ fn a_new_test_binary_collects_what_finished_ones_left() {
                     .unwrap();
             }
         }
-        admin
-            .execute(
-                "SELECT pg_advisory_lock($1, $2)",
-                &[&0x7174_7374_i32, &0x0fee_dbee_i32],
-            )
-            .await
-            .unwrap();
         // Another test binary starts (this one, running one test) and collects.
         let out = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "fixtures_run_once_per_template", "--quiet"])
@@ -246,7 +269,7 @@ fn a_new_test_binary_collects_what_finished_ones_left() {
         );
         for (name, _, collected) in names {
             if collected {
-                assert!(gone(&mut admin, name).await, "{name} was not collected");
+                assert!(!exists(&mut admin, name).await, "{name} was not collected");
             } else {
                 assert!(exists(&mut admin, name).await, "{name} was collected");
                 admin
@@ -255,6 +278,39 @@ fn a_new_test_binary_collects_what_finished_ones_left() {
                     .unwrap();
             }
         }
+    });
+}
+
+#[quarry::test]
+#[should_panic(expected = "the expected panic")]
+async fn a_should_panic_test(mut conn: Connection) {
+    println!("database={}", current_database(&mut conn).await);
+    panic!("the expected panic");
+}
+
+/// A `#[should_panic]` test that panics passed: its database is dropped, not kept.
+#[test]
+fn a_should_panic_test_that_panics_drops_its_database() {
+    let url = quarry::testing::database_url().unwrap();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_should_panic_test", "--nocapture"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("database="))
+        .unwrap()
+        .to_owned();
+    runtime().block_on(async {
+        let mut admin = admin().await;
+        assert!(gone(&mut admin, &name).await, "{name} was kept");
     });
 }
 

@@ -116,6 +116,7 @@ fn expand_inner(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream
     }
 
     let attrs = &function.attrs;
+    let should_panic = attrs.iter().any(|a| a.path().is_ident("should_panic"));
     let vis = &function.vis;
     let name = &function.sig.ident;
     let inputs = &function.sig.inputs;
@@ -155,6 +156,7 @@ fn expand_inner(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream
                     path: ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)),
                     migrator: #migrator,
                     fixtures: &[#(#fixture_entries),*],
+                    should_panic: #should_panic,
                 },
                 |__arg: #arg_type| async move { #call.await },
             );

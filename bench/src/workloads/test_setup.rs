@@ -121,6 +121,7 @@ fn quarry_tests(migrators: &Migrators, n: u64) -> Result<Sample, BenchError> {
                 // `quarry::migrate!()` builds its `Migrator` in each test too.
                 migrator: Some(migrators.quarry.clone()),
                 fixtures: &[],
+                should_panic: false,
             },
             |pool: quarry_driver::Pool| async move {
                 let objects: i64 = pool.fetch_val(COUNT_OBJECTS, &[]).await?;

@@ -46,6 +46,8 @@ pub struct TestSpec {
     pub migrator: Option<Migrator>,
     /// Fixtures to apply to the template after the migrations.
     pub fixtures: &'static [(&'static str, &'static str)],
+    /// The test is `#[should_panic]`: a panic is its passing outcome (its database is dropped).
+    pub should_panic: bool,
 }
 
 /// The argument a test takes: built from the test database's settings.
@@ -110,7 +112,12 @@ const CLOSE_LIMIT: Duration = Duration::from_secs(1);
 /// use quarry_driver::testing::{TestSpec, run_test};
 ///
 /// run_test(
-///     TestSpec { path: "my_crate::tests::counts", migrator: None, fixtures: &[] },
+///     TestSpec {
+///         path: "my_crate::tests::counts",
+///         migrator: None,
+///         fixtures: &[],
+///         should_panic: false,
+///     },
 ///     |pool: quarry_driver::Pool| async move {
 ///         let one: i32 = pool.fetch_val("SELECT 1", &[]).await?;
 ///         assert_eq!(one, 1);
@@ -143,7 +150,8 @@ where
         let arg = match A::make(database.config.clone()).await {
             Ok(arg) => arg,
             Err(e) => {
-                database.keep(keeper, spec.path).await;
+                // The test never ran: nothing in its database to look at.
+                let _ = keeper.drop_database(database.name.clone());
                 panic!("quarry::test {}: could not connect: {e}", spec.path)
             }
         };
@@ -167,6 +175,15 @@ where
                     panic!("quarry::test {} failed: {e}", spec.path);
                 }
             },
+            Err(panic) if spec.should_panic => {
+                if let Err(e) = keeper.drop_database(database.name.clone()) {
+                    eprintln!(
+                        "quarry::test {}: could not drop {}: {e}",
+                        spec.path, database.name
+                    );
+                }
+                std::panic::resume_unwind(panic);
+            }
             Err(panic) => {
                 database.keep(keeper, spec.path).await;
                 std::panic::resume_unwind(panic);

@@ -2,7 +2,7 @@
 //! fixtures, built once (under an advisory lock, so concurrent test binaries build it once), then
 //! marked a template that takes no connections.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
@@ -13,6 +13,9 @@ use crate::{Config, Connection, Error};
 
 /// Templates this process has seen ready: they are not looked up again.
 static READY: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+/// Templates this process failed to build, with why: the other tests fail with the same error
+/// at once rather than each building it again.
+static FAILED: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 
 /// The template for `spec`'s migrations and fixtures: known ready, found ready, or built now.
 pub(super) async fn ensure(base: &Config, spec: &TestSpec) -> Result<String, String> {
@@ -21,9 +24,25 @@ pub(super) async fn ensure(base: &Config, spec: &TestSpec) -> Result<String, Str
     if is_known(&name) {
         return Ok(name);
     }
+    if let Some(why) = FAILED
+        .lock()
+        .ok()
+        .and_then(|failed| failed.as_ref()?.get(&name).cloned())
+    {
+        return Err(format!(
+            "{why} (building the template failed for an earlier test)"
+        ));
+    }
     let mut admin = super::maintenance(base).await.map_err(|e| e.to_string())?;
     let built = build(&mut admin, base, spec, &name, &key).await;
     let _ = admin.close().await;
+    if let Err(why) = &built
+        && let Ok(mut failed) = FAILED.lock()
+    {
+        failed
+            .get_or_insert_with(HashMap::new)
+            .insert(name.clone(), why.clone());
+    }
     built?;
     if let Ok(mut ready) = READY.lock() {
         ready.get_or_insert_with(HashSet::new).insert(name.clone());
@@ -72,7 +91,7 @@ async fn build(
         admin
             .execute(format!("CREATE DATABASE {quoted}").as_str(), &[])
             .await
-            .map_err(db)?;
+            .map_err(|e| super::keeper::hint(&e))?;
         let mut config = base.clone();
         config.dbname(name);
         let mut conn = Connection::connect(&config).await.map_err(db)?;
