@@ -8,7 +8,7 @@
 //! types that can be `sent` as it. Rows come in blocks under one `cfg` (the crate feature
 //! their codecs need); a list item may carry its own `cfg`.
 //!
-//! The views, each a macro handed the rows by [`builtin_types!`]:
+//! The views, each a macro handed the rows by `builtin_types!`:
 //! - [`oid::has_binary_codec`](super::oid::has_binary_codec): which OIDs are asked for in binary;
 //! - `query_macro::check`: the `pg` markers, which Rust type a `query!` column gets
 //!   (`ColumnType`), which marker an OID has (`marker_name`, what the macros look up), and the
