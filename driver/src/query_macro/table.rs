@@ -19,6 +19,7 @@ macro_rules! checks {
         [$({ $(#[$reads_cfg:meta])* $reads:ty })*]
         [$({ $(#[$dec_cfg:meta])* $dec:ty })*]
         [$({ $(#[$send_cfg:meta])* $send:ty })*]
+        $value:tt
     })*) => {
         $(
             $( $(#[$rust_cfg])* impl ColumnType for pg::$name { type Rust = $rust; } )*

@@ -42,7 +42,8 @@ pub(crate) fn builtin(oid: Oid) -> Option<&'static Builtin> {
 /// The [`has_binary_codec`] view of the table of built-in types.
 macro_rules! binary_codecs {
     ($({
-        $name:ident $oid:ident [#[$cfg:meta] $wire:ident] $rust:tt $reads:tt $dec:tt $send:tt
+        $name:ident $oid:ident [#[$cfg:meta] $wire:ident]
+        $rust:tt $reads:tt $dec:tt $send:tt $value:tt
     })*) => {
         /// Whether Quarry asks for columns of this built-in type in binary format (it has a
         /// binary decoder); everything else is received as text.

@@ -5,11 +5,14 @@
 //! `query_macro::check::pg`), its OID constant (from the catalog, `builtin.rs`), whether its
 //! columns are received in binary or in text, its Rust type (`rust`: decoded and sent; `reads`:
 //! decoded only), and the widenings: further Rust types a value of it `decodes` into and Rust
-//! types that can be `sent` as it. Rows come in blocks under one `cfg` (the crate feature
+//! types that can be `sent` as it; `value` names the Rust type a binary value is decoded into
+//! for a dynamic [`Value`](super::Value) when that is not the Rust type (`numeric` as the
+//! lossless `Numeric`, `date` as `Infinite<NaiveDate>`). Rows come in blocks under one `cfg` (the crate feature
 //! their codecs need); a list item may carry its own `cfg`.
 //!
 //! The views, each a macro handed the rows by `builtin_types!`:
 //! - [`oid::has_binary_codec`](super::oid::has_binary_codec): which OIDs are asked for in binary;
+//! - `value.rs`: which [`Value`](super::Value) a binary value of a row becomes;
 //! - `query_macro::check`: the `pg` markers, which Rust type a `query!` column gets
 //!   (`ColumnType`), which marker an OID has (`marker_name`, what the macros look up), and the
 //!   `DecodesPg` / `AcceptsPg` impls the `query!` checks rest on;
@@ -26,10 +29,9 @@ use super::{Decode, Encode, Oid, Type};
 
 /// Hands every row of the table, normalised, to `$view!`.
 ///
-/// Each row reaches the view as
-/// `{ name OID [#[cfg] binary|text] [rust types] [reads types] [decodes types] [sends types] }`,
-/// each type as `{ #[cfg]* Type }`; the Rust type is repeated in the `decodes` and `sends` lists
-/// and a `reads` type in `decodes`.
+/// Each row reaches the view as `{ name OID [#[cfg] binary|text] [rust types] [reads types]
+/// [decodes types] [sends types] [value type] }`, each type as `{ #[cfg]* Type }`; the Rust type
+/// is repeated in the `decodes` and `sends` lists and a `reads` type in `decodes`.
 macro_rules! builtin_types {
     ($view:ident) => {
         $crate::types::table::normalise! { $view;
@@ -48,7 +50,7 @@ macro_rules! builtin_types {
                 xid = XID, binary, rust $crate::types::Xid;
                 cid = CID, binary, rust $crate::types::Cid;
                 json = JSON, binary, rust #[cfg(feature = "json")] ::serde_json::Value,
-                    decodes [String], sends [String, str];
+                    decodes [String], sends [String, str], value String;
                 xml = XML, text, rust String, sends [str];
                 point = POINT, binary, rust $crate::types::Point;
                 lseg = LSEG, binary, rust $crate::types::LineSegment;
@@ -72,11 +74,12 @@ macro_rules! builtin_types {
                 bit = BIT, binary, rust $crate::types::BitString;
                 varbit = VARBIT, binary, rust $crate::types::BitString;
                 jsonb = JSONB, binary, rust #[cfg(feature = "json")] ::serde_json::Value,
-                    decodes [String], sends [String, str];
+                    decodes [String], sends [String, str], value String;
                 numeric = NUMERIC, binary,
                     rust #[cfg(feature = "rust_decimal")] ::rust_decimal::Decimal,
                     decodes [$crate::types::Numeric, $crate::types::NumericF64],
-                    sends [$crate::types::Numeric, $crate::types::NumericF64, i16, i32, i64];
+                    sends [$crate::types::Numeric, $crate::types::NumericF64, i16, i32, i64],
+                    value $crate::types::Numeric;
                 record = RECORD, binary;
                 void = VOID, binary, reads ();
                 pg_lsn = PG_LSN, binary, rust $crate::types::PgLsn;
@@ -98,11 +101,13 @@ macro_rules! builtin_types {
             #[cfg(feature = "chrono")] {
                 date = DATE, binary, rust ::chrono::NaiveDate,
                     decodes [$crate::types::Infinite<::chrono::NaiveDate>],
-                    sends [$crate::types::Infinite<::chrono::NaiveDate>];
+                    sends [$crate::types::Infinite<::chrono::NaiveDate>],
+                    value $crate::types::Infinite<::chrono::NaiveDate>;
                 time = TIME, binary, rust ::chrono::NaiveTime;
                 timestamp = TIMESTAMP, binary, rust ::chrono::NaiveDateTime,
                     decodes [$crate::types::Infinite<::chrono::NaiveDateTime>],
-                    sends [$crate::types::Infinite<::chrono::NaiveDateTime>];
+                    sends [$crate::types::Infinite<::chrono::NaiveDateTime>],
+                    value $crate::types::Infinite<::chrono::NaiveDateTime>;
                 timestamptz = TIMESTAMPTZ, binary, rust ::chrono::DateTime<::chrono::Utc>,
                     decodes [
                         ::chrono::DateTime<::chrono::FixedOffset>,
@@ -117,7 +122,8 @@ macro_rules! builtin_types {
                         $crate::types::Infinite<::chrono::DateTime<::chrono::Utc>>,
                         $crate::types::Infinite<::chrono::DateTime<::chrono::FixedOffset>>,
                         $crate::types::Infinite<::chrono::DateTime<::chrono::Local>>,
-                    ];
+                    ],
+                    value $crate::types::Infinite<::chrono::DateTime<::chrono::Utc>>;
                 interval = INTERVAL, binary, rust $crate::types::Interval,
                     decodes [::chrono::Duration], sends [::chrono::Duration];
                 timetz = TIMETZ, binary, rust $crate::types::TimeTz;
@@ -139,6 +145,7 @@ macro_rules! normalise {
             $(, reads $reads:ty)?
             $(, decodes [$($(#[$dec_cfg:meta])* $dec:ty),* $(,)?])?
             $(, sends [$($(#[$send_cfg:meta])* $send:ty),* $(,)?])?
+            $(, value $value:ty)?
         ;)*}
     )*) => {
         $view! {$($({
@@ -154,6 +161,7 @@ macro_rules! normalise {
                 $({ #[$cfg] $(#[$rust_cfg])* $rust })?
                 $($({ #[$cfg] $(#[$send_cfg])* $send })*)?
             ]
+            [$({ #[$cfg] $value })?]
         })*)*}
     };
 }
@@ -178,6 +186,7 @@ macro_rules! visit_rows {
         [$({ $(#[$reads_cfg:meta])* $reads:ty })*]
         [$({ $(#[$dec_cfg:meta])* $dec:ty })*]
         [$({ $(#[$send_cfg:meta])* $send:ty })*]
+        $value:tt
     })*) => {
         fn visit_rows(visitor: &mut impl Visit) {
             $({
