@@ -6,7 +6,8 @@
 //! code spanned at the argument, so a mismatch is a rustc error pointing at it and naming the
 //! PostgreSQL type. Types mapped in `quarry.toml` and user types use [`ParamOf`] instead, which
 //! asks for the mapped Rust type itself. Nothing here runs: the checks are never called.
-//! Which Rust type is sent as which built-in type is listed once, in `table.rs`.
+//! Which Rust type is sent as which built-in type is one row per type in the table of built-in
+//! types (`types/table.rs`); `table.rs` here generates the impls.
 
 /// Marker types, one per row of the table of built-in types (and `citext`), named exactly like
 /// `pg_type.typname` so compiler messages read `int4`, `text`, `_int4`, ...

@@ -7,8 +7,12 @@
 //! decoded only), and the widenings: further Rust types a value of it `decodes` into and Rust
 //! types that can be `sent` as it; `value` names the Rust type a binary value is decoded into
 //! for a dynamic [`Value`](super::Value) when that is not the Rust type (`numeric` as the
-//! lossless `Numeric`, `date` as `Infinite<NaiveDate>`). Rows come in blocks under one `cfg` (the crate feature
-//! their codecs need); a list item may carry its own `cfg`.
+//! lossless `Numeric`, `date` as `Infinite<NaiveDate>`). Rows come in blocks under one `cfg`
+//! (the crate feature their codecs need); a list item may carry its own `cfg`.
+//!
+//! The codecs keep their own `accepts` (next to the code that writes each type they accept);
+//! the unit test below holds them to the rows both ways, so a widening is one row edit plus the
+//! codec's, and the test names any that is missing.
 //!
 //! The views, each a macro handed the rows by `builtin_types!`:
 //! - [`oid::has_binary_codec`](super::oid::has_binary_codec): which OIDs are asked for in binary;
@@ -35,6 +39,8 @@ use super::{Decode, Encode, Oid, Type};
 macro_rules! builtin_types {
     ($view:ident) => {
         $crate::types::table::normalise! { $view;
+            // typname = OID constant, wire format, rust Type [, reads Type]
+            //     [, decodes [Type, ...]] [, sends [Type, ...]] [, value Type];
             #[cfg(all())] {
                 bool = BOOL, binary, rust bool;
                 bytea = BYTEA, binary, rust Vec<u8>,
