@@ -35,7 +35,8 @@ use super::{Decode, Encode, Oid, Type};
 ///
 /// Each row reaches the view as `{ name OID [#[cfg] binary|text] [rust types] [reads types]
 /// [decodes types] [sends types] [value type] }`, each type as `{ #[cfg]* Type }`; the Rust type
-/// is repeated in the `decodes` and `sends` lists and a `reads` type in `decodes`.
+/// is repeated in the `decodes` and `sends` lists and a `reads` type in `decodes`, and a row
+/// whose block's feature is off decodes into `String` (its values then arrive in text).
 macro_rules! builtin_types {
     ($view:ident) => {
         $crate::types::table::normalise! { $view;
@@ -145,7 +146,7 @@ pub(crate) use builtin_types;
 /// Parses the rows as written in [`builtin_types!`] and hands them to the view in one shape.
 macro_rules! normalise {
     ($view:ident; $(
-        #[$cfg:meta] {$(
+        #[cfg($cfg:meta)] {$(
             $name:ident = $oid:ident, $wire:ident
             $(, rust $(#[$rust_cfg:meta])* $rust:ty)?
             $(, reads $reads:ty)?
@@ -155,19 +156,21 @@ macro_rules! normalise {
         ;)*}
     )*) => {
         $view! {$($({
-            $name $oid [#[$cfg] $wire]
-            [$({ #[$cfg] $(#[$rust_cfg])* $rust })?]
-            [$({ #[$cfg] $reads })?]
+            $name $oid [#[cfg($cfg)] $wire]
+            [$({ #[cfg($cfg)] $(#[$rust_cfg])* $rust })?]
+            [$({ #[cfg($cfg)] $reads })?]
             [
-                $({ #[$cfg] $(#[$rust_cfg])* $rust })?
-                $({ #[$cfg] $reads })?
-                $($({ #[$cfg] $(#[$dec_cfg])* $dec })*)?
+                $({ #[cfg($cfg)] $(#[$rust_cfg])* $rust })?
+                $({ #[cfg($cfg)] $reads })?
+                $($({ #[cfg($cfg)] $(#[$dec_cfg])* $dec })*)?
+                // Without its codec, a type arrives in text, which `String` decodes.
+                { #[cfg(not($cfg))] String }
             ]
             [
-                $({ #[$cfg] $(#[$rust_cfg])* $rust })?
-                $($({ #[$cfg] $(#[$send_cfg])* $send })*)?
+                $({ #[cfg($cfg)] $(#[$rust_cfg])* $rust })?
+                $($({ #[cfg($cfg)] $(#[$send_cfg])* $send })*)?
             ]
-            [$({ #[$cfg] $value })?]
+            [$({ #[cfg($cfg)] $value })?]
         })*)*}
     };
 }
