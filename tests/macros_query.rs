@@ -321,3 +321,85 @@ async fn fetch_streams_rows_one_by_one_and_can_be_dropped_early() {
             .unwrap();
     assert_eq!(all, vec![1, 2, 3, 4, 5]);
 }
+
+#[tokio::test]
+async fn query_as_widens_exactly_like_record_get() {
+    // `Record::get::<i64>` reads an `int4` column, so a `query_as!` field may be an `i64` too.
+    #[derive(quarry::FromRecord)]
+    struct Wide {
+        id: i64,
+        age: Option<i64>,
+    }
+    let mut conn = db().await;
+    let rows = quarry::query_as!(Wide, "SELECT id, age FROM macro_users ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!((rows[0].id, rows[0].age), (1, Some(31)));
+    assert_eq!((rows[1].id, rows[1].age), (2, None));
+    let record = conn
+        .fetch_row("SELECT id FROM macro_users ORDER BY id", &[])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.get::<i64>(0).unwrap(), rows[0].id);
+}
+
+#[tokio::test]
+async fn bits_geometry_and_system_types_are_checked_at_compile_time() {
+    use quarry::types::{BitString, Cid, PgLsn, Point, Tid, Xid};
+
+    // Parameters of these types are checked against the table (`Point` for `point`, ...), and
+    // `query_as!` fields too (a `$1::point` column may be NULL: `Option<Point>`).
+    #[derive(quarry::FromRecord)]
+    struct System {
+        p: Option<Point>,
+        bits: Option<BitString>,
+        t: Tid,
+        x: Xid,
+        c: Cid,
+        lsn: Option<PgLsn>,
+    }
+    let mut conn = db().await;
+    let point = Point { x: 1.0, y: 2.0 };
+    let bits: BitString = "101".parse().unwrap();
+    let row = quarry::query_as!(
+        System,
+        "SELECT $1::point AS p, $2::varbit AS bits, '(3,4)'::tid AS t, '7'::xid AS x, \
+         '5'::cid AS c, $3::pg_lsn AS lsn",
+        point,
+        &bits,
+        PgLsn(0x16B_3748)
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(row.p, Some(point));
+    assert_eq!(row.bits, Some(bits));
+    assert_eq!((row.t.block, row.t.offset), (3, 4));
+    assert_eq!(
+        (row.x, row.c, row.lsn),
+        (Xid(7), Cid(5), Some(PgLsn(0x16B_3748)))
+    );
+    let anonymous = quarry::query!("SELECT B'11'::bit(2) AS \"b!\", '(1,1),(0,0)'::box AS \"r!\"")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let _: BitString = anonymous.b;
+    let _: quarry::types::Box = anonymous.r;
+}
+
+#[tokio::test]
+async fn a_user_type_named_like_a_built_in_is_not_the_built_in() {
+    // `public.box` is a domain over text: its column is a `String`, not `quarry::types::Box`.
+    let mut conn = db().await;
+    conn.execute("INSERT INTO macro_labels VALUES ('fragile')", &[])
+        .await
+        .unwrap();
+    let row = quarry::query!("SELECT label FROM macro_labels")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let label: String = row.label;
+    assert_eq!(label, "fragile");
+}

@@ -6,60 +6,30 @@
 //! code spanned at the argument, so a mismatch is a rustc error pointing at it and naming the
 //! PostgreSQL type. Types mapped in `quarry.toml` and user types use [`ParamOf`] instead, which
 //! asks for the mapped Rust type itself. Nothing here runs: the checks are never called.
-//! Which Rust type is sent as which built-in type is listed once, in `table.rs`.
+//! Which Rust type is sent as which built-in type is one row per type in the table of built-in
+//! types (`types/table.rs`); `table.rs` here generates the impls.
 
-/// Marker types, one per built-in PostgreSQL type the macros check statically. They are named
-/// exactly like `pg_type.typname` so compiler messages read `int4`, `text`, `_int4`, ...
+/// Marker types, one per row of the table of built-in types (and `citext`), named exactly like
+/// `pg_type.typname` so compiler messages read `int4`, `text`, `_int4`, ...
 #[allow(non_camel_case_types)]
 pub mod pg {
     use std::marker::PhantomData;
 
+    /// The markers view of the table of built-in types: every row gets one, whether or not its
+    /// codec is compiled in (the macros look markers up by OID in a build without features).
     macro_rules! markers {
-        ($($name:ident),* $(,)?) => {
+        ($({ $name:ident $oid:ident $($rest:tt)* })*) => {
             $(
                 #[doc = concat!("The PostgreSQL type `", stringify!($name), "`.")]
                 pub struct $name;
             )*
-            /// The `typname` of every marker: the built-in types the macros check statically.
-            ///
-            /// ```
-            /// assert!(quarry_driver::query_macro::check::pg::TYPE_NAMES.contains(&"int4"));
-            /// ```
-            pub const TYPE_NAMES: &[&str] = &[$(stringify!($name)),*];
         };
     }
+    crate::types::table::builtin_types!(markers);
 
-    markers!(
-        bool,
-        int2,
-        int4,
-        int8,
-        float4,
-        float8,
-        numeric,
-        text,
-        varchar,
-        bpchar,
-        name,
-        bytea,
-        date,
-        time,
-        timetz,
-        timestamp,
-        timestamptz,
-        interval,
-        uuid,
-        json,
-        jsonb,
-        oid,
-        inet,
-        cidr,
-        macaddr,
-        macaddr8,
-        money,
-        xml,
-        citext,
-    );
+    /// `citext`, the case-insensitive text of the extension of that name. Not a built-in (its
+    /// OID differs per database): the macros know it by name.
+    pub struct citext;
 
     /// An array of the element type `M` (`_int4` is `Array<int4>`). As a column's type: an
     /// array whose elements are never NULL.
@@ -69,6 +39,37 @@ pub mod pg {
     /// description says of most arrays: the catalog does not constrain elements), so a field
     /// reading it needs `Vec<Option<T>>`.
     pub struct ArrayWithNulls<M>(PhantomData<M>);
+}
+
+/// The Rust type a `query!` column of a built-in type is read into: the `rust` of its row in the
+/// table of built-in types. The macros name it as `<pg::int4 as ColumnType>::Rust`.
+///
+/// ```
+/// use quarry_driver::query_macro::check::{ColumnType, pg};
+/// let id: <pg::int4 as ColumnType>::Rust = 7i32;
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "this build of quarry has no Rust type for the PostgreSQL type `{Self}`",
+    label = "no codec for `{Self}`",
+    note = "enable the quarry feature with its codec (`chrono`, `uuid`, `rust_decimal`, `json`), \
+            or give the column a type in its alias (`AS \"col: MyType\"`)"
+)]
+pub trait ColumnType {
+    /// The Rust type.
+    type Rust;
+}
+
+/// The identifier of the [`pg`] marker of a built-in type that has a Rust type, by OID (never by
+/// name: a user's `public.box` is not `pg_catalog.box`). What the macros look types up with.
+///
+/// ```
+/// use quarry_driver::query_macro::check::marker_name;
+/// assert_eq!(marker_name(23), Some("int4"));
+/// assert_eq!(marker_name(603), Some("r#box"));
+/// assert_eq!(marker_name(2249), None); // `record` has no Rust type of its own
+/// ```
+pub fn marker_name(oid: crate::types::Oid) -> Option<&'static str> {
+    super::table::marker_name(oid)
 }
 
 /// Rust types that can be sent as a parameter of the PostgreSQL type `M` (a [`pg`] marker),

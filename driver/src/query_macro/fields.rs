@@ -10,8 +10,8 @@
 //!   field's type (or its `try_from` source) [`FitsColumn`]. `flatten` fields recurse,
 //!   `default` and `skip` fields need no column, `json` fields only need the column.
 //!
-//! Which Rust type decodes which built-in type is listed once, in `table.rs`, next to what it is
-//! sent as. A mismatch is a rustc error whose message names the column, its PostgreSQL type and
+//! Which Rust type decodes which built-in type is one row per type in the table of built-in types
+//! (`types/table.rs`), next to what it is sent as. A mismatch is a rustc error whose message names the column, its PostgreSQL type and
 //! nullability, and the Rust type. Nothing here runs.
 
 use super::check::pg;

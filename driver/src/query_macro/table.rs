@@ -1,81 +1,69 @@
-//! The one table of Rust types the `query!` macros check statically against built-in
-//! PostgreSQL types: which [`pg`] markers each Rust type is decoded from (columns, `query_as!`
-//! fields: [`DecodesPg`]) and sent as (parameters: [`AcceptsPg`], [`AcceptsPgNotNull`]).
+//! The compile-time view of the table of built-in types (`types/table.rs`): for each row, its
+//! marker's [`ColumnType`], [`marker_name`] by OID, the [`DecodesPg`] impls of every Rust type it
+//! decodes into (columns, `query_as!` fields) and the [`AcceptsPg`] / [`AcceptsPgNotNull`] impls of
+//! every Rust type sent as it (parameters).
 //!
-//! A row `T => [a, b] sends [c];` says `T` is decoded from and sent as `a` and `b`, and is also
-//! sent as `c` (widening, or an encoding that has no exact decoding); `sends T => [..]` and
-//! `decodes T => [..]` rows go one way only (unsized borrowed forms, owned forms without an
-//! `Encode`). Generic impls (arrays, `Option`, references, `Json<T>`) live with their traits.
+//! Generic impls (arrays, `Option`, references, `Json<T>`) live with their traits; `citext`, an
+//! extension type, is written out below.
 
-use std::borrow::Cow;
-
-use super::check::{AcceptsPg, AcceptsPgNotNull, pg};
+use super::check::{AcceptsPg, AcceptsPgNotNull, ColumnType, pg};
 use super::fields::DecodesPg;
+use crate::types::Oid;
+use crate::types::table::builtin_types;
 
-macro_rules! table {
-    () => {};
-    (sends $ty:ty => [$($m:ident),*]; $($rest:tt)*) => {
+/// The view: one impl per row and Rust type, and the OID → marker lookup.
+macro_rules! checks {
+    ($({
+        $name:ident $oid:ident $wire:tt
+        [$({ $(#[$rust_cfg:meta])* $rust:ty })*]
+        [$({ $(#[$reads_cfg:meta])* $reads:ty })*]
+        [$({ $(#[$dec_cfg:meta])* $dec:ty })*]
+        [$({ $(#[$send_cfg:meta])* $send:ty })*]
+        $value:tt
+    })*) => {
         $(
-            impl AcceptsPg<pg::$m> for $ty {}
-            impl AcceptsPgNotNull<pg::$m> for $ty {}
+            $( $(#[$rust_cfg])* impl ColumnType for pg::$name { type Rust = $rust; } )*
+            $( $(#[$reads_cfg])* impl ColumnType for pg::$name { type Rust = $reads; } )*
+            $( $(#[$dec_cfg])* impl<N> DecodesPg<pg::$name, N> for $dec {} )*
+            $(
+                $(#[$send_cfg])* impl AcceptsPg<pg::$name> for $send {}
+                $(#[$send_cfg])* impl AcceptsPgNotNull<pg::$name> for $send {}
+            )*
         )*
-        table! { $($rest)* }
-    };
-    (decodes $ty:ty => [$($m:ident),*]; $($rest:tt)*) => {
-        $( impl<N> DecodesPg<pg::$m, N> for $ty {} )*
-        table! { $($rest)* }
-    };
-    ($ty:ty => [$($m:ident),*] $(sends [$($s:ident),*])?; $($rest:tt)*) => {
-        table! { sends $ty => [$($m),* $($(, $s)*)?]; }
-        table! { decodes $ty => [$($m),*]; }
-        table! { $($rest)* }
+
+        /// The marker of a row that has a Rust type, whether or not its codec is compiled in.
+        pub(super) fn marker_name(oid: Oid) -> Option<&'static str> {
+            match oid {
+                $($crate::types::oid::$oid => has_rust!(
+                    $name [$($rust)* $($reads)*]
+                ),)*
+                _ => None,
+            }
+        }
     };
 }
 
-table! {
-    bool => [bool];
-    i16 => [int2] sends [int4, int8, float8, numeric];
-    i32 => [int4] sends [int8, float8, numeric];
-    i64 => [int8] sends [numeric];
-    f32 => [float4] sends [float8];
-    f64 => [float8];
-    u32 => [oid];
-    String => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    sends str => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    sends Cow<'_, str> => [text, varchar, bpchar, name, xml, citext, json, jsonb];
-    decodes Cow<'static, str> => [text, varchar, bpchar, name, xml, citext];
-    decodes Box<str> => [text, varchar, bpchar, name, xml, citext];
-    Vec<u8> => [bytea];
-    sends [u8] => [bytea];
-    bytes::Bytes => [bytea];
-    std::net::IpAddr => [inet] sends [cidr];
-    crate::types::IpNetwork => [inet, cidr];
-    crate::types::MacAddr => [macaddr];
-    crate::types::MacAddr8 => [macaddr8];
-    crate::types::Money => [money];
-    crate::types::Numeric => [numeric];
+/// `Some("name")` when the row lists a Rust type, else `None`.
+macro_rules! has_rust {
+    ($name:ident []) => {
+        None
+    };
+    ($name:ident [$($ty:tt)+]) => {
+        Some(stringify!($name))
+    };
 }
 
-#[cfg(feature = "chrono")]
-table! {
-    chrono::NaiveDate => [date];
-    chrono::NaiveTime => [time];
-    chrono::NaiveDateTime => [timestamp];
-    chrono::DateTime<chrono::Utc> => [timestamptz];
-    chrono::DateTime<chrono::FixedOffset> => [timestamptz];
-    chrono::DateTime<chrono::Local> => [timestamptz];
-    crate::types::Interval => [interval];
-    crate::types::TimeTz => [timetz];
+builtin_types!(checks);
+
+// `citext` (extension): text.
+impl<N> DecodesPg<pg::citext, N> for String {}
+impl AcceptsPg<pg::citext> for String {}
+impl AcceptsPgNotNull<pg::citext> for String {}
+impl AcceptsPg<pg::citext> for str {}
+impl AcceptsPgNotNull<pg::citext> for str {}
+impl ColumnType for pg::citext {
+    type Rust = String;
 }
-
-#[cfg(feature = "uuid")]
-table! { uuid::Uuid => [uuid]; }
-
-#[cfg(feature = "rust_decimal")]
-table! { rust_decimal::Decimal => [numeric]; }
-
-#[cfg(feature = "json")]
-table! { serde_json::Value => [json, jsonb]; }
 
 #[cfg(test)]
 mod tests {
@@ -87,12 +75,16 @@ mod tests {
     #[test]
     fn rows_go_the_ways_they_say() {
         decodes::<i32, pg::int4>();
+        decodes::<i64, pg::int4>();
         sends::<i32, pg::int4>();
         sends::<i32, pg::numeric>();
         sends::<str, pg::citext>();
-        decodes::<Box<str>, pg::text>();
         sends::<std::net::IpAddr, pg::cidr>();
         decodes::<std::net::IpAddr, pg::inet>();
         sends::<[u8], pg::bytea>();
+        decodes::<crate::types::Tid, pg::tid>();
+        assert_eq!(marker_name(crate::types::oid::INT4), Some("int4"));
+        assert_eq!(marker_name(crate::types::oid::RECORD), None);
+        assert_eq!(marker_name(crate::types::oid::VOID), Some("void"));
     }
 }

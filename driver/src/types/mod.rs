@@ -38,6 +38,9 @@ mod wire;
 
 pub mod oid;
 pub(crate) mod registry;
+// Public for the test that holds the table to the codecs and a server; not API.
+#[doc(hidden)]
+pub mod table;
 
 use std::error::Error as StdError;
 

@@ -6,6 +6,7 @@
 
 use super::Oid;
 use super::builtin::{BUILTINS, Builtin};
+use super::table::builtin_types;
 
 // Every built-in type's OID, generated from the catalog (`INT4`, `INT4_ARRAY`, `INT4RANGE`, ...).
 // A constant written out here would shadow the generated one of the same name.
@@ -38,54 +39,30 @@ pub(crate) fn builtin(oid: Oid) -> Option<&'static Builtin> {
         .and_then(|i| BUILTINS.get(i))
 }
 
-/// Whether Quarry asks for columns of this type in binary format (it has a binary decoder).
-/// Everything else is received as text.
-pub fn has_binary_codec(oid: Oid) -> bool {
-    matches!(
-        oid,
-        BOOL | BYTEA
-            | CHAR
-            | NAME
-            | INT8
-            | INT2
-            | INT4
-            | TEXT
-            | OID
-            | FLOAT4
-            | FLOAT8
-            | UNKNOWN
-            | BPCHAR
-            | VARCHAR
-            // network (macaddr and macaddr8 stay text: see types/network.rs), geometric, bits, ...
-            | INET
-            | CIDR
-            | POINT
-            | LSEG
-            | PATH
-            | BOX
-            | POLYGON
-            | LINE
-            | CIRCLE
-            | BIT
-            | VARBIT
-            | JSON
-            | JSONB
-            | TID
-            | XID
-            | CID
-            | XID8
-            | PG_LSN
-            | VOID
-            | RECORD
-            | NUMERIC
-    ) || (cfg!(feature = "uuid") && oid == UUID)
-        || is_reg_type(oid)
-        || (cfg!(feature = "chrono")
-            && matches!(
-                oid,
-                DATE | TIME | TIMETZ | TIMESTAMP | TIMESTAMPTZ | INTERVAL
-            ))
+/// The [`has_binary_codec`] view of the table of built-in types.
+macro_rules! binary_codecs {
+    ($({
+        $name:ident $oid:ident [#[$cfg:meta] $wire:ident]
+        $rust:tt $reads:tt $dec:tt $send:tt $value:tt
+    })*) => {
+        /// Whether Quarry asks for columns of this built-in type in binary format (it has a
+        /// binary decoder); everything else is received as text.
+        ///
+        /// ```
+        /// use quarry_driver::types::oid;
+        /// assert!(oid::has_binary_codec(oid::INT4));
+        /// assert!(!oid::has_binary_codec(oid::MONEY)); // received as text
+        /// ```
+        pub fn has_binary_codec(oid: Oid) -> bool {
+            match oid {
+                $(#[$cfg] $crate::types::oid::$oid => $crate::types::table::is_binary!($wire),)*
+                _ => false,
+            }
+        }
+    };
 }
+
+builtin_types!(binary_codecs);
 
 /// Whether the type is `oid` or one of the `reg*` aliases of it (`regclass`, `regtype`, ...): all
 /// are a `u32` on the wire.

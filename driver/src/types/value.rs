@@ -1,4 +1,8 @@
 //! `Value`: a column decoded without a static Rust type, for `Record::value` and `Record`'s Debug.
+//!
+//! Which built-in type becomes which variant is the table of built-in types' (`table.rs`): a
+//! binary value is decoded into its row's `value` type (else its Rust type), which [`ToValue`]
+//! turns into a `Value`.
 
 use std::fmt;
 
@@ -7,6 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::array::{Array, Dimension};
 use super::composite::CompositeDecoder;
+use super::table::builtin_types;
 use super::{
     AnyValue, BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment,
     Multirange, Numeric, Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
@@ -181,6 +186,151 @@ fn infinite<T>(v: Infinite<T>, finite: impl FnOnce(T) -> Value) -> Value {
     }
 }
 
+/// How a Rust value the table of built-in types decodes becomes a [`Value`].
+trait ToValue {
+    fn to_value(self) -> Value;
+}
+
+/// `ToValue` impls that wrap the value in a variant, converting it first.
+macro_rules! to_value {
+    (@convert $e:expr) => {
+        $e
+    };
+    (@convert $e:expr, $via:ty) => {
+        <$via>::from($e)
+    };
+    ($($ty:ty => $variant:ident $(via $via:ty)?),* $(,)?) => {
+        $(
+            impl ToValue for $ty {
+                fn to_value(self) -> Value {
+                    Value::$variant(to_value!(@convert self $(, $via)?))
+                }
+            }
+        )*
+    };
+}
+
+to_value!(
+    bool => Bool,
+    i16 => Int via i64,
+    i32 => Int via i64,
+    i64 => Int,
+    u32 => Int via i64,
+    f32 => Float via f64,
+    f64 => Float,
+    String => Text,
+    Vec<u8> => Bytes,
+    IpNetwork => Network,
+    Point => Point,
+    Line => Line,
+    LineSegment => LineSegment,
+    super::Box => Box,
+    Path => Path,
+    Polygon => Polygon,
+    Circle => Circle,
+    BitString => Bits,
+    Tid => Tid,
+    PgLsn => Lsn,
+    Numeric => Numeric,
+);
+#[cfg(feature = "uuid")]
+to_value!(uuid::Uuid => Uuid);
+#[cfg(feature = "chrono")]
+to_value!(NaiveTime => Time, TimeTz => TimeTz, Interval => Interval);
+
+impl ToValue for i8 {
+    /// `"char"`: its one byte as a character.
+    fn to_value(self) -> Value {
+        Value::Text(char::from(self.to_ne_bytes()[0]).to_string())
+    }
+}
+
+impl ToValue for Xid {
+    fn to_value(self) -> Value {
+        Value::Int(i64::from(self.0))
+    }
+}
+
+impl ToValue for super::Cid {
+    fn to_value(self) -> Value {
+        Value::Int(i64::from(self.0))
+    }
+}
+
+impl ToValue for Xid8 {
+    /// An `Int` while it fits, else its text.
+    fn to_value(self) -> Value {
+        i64::try_from(self.0).map_or_else(|_| Value::Text(self.to_string()), Value::Int)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl ToValue for Infinite<NaiveDate> {
+    fn to_value(self) -> Value {
+        infinite(self, Value::Date)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl ToValue for Infinite<NaiveDateTime> {
+    fn to_value(self) -> Value {
+        infinite(self, Value::Timestamp)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl ToValue for Infinite<DateTime<Utc>> {
+    fn to_value(self) -> Value {
+        infinite(self, Value::TimestampTz)
+    }
+}
+
+/// The [`Value`] view of the table of built-in types: a binary value of a row becomes its
+/// `value` type's (else its Rust type's) `Value`.
+macro_rules! values {
+    ($({
+        $name:ident $oid:ident [#[$cfg:meta] $wire:ident]
+        [$({ $(#[$rust_cfg:meta])* $rust:ty })*] $reads:tt $dec:tt $send:tt
+        [$({ #[$value_cfg:meta] $value:ty })*]
+    })*) => {
+        /// The `Value` of a binary value of a built-in type, or `None` for types the table gives
+        /// no Rust type.
+        fn builtin_value(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
+            let base = value.ty().base_oid();
+            $(value_arm!(
+                $wire, base, value, $oid,
+                [$({ #[$value_cfg] $value })*], [$({ $(#[$rust_cfg])* $rust })*]
+            );)*
+            Ok(None)
+        }
+    };
+}
+
+/// One row's test in [`builtin_value`]: text rows never arrive here in binary.
+macro_rules! value_arm {
+    (text, $($rest:tt)*) => {};
+    (binary, $base:ident, $value:ident, $row:ident, [{ #[$cfg:meta] $ty:ty }], $rust:tt) => {
+        #[$cfg]
+        {
+            if $base == oid::$row {
+                return Ok(Some(<$ty as Decode<'_>>::decode($value)?.to_value()));
+            }
+        }
+    };
+    (binary, $base:ident, $value:ident, $row:ident, [], [$({ $(#[$cfg:meta])* $ty:ty })*]) => {
+        $(
+            $(#[$cfg])*
+            {
+                if $base == oid::$row {
+                    return Ok(Some(<$ty as Decode<'_>>::decode($value)?.to_value()));
+                }
+            }
+        )*
+    };
+}
+
+builtin_types!(values);
+
 impl<'r> Decode<'r> for Value {
     fn accepts(_ty: &PgType, _format: Format) -> bool {
         true
@@ -207,54 +357,14 @@ impl<'r> Decode<'r> for Value {
         if value.format() == Format::Text {
             return String::decode(value).map(Value::Text);
         }
-        Ok(match value.ty().base_oid() {
-            oid::BOOL => Value::Bool(bool::decode(value)?),
-            oid::INT2 | oid::INT4 | oid::INT8 => Value::Int(i64::decode(value)?),
-            oid::FLOAT4 | oid::FLOAT8 => Value::Float(f64::decode(value)?),
-            oid::BYTEA => Value::Bytes(Vec::decode(value)?),
-            #[cfg(feature = "uuid")]
-            oid::UUID => Value::Uuid(uuid::Uuid::decode(value)?),
-            oid::INET | oid::CIDR => Value::Network(IpNetwork::decode(value)?),
-            oid::POINT => Value::Point(Point::decode(value)?),
-            oid::LINE => Value::Line(Line::decode(value)?),
-            oid::LSEG => Value::LineSegment(LineSegment::decode(value)?),
-            oid::BOX => Value::Box(super::Box::decode(value)?),
-            oid::PATH => Value::Path(Path::decode(value)?),
-            oid::POLYGON => Value::Polygon(Polygon::decode(value)?),
-            oid::CIRCLE => Value::Circle(Circle::decode(value)?),
-            oid::BIT | oid::VARBIT => Value::Bits(BitString::decode(value)?),
-            oid::TID => Value::Tid(Tid::decode(value)?),
-            oid::XID => Value::Int(i64::from(Xid::decode(value)?.0)),
-            oid::CID => Value::Int(i64::from(super::Cid::decode(value)?.0)),
-            oid::XID8 => {
-                let xid = Xid8::decode(value)?;
-                i64::try_from(xid.0).map_or_else(|_| Value::Text(xid.to_string()), Value::Int)
-            }
-            oid::PG_LSN => Value::Lsn(PgLsn::decode(value)?),
-            #[cfg(feature = "chrono")]
-            oid::DATE => infinite(Infinite::<NaiveDate>::decode(value)?, Value::Date),
-            #[cfg(feature = "chrono")]
-            oid::TIMESTAMP => infinite(Infinite::<NaiveDateTime>::decode(value)?, Value::Timestamp),
-            #[cfg(feature = "chrono")]
-            oid::TIMESTAMPTZ => infinite(
-                Infinite::<DateTime<Utc>>::decode(value)?,
-                Value::TimestampTz,
-            ),
-            #[cfg(feature = "chrono")]
-            oid::TIME => Value::Time(NaiveTime::decode(value)?),
-            #[cfg(feature = "chrono")]
-            oid::TIMETZ => Value::TimeTz(TimeTz::decode(value)?),
-            #[cfg(feature = "chrono")]
-            oid::INTERVAL => Value::Interval(Interval::decode(value)?),
-            oid::NUMERIC => Value::Numeric(Numeric::decode(value)?),
-            o if oid::is_reg_type(o) => Value::Int(i64::from(u32::decode(value)?)),
-            oid::CHAR => Value::Text(char::from(raw.first().copied().unwrap_or(0)).to_string()),
-            _ if value.ty().has_binary_codec() || oid::is_text_like(value.ty().base_oid()) => {
-                Value::Text(String::decode(value)?)
-            }
-            // A record field of a type Quarry has no binary decoder for.
-            _ => Value::Bytes(raw.to_vec()),
-        })
+        if let Some(builtin) = builtin_value(value)? {
+            return Ok(builtin);
+        }
+        if value.ty().has_binary_codec() || oid::is_text_like(value.ty().base_oid()) {
+            return String::decode(value).map(Value::Text);
+        }
+        // A record field of a type Quarry has no binary decoder for.
+        Ok(Value::Bytes(raw.to_vec()))
     }
 }
 

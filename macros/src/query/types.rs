@@ -1,6 +1,11 @@
 //! PostgreSQL types to Rust: the Rust type a column decodes into, and the check a parameter gets
 //! (a `quarry::query_macro::check::pg` marker for built-ins, the mapped Rust type for
 //! `quarry.toml` entries, only `Encode` for the rest).
+//!
+//! Built-in types are known by OID, from the driver's table of built-in types
+//! (`check::marker_name`): a user's type named like one (`public.box`) is a user type. A
+//! built-in column's Rust type is the table's, named through its marker
+//! (`<pg::int4 as ColumnType>::Rust`), so this crate keeps no list of its own.
 
 use proc_macro2::TokenStream;
 use quarry_describe::{TypeDescription, TypeKind};
@@ -30,10 +35,13 @@ pub(crate) fn column_type(
             .map(|t| quote!(#t))
             .map_err(|e| format!("quarry.toml maps `{}` to `{path}`: {e}", ty.name));
     }
-    if let Some(rust) = builtin_rust(&ty.name) {
-        return syn::parse_str::<syn::Type>(rust)
-            .map(|t| quote!(#t))
-            .map_err(|e| e.to_string());
+    if let Some(marker) = builtin_marker(ty) {
+        return Ok(quote!(<#marker as ::quarry::query_macro::check::ColumnType>::Rust));
+    }
+    if let TypeKind::Base = ty.kind
+        && EXTENSION_TEXT.contains(&ty.name.as_str())
+    {
+        return Ok(quote!(::std::string::String));
     }
     match &ty.kind {
         TypeKind::Array { element } => {
@@ -93,75 +101,33 @@ pub(crate) fn marker(ty: &TypeDescription) -> Option<TokenStream> {
             Some(quote!(::quarry::query_macro::check::pg::Array<#inner>))
         }
         TypeKind::Domain { base } => marker(base),
-        TypeKind::Base if ty.schema == "pg_catalog" || ty.name == "citext" => {
-            let name = quarry_driver::query_macro::check::pg::TYPE_NAMES
-                .iter()
-                .find(|m| **m == ty.name)?;
-            let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
-            Some(quote!(::quarry::query_macro::check::pg::#ident))
+        TypeKind::Base if ty.name == "citext" && ty.oid.is_none() => {
+            Some(quote!(::quarry::query_macro::check::pg::citext))
         }
-        _ => None,
+        _ => builtin_marker(ty),
     }
 }
 
-/// The Rust type of a built-in PostgreSQL type, by `typname`.
-fn builtin_rust(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "bool" => "bool",
-        "int2" => "i16",
-        "int4" => "i32",
-        "int8" => "i64",
-        "float4" => "f32",
-        "float8" => "f64",
-        "oid" | "regclass" | "regtype" | "regproc" | "regprocedure" | "regoper"
-        | "regnamespace" | "regrole" => "u32",
-        "char" => "i8",
-        "text" | "varchar" | "bpchar" | "name" | "citext" | "xml" | "unknown" | "ltree" => {
-            "::std::string::String"
-        }
-        "bytea" => "::std::vec::Vec<u8>",
-        "numeric" => "::quarry::query_macro::deps::rust_decimal::Decimal",
-        "money" => "::quarry::types::Money",
-        "uuid" => "::quarry::query_macro::deps::uuid::Uuid",
-        "json" | "jsonb" => "::quarry::query_macro::deps::serde_json::Value",
-        "date" => "::quarry::query_macro::deps::chrono::NaiveDate",
-        "time" => "::quarry::query_macro::deps::chrono::NaiveTime",
-        "timestamp" => "::quarry::query_macro::deps::chrono::NaiveDateTime",
-        "timestamptz" => {
-            "::quarry::query_macro::deps::chrono::DateTime<::quarry::query_macro::deps::chrono::Utc>"
-        }
-        "timetz" => "::quarry::types::TimeTz",
-        "interval" => "::quarry::types::Interval",
-        "inet" | "cidr" => "::quarry::types::IpNetwork",
-        "macaddr" => "::quarry::types::MacAddr",
-        "macaddr8" => "::quarry::types::MacAddr8",
-        "bit" | "varbit" => "::quarry::types::BitString",
-        "point" => "::quarry::types::Point",
-        "line" => "::quarry::types::Line",
-        "lseg" => "::quarry::types::LineSegment",
-        "box" => "::quarry::types::Box",
-        "path" => "::quarry::types::Path",
-        "polygon" => "::quarry::types::Polygon",
-        "circle" => "::quarry::types::Circle",
-        "tid" => "::quarry::types::Tid",
-        "xid" => "::quarry::types::Xid",
-        "xid8" => "::quarry::types::Xid8",
-        "cid" => "::quarry::types::Cid",
-        "pg_lsn" => "::quarry::types::PgLsn",
-        "void" => "()",
-        _ => return None,
-    })
+/// Extension types (no fixed OID) whose values are text: their columns are `String`.
+const EXTENSION_TEXT: &[&str] = &["citext", "ltree"];
+
+/// The `check::pg` marker of a built-in type that has a Rust type, looked up by OID (the
+/// description gives OIDs for `pg_catalog` types only).
+fn builtin_marker(ty: &TypeDescription) -> Option<TokenStream> {
+    let name = quarry_driver::query_macro::check::marker_name(ty.oid?)?;
+    let ident = syn::parse_str::<syn::Ident>(name).ok()?;
+    Some(quote!(::quarry::query_macro::check::pg::#ident))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn builtin(name: &str) -> TypeDescription {
+    fn builtin(name: &str, oid: u32) -> TypeDescription {
         TypeDescription {
             name: name.into(),
             schema: "pg_catalog".into(),
-            oid: None,
+            oid: Some(oid),
             kind: TypeKind::Base,
         }
     }
@@ -182,15 +148,20 @@ mod tests {
     fn maps_columns() {
         let c = config();
         assert_eq!(
-            column_type(&c, &builtin("int4"), true).unwrap().to_string(),
-            "i32"
+            column_type(&c, &builtin("int4", 23), true)
+                .unwrap()
+                .to_string(),
+            ":: quarry :: query_macro :: check :: ColumnType > :: Rust".replace(
+                ":: quarry",
+                "< :: quarry :: query_macro :: check :: pg :: int4 as :: quarry"
+            )
         );
         let arr = TypeDescription {
             name: "_text".into(),
             kind: TypeKind::Array {
-                element: Box::new(builtin("text")),
+                element: Box::new(builtin("text", 25)),
             },
-            ..builtin("_text")
+            ..builtin("_text", 1009)
         };
         let with_nulls = column_type(&c, &arr, true).unwrap().to_string();
         assert!(with_nulls.contains("Vec") && with_nulls.contains("Option"));
@@ -229,11 +200,11 @@ mod tests {
     fn checks_params() {
         let c = config();
         assert!(matches!(
-            param_check(&c, &builtin("int4")),
+            param_check(&c, &builtin("int4", 23)),
             ParamCheck::Marker(_)
         ));
         assert!(matches!(
-            param_check(&c, &builtin("tsvector")),
+            param_check(&c, &builtin("tsvector", 3614)),
             ParamCheck::EncodeOnly
         ));
         let mood = TypeDescription {
@@ -243,5 +214,36 @@ mod tests {
             kind: TypeKind::Enum { labels: vec![] },
         };
         assert!(matches!(param_check(&c, &mood), ParamCheck::Mapped(_)));
+    }
+
+    #[test]
+    fn built_ins_are_known_by_oid_not_by_name() {
+        let c = config();
+        // A user's `public.box` (described without an OID) is not `pg_catalog.box`.
+        let user_box = TypeDescription {
+            name: "box".into(),
+            schema: "public".into(),
+            oid: None,
+            kind: TypeKind::Composite { fields: vec![] },
+        };
+        assert!(column_type(&c, &user_box, true).is_err());
+        assert!(marker(&user_box).is_none());
+        let user_base = TypeDescription {
+            kind: TypeKind::Base,
+            ..user_box
+        };
+        assert!(column_type(&c, &user_base, true).is_err());
+        assert!(matches!(
+            param_check(&c, &user_base),
+            ParamCheck::EncodeOnly
+        ));
+        let pg_box = builtin("box", 603);
+        assert!(
+            column_type(&c, &pg_box, true)
+                .unwrap()
+                .to_string()
+                .contains("r#box")
+        );
+        assert!(marker(&pg_box).is_some());
     }
 }

@@ -27,3 +27,6 @@ CREATE VIEW user_emails AS SELECT id, name, email FROM users;
 CREATE VIEW user_posts AS
     SELECT u.id AS user_id, u.name, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id;
 CREATE VIEW v_of_v AS SELECT user_id, name, title FROM user_posts;
+-- A user type named like a built-in (tests/macros_query.rs): `public.box` is not `pg_catalog.box`.
+CREATE DOMAIN public.box AS text;
+CREATE TABLE macro_labels (label public.box NOT NULL);
