@@ -332,7 +332,7 @@ async fn query_as_widens_exactly_like_record_get() {
     }
     let mut conn = db().await;
     let rows = quarry::query_as!(Wide, "SELECT id, age FROM macro_users ORDER BY id")
-        .fetch_all(&mut conn)
+        .fetch(&mut conn)
         .await
         .unwrap();
     assert_eq!((rows[0].id, rows[0].age), (1, Some(31)));
