@@ -36,6 +36,19 @@ pub enum SslMode {
     VerifyFull,
 }
 
+impl SslMode {
+    /// Whether this mode refuses a plaintext connection.
+    ///
+    /// ```
+    /// use quarry_driver::config::SslMode;
+    /// assert!(SslMode::Require.requires_tls());
+    /// assert!(!SslMode::Prefer.requires_tls());
+    /// ```
+    pub fn requires_tls(self) -> bool {
+        matches!(self, Self::Require | Self::VerifyCa | Self::VerifyFull)
+    }
+}
+
 keyword_enum!(SslMode, key = "sslmode", expected = "disable, allow, prefer, require, verify-ca or verify-full", {
     Disable => "disable",
     Allow => "allow",

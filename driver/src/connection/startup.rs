@@ -11,11 +11,9 @@ use super::Connection;
 use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
-use crate::config::{
-    Config, Host, SslMode, SslNegotiation, SslRootCert, Target, TargetSessionAttrs,
-};
+use crate::config::{Config, Host, SslMode, SslNegotiation, Target, TargetSessionAttrs};
 use crate::error::{Error, Result};
-use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
+use crate::net::{self, NetError, Stream, TlsOptions};
 use crate::types::registry::TypeRegistry;
 use quarry_protocol::auth::{self, AuthMethod, ChannelBindingData, ScramClient};
 use quarry_protocol::backend::Message;
@@ -134,7 +132,7 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
             start_session(config, target, Stream::Unix(socket)).await
         }
         Host::Tcp(host) => match tls.mode {
-            TlsMode::Allow => {
+            SslMode::Allow => {
                 // libpq's `allow`: plain first; TLS only when the server refuses plain.
                 let socket = net::connect_tcp(host, target.port).await?;
                 match start_session(config, target, Stream::Tcp(socket)).await {
@@ -147,7 +145,7 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
                     other => other,
                 }
             }
-            TlsMode::Prefer => {
+            SslMode::Prefer => {
                 let socket = net::connect_tcp(host, target.port).await?;
                 match net::negotiate_tls(socket, host, &tls).await {
                     Ok(stream) => start_session(config, target, stream).await,
@@ -177,18 +175,8 @@ fn refused_plain(error: &Error) -> bool {
 
 fn tls_options(config: &Config, target: &Target) -> TlsOptions {
     TlsOptions {
-        mode: match config.sslmode_for(target) {
-            SslMode::Disable => TlsMode::Disable,
-            SslMode::Allow => TlsMode::Allow,
-            SslMode::Prefer => TlsMode::Prefer,
-            SslMode::Require => TlsMode::Require,
-            SslMode::VerifyCa => TlsMode::VerifyCa,
-            SslMode::VerifyFull => TlsMode::VerifyFull,
-        },
-        root_cert: config.get_ssl_root_cert().map(|root| match root {
-            SslRootCert::File(path) => RootCertSource::File(path.clone()),
-            SslRootCert::System => RootCertSource::System,
-        }),
+        mode: config.sslmode_for(target),
+        root_cert: config.get_ssl_root_cert().cloned(),
         client_cert: config.get_ssl_cert().map(Into::into),
         client_key: config.get_ssl_key().map(Into::into),
         direct: config.get_ssl_negotiation() == SslNegotiation::Direct,

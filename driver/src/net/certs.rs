@@ -9,7 +9,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::error::NetError;
-use super::options::RootCertSource;
+use crate::config::SslRootCert;
 
 /// `~/.postgresql/<name>`, when the home directory is known.
 pub(super) fn default_file(name: &str) -> Option<PathBuf> {
@@ -62,10 +62,10 @@ pub(super) fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, NetError> 
 }
 
 /// A root store from `source`.
-pub(super) fn load_roots(source: &RootCertSource) -> Result<RootCertStore, NetError> {
+pub(super) fn load_roots(source: &SslRootCert) -> Result<RootCertStore, NetError> {
     let mut roots = RootCertStore::empty();
     match source {
-        RootCertSource::File(path) => {
+        SslRootCert::File(path) => {
             for cert in load_certs(path)? {
                 roots
                     .add(cert)
@@ -75,7 +75,7 @@ pub(super) fn load_roots(source: &RootCertSource) -> Result<RootCertStore, NetEr
                     })?;
             }
         }
-        RootCertSource::System => {
+        SslRootCert::System => {
             let found = rustls_native_certs::load_native_certs();
             for e in &found.errors {
                 tracing::debug!(error = %e, "skipping unreadable system certificate");
@@ -150,7 +150,7 @@ mod tests {
         std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
         assert_eq!(load_certs(&cert).unwrap().len(), 1);
         load_key(&key).unwrap();
-        let roots = load_roots(&RootCertSource::File(cert.clone())).unwrap();
+        let roots = load_roots(&SslRootCert::File(cert.clone())).unwrap();
         assert_eq!(roots.len(), 1);
         let id = load_client_identity(Some(&cert), Some(&key)).unwrap();
         assert!(id.is_some());
@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn system_roots_are_never_empty() {
-        let roots = load_roots(&RootCertSource::System).unwrap();
+        let roots = load_roots(&SslRootCert::System).unwrap();
         assert!(!roots.is_empty());
     }
 }

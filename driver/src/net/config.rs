@@ -12,33 +12,34 @@ use rustls::crypto::CryptoProvider;
 use super::certs::{existing_default_file, load_client_identity, load_roots};
 use super::error::NetError;
 use super::negotiate::ALPN_POSTGRESQL;
-use super::options::{RootCertSource, TlsMode, TlsOptions};
+use super::options::TlsOptions;
 use super::verify::{AcceptAnyCert, CaOnly};
+use crate::config::{SslMode, SslRootCert};
 
 /// How much of the server certificate to check, once the mode and roots are known.
 enum Verification {
     None,
-    Ca(RootCertSource),
-    Full(RootCertSource),
+    Ca(SslRootCert),
+    Full(SslRootCert),
 }
 
 fn verification(opts: &TlsOptions) -> Result<Verification, NetError> {
     let explicit_or_default = || {
         opts.root_cert
             .clone()
-            .or_else(|| existing_default_file("root.crt").map(RootCertSource::File))
+            .or_else(|| existing_default_file("root.crt").map(SslRootCert::File))
     };
     Ok(match opts.mode {
-        TlsMode::Disable | TlsMode::Allow | TlsMode::Prefer => Verification::None,
+        SslMode::Disable | SslMode::Allow | SslMode::Prefer => Verification::None,
         // libpq: `require` with a root certificate available behaves like `verify-ca`.
-        TlsMode::Require => match explicit_or_default() {
+        SslMode::Require => match explicit_or_default() {
             Some(roots) => Verification::Ca(roots),
             None => Verification::None,
         },
-        TlsMode::VerifyCa => {
+        SslMode::VerifyCa => {
             Verification::Ca(explicit_or_default().ok_or(NetError::MissingRootCert)?)
         }
-        TlsMode::VerifyFull => {
+        SslMode::VerifyFull => {
             Verification::Full(explicit_or_default().ok_or(NetError::MissingRootCert)?)
         }
     })
@@ -55,9 +56,9 @@ fn verification(opts: &TlsOptions) -> Result<Verification, NetError> {
 /// `~/.postgresql/postgresql.crt` if present) is offered with its key.
 ///
 /// ```
-/// use quarry_driver::net::{client_config, TlsMode, TlsOptions};
+/// use quarry_driver::net::{client_config, SslMode, TlsOptions};
 ///
-/// let config = client_config(&TlsOptions { mode: TlsMode::Require, ..TlsOptions::default() })?;
+/// let config = client_config(&TlsOptions { mode: SslMode::Require, ..TlsOptions::default() })?;
 /// assert_eq!(config.alpn_protocols, vec![b"postgresql".to_vec()]);
 /// # Ok::<(), quarry_driver::net::NetError>(())
 /// ```
@@ -82,7 +83,7 @@ pub fn client_config(opts: &TlsOptions) -> Result<Arc<ClientConfig>, NetError> {
 }
 
 fn webpki(
-    source: &RootCertSource,
+    source: &SslRootCert,
     provider: &Arc<CryptoProvider>,
 ) -> Result<Arc<WebPkiServerVerifier>, NetError> {
     let roots = Arc::new(load_roots(source)?);
@@ -100,7 +101,7 @@ mod tests {
             return;
         }
         let opts = TlsOptions {
-            mode: TlsMode::VerifyFull,
+            mode: SslMode::VerifyFull,
             ..TlsOptions::default()
         };
         assert!(matches!(
@@ -108,7 +109,7 @@ mod tests {
             Err(NetError::MissingRootCert)
         ));
         let opts = TlsOptions {
-            mode: TlsMode::VerifyCa,
+            mode: SslMode::VerifyCa,
             ..TlsOptions::default()
         };
         assert!(matches!(
@@ -120,8 +121,8 @@ mod tests {
     #[test]
     fn missing_root_file_is_named() {
         let opts = TlsOptions {
-            mode: TlsMode::VerifyFull,
-            root_cert: Some(RootCertSource::File("/nonexistent/root.crt".into())),
+            mode: SslMode::VerifyFull,
+            root_cert: Some(SslRootCert::File("/nonexistent/root.crt".into())),
             ..TlsOptions::default()
         };
         let err = client_config(&opts).unwrap_err();
@@ -131,8 +132,8 @@ mod tests {
     #[test]
     fn system_roots_build() {
         let opts = TlsOptions {
-            mode: TlsMode::VerifyFull,
-            root_cert: Some(RootCertSource::System),
+            mode: SslMode::VerifyFull,
+            root_cert: Some(SslRootCert::System),
             ..TlsOptions::default()
         };
         client_config(&opts).unwrap();

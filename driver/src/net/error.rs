@@ -3,7 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use super::options::TlsMode;
+use crate::config::SslMode;
 
 /// A failure to reach the server or to set up TLS with it.
 ///
@@ -73,7 +73,7 @@ pub enum NetError {
     )]
     DirectTlsNeedsRequire {
         /// The weak mode that was given.
-        mode: TlsMode,
+        mode: SslMode,
     },
     /// Direct TLS finished but the server did not agree on the `postgresql` ALPN protocol.
     #[error(
@@ -193,7 +193,7 @@ mod tests {
         };
         assert!(e.to_string().starts_with("could not connect to h:1"));
         let e = NetError::DirectTlsNeedsRequire {
-            mode: TlsMode::Prefer,
+            mode: SslMode::Prefer,
         };
         assert!(e.to_string().contains("sslmode=prefer"));
     }

@@ -8,11 +8,11 @@
 //! connection layer decides which host to try and what to do when one fails.
 //!
 //! ```no_run
-//! use quarry_driver::net::{connect_tcp, negotiate_tls, TlsMode, TlsOptions};
+//! use quarry_driver::net::{connect_tcp, negotiate_tls, SslMode, TlsOptions};
 //!
 //! # async fn demo() -> Result<(), quarry_driver::net::NetError> {
 //! let tcp = connect_tcp("db.example.com", 5432).await?;
-//! let opts = TlsOptions { mode: TlsMode::VerifyFull, ..TlsOptions::default() };
+//! let opts = TlsOptions { mode: SslMode::VerifyFull, ..TlsOptions::default() };
 //! let stream = negotiate_tls(tcp, "db.example.com", &opts).await?;
 //! assert!(stream.is_tls());
 //! # Ok(()) }
@@ -33,6 +33,6 @@ mod tests;
 pub use config::client_config;
 pub use error::NetError;
 pub use negotiate::{ALPN_POSTGRESQL, SSL_REQUEST, negotiate_tls, negotiate_tls_with_config};
-pub use options::{RootCertSource, TlsMode, TlsOptions};
+pub use options::TlsOptions;
 pub use socket::{KEEPALIVE_IDLE, connect_tcp, connect_unix};
 pub use stream::Stream;

@@ -14,8 +14,9 @@ use tokio_rustls::TlsConnector;
 
 use super::config::client_config;
 use super::error::NetError;
-use super::options::{TlsMode, TlsOptions};
+use super::options::TlsOptions;
 use super::stream::Stream;
+use crate::config::SslMode;
 
 /// The `SSLRequest` message: length 8, then the code 80877103 (`1234 << 16 | 5679`).
 pub const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
@@ -26,7 +27,7 @@ pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
 /// Sets up TLS on a fresh TCP connection according to `opts`, building the rustls
 /// configuration with [`client_config`](super::client_config).
 ///
-/// - [`TlsMode::Disable`] and [`TlsMode::Allow`] return the TCP stream untouched. For `Allow`
+/// - [`SslMode::Disable`] and [`SslMode::Allow`] return the TCP stream untouched. For `Allow`
 ///   the caller tries plaintext first and, if the server rejects it, connects again and calls
 ///   this with [`TlsOptions::retry_with_tls`].
 /// - Otherwise, unless `opts.direct`, an `SSLRequest` is sent and one byte read: `S` starts the
@@ -35,18 +36,18 @@ pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
 ///   (an `E` means the server sent an error, which is not read further). Unencrypted bytes
 ///   arriving after `S` are refused (CVE-2021-23222).
 /// - With `opts.direct` the handshake starts at once and the server must agree on ALPN
-///   `postgresql`; the mode must be at least [`TlsMode::Require`].
+///   `postgresql`; the mode must be at least [`SslMode::Require`].
 ///
 /// `server_name` is the host as the user wrote it: it is checked against the certificate in
 /// `verify-full` and sent as SNI when it is a DNS name (IP literals become IP server names).
 ///
 /// ```no_run
-/// use quarry_driver::net::{connect_tcp, negotiate_tls, RootCertSource, TlsMode, TlsOptions};
+/// use quarry_driver::net::{connect_tcp, negotiate_tls, SslRootCert, SslMode, TlsOptions};
 ///
 /// # async fn demo() -> Result<(), quarry_driver::net::NetError> {
 /// let opts = TlsOptions {
-///     mode: TlsMode::VerifyFull,
-///     root_cert: Some(RootCertSource::File("/etc/ssl/pg-ca.pem".into())),
+///     mode: SslMode::VerifyFull,
+///     root_cert: Some(SslRootCert::File("/etc/ssl/pg-ca.pem".into())),
 ///     ..TlsOptions::default()
 /// };
 /// let tcp = connect_tcp("db.example.com", 5432).await?;
@@ -59,7 +60,7 @@ pub async fn negotiate_tls(
     opts: &TlsOptions,
 ) -> Result<Stream, NetError> {
     check_direct(opts)?;
-    if matches!(opts.mode, TlsMode::Disable | TlsMode::Allow) {
+    if matches!(opts.mode, SslMode::Disable | SslMode::Allow) {
         return Ok(Stream::Tcp(tcp));
     }
     let config = client_config(opts)?;
@@ -86,7 +87,7 @@ pub async fn negotiate_tls_with_config(
     config: Arc<ClientConfig>,
 ) -> Result<Stream, NetError> {
     check_direct(opts)?;
-    if matches!(opts.mode, TlsMode::Disable | TlsMode::Allow) {
+    if matches!(opts.mode, SslMode::Disable | SslMode::Allow) {
         return Ok(Stream::Tcp(tcp));
     }
     let name = parse_server_name(server_name)?;

@@ -9,6 +9,8 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 use rustls::RootCertStore;
+
+use crate::config::{SslMode, SslRootCert};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::{ServerConfig, WebPkiClientVerifier};
 use tempfile::TempDir;
@@ -158,10 +160,10 @@ fn write(dir: &TempDir, name: &str, contents: &str) -> PathBuf {
     path
 }
 
-fn opts(mode: TlsMode, root: Option<PathBuf>) -> TlsOptions {
+fn opts(mode: SslMode, root: Option<PathBuf>) -> TlsOptions {
     TlsOptions {
         mode,
-        root_cert: root.map(RootCertSource::File),
+        root_cert: root.map(SslRootCert::File),
         ..TlsOptions::default()
     }
 }
@@ -184,7 +186,7 @@ async fn verify_full_accepts_right_name_and_exposes_peer_cert() {
     let leaf = ca.leaf(&["localhost"], ExtendedKeyUsagePurpose::ServerAuth);
     let root = write(&dir, "root.crt", &ca.issuer.pem());
     let (stream, server) =
-        attempt(&leaf, "localhost", &opts(TlsMode::VerifyFull, Some(root))).await;
+        attempt(&leaf, "localhost", &opts(SslMode::VerifyFull, Some(root))).await;
     let mut stream = stream.unwrap();
     assert!(stream.is_tls());
     assert_eq!(stream.peer_certificate(), Some(leaf.der.as_ref()));
@@ -203,7 +205,7 @@ async fn verify_full_rejects_wrong_name() {
     let (stream, _server) = attempt(
         &leaf,
         "wrong.example",
-        &opts(TlsMode::VerifyFull, Some(root)),
+        &opts(SslMode::VerifyFull, Some(root)),
     )
     .await;
     let err = stream.unwrap_err();
@@ -216,7 +218,7 @@ async fn verify_ca_ignores_name_but_not_chain() {
     let ca = Ca::new("test CA");
     let leaf = ca.leaf(&["localhost"], ExtendedKeyUsagePurpose::ServerAuth);
     let root = write(&dir, "root.crt", &ca.issuer.pem());
-    let (stream, _s) = attempt(&leaf, "wrong.example", &opts(TlsMode::VerifyCa, Some(root))).await;
+    let (stream, _s) = attempt(&leaf, "wrong.example", &opts(SslMode::VerifyCa, Some(root))).await;
     let mut stream = stream.unwrap();
     ping(&mut stream).await;
 
@@ -225,7 +227,7 @@ async fn verify_ca_ignores_name_but_not_chain() {
     let (stream, _s) = attempt(
         &leaf,
         "localhost",
-        &opts(TlsMode::VerifyCa, Some(other_root.clone())),
+        &opts(SslMode::VerifyCa, Some(other_root.clone())),
     )
     .await;
     assert!(matches!(stream.unwrap_err(), NetError::Handshake { .. }));
@@ -234,7 +236,7 @@ async fn verify_ca_ignores_name_but_not_chain() {
     let (stream, _s) = attempt(
         &leaf,
         "localhost",
-        &opts(TlsMode::Require, Some(other_root)),
+        &opts(SslMode::Require, Some(other_root)),
     )
     .await;
     assert!(matches!(stream.unwrap_err(), NetError::Handshake { .. }));
@@ -248,12 +250,12 @@ async fn require_accepts_self_signed() {
         cert_pem: ck.cert.pem(),
         key: ck.signing_key,
     };
-    for mode in [TlsMode::Require, TlsMode::Prefer] {
+    for mode in [SslMode::Require, SslMode::Prefer] {
         let o = TlsOptions {
             mode,
             ..TlsOptions::default()
         };
-        if super::certs::existing_default_file("root.crt").is_some() && mode == TlsMode::Require {
+        if super::certs::existing_default_file("root.crt").is_some() && mode == SslMode::Require {
             continue; // a root file in $HOME would turn `require` into verify-ca
         }
         let (stream, _s) = attempt(&leaf, "127.0.0.1", &o).await;
@@ -273,7 +275,7 @@ async fn answer_n_prefer_stays_plain_require_fails() {
     };
     let (port, server) = serve(server_config(&leaf, None), Some(b"N")).await;
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
-    let mut stream = negotiate_tls(tcp, "localhost", &opts(TlsMode::Prefer, None))
+    let mut stream = negotiate_tls(tcp, "localhost", &opts(SslMode::Prefer, None))
         .await
         .unwrap();
     assert!(!stream.is_tls());
@@ -283,7 +285,7 @@ async fn answer_n_prefer_stays_plain_require_fails() {
 
     let (port, _server) = serve(server_config(&leaf, None), Some(b"N")).await;
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
-    let err = negotiate_tls(tcp, "localhost", &opts(TlsMode::Require, None))
+    let err = negotiate_tls(tcp, "localhost", &opts(SslMode::Require, None))
         .await
         .unwrap_err();
     assert!(matches!(err, NetError::TlsRefusedByServer), "{err:?}");
@@ -299,7 +301,7 @@ async fn error_answer_and_extra_bytes_are_refused() {
     };
     let (port, _server) = serve(server_config(&leaf, None), Some(b"E")).await;
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
-    let err = negotiate_tls(tcp, "localhost", &opts(TlsMode::Prefer, None))
+    let err = negotiate_tls(tcp, "localhost", &opts(SslMode::Prefer, None))
         .await
         .unwrap_err();
     assert!(
@@ -310,7 +312,7 @@ async fn error_answer_and_extra_bytes_are_refused() {
     let (port, _server) = serve(server_config(&leaf, None), Some(b"Sinjected")).await;
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
     // 'S' and the injected bytes leave in one write: the client reads only the 'S'.
-    let err = negotiate_tls(tcp, "localhost", &opts(TlsMode::Prefer, None)).await;
+    let err = negotiate_tls(tcp, "localhost", &opts(SslMode::Prefer, None)).await;
     assert!(
         matches!(err, Err(NetError::ExtraBytesAfterSslResponse)),
         "{err:?}"
@@ -327,7 +329,7 @@ async fn direct_tls_uses_alpn() {
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
     let o = TlsOptions {
         direct: true,
-        ..opts(TlsMode::VerifyFull, Some(root))
+        ..opts(SslMode::VerifyFull, Some(root))
     };
     let mut stream = negotiate_tls(tcp, "localhost", &o).await.unwrap();
     ping(&mut stream).await;
@@ -338,13 +340,13 @@ async fn direct_tls_uses_alpn() {
     let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
     let o = TlsOptions {
         direct: true,
-        ..opts(TlsMode::Prefer, None)
+        ..opts(SslMode::Prefer, None)
     };
     let err = negotiate_tls(tcp, "localhost", &o).await.unwrap_err();
     assert!(matches!(
         err,
         NetError::DirectTlsNeedsRequire {
-            mode: TlsMode::Prefer
+            mode: SslMode::Prefer
         }
     ));
 }
@@ -364,7 +366,7 @@ async fn client_certificate_is_presented() {
     let o = TlsOptions {
         client_cert: Some(cert),
         client_key: Some(key),
-        ..opts(TlsMode::VerifyFull, Some(root))
+        ..opts(SslMode::VerifyFull, Some(root))
     };
     let mut stream = negotiate_tls(tcp, "localhost", &o).await.unwrap();
     ping(&mut stream).await;
@@ -375,7 +377,7 @@ async fn client_certificate_is_presented() {
 async fn disable_and_allow_stay_plain_without_ssl_request() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    for mode in [TlsMode::Disable, TlsMode::Allow] {
+    for mode in [SslMode::Disable, SslMode::Allow] {
         let tcp = connect_tcp("127.0.0.1", port).await.unwrap();
         let (mut server, _) = listener.accept().await.unwrap();
         let mut stream = negotiate_tls(tcp, "localhost", &opts(mode, None))
