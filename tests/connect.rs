@@ -714,3 +714,58 @@ async fn target_session_attrs_choose_the_host() {
         "{err}"
     );
 }
+
+/// `load_balance_hosts=random` (libpq 16): each connection tries the hosts in a fresh random
+/// order; it is a connection setting, never sent to the server; `disable` keeps the given order.
+#[tokio::test]
+async fn load_balance_hosts_random_shuffles_the_hosts_per_connection() {
+    let (a, b) = (closed_port(), closed_port());
+    let dsn = |mode: &str| {
+        format!(
+            "host=127.0.0.1,127.0.0.1 port={a},{b} user=postgres sslmode=disable \
+             load_balance_hosts={mode}"
+        )
+    };
+    // Both hosts dead: the order of the attempts shows the order tried.
+    let first_tried = async |mode: &str| -> u16 {
+        match connect(&dsn(mode)).await.unwrap_err() {
+            Error::Connect { attempts } => {
+                assert_eq!(attempts.len(), 2, "{attempts:?}");
+                let host = &attempts[0].0;
+                host.rsplit(':').next().unwrap().parse().unwrap()
+            }
+            other => panic!("expected Error::Connect, got {other:?}"),
+        }
+    };
+    let mut firsts = std::collections::HashSet::new();
+    for _ in 0..64 {
+        firsts.insert(first_tried("random").await);
+    }
+    assert_eq!(
+        firsts.len(),
+        2,
+        "64 random orders all began with {firsts:?}"
+    );
+    for _ in 0..8 {
+        assert_eq!(first_tried("disable").await, a);
+    }
+    // With one live host, every random order connects (to it), and the server never hears of
+    // the setting.
+    let db = common::fresh_db().await;
+    let live = format!(
+        "host=127.0.0.1,127.0.0.1 port={a},{} user=postgres dbname={} sslmode=disable \
+         load_balance_hosts=random",
+        port(),
+        db.name
+    );
+    for _ in 0..8 {
+        let mut conn = connect(&live).await.unwrap();
+        let got: i32 = conn
+            .fetch_val("SELECT inet_server_port()", &[])
+            .await
+            .unwrap();
+        assert_eq!(got, i32::from(port()));
+    }
+    let err = Config::parse("host=a load_balance_hosts=round-robin").unwrap_err();
+    assert!(err.to_string().contains("disable or random"), "{err}");
+}

@@ -51,7 +51,7 @@ pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
-    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
+    AsQuery, CancelToken, Connection, LogListener, Notification, Param, PoolerSeen, Timed, connect,
 };
 pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};

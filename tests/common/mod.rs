@@ -5,6 +5,7 @@
 
 pub mod examples;
 pub mod fault_proxy;
+pub mod pooler;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};

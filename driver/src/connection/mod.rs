@@ -14,6 +14,7 @@ mod io;
 mod notify;
 mod phase;
 mod pipeline;
+mod pooler;
 mod portal;
 mod query;
 mod reply;
@@ -29,6 +30,7 @@ use std::time::Duration;
 pub use cancel::CancelToken;
 pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
 pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, encode_params};
+pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
 pub use timeout::Timed;
@@ -104,6 +106,8 @@ pub struct Connection {
     notifications: VecDeque<Notification>,
     /// Notification callbacks, termination listeners, query loggers.
     hooks: hooks::Hooks,
+    /// The `pooler` setting and what detection found.
+    pooler: pooler::PoolerState,
 }
 
 /// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.

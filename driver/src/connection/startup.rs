@@ -7,12 +7,15 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use rand::seq::SliceRandom;
+
 use super::Connection;
 use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
 use crate::config::{
-    Config, Host, SslMode, SslNegotiation, SslRootCert, Target, TargetSessionAttrs,
+    Config, Host, LoadBalanceHosts, SslMode, SslNegotiation, SslRootCert, Target,
+    TargetSessionAttrs,
 };
 use crate::error::{Error, Result};
 use crate::net::{self, NetError, RootCertSource, Stream, TlsMode, TlsOptions};
@@ -44,11 +47,16 @@ impl Connection {
             }
             _ => std::slice::from_ref(&wanted),
         };
+        let mut targets = config.targets();
+        if config.get_load_balance_hosts() == LoadBalanceHosts::Random {
+            // libpq 16: one random order per connection, used by every pass.
+            targets.shuffle(&mut rand::rng());
+        }
         let mut attempts = Vec::new();
         for &pass in passes {
-            for target in config.targets() {
+            for target in &targets {
                 let attempt = async {
-                    let conn = connect_target(config, &target).await?;
+                    let conn = connect_target(config, target).await?;
                     check_session_attrs(conn, pass).await
                 };
                 let result = match config.get_connect_timeout() {
@@ -59,7 +67,7 @@ impl Connection {
                 };
                 match result {
                     Ok(conn) => return Ok(conn),
-                    Err(e) => attempts.push((describe_target(&target), e)),
+                    Err(e) => attempts.push((describe_target(target), e)),
                 }
             }
         }
@@ -204,7 +212,6 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         ("database", &dbname),
         ("client_encoding", "UTF8"),
         ("DateStyle", "ISO"),
-        ("extra_float_digits", "3"),
     ];
     if let Some(name) = config.get_application_name() {
         params.push(("application_name", name));
@@ -244,6 +251,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         log_listeners: Vec::new(),
         notifications: VecDeque::new(),
         hooks: Default::default(),
+        pooler: super::pooler::PoolerState::new(config.get_pooler()),
     };
     conn.expect_ready(target).await?;
     Ok(conn)
