@@ -134,3 +134,203 @@ async fn listen_through_a_session_pooler_works_when_declared() {
         ("jobs", "through the pooler")
     );
 }
+
+/// The schema of the transaction-pooling workload: a table, an enum and a domain (user types
+/// the registry looks up by name through the pooler).
+const SCHEMA: &str =
+    "CREATE TABLE items (id int4 PRIMARY KEY, task int4 NOT NULL, n int8 NOT NULL, label text);
+     CREATE TYPE mood AS ENUM ('calm', 'busy');
+     CREATE DOMAIN positive AS int4 CHECK (VALUE > 0);";
+
+const TASKS: i32 = 32;
+const ROUNDS: i32 = 3;
+
+/// One task's round: every API that works under transaction pooling, each answer checked.
+async fn round(pool: &Pool, task: i32, round: i32) {
+    let base = (task * ROUNDS + round) * 1000;
+    // Parameters, through the pool's shortcuts (pipelined when every connection is busy).
+    let got: i64 = pool
+        .fetch_val("SELECT $1::int4::int8 * $2::int8", &[&base, &3i64])
+        .await
+        .unwrap();
+    assert_eq!(got, i64::from(base) * 3);
+    let text: String = pool
+        .fetch_val(
+            "SELECT $1::text || '/' || $2::text",
+            &[&"t", &task.to_string()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(text, format!("t/{task}"));
+
+    let mut conn = pool.acquire().await.unwrap();
+    // execute_many: ten rows in one pipelined round trip.
+    let labels: Vec<String> = (0..10).map(|i| format!("r{base}-{i}")).collect();
+    let ids: Vec<i32> = (0..10).map(|i| base + i).collect();
+    let rows: Vec<[quarry::Param; 4]> = (0..10)
+        .map(|i| -> [quarry::Param; 4] { [&ids[i], &task, &1i64, &labels[i]] })
+        .collect();
+    conn.execute_many(
+        "INSERT INTO items (id, task, n, label) VALUES ($1, $2, $3, $4)",
+        &rows,
+    )
+    .await
+    .unwrap();
+
+    // A transaction: its own writes visible inside, a savepoint rolled back, then committed.
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute(
+        "UPDATE items SET n = n + $1 WHERE id BETWEEN $2 AND $3",
+        &[&10i64, &base, &(base + 9)],
+    )
+    .await
+    .unwrap();
+    let mut sp = tx.transaction().await.unwrap();
+    sp.execute("DELETE FROM items WHERE id = $1", &[&base])
+        .await
+        .unwrap();
+    sp.rollback().await.unwrap();
+    let sum: i64 = tx
+        .fetch_val(
+            "SELECT sum(n)::int8 FROM items WHERE id BETWEEN $1 AND $2",
+            &[&base, &(base + 9)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sum, 110);
+    // A cursor inside the transaction, read in chunks.
+    let mut cursor = tx
+        .cursor(
+            "SELECT id FROM items WHERE id BETWEEN $1 AND $2 ORDER BY id",
+            &[&base, &(base + 9)],
+        )
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let chunk = cursor.fetch(3).await.unwrap();
+        if chunk.is_empty() {
+            break;
+        }
+        for row in chunk {
+            seen.push(row.get::<i32>(0).unwrap());
+        }
+    }
+    drop(cursor);
+    assert_eq!(seen, ids);
+    tx.commit().await.unwrap();
+
+    // A transaction rolled back leaves nothing.
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("DELETE FROM items WHERE task = $1", &[&task])
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+
+    // COPY in (text) and out, checked row by row.
+    let copy_base = base + 500;
+    let data: String = (0..5)
+        .map(|i| format!("{}\t{task}\t{i}\tcopy\n", copy_base + i))
+        .collect();
+    let opts = quarry::copy::CopyOptions::new().columns(["id", "task", "n", "label"]);
+    let copied = conn
+        .copy_to_table("items", data.as_bytes(), &opts)
+        .await
+        .unwrap();
+    assert_eq!(copied, 5);
+    let mut out = Vec::new();
+    conn.copy_from_query(
+        "SELECT id, n FROM items WHERE id BETWEEN $1 AND $2 ORDER BY id",
+        &[&copy_base, &(copy_base + 4)],
+        &mut out,
+        &quarry::copy::CopyOptions::new(),
+    )
+    .await
+    .unwrap();
+    let expected: String = (0..5)
+        .map(|i| format!("{}\t{i}\n", copy_base + i))
+        .collect();
+    assert_eq!(String::from_utf8(out).unwrap(), expected);
+
+    // User types, looked up by name through the pooler.
+    let mood: String = conn
+        .fetch_val("SELECT $1::text::mood::text", &[&"busy"])
+        .await
+        .unwrap();
+    assert_eq!(mood, "busy");
+    let positive: i32 = conn
+        .fetch_val("SELECT $1::int4::positive", &[&(task + 1)])
+        .await
+        .unwrap();
+    assert_eq!(positive, task + 1);
+
+    // Explicitly prepared statements (unnamed: the cache is off), run after others.
+    let first = conn.prepare("SELECT $1::int4 + 1").await.unwrap();
+    let second = conn.prepare("SELECT $1::int4 * 100").await.unwrap();
+    let a: i32 = conn.fetch_val(&first, &[&task]).await.unwrap();
+    let b: i32 = conn.fetch_val(&second, &[&task]).await.unwrap();
+    assert_eq!((a, b), (task + 1, task * 100));
+
+    // The describe path of `query!`, on a pooled connection.
+    let d = quarry_describe::describe(&mut conn, "SELECT id, label FROM items WHERE id = $1")
+        .await
+        .unwrap();
+    assert_eq!(d.parameters.len(), 1);
+    let columns: Vec<(&str, bool)> = d
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.nullable))
+        .collect();
+    assert_eq!(columns, [("id", false), ("label", true)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_pooling_32_tasks_every_api_answers_right() {
+    let db = common::fresh_db().await;
+    db.connect().await.execute(SCHEMA, &[]).await.unwrap();
+    let dsn = format!(
+        "{}&pooler=transaction",
+        db.dsn_through(PoolMode::Transaction)
+    );
+    // Fewer pool connections than tasks (the pool pipelines shortcuts), and more than
+    // pgbouncer's server connections (pgbouncer hands backends around).
+    let pool = Pool::builder().max_size(12).build(&dsn).await.unwrap();
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            for r in 0..ROUNDS {
+                round(&pool, task, r).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // Every task's rows, exactly: 10 + 5 per round, the execute_many ones updated by 10.
+    let mut direct = db.connect().await;
+    let (count, sum): (i64, i64) = {
+        let row = direct
+            .fetch_row("SELECT count(*), sum(n)::int8 FROM items", &[])
+            .await
+            .unwrap()
+            .unwrap();
+        (row.get(0).unwrap(), row.get(1).unwrap())
+    };
+    let rounds = i64::from(TASKS * ROUNDS);
+    assert_eq!(count, rounds * 15);
+    assert_eq!(sum, rounds * (10 * 11 + (1 + 2 + 3 + 4)));
+    // pgbouncer never opened more server connections than its pool size.
+    let backends: i64 = direct
+        .fetch_val(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        backends <= i64::from(common::pooler::POOL_SIZE),
+        "{backends} server connections"
+    );
+}

@@ -195,3 +195,22 @@ async fn prepared_statements_run_on_any_executor() {
     assert_eq!(select.fetch(&mut tx, &[&0i32]).await.unwrap().len(), 3);
     tx.rollback().await.unwrap();
 }
+
+/// With the cache off nothing is prepared by name, not even by `prepare()`: each run parses the
+/// unnamed statement again, so a statement prepared first still runs its own SQL after another
+/// (and, behind a transaction pooler, on whichever backend the transaction lands on).
+#[tokio::test]
+async fn prepare_with_the_cache_off_names_nothing_and_runs_its_own_sql() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    let first = conn.prepare("SELECT $1::int4 + 1").await.unwrap();
+    let second = conn.prepare("SELECT $1::int4 * 100").await.unwrap();
+    assert_eq!(first.params().len(), 1);
+    let a: i32 = conn.fetch_val(&first, &[&5i32]).await.unwrap();
+    let b: i32 = conn.fetch_val(&second, &[&5i32]).await.unwrap();
+    let a_again: i32 = conn.fetch_val(&first, &[&7i32]).await.unwrap();
+    assert_eq!((a, b, a_again), (6, 500, 8));
+    assert_eq!(server_statements(&mut conn).await, 0);
+}

@@ -252,7 +252,10 @@ impl Connection {
             .await
     }
 
-    /// Prepares a statement (cached like every query) and returns its description.
+    /// Prepares a statement (cached like every query) and returns its description. With the
+    /// statement cache off (`statement_cache_size=0`, as behind pgbouncer in transaction mode)
+    /// nothing stays prepared on the server: the statement is parsed again each time it runs,
+    /// so it works whichever backend a pooler hands the next transaction to.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -267,9 +270,17 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, sql, async |c: &mut Connection| {
             c.ready().await?;
-            c.statement_for(sql, true).await
+            let named = c.cache.is_on();
+            c.statement_for(sql, named).await
         })
         .await
+    }
+
+    /// Whether `stmt` is a named statement prepared on this session, so it can be bound by
+    /// name. An unnamed one (the statement cache off) is parsed again at each use: the unnamed
+    /// statement on the server is whatever was parsed last.
+    pub(crate) fn holds_prepared(&self, stmt: &Statement) -> bool {
+        stmt.0.session == self.session_id && !stmt.0.name.is_empty()
     }
 
     /// Returns the plan of a query as PostgreSQL's JSON (`EXPLAIN (FORMAT JSON)`); with `analyze`

@@ -154,7 +154,7 @@ impl Connection {
         let mut retried = false;
         loop {
             let stmt = match query.statement() {
-                Some(stmt) if !retried && stmt.0.session == self.session_id => stmt.clone(),
+                Some(stmt) if !retried && self.holds_prepared(stmt) => stmt.clone(),
                 _ => self.statement_for(query.sql(), false).await?,
             };
             let before = rows.len();

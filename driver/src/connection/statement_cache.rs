@@ -37,6 +37,13 @@ impl StatementCache {
         self.capacity > 0 && sql.len() <= self.max_statement_size
     }
 
+    /// Whether the cache is on (`statement_cache_size` > 0). Off, no statement is named: behind
+    /// a transaction pooler a named statement may not exist, or be another client's, on the
+    /// backend the next transaction lands on.
+    pub(crate) fn is_on(&self) -> bool {
+        self.capacity > 0
+    }
+
     /// A fresh statement name, unique on this connection.
     pub(crate) fn next_name(&mut self) -> String {
         self.next_id += 1;
