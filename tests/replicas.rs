@@ -196,3 +196,42 @@ async fn a_read_write_pool_follows_a_promoted_replica_and_never_writes_elsewhere
     );
     drop(pair);
 }
+
+/// A pgbouncer in front of each server: the decision is the same through the poolers.
+#[tokio::test]
+async fn target_session_attrs_through_pgbouncer() {
+    let pair = Pair::start().await;
+    let (bouncer_p, bouncer_r) = {
+        use quarry_driver::ephemeral::{PgBouncer, PoolMode};
+        let start = |server| {
+            PgBouncer::builder(server, PoolMode::Session)
+                .pool_size(2)
+                .start()
+                .unwrap()
+        };
+        (start(&pair.primary), start(&pair.replica))
+    };
+    let (p, r) = (bouncer_p.port(), bouncer_r.port());
+    for (attrs, expected) in [
+        ("read-write", p),
+        ("primary", p),
+        ("read-only", r),
+        ("standby", r),
+        ("prefer-standby", r),
+    ] {
+        for order in [[p, r], [r, p]] {
+            let dsn = Pair::dsn(&order, &format!("target_session_attrs={attrs}"));
+            let mut conn = quarry::connect(&dsn)
+                .await
+                .unwrap_or_else(|e| panic!("{attrs} {order:?}: {e}"));
+            let (port, in_recovery) = reached(&mut conn).await;
+            let server = if expected == r {
+                &pair.replica
+            } else {
+                &pair.primary
+            };
+            assert_eq!(port, server.port(), "{attrs} {order:?}");
+            assert_eq!(in_recovery, expected == r, "{attrs} {order:?}");
+        }
+    }
+}
