@@ -61,7 +61,7 @@ pub use listen::{Listener, ListenerEvent, ReconnectingListener};
 pub use logging::QueryLog;
 pub use pool::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
-    create_pool,
+    ReplicaRoute, ReplicaStatus, create_pool,
 };
 pub use quarry_protocol::backend::CommandTag;
 pub use record::{ColumnIndex, Record};

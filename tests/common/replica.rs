@@ -34,3 +34,33 @@ impl Pair {
         )
     }
 }
+
+/// A primary with two hot standbys.
+pub struct Trio {
+    pub primary: EphemeralServer,
+    pub replicas: [EphemeralServer; 2],
+}
+
+impl Trio {
+    /// Starts all three, off the async runtime's threads.
+    pub async fn start() -> Trio {
+        tokio::task::spawn_blocking(|| {
+            let primary = EphemeralServer::start()
+                .unwrap_or_else(|e| panic!("could not start the primary: {e}"));
+            let start = || {
+                primary
+                    .start_replica()
+                    .unwrap_or_else(|e| panic!("could not start a replica: {e}"))
+            };
+            let replicas = [start(), start()];
+            Trio { primary, replicas }
+        })
+        .await
+        .unwrap()
+    }
+}
+
+/// Runs a blocking server operation (stop, restart, promote, psql) off the runtime's threads.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}

@@ -33,6 +33,7 @@ pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, enc
 pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
+pub(crate) use startup::describe_target;
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};

@@ -121,7 +121,8 @@ async fn check_session_attrs(
     Err(mismatch.into())
 }
 
-fn describe_target(target: &Target) -> String {
+/// `host:port` (or the socket path) of a target, as errors and replica status name it.
+pub(crate) fn describe_target(target: &Target) -> String {
     match &target.host {
         Host::Tcp(host) if host.contains(':') => format!("[{host}]:{}", target.port),
         Host::Tcp(host) => format!("{host}:{}", target.port),
