@@ -273,7 +273,7 @@ impl PoolBuilder {
     /// WAL position, and a replica serves it only once it has replayed that far (waiting up to
     /// [`PoolBuilder::replica_wait`]); otherwise the primary does. Reads then see every write
     /// committed before they began, at the cost of a round trip to the primary. Default off;
-    /// [`ReplicaRoute::after`] does the same for chosen reads.
+    /// [`ReplicaRoute::after`](super::ReplicaRoute::after) does the same for chosen reads.
     pub fn read_your_writes(mut self, on: bool) -> Self {
         self.routing.read_your_writes = on;
         self
