@@ -769,3 +769,55 @@ async fn load_balance_hosts_random_shuffles_the_hosts_per_connection() {
     let err = Config::parse("host=a load_balance_hosts=round-robin").unwrap_err();
     assert!(err.to_string().contains("disable or random"), "{err}");
 }
+
+/// Quarry reads text dates in ISO form. It does not ask for DateStyle in the startup packet (a
+/// pooler tracking DateStyle would then send a SET before every transaction); a server whose
+/// default is not ISO gets `SET DateStyle = 'ISO'` after startup, keeping its day/month order,
+/// and a pooled connection keeps ISO across the pool's `RESET ALL`.
+#[tokio::test]
+async fn a_server_without_iso_dates_is_switched_to_iso_output() {
+    let server = tokio::task::spawn_blocking(|| {
+        quarry_driver::ephemeral::EphemeralServer::builder()
+            .setting("DateStyle", "SQL, DMY")
+            .start()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let dsn = format!("{}?sslmode=disable", server.dsn());
+    let check = async |conn: &mut Connection| {
+        let text: String = conn
+            .fetch_val("SELECT '01/02/2024'::date::text", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            text, "2024-02-01",
+            "ISO output, the server's DMY input order"
+        );
+    };
+    let mut conn = connect(&dsn).await.unwrap();
+    check(&mut conn).await;
+    let pool = quarry::Pool::builder()
+        .max_size(1)
+        .build(&dsn)
+        .await
+        .unwrap();
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        conn.execute("SET DateStyle = 'German'", &[]).await.unwrap();
+    }
+    let mut conn = pool.acquire().await.unwrap();
+    check(&mut conn).await;
+    // On an ISO server nothing is set: the session's DateStyle is the server's own.
+    let mut direct = connect(&format!("{}?sslmode=disable", common::server().dsn()))
+        .await
+        .unwrap();
+    let source: String = direct
+        .fetch_val(
+            "SELECT source FROM pg_settings WHERE name = 'DateStyle'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_ne!(source, "session", "DateStyle was set on an ISO server");
+}

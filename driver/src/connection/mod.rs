@@ -33,7 +33,7 @@ pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, enc
 pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
-pub(crate) use startup::describe_target;
+pub(crate) use startup::{ISO_DATESTYLE, describe_target};
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
@@ -109,6 +109,8 @@ pub struct Connection {
     hooks: hooks::Hooks,
     /// The `pooler` setting and what detection found.
     pooler: pooler::PoolerState,
+    /// The server's default DateStyle is not ISO: set after startup, and again after a reset.
+    sets_iso_datestyle: bool,
 }
 
 /// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.
@@ -526,6 +528,18 @@ impl Connection {
     }
 
     /// Whether session state may have changed since the last call, and clears the flag.
+    /// Whether the session's default DateStyle is not ISO, so a `RESET ALL` must be followed
+    /// by [`ISO_DATESTYLE`].
+    pub(crate) fn sets_iso_datestyle(&self) -> bool {
+        self.sets_iso_datestyle
+    }
+
+    /// Whether the server prints dates in ISO form (its `DateStyle` report starts with `ISO`).
+    pub(crate) fn iso_datestyle(&self) -> bool {
+        self.parameter("DateStyle")
+            .is_some_and(|style| style.trim_start().starts_with("ISO"))
+    }
+
     pub(crate) fn take_session_dirty(&mut self) -> bool {
         std::mem::take(&mut self.session_dirty)
     }

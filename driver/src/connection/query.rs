@@ -253,7 +253,8 @@ impl Connection {
 
     /// Bind + Execute + Sync for one statement, then reads to ReadyForQuery. With `reparse`
     /// (an unnamed statement described before), Parse (the parameter types pinned to the
-    /// description's) and Describe go first, in the same write: one round trip. The rows are
+    /// description's) goes first and a Describe of the portal after the Bind, in the same
+    /// write: one round trip. The rows are
     /// read with the description that arrives; when it differs from the remembered one (the
     /// schema changed) they are read with the new types in the formats the Bind asked for, and
     /// the remembered description is dropped.
@@ -271,14 +272,19 @@ impl Connection {
         let start = self.io.write_buf.len();
         if reparse {
             let buf = &mut self.io.write_buf;
-            let written = frontend::parse("", stmt.sql(), &stmt.0.params, buf)
-                .and_then(|()| frontend::describe_statement("", buf));
-            if let Err(e) = written {
+            if let Err(e) = frontend::parse("", stmt.sql(), &stmt.0.params, buf) {
                 buf.truncate(start);
                 return Err(e.into());
             }
         }
-        if let Err(e) = write_bind(stmt, params, &mut self.io.write_buf) {
+        let bound = write_bind(stmt, params, &mut self.io.write_buf).and_then(|()| {
+            if reparse {
+                // The portal's description: the columns as this execution returns them.
+                frontend::describe_portal("", &mut self.io.write_buf)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = bound {
             // Nothing of this request may stay in the buffer.
             self.io.write_buf.truncate(start);
             return Err(e);
@@ -322,7 +328,7 @@ impl Connection {
                         rows.push(record);
                     }
                 }
-                Message::ParseComplete | Message::ParameterDescription { .. } if reparse => {}
+                Message::ParseComplete if reparse => {}
                 Message::RowDescription { fields } if reparse && described.is_none() => {
                     described = Some(self.redescribe(stmt, fields));
                 }

@@ -212,7 +212,6 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         ("user", &user),
         ("database", &dbname),
         ("client_encoding", "UTF8"),
-        ("DateStyle", "ISO"),
     ];
     if let Some(name) = config.get_application_name() {
         params.push(("application_name", name));
@@ -253,10 +252,22 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         notifications: VecDeque::new(),
         hooks: Default::default(),
         pooler: super::pooler::PoolerState::new(config.get_pooler()),
+        sets_iso_datestyle: false,
     };
     conn.expect_ready(target).await?;
+    if !conn.iso_datestyle() {
+        // Text dates are read in ISO form. Most servers print ISO already; asking for it in
+        // the startup packet would make pgbouncer, which tracks DateStyle, see "ISO" differ
+        // from the server's "ISO, MDY" and send a SET before every transaction.
+        conn.simple_query(ISO_DATESTYLE).await?;
+        conn.take_session_dirty();
+        conn.sets_iso_datestyle = true;
+    }
     Ok(conn)
 }
+
+/// Sets ISO date output, keeping the server's day/month order for input.
+pub(crate) const ISO_DATESTYLE: &str = "SET DateStyle = 'ISO'";
 
 /// Answers the server's authentication requests until AuthenticationOk.
 async fn expect_authentication(
