@@ -170,6 +170,11 @@ async fn a_read_write_pool_follows_a_promoted_replica_and_never_writes_elsewhere
         n += 1;
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
+    // The goal: the first write within 2 s of the server's own promotion.
+    assert!(
+        first_ok < promotion + Duration::from_secs(2),
+        "first write {first_ok:?} after a promotion of {promotion:?}"
+    );
     for n in 2000..2010 {
         assert_eq!(write(n).await.unwrap(), (r, false));
     }
