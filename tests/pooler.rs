@@ -163,6 +163,16 @@ async fn round(pool: &Pool, task: i32, round: i32) {
         .unwrap();
     assert_eq!(text, format!("t/{task}"));
 
+    // `query!` code on the pool.
+    let label = format!("q{task}");
+    let row = quarry::query!("SELECT $1::int, $2::text", base, label.as_str())
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.int4, row.text.as_deref()),
+        (Some(base), Some(label.as_str()))
+    );
     let mut conn = pool.acquire().await.unwrap();
     // execute_many: ten rows in one pipelined round trip.
     let labels: Vec<String> = (0..10).map(|i| format!("r{base}-{i}")).collect();
@@ -270,6 +280,13 @@ async fn round(pool: &Pool, task: i32, round: i32) {
     let a: i32 = conn.fetch_val(&first, &[&task]).await.unwrap();
     let b: i32 = conn.fetch_val(&second, &[&task]).await.unwrap();
     assert_eq!((a, b), (task + 1, task * 100));
+
+    // `query!` code on a pooled connection.
+    let upper = quarry::query_scalar!("SELECT upper($1::text) AS \"u!\"", label.clone())
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(upper, label.to_uppercase());
 
     // The describe path of `query!`, on a pooled connection.
     let d = quarry_describe::describe(&mut conn, "SELECT id, label FROM items WHERE id = $1")
