@@ -187,6 +187,19 @@ async fn round(pool: &Pool, task: i32, round: i32) {
     .await
     .unwrap();
 
+    // fetch_many: the pipelined batch with rows, each execution's answer in order.
+    let doubled: Vec<[quarry::Param; 1]> = ids
+        .iter()
+        .map(|id| -> [quarry::Param; 1] { [id] })
+        .collect();
+    let rows = conn
+        .fetch_many("SELECT $1::int4 * 2", &doubled)
+        .await
+        .unwrap();
+    let got: Vec<i32> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    let want: Vec<i32> = ids.iter().map(|id| id * 2).collect();
+    assert_eq!(got, want);
+
     // A transaction: its own writes visible inside, a savepoint rolled back, then committed.
     let mut tx = conn.transaction().await.unwrap();
     tx.execute(
