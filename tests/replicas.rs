@@ -45,7 +45,8 @@ async fn each_target_session_attrs_in_both_host_orders() {
                 "target_session_attrs={attrs}, hosts {order:?}"
             );
             assert_eq!(in_recovery, port == r);
-            // PostgreSQL 14+ reports both at startup: the decision needed no query.
+            // PostgreSQL 14+ reports both at startup (a primary's report is taken as it is; a
+            // standby's is confirmed with a query, see the pgbouncer test below).
             let hot_standby = conn.parameter("in_hot_standby").map(str::to_owned);
             assert_eq!(
                 hot_standby.as_deref(),
@@ -239,4 +240,40 @@ async fn target_session_attrs_through_pgbouncer() {
             assert_eq!(in_recovery, expected == r, "{attrs} {order:?}");
         }
     }
+}
+
+/// pgbouncer hands every client the parameters it saw when it first logged in to the server:
+/// after a promotion it may still report `in_hot_standby=on`. A report that would skip the host
+/// is confirmed with a query, so a read-write connection through the pooler reaches the new
+/// primary.
+#[tokio::test]
+async fn a_stale_hot_standby_report_from_a_pooler_is_checked() {
+    use quarry_driver::ephemeral::{PgBouncer, PoolMode};
+    let pair = Pair::start().await;
+    let bouncer = PgBouncer::builder(&pair.replica, PoolMode::Transaction)
+        .pool_size(2)
+        .start()
+        .unwrap();
+    let through = Pair::dsn(&[bouncer.port()], "pooler=transaction");
+    let mut before = quarry::connect(&through).await.unwrap();
+    assert_eq!(before.parameter("in_hot_standby"), Some("on"));
+    assert!(reached(&mut before).await.1);
+    let pair = tokio::task::spawn_blocking(move || {
+        pair.replica.promote().unwrap();
+        pair
+    })
+    .await
+    .unwrap();
+    for _ in 0..5 {
+        let read_write = format!("{through} target_session_attrs=read-write");
+        let mut conn = quarry::connect(&read_write)
+            .await
+            .unwrap_or_else(|e| panic!("read-write through pgbouncer after the promotion: {e}"));
+        assert_eq!(reached(&mut conn).await, (pair.replica.port(), false));
+    }
+    // Still a standby for nobody: standby is refused after asking.
+    let err = quarry::connect(&format!("{through} target_session_attrs=standby"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("read-write primary"), "{err}");
 }

@@ -82,7 +82,10 @@ impl Connection {
 
 /// Checks the new session against `target_session_attrs`; a session that does not suit is
 /// closed and the host skipped. PostgreSQL 14+ reports `in_hot_standby` and
-/// `default_transaction_read_only` at startup; older servers are asked.
+/// `default_transaction_read_only` at startup; older servers are asked. Only a report of a
+/// primary that suits is taken as it is; a standby, or a host about to be skipped, is asked: a
+/// pooler (pgbouncer) hands out the values it saw when it first logged in, so after a promotion
+/// it may still say `in_hot_standby=on`.
 async fn check_session_attrs(
     mut conn: Connection,
     wanted: TargetSessionAttrs,
@@ -95,13 +98,18 @@ async fn check_session_attrs(
         reported("default_transaction_read_only"),
         reported("in_hot_standby"),
     ) {
-        (Some(read_only), Some(in_hot_standby)) => (read_only, in_hot_standby),
+        (Some(read_only), Some(false)) if wanted.accepts(read_only, false) => (read_only, false),
         _ => {
-            let read_only: String = conn.fetch_val("SHOW transaction_read_only", &[]).await?;
-            let in_recovery: bool = conn
-                .fetch_val("SELECT pg_catalog.pg_is_in_recovery()", &[])
-                .await?;
-            (read_only == "on", in_recovery)
+            // The simple protocol: no statement is prepared (through a transaction pooler a
+            // named one could meet another client's).
+            let sql = "SELECT pg_catalog.current_setting('transaction_read_only'), \
+                       pg_catalog.pg_is_in_recovery()";
+            let rows = conn.simple_rows(sql).await?;
+            let row = rows.first().ok_or_else(|| Error::RowNotFound {
+                query: sql.to_owned(),
+            })?;
+            let value = |i: usize| row.get(i).and_then(|v| v.as_deref());
+            (value(0) == Some("on"), value(1) == Some("t"))
         }
     };
     if wanted.accepts(read_only, in_hot_standby) {
