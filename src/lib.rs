@@ -26,13 +26,13 @@
 // Connecting, running queries, reading rows.
 pub use quarry_driver::{
     AsQuery, CancelToken, Column, ColumnIndex, CommandTag, Config, Connection, Cursor, Executor,
-    FromRecord, IsolationLevel, Param, Record, RowStream, Statement, Timed, Transaction,
-    TransactionBuilder, connect,
+    FromRecord, IsolationLevel, Param, PoolerSeen, Record, RowStream, Statement, Timed,
+    Transaction, TransactionBuilder, connect,
 };
-// Pools.
+// Pools, and reads routed to replicas.
 pub use quarry_driver::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
-    create_pool,
+    ReplicaRoute, ReplicaStatus, create_pool,
 };
 // LISTEN/NOTIFY, server log messages, query logging.
 pub use quarry_driver::{

@@ -714,3 +714,110 @@ async fn target_session_attrs_choose_the_host() {
         "{err}"
     );
 }
+
+/// `load_balance_hosts=random` (libpq 16): each connection tries the hosts in a fresh random
+/// order; it is a connection setting, never sent to the server; `disable` keeps the given order.
+#[tokio::test]
+async fn load_balance_hosts_random_shuffles_the_hosts_per_connection() {
+    let (a, b) = (closed_port(), closed_port());
+    let dsn = |mode: &str| {
+        format!(
+            "host=127.0.0.1,127.0.0.1 port={a},{b} user=postgres sslmode=disable \
+             load_balance_hosts={mode}"
+        )
+    };
+    // Both hosts dead: the order of the attempts shows the order tried.
+    let first_tried = async |mode: &str| -> u16 {
+        match connect(&dsn(mode)).await.unwrap_err() {
+            Error::Connect { attempts } => {
+                assert_eq!(attempts.len(), 2, "{attempts:?}");
+                let host = &attempts[0].0;
+                host.rsplit(':').next().unwrap().parse().unwrap()
+            }
+            other => panic!("expected Error::Connect, got {other:?}"),
+        }
+    };
+    let mut firsts = std::collections::HashSet::new();
+    for _ in 0..64 {
+        firsts.insert(first_tried("random").await);
+    }
+    assert_eq!(
+        firsts.len(),
+        2,
+        "64 random orders all began with {firsts:?}"
+    );
+    for _ in 0..8 {
+        assert_eq!(first_tried("disable").await, a);
+    }
+    // With one live host, every random order connects (to it), and the server never hears of
+    // the setting.
+    let db = common::fresh_db().await;
+    let live = format!(
+        "host=127.0.0.1,127.0.0.1 port={a},{} user=postgres dbname={} sslmode=disable \
+         load_balance_hosts=random",
+        port(),
+        db.name
+    );
+    for _ in 0..8 {
+        let mut conn = connect(&live).await.unwrap();
+        let got: i32 = conn
+            .fetch_val("SELECT inet_server_port()", &[])
+            .await
+            .unwrap();
+        assert_eq!(got, i32::from(port()));
+    }
+    let err = Config::parse("host=a load_balance_hosts=round-robin").unwrap_err();
+    assert!(err.to_string().contains("disable or random"), "{err}");
+}
+
+/// Quarry reads text dates in ISO form. It does not ask for DateStyle in the startup packet (a
+/// pooler tracking DateStyle would then send a SET before every transaction); a server whose
+/// default is not ISO gets `SET DateStyle = 'ISO'` after startup, keeping its day/month order,
+/// and a pooled connection keeps ISO across the pool's `RESET ALL`.
+#[tokio::test]
+async fn a_server_without_iso_dates_is_switched_to_iso_output() {
+    let server = tokio::task::spawn_blocking(|| {
+        quarry_driver::ephemeral::EphemeralServer::builder()
+            .setting("DateStyle", "SQL, DMY")
+            .start()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let dsn = format!("{}?sslmode=disable", server.dsn());
+    let check = async |conn: &mut Connection| {
+        let text: String = conn
+            .fetch_val("SELECT '01/02/2024'::date::text", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            text, "2024-02-01",
+            "ISO output, the server's DMY input order"
+        );
+    };
+    let mut conn = connect(&dsn).await.unwrap();
+    check(&mut conn).await;
+    let pool = quarry::Pool::builder()
+        .max_size(1)
+        .build(&dsn)
+        .await
+        .unwrap();
+    {
+        let mut conn = pool.acquire().await.unwrap();
+        conn.execute("SET DateStyle = 'German'", &[]).await.unwrap();
+    }
+    let mut conn = pool.acquire().await.unwrap();
+    check(&mut conn).await;
+    // On an ISO server nothing is set: the session's DateStyle is the server's own.
+    let mut direct = connect(&format!("{}?sslmode=disable", common::server().dsn()))
+        .await
+        .unwrap();
+    let source: String = direct
+        .fetch_val(
+            "SELECT source FROM pg_settings WHERE name = 'DateStyle'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_ne!(source, "session", "DateStyle was set on an ISO server");
+}

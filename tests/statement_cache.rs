@@ -195,3 +195,89 @@ async fn prepared_statements_run_on_any_executor() {
     assert_eq!(select.fetch(&mut tx, &[&0i32]).await.unwrap().len(), 3);
     tx.rollback().await.unwrap();
 }
+
+/// With the cache off nothing is prepared by name, not even by `prepare()`: each run parses the
+/// unnamed statement again, so a statement prepared first still runs its own SQL after another
+/// (and, behind a transaction pooler, on whichever backend the transaction lands on).
+#[tokio::test]
+async fn prepare_with_the_cache_off_names_nothing_and_runs_its_own_sql() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    let first = conn.prepare("SELECT $1::int4 + 1").await.unwrap();
+    let second = conn.prepare("SELECT $1::int4 * 100").await.unwrap();
+    assert_eq!(first.params().len(), 1);
+    let a: i32 = conn.fetch_val(&first, &[&5i32]).await.unwrap();
+    let b: i32 = conn.fetch_val(&second, &[&5i32]).await.unwrap();
+    let a_again: i32 = conn.fetch_val(&first, &[&7i32]).await.unwrap();
+    assert_eq!((a, b, a_again), (6, 500, 8));
+    assert_eq!(server_statements(&mut conn).await, 0);
+}
+
+/// With the cache off, a query run before is parsed, bound and executed in one round trip from
+/// its remembered description; when the schema changed in between, the rows are read with the
+/// new types (never decoded as the old ones), and the next run describes afresh.
+#[tokio::test]
+async fn cache_off_reparse_follows_a_changed_schema() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    conn.execute("CREATE TABLE t (a int4, b text)", &[])
+        .await
+        .unwrap();
+    conn.execute("INSERT INTO t VALUES (7, 'x')", &[])
+        .await
+        .unwrap();
+    let sql = "SELECT a, b FROM t WHERE a > $1";
+    for _ in 0..3 {
+        let row = conn.fetch_row(sql, &[&0i32]).await.unwrap().unwrap();
+        assert_eq!(row.get::<i32>(0).unwrap(), 7);
+        assert_eq!(row.get::<String>(1).unwrap(), "x");
+    }
+    // Another session changes the column types between two runs.
+    let mut other = db.connect().await;
+    other
+        .execute(
+            "ALTER TABLE t ALTER a TYPE int8, ALTER b TYPE int4 USING 42",
+            &[],
+        )
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let row = conn.fetch_row(sql, &[&0i32]).await.unwrap().unwrap();
+        assert_eq!(row.get::<i64>(0).unwrap(), 7);
+        assert_eq!(row.get::<i32>(1).unwrap(), 42);
+        assert!(row.get::<i32>(0).is_err(), "an int8 read as int4");
+    }
+    // A column dropped: the remembered Bind asked for two formats, the server refuses it
+    // before running anything, and the next run describes afresh.
+    other
+        .execute("ALTER TABLE t DROP COLUMN b", &[])
+        .await
+        .unwrap();
+    let sql_star = "SELECT * FROM t";
+    let row = conn.fetch_row(sql_star, &[]).await.unwrap().unwrap();
+    assert_eq!(row.len(), 1);
+    other
+        .execute("ALTER TABLE t ADD COLUMN c text DEFAULT 'c'", &[])
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        match conn.fetch_row(sql_star, &[]).await {
+            Ok(row) => {
+                let row = row.unwrap();
+                assert_eq!(row.len(), 2);
+                assert_eq!(row.get::<String>(1).unwrap(), "c");
+                seen.push("ok");
+            }
+            Err(e) => {
+                assert!(!e.is_fatal(), "{e}");
+                seen.push("error");
+            }
+        }
+    }
+    assert_eq!(seen.last(), Some(&"ok"), "{seen:?}");
+}

@@ -42,6 +42,8 @@ pub(crate) struct Connections {
     pub(crate) sqlx: sqlx::PgConnection,
     /// The server, for workloads that open their own connections (pools).
     pub(crate) dsn: String,
+    /// A pgbouncer in transaction mode in front of the server, when one was started.
+    pub(crate) bouncer_dsn: Option<String>,
 }
 
 impl Connections {
@@ -64,6 +66,7 @@ impl Connections {
             tokio_pg,
             sqlx,
             dsn: dsn.to_owned(),
+            bouncer_dsn: None,
         })
     }
 }

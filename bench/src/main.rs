@@ -1,6 +1,7 @@
 //! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
 //!
-//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [pool] [copy_in]
+//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [pool]
+//! [pool_pgbouncer] [copy_in]
 //! [test_setup] [migrate] [--quick] [--rounds N] [--driver quarry|tokio-postgres|sqlx]...`
 //! (`--driver` limits the run, e.g. for profiling). Without a workload named, the six driver
 //! workloads run; the schema lifecycle ones (`test_setup`, `migrate`: Quarry against sqlx) run
@@ -119,6 +120,30 @@ fn run() -> Result<(), BenchError> {
         }
     };
     let dsn = drivers::without_tls(&dsn);
+    // pool_pgbouncer: a stock pgbouncer in transaction mode in front of the ephemeral server
+    // (or the one QUARRY_BENCH_PGBOUNCER_URL names), kept alive for the run.
+    let mut bouncer = None;
+    let bouncer_dsn = if args.workloads.contains(&Workload::PoolPgbouncer) {
+        match (std::env::var("QUARRY_BENCH_PGBOUNCER_URL"), &server) {
+            (Ok(url), _) => Some(drivers::without_tls(&url)),
+            (Err(_), Some(server)) => {
+                use quarry_driver::ephemeral::{PgBouncer, PoolMode};
+                let started = PgBouncer::builder(server, PoolMode::Transaction)
+                    .pool_size(8)
+                    .start()?;
+                let url = drivers::without_tls(&started.dsn_for("postgres"));
+                bouncer = Some(started);
+                Some(url)
+            }
+            (Err(_), None) => {
+                return Err(BenchError::Setup(
+                    "pool_pgbouncer with DATABASE_URL needs QUARRY_BENCH_PGBOUNCER_URL".to_owned(),
+                ));
+            }
+        }
+    } else {
+        None
+    };
     if server.is_some() && args.workloads.iter().any(|w| w.needs_database_url()) {
         return run_with_database_url(&dsn);
     }
@@ -133,7 +158,7 @@ fn run() -> Result<(), BenchError> {
             .map_err(BenchError::Runtime)?;
         // The workload runs as a spawned task, as a request handler does in a server.
         let args = Args { ..args.clone() };
-        let task = runtime.spawn(async move { bench(&dsn, &args).await });
+        let task = runtime.spawn(async move { bench(&dsn, bouncer_dsn, &args).await });
         runtime
             .block_on(task)
             .map_err(|e| BenchError::Usage(format!("benchmark task failed: {e}")))??
@@ -142,7 +167,7 @@ fn run() -> Result<(), BenchError> {
             .enable_all()
             .build()
             .map_err(BenchError::Runtime)?;
-        runtime.block_on(bench(&dsn, &args))?
+        runtime.block_on(bench(&dsn, bouncer_dsn, &args))?
     };
     println!(
         "quarry-bench: {} scale, {} tokio runtime, server {}",
@@ -159,6 +184,7 @@ fn run() -> Result<(), BenchError> {
         },
     );
     report::print(&results, args.rounds);
+    drop(bouncer);
     Ok(())
 }
 
@@ -180,8 +206,13 @@ fn run_with_database_url(dsn: &str) -> Result<(), BenchError> {
     }
 }
 
-async fn bench(dsn: &str, args: &Args) -> Result<Vec<Series>, BenchError> {
+async fn bench(
+    dsn: &str,
+    bouncer_dsn: Option<String>,
+    args: &Args,
+) -> Result<Vec<Series>, BenchError> {
     let mut conns = Connections::open(dsn).await?;
+    conns.bouncer_dsn = bouncer_dsn;
     let mut results = Vec::new();
     for &workload in &args.workloads {
         let ops = workload.ops(args.quick);

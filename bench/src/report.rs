@@ -85,7 +85,7 @@ fn print_drivers(all: &[Series], rounds: usize) {
         "| workload | driver | ops/s | client CPU µs/op | ops/s vs best peer | CPU vs best peer |"
     );
     println!("|---|---|---:|---:|---:|---:|");
-    for workload in Workload::DEFAULT {
+    for workload in Workload::ALL.into_iter().filter(|w| !w.is_lifecycle()) {
         let rows: Vec<(&Series, Summary)> = all
             .iter()
             .filter(|s| s.workload == workload)

@@ -52,7 +52,7 @@ pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
-    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
+    AsQuery, CancelToken, Connection, LogListener, Notification, Param, PoolerSeen, Timed, connect,
 };
 pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};
@@ -62,7 +62,7 @@ pub use listen::{Listener, ListenerEvent, ReconnectingListener};
 pub use logging::QueryLog;
 pub use pool::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,
-    create_pool,
+    ReplicaRoute, ReplicaStatus, create_pool,
 };
 pub use quarry_protocol::backend::CommandTag;
 pub use quote::{quote_ident, quote_literal};

@@ -117,6 +117,37 @@ impl Statement {
         }))
     }
 
+    /// This statement with other result columns (a later description of its SQL), read in the
+    /// formats this one asks for: the formats a Bind made from this statement requested.
+    pub(crate) fn redescribed(&self, columns: Vec<Column>) -> Statement {
+        // No format codes in a Bind mean text for every column; otherwise the server refuses a
+        // Bind whose count of codes differs from the columns'.
+        let columns: Arc<[Column]> = columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut column)| {
+                column.format = self
+                    .0
+                    .result_formats
+                    .get(i)
+                    .copied()
+                    .unwrap_or(Format::Text);
+                column
+            })
+            .collect();
+        Statement(Arc::new(StatementInner {
+            session: self.0.session,
+            name: self.0.name.clone(),
+            sql: self.0.sql.clone(),
+            params: self.0.params.clone(),
+            param_types: self.0.param_types.clone(),
+            columns,
+            result_formats: self.0.result_formats.clone(),
+            changes_session: self.0.changes_session,
+            rows_hint: AtomicUsize::new(0),
+        }))
+    }
+
     /// The SQL text.
     pub fn sql(&self) -> &str {
         &self.0.sql

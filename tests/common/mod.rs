@@ -5,6 +5,8 @@
 
 pub mod examples;
 pub mod fault_proxy;
+pub mod pooler;
+pub mod replica;
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,5 +1,5 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool` and `copy_in`,
+//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool`, `pool_pgbouncer` and `copy_in`,
 //! and the schema lifecycle ones (Quarry and sqlx only) in `test_setup` and `migrate`.
 
 mod copy_in;
@@ -7,6 +7,7 @@ mod insert;
 mod migrate;
 mod pgtype;
 mod pool;
+mod pool_pgbouncer;
 mod rows1k;
 mod schema;
 mod select1;
@@ -29,6 +30,8 @@ pub(crate) enum Workload {
     Insert,
     /// 16 tasks sharing a pool of 8 connections, `SELECT $1::int4 + 1` each.
     Pool,
+    /// `Pool` through pgbouncer in transaction mode (Quarry against deadpool-postgres).
+    PoolPgbouncer,
     /// Binary COPY of 1,000,000 rows of (int4, text, float8).
     CopyIn,
     /// A database test's setup and teardown for a schema of 30 migrations: `#[quarry::test]`
@@ -41,12 +44,13 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 8] = [
+    pub(crate) const ALL: [Workload; 9] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
+        Workload::PoolPgbouncer,
         Workload::CopyIn,
         Workload::TestSetup,
         Workload::Migrate,
@@ -71,6 +75,7 @@ impl Workload {
             Workload::Pgtype => "pgtype",
             Workload::Insert => "insert",
             Workload::Pool => "pool",
+            Workload::PoolPgbouncer => "pool_pgbouncer",
             Workload::CopyIn => "copy_in",
             Workload::TestSetup => "test_setup",
             Workload::Migrate => "migrate",
@@ -90,7 +95,11 @@ impl Workload {
 
     /// Whether `driver` takes part (tokio-postgres has no migrator and no test attribute).
     pub(crate) fn runs(self, driver: Driver) -> bool {
-        !(self.is_lifecycle() && driver == Driver::TokioPostgres)
+        match self {
+            // sqlx's startup packet (extra_float_digits) is refused by a stock pgbouncer.
+            Workload::PoolPgbouncer => driver != Driver::Sqlx,
+            _ => !(self.is_lifecycle() && driver == Driver::TokioPostgres),
+        }
     }
 
     /// Whether the workload reads the server from `DATABASE_URL` (both test attributes do).
@@ -114,7 +123,7 @@ impl Workload {
             Workload::Rows1k => 2_000,
             Workload::Pgtype => 1_000,
             Workload::Insert => 50_000,
-            Workload::Pool => 40_000,
+            Workload::Pool | Workload::PoolPgbouncer => 40_000,
             Workload::CopyIn => 1_000_000,
             Workload::TestSetup => 20,
             Workload::Migrate => 10,
@@ -141,7 +150,9 @@ impl Workload {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
-            Workload::Insert | Workload::Pool | Workload::CopyIn => Ok(()),
+            Workload::Insert | Workload::Pool | Workload::PoolPgbouncer | Workload::CopyIn => {
+                Ok(())
+            }
             Workload::TestSetup => test_setup::setup(conns).await,
             Workload::Migrate => migrate::setup(conns).await,
         }
@@ -160,6 +171,7 @@ impl Workload {
             Workload::Pgtype => pgtype::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
+            Workload::PoolPgbouncer => pool_pgbouncer::run(driver, conns, ops).await,
             Workload::CopyIn => copy_in::run(driver, conns, ops).await,
             Workload::TestSetup => test_setup::run(driver, conns, ops).await,
             Workload::Migrate => migrate::run(driver, conns, ops).await,

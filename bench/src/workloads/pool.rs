@@ -11,8 +11,8 @@ use crate::measure::{Sample, Stopwatch};
 
 const SQL: &str = "SELECT $1::int4 + 1";
 const NAME: &str = "pool";
-const TASKS: u64 = 16;
-const POOL_SIZE: usize = 8;
+pub(super) const TASKS: u64 = 16;
+pub(super) const POOL_SIZE: usize = 8;
 
 /// Runs `n` queries spread over [`TASKS`] tasks with `driver`'s pool.
 pub(super) async fn run(
@@ -130,12 +130,12 @@ pub(super) async fn run(
 }
 
 /// A distinct argument per task and iteration.
-fn arg(task: u64, i: u64) -> i32 {
+pub(super) fn arg(task: u64, i: u64) -> i32 {
     i32::try_from(task * 1_000_000 + i).unwrap_or(0)
 }
 
 /// Opens `size` connections up front so the timed section measures queries, not connecting.
-async fn warm<F, Fut, C, E>(size: usize, mut acquire: F) -> Result<(), BenchError>
+pub(super) async fn warm<F, Fut, C, E>(size: usize, mut acquire: F) -> Result<(), BenchError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<C, E>>,
@@ -152,7 +152,7 @@ where
     Ok(())
 }
 
-async fn join(
+pub(super) async fn join(
     tasks: Vec<tokio::task::JoinHandle<Result<(), BenchError>>>,
 ) -> Result<(), BenchError> {
     for task in tasks {

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{
-    ChannelBinding, Config, Host, Password, SslMode, SslNegotiation, SslRootCert,
-    TargetSessionAttrs,
+    ChannelBinding, Config, Host, LoadBalanceHosts, Password, Pooler, SslMode, SslNegotiation,
+    SslRootCert, TargetSessionAttrs,
 };
 
 impl Config {
@@ -155,6 +155,37 @@ impl Config {
     /// Sets the kind of server wanted when several hosts are listed (default `any`).
     pub fn target_session_attrs(&mut self, attrs: TargetSessionAttrs) -> &mut Config {
         self.target_session_attrs = Some(attrs);
+        self
+    }
+
+    /// Sets the order in which hosts are tried (default `disable`: as listed; `random`: a new
+    /// random order for each connection, libpq 16's `load_balance_hosts`).
+    ///
+    /// ```
+    /// use quarry_driver::config::{Config, LoadBalanceHosts};
+    ///
+    /// let mut config = Config::new();
+    /// config.host("a").host("b").load_balance_hosts(LoadBalanceHosts::Random);
+    /// assert_eq!(config.get_load_balance_hosts(), LoadBalanceHosts::Random);
+    /// ```
+    pub fn load_balance_hosts(&mut self, mode: LoadBalanceHosts) -> &mut Config {
+        self.load_balance_hosts = Some(mode);
+        self
+    }
+
+    /// Says what stands between Quarry and the server (default [`Pooler::Auto`]: detected when
+    /// a session-only feature such as `LISTEN` is used). `Pooler::Transaction` refuses
+    /// session-only features and makes the statement cache default to 0.
+    ///
+    /// ```
+    /// use quarry_driver::config::{Config, Pooler};
+    ///
+    /// let mut config = Config::new();
+    /// config.host("pgbouncer").port(6432).pooler(Pooler::Transaction);
+    /// assert_eq!(config.get_statement_cache_size(), 0);
+    /// ```
+    pub fn pooler(&mut self, pooler: Pooler) -> &mut Config {
+        self.pooler = Some(pooler);
         self
     }
 

@@ -25,6 +25,7 @@ const VARIABLES: &[(&str, &str)] = &[
     ("PGCONNECT_TIMEOUT", "connect_timeout"),
     ("PGOPTIONS", "options"),
     ("PGTARGETSESSIONATTRS", "target_session_attrs"),
+    ("PGLOADBALANCEHOSTS", "load_balance_hosts"),
 ];
 
 /// Sets every still-unset setting whose variable `env` returns non-empty.

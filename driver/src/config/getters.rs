@@ -7,7 +7,8 @@ use std::time::Duration;
 use super::host::{self, Host, Target};
 use super::pgpass;
 use super::{
-    ChannelBinding, Config, Password, SslMode, SslNegotiation, SslRootCert, TargetSessionAttrs,
+    ChannelBinding, Config, LoadBalanceHosts, Password, Pooler, SslMode, SslNegotiation,
+    SslRootCert, TargetSessionAttrs,
 };
 
 /// asyncpg's defaults for the statement cache.
@@ -110,10 +111,24 @@ impl Config {
         self.target_session_attrs.unwrap_or_default()
     }
 
-    /// How many prepared statements each connection caches (default 100; 0 = off).
+    /// The order in which hosts are tried (default `disable`: as listed).
+    pub fn get_load_balance_hosts(&self) -> LoadBalanceHosts {
+        self.load_balance_hosts.unwrap_or_default()
+    }
+
+    /// What stands between Quarry and the server (default [`Pooler::Auto`]).
+    pub fn get_pooler(&self) -> Pooler {
+        self.pooler.unwrap_or_default()
+    }
+
+    /// How many prepared statements each connection caches (default 100, or 0 with
+    /// `pooler=transaction`; 0 = off).
     pub fn get_statement_cache_size(&self) -> usize {
-        self.statement_cache_size
-            .unwrap_or(DEFAULT_STATEMENT_CACHE_SIZE)
+        let default = match self.get_pooler() {
+            Pooler::Transaction => 0,
+            _ => DEFAULT_STATEMENT_CACHE_SIZE,
+        };
+        self.statement_cache_size.unwrap_or(default)
     }
 
     /// How long a cached statement may live (default 300 s; zero = forever).

@@ -9,6 +9,7 @@
 //! applies one pair to a `Config`, `env.rs` the environment, `pgpass.rs` reads the password file,
 //! `host.rs` resolves hosts into targets, `builder.rs` and `getters.rs` are the public API.
 
+mod balance;
 mod builder;
 mod dsn_keyvalue;
 mod dsn_url;
@@ -28,6 +29,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use balance::{LoadBalanceHosts, Pooler};
 pub use error::ConfigError;
 pub use host::{Host, Target};
 pub use password::Password;
@@ -71,6 +73,8 @@ pub struct Config {
     connect_timeout: Option<Option<Duration>>,
     options: Option<String>,
     target_session_attrs: Option<TargetSessionAttrs>,
+    load_balance_hosts: Option<LoadBalanceHosts>,
+    pooler: Option<Pooler>,
     statement_cache_size: Option<usize>,
     statement_cache_max_lifetime: Option<Duration>,
     statement_cache_max_statement_size: Option<usize>,
@@ -205,6 +209,8 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("options", &self.options)
             .field("target_session_attrs", &self.target_session_attrs)
+            .field("load_balance_hosts", &self.load_balance_hosts)
+            .field("pooler", &self.pooler)
             .field("statement_cache_size", &self.statement_cache_size)
             .field(
                 "statement_cache_max_lifetime",

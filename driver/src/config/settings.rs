@@ -81,6 +81,8 @@ pub(super) fn set(config: &mut Config, key: &str, value: &str) -> Result<(), Con
         "connect_timeout" => config.connect_timeout = Some(parse_connect_timeout(value)?),
         "options" => config.options = Some(value.to_owned()),
         "target_session_attrs" => config.target_session_attrs = Some(value.parse()?),
+        "load_balance_hosts" => config.load_balance_hosts = Some(value.parse()?),
+        "pooler" => config.pooler = Some(value.parse()?),
         "passfile" => config.passfile = Some(PathBuf::from(value)),
         "statement_cache_size" => {
             config.statement_cache_size = Some(parse_count(key, value)?);
@@ -118,6 +120,8 @@ pub(super) fn is_set(config: &Config, key: &str) -> bool {
         "connect_timeout" => config.connect_timeout.is_some(),
         "options" => config.options.is_some(),
         "target_session_attrs" => config.target_session_attrs.is_some(),
+        "load_balance_hosts" => config.load_balance_hosts.is_some(),
+        "pooler" => config.pooler.is_some(),
         "passfile" => config.passfile.is_some(),
         _ => false,
     }
@@ -144,6 +148,8 @@ pub(super) fn is_known(key: &str) -> bool {
             | "connect_timeout"
             | "options"
             | "target_session_attrs"
+            | "load_balance_hosts"
+            | "pooler"
             | "passfile"
             | "statement_cache_size"
             | "statement_cache_max_lifetime"

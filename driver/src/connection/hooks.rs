@@ -48,6 +48,10 @@ impl Connection {
     /// [`Listener`](crate::Listener) waits. Notifications of channels without callbacks are queued
     /// for [`Connection::take_notifications`] and listeners.
     ///
+    /// Through a connection pooler in transaction mode, LISTEN cannot work (the session that
+    /// listens is handed to other clients): it fails with
+    /// [`Error::SessionFeatureThroughPooler`] instead (see [`crate::config::Pooler`]).
+    ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
     /// conn.add_listener("jobs", |n| println!("job {} from {}", n.payload, n.process_id)).await?;
@@ -61,6 +65,7 @@ impl Connection {
     ) -> Result<()> {
         let first = self.hooks.channels.get(channel).is_none_or(Vec::is_empty);
         if first {
+            self.require_own_session("LISTEN").await?;
             self.execute(format!("LISTEN {}", quote_ident(channel)), &[])
                 .await?;
         }

@@ -126,7 +126,7 @@ impl Connection {
     }
 
     /// Runs `sql` with the simple protocol and returns every row, as text.
-    async fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
+    pub(super) async fn simple_rows(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>> {
         self.ready().await?;
         self.simple_rows_ready(sql).await
     }

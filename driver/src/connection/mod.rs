@@ -14,6 +14,7 @@ mod io;
 mod notify;
 mod phase;
 mod pipeline;
+mod pooler;
 mod portal;
 mod query;
 mod reply;
@@ -29,8 +30,10 @@ use std::time::Duration;
 pub use cancel::CancelToken;
 pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
 pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, encode_params};
+pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
+pub(crate) use startup::{ISO_DATESTYLE, describe_target};
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
@@ -104,6 +107,10 @@ pub struct Connection {
     notifications: VecDeque<Notification>,
     /// Notification callbacks, termination listeners, query loggers.
     hooks: hooks::Hooks,
+    /// The `pooler` setting and what detection found.
+    pooler: pooler::PoolerState,
+    /// The server's default DateStyle is not ISO: set after startup, and again after a reset.
+    sets_iso_datestyle: bool,
 }
 
 /// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.
@@ -288,7 +295,10 @@ impl Connection {
             .transpose()
     }
 
-    /// Prepares a statement (cached like every query) and returns its description.
+    /// Prepares a statement (cached like every query) and returns its description. With the
+    /// statement cache off (`statement_cache_size=0`, as behind pgbouncer in transaction mode)
+    /// nothing stays prepared on the server: the statement is parsed again each time it runs,
+    /// so it works whichever backend a pooler hands the next transaction to.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
@@ -303,9 +313,17 @@ impl Connection {
         let timeout = self.command_timeout;
         timeout::run(self, timeout, sql, async |c: &mut Connection| {
             c.ready().await?;
-            c.statement_for(sql, true).await
+            let named = c.cache.is_on();
+            c.statement_for(sql, named).await
         })
         .await
+    }
+
+    /// Whether `stmt` is a named statement prepared on this session, so it can be bound by
+    /// name. An unnamed one (the statement cache off) is parsed again at each use: the unnamed
+    /// statement on the server is whatever was parsed last.
+    pub(crate) fn holds_prepared(&self, stmt: &Statement) -> bool {
+        stmt.0.session == self.session_id && !stmt.0.name.is_empty()
     }
 
     /// Returns the plan of a query as PostgreSQL's JSON (`EXPLAIN (FORMAT JSON)`); with `analyze`
@@ -550,6 +568,18 @@ impl Connection {
     }
 
     /// Whether session state may have changed since the last call, and clears the flag.
+    /// Whether the session's default DateStyle is not ISO, so a `RESET ALL` must be followed
+    /// by [`ISO_DATESTYLE`].
+    pub(crate) fn sets_iso_datestyle(&self) -> bool {
+        self.sets_iso_datestyle
+    }
+
+    /// Whether the server prints dates in ISO form (its `DateStyle` report starts with `ISO`).
+    pub(crate) fn iso_datestyle(&self) -> bool {
+        self.parameter("DateStyle")
+            .is_some_and(|style| style.trim_start().starts_with("ISO"))
+    }
+
     pub(crate) fn take_session_dirty(&mut self) -> bool {
         std::mem::take(&mut self.session_dirty)
     }

@@ -22,7 +22,7 @@ impl Connection {
     /// The statement to run `query` with: its own when prepared on this session, else cached.
     async fn statement_of(&mut self, query: &impl AsQuery) -> Result<Statement> {
         match query.statement() {
-            Some(stmt) if stmt.0.session == self.session_id => Ok(stmt.clone()),
+            Some(stmt) if self.holds_prepared(stmt) => Ok(stmt.clone()),
             _ => self.statement_for(query.sql(), false).await,
         }
     }

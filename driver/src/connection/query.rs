@@ -153,12 +153,28 @@ impl Connection {
         self.ready().await?;
         let mut retried = false;
         loop {
-            let stmt = match query.statement() {
-                Some(stmt) if !retried && stmt.0.session == self.session_id => stmt.clone(),
-                _ => self.statement_for(query.sql(), false).await?,
+            // With the statement cache off, a statement described before is parsed again in
+            // the same round trip as its Bind and Execute (`reparse`).
+            let (stmt, reparse) = match query.statement() {
+                Some(stmt) if !retried && self.holds_prepared(stmt) => (stmt.clone(), false),
+                Some(stmt)
+                    if !retried && stmt.0.session == self.session_id && stmt.name().is_empty() =>
+                {
+                    (stmt.clone(), true)
+                }
+                _ => match self.cache.described(query.sql()).filter(|_| !retried) {
+                    Some(stmt) => (stmt, true),
+                    None => {
+                        let stmt = self.statement_for(query.sql(), false).await?;
+                        self.cache.remember_described(&stmt);
+                        (stmt, false)
+                    }
+                },
             };
             let before = rows.len();
-            let result = self.bind_execute(&stmt, params, max_rows, rows).await;
+            let result = self
+                .bind_execute(&stmt, reparse, params, max_rows, rows)
+                .await;
             match result {
                 Err(e) if !retried && rows.len() == before && self.is_stale_statement(&e) => {
                     self.stale_plans += 1;
@@ -235,10 +251,17 @@ impl Connection {
         }
     }
 
-    /// Bind + Execute + Sync for one statement, then reads to ReadyForQuery.
+    /// Bind + Execute + Sync for one statement, then reads to ReadyForQuery. With `reparse`
+    /// (an unnamed statement described before), Parse (the parameter types pinned to the
+    /// description's) goes first and a Describe of the portal after the Bind, in the same
+    /// write: one round trip. The rows are
+    /// read with the description that arrives; when it differs from the remembered one (the
+    /// schema changed) they are read with the new types in the formats the Bind asked for, and
+    /// the remembered description is dropped.
     async fn bind_execute(
         &mut self,
         stmt: &Statement,
+        reparse: bool,
         params: &[super::Param<'_>],
         max_rows: i32,
         rows: &mut Rows<'_>,
@@ -246,7 +269,27 @@ impl Connection {
         check_params(stmt, params)?;
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
-        write_bind(stmt, params, &mut self.io.write_buf)?;
+        let start = self.io.write_buf.len();
+        if reparse {
+            let buf = &mut self.io.write_buf;
+            if let Err(e) = frontend::parse("", stmt.sql(), &stmt.0.params, buf) {
+                buf.truncate(start);
+                return Err(e.into());
+            }
+        }
+        let bound = write_bind(stmt, params, &mut self.io.write_buf).and_then(|()| {
+            if reparse {
+                // The portal's description: the columns as this execution returns them.
+                frontend::describe_portal("", &mut self.io.write_buf)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = bound {
+            // Nothing of this request may stay in the buffer.
+            self.io.write_buf.truncate(start);
+            return Err(e);
+        }
+        let mut described = (!reparse).then(|| stmt.clone());
         let buf = &mut self.io.write_buf;
         frontend::execute("", max_rows, buf)?;
         frontend::sync(buf);
@@ -260,7 +303,8 @@ impl Connection {
         rows.reserve(stmt.rows_hint());
         loop {
             // Rows already buffered are taken straight off the buffer: the per-row fast path.
-            while !self.wire.answers_queued()
+            while let Some(stmt) = &described
+                && !self.wire.answers_queued()
                 && let Some(row) = self.io.buffered_data_row()
             {
                 self.check_reply(reply.on_row())?;
@@ -272,10 +316,24 @@ impl Connection {
             match self.recv().await? {
                 Message::DataRow(row) => {
                     self.check_reply(reply.on_row())?;
+                    let Some(stmt) = &described else {
+                        self.wire.set_broken();
+                        return Err(Error::UnexpectedMessage {
+                            expected: "the statement's description",
+                            found: "DataRow",
+                        });
+                    };
                     if error.is_none() {
                         let record = self.record(stmt, row)?;
                         rows.push(record);
                     }
+                }
+                Message::ParseComplete if reparse => {}
+                Message::RowDescription { fields } if reparse && described.is_none() => {
+                    described = Some(self.redescribe(stmt, fields));
+                }
+                Message::NoData if reparse && described.is_none() => {
+                    described = Some(self.redescribe(stmt, Vec::new()));
                 }
                 Message::BindComplete => self.check_reply(reply.on_bind_complete())?,
                 Message::CloseComplete => {}
@@ -307,6 +365,29 @@ impl Connection {
             Some(e) => Err(e),
             None => Ok(tag.unwrap_or_else(CommandTag::empty)),
         }
+    }
+
+    /// The statement to read a reparsed statement's rows with: `stmt` when the description
+    /// that arrived matches it, else one with the new column types (and `stmt`'s formats), and
+    /// the remembered description is dropped so the next run describes afresh.
+    fn redescribe(&mut self, stmt: &Statement, fields: Vec<FieldDescription>) -> Statement {
+        let same = fields.len() == stmt.columns().len()
+            && fields
+                .iter()
+                .zip(stmt.columns())
+                .all(|(field, column)| field.type_oid == column.type_oid());
+        if same {
+            return stmt.clone();
+        }
+        self.cache.remove(stmt.sql());
+        let columns = fields
+            .into_iter()
+            .map(|field| {
+                let ty = self.types.resolve(field.type_oid);
+                crate::statement::Column::from_field(field, ty)
+            })
+            .collect();
+        stmt.redescribed(columns)
     }
 
     /// A reply check's verdict: a mismatch breaks the connection.

@@ -7,11 +7,15 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use rand::seq::SliceRandom;
+
 use super::Connection;
 use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
-use crate::config::{Config, Host, SslMode, SslNegotiation, Target, TargetSessionAttrs};
+use crate::config::{
+    Config, Host, LoadBalanceHosts, SslMode, SslNegotiation, Target, TargetSessionAttrs,
+};
 use crate::error::{Error, Result};
 use crate::net::{self, NetError, Stream, TlsOptions};
 use crate::types::registry::TypeRegistry;
@@ -42,11 +46,16 @@ impl Connection {
             }
             _ => std::slice::from_ref(&wanted),
         };
+        let mut targets = config.targets();
+        if config.get_load_balance_hosts() == LoadBalanceHosts::Random {
+            // libpq 16: one random order per connection, used by every pass.
+            targets.shuffle(&mut rand::rng());
+        }
         let mut attempts = Vec::new();
         for &pass in passes {
-            for target in config.targets() {
+            for target in &targets {
                 let attempt = async {
-                    let conn = connect_target(config, &target).await?;
+                    let conn = connect_target(config, target).await?;
                     check_session_attrs(conn, pass).await
                 };
                 let result = match config.get_connect_timeout() {
@@ -57,7 +66,7 @@ impl Connection {
                 };
                 match result {
                     Ok(conn) => return Ok(conn),
-                    Err(e) => attempts.push((describe_target(&target), e)),
+                    Err(e) => attempts.push((describe_target(target), e)),
                 }
             }
         }
@@ -72,7 +81,10 @@ impl Connection {
 
 /// Checks the new session against `target_session_attrs`; a session that does not suit is
 /// closed and the host skipped. PostgreSQL 14+ reports `in_hot_standby` and
-/// `default_transaction_read_only` at startup; older servers are asked.
+/// `default_transaction_read_only` at startup; older servers are asked. Only a report of a
+/// primary that suits is taken as it is; a standby, or a host about to be skipped, is asked: a
+/// pooler (pgbouncer) hands out the values it saw when it first logged in, so after a promotion
+/// it may still say `in_hot_standby=on`.
 async fn check_session_attrs(
     mut conn: Connection,
     wanted: TargetSessionAttrs,
@@ -85,13 +97,18 @@ async fn check_session_attrs(
         reported("default_transaction_read_only"),
         reported("in_hot_standby"),
     ) {
-        (Some(read_only), Some(in_hot_standby)) => (read_only, in_hot_standby),
+        (Some(read_only), Some(false)) if wanted.accepts(read_only, false) => (read_only, false),
         _ => {
-            let read_only: String = conn.fetch_val("SHOW transaction_read_only", &[]).await?;
-            let in_recovery: bool = conn
-                .fetch_val("SELECT pg_catalog.pg_is_in_recovery()", &[])
-                .await?;
-            (read_only == "on", in_recovery)
+            // The simple protocol: no statement is prepared (through a transaction pooler a
+            // named one could meet another client's).
+            let sql = "SELECT pg_catalog.current_setting('transaction_read_only'), \
+                       pg_catalog.pg_is_in_recovery()";
+            let rows = conn.simple_rows(sql).await?;
+            let row = rows.first().ok_or_else(|| Error::RowNotFound {
+                query: sql.to_owned(),
+            })?;
+            let value = |i: usize| row.get(i).and_then(|v| v.as_deref());
+            (value(0) == Some("on"), value(1) == Some("t"))
         }
     };
     if wanted.accepts(read_only, in_hot_standby) {
@@ -111,7 +128,8 @@ async fn check_session_attrs(
     Err(mismatch.into())
 }
 
-fn describe_target(target: &Target) -> String {
+/// `host:port` (or the socket path) of a target, as errors and replica status name it.
+pub(crate) fn describe_target(target: &Target) -> String {
     match &target.host {
         Host::Tcp(host) if host.contains(':') => format!("[{host}]:{}", target.port),
         Host::Tcp(host) => format!("{host}:{}", target.port),
@@ -191,8 +209,6 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         ("user", &user),
         ("database", &dbname),
         ("client_encoding", "UTF8"),
-        ("DateStyle", "ISO"),
-        ("extra_float_digits", "3"),
     ];
     if let Some(name) = config.get_application_name() {
         params.push(("application_name", name));
@@ -232,10 +248,23 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         log_listeners: Vec::new(),
         notifications: VecDeque::new(),
         hooks: Default::default(),
+        pooler: super::pooler::PoolerState::new(config.get_pooler()),
+        sets_iso_datestyle: false,
     };
     conn.expect_ready(target).await?;
+    if !conn.iso_datestyle() {
+        // Text dates are read in ISO form. Most servers print ISO already; asking for it in
+        // the startup packet would make pgbouncer, which tracks DateStyle, see "ISO" differ
+        // from the server's "ISO, MDY" and send a SET before every transaction.
+        conn.simple_query(ISO_DATESTYLE).await?;
+        conn.take_session_dirty();
+        conn.sets_iso_datestyle = true;
+    }
     Ok(conn)
 }
+
+/// Sets ISO date output, keeping the server's day/month order for input.
+pub(crate) const ISO_DATESTYLE: &str = "SET DateStyle = 'ISO'";
 
 /// Answers the server's authentication requests until AuthenticationOk.
 async fn expect_authentication(

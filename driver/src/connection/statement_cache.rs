@@ -9,8 +9,14 @@ use hashlink::LruCache;
 
 use crate::statement::Statement;
 
+/// Descriptions kept, at most, with the cache off.
+const MAX_DESCRIBED: usize = 256;
+
 pub(crate) struct StatementCache {
     entries: LruCache<String, (Statement, Instant)>,
+    /// With the cache off: descriptions of unnamed statements (nothing kept on the server), so
+    /// the next run of the same SQL can parse, bind and execute in one round trip.
+    described: LruCache<String, Statement>,
     capacity: usize,
     max_lifetime: Duration,
     max_statement_size: usize,
@@ -25,6 +31,7 @@ impl StatementCache {
     ) -> StatementCache {
         StatementCache {
             entries: LruCache::new(capacity.max(1)),
+            described: LruCache::new(if capacity == 0 { MAX_DESCRIBED } else { 1 }),
             capacity,
             max_lifetime,
             max_statement_size,
@@ -35,6 +42,31 @@ impl StatementCache {
     /// Whether `sql` should get a named, cached statement (else the unnamed statement is used).
     pub(crate) fn admits(&self, sql: &str) -> bool {
         self.capacity > 0 && sql.len() <= self.max_statement_size
+    }
+
+    /// Whether the cache is on (`statement_cache_size` > 0). Off, no statement is named: behind
+    /// a transaction pooler a named statement may not exist, or be another client's, on the
+    /// backend the next transaction lands on.
+    pub(crate) fn is_on(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// With the cache off, the last description of `sql` (an unnamed statement), if kept.
+    pub(crate) fn described(&mut self, sql: &str) -> Option<Statement> {
+        if self.capacity > 0 {
+            return None;
+        }
+        self.described.get(sql).cloned()
+    }
+
+    /// With the cache off, keeps the description of an unnamed statement.
+    pub(crate) fn remember_described(&mut self, stmt: &Statement) {
+        if self.capacity == 0
+            && stmt.name().is_empty()
+            && stmt.sql().len() <= self.max_statement_size
+        {
+            self.described.insert(stmt.sql().to_owned(), stmt.clone());
+        }
     }
 
     /// A fresh statement name, unique on this connection.
@@ -81,6 +113,7 @@ impl StatementCache {
 
     /// Forgets the statement for `sql` (after a stale-plan error); returns it for closing.
     pub(crate) fn remove(&mut self, sql: &str) -> Option<Statement> {
+        self.described.remove(sql);
         self.entries.remove(sql).map(|(s, _)| s)
     }
 
@@ -92,6 +125,7 @@ impl StatementCache {
             .map(|(_, (stmt, _))| stmt.name().to_owned())
             .collect();
         self.entries.clear();
+        self.described.clear();
         names
     }
 

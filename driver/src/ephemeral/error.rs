@@ -113,6 +113,29 @@ pub enum EphemeralError {
     /// The operation needs a running server.
     #[error("the server is not running")]
     NotRunning,
+    /// A program other than the server itself (`pgbouncer`, `pg_basebackup`) is not installed.
+    #[error(
+        "{program} not found (searched: {}); install it (scripts/test does: apt-get install {package})",
+        .searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    ProgramNotFound {
+        /// The program's name.
+        program: &'static str,
+        /// The Debian package that has it.
+        package: &'static str,
+        /// The places looked at.
+        searched: Vec<PathBuf>,
+    },
+    /// A helper program (`pg_basebackup`, `pgbouncer`, `psql` for a promotion) failed.
+    #[error("{program} failed ({status}):\n{output}")]
+    ProgramFailed {
+        /// What ran, with its main argument.
+        program: String,
+        /// Its exit status.
+        status: ExitStatus,
+        /// Its output, or the tail of its log.
+        output: String,
+    },
 }
 
 impl EphemeralError {

@@ -108,6 +108,8 @@ pub(crate) fn render(
     for addr in LOOPBACKS {
         out.push_str(&format!("host all {superuser} {addr} trust\n"));
     }
+    // For EphemeralServer::start_replica: pg_basebackup and the standby stream over the socket.
+    out.push_str(&format!("local replication {superuser} trust\n"));
     Ok(out)
 }
 
@@ -140,7 +142,8 @@ mod tests {
         assert_eq!(lines[6], "hostssl all \"c\" 127.0.0.1/32 cert");
         assert_eq!(lines[7], "hostssl all \"c\" ::1/128 cert");
         assert_eq!(lines[8], "local all postgres trust");
-        assert_eq!(lines.len(), 11);
+        assert_eq!(lines[11], "local replication postgres trust");
+        assert_eq!(lines.len(), 12);
     }
 
     #[test]

@@ -8,6 +8,9 @@
 //!   `/usr/lib/postgresql/*/bin`.
 //! * As root, the server runs as the `postgres` OS account (or `quarry-pg`, created with
 //!   `useradd --system --no-create-home quarry-pg` if neither exists): PostgreSQL refuses root.
+//! * Scale-out: [`EphemeralServer::start_replica`] starts a streaming hot standby of a server
+//!   (`pg_basebackup -R`), which [`EphemeralServer::promote`] makes a primary; [`PgBouncer`]
+//!   runs the distribution's pgbouncer in front of a server, in session or transaction mode.
 //! * No orphans: a watchdog `sh` process stops the server and deletes its files when this
 //!   process exits for any reason, even if the server lives in a `static` or we are killed.
 //!
@@ -29,7 +32,9 @@ mod conf;
 mod error;
 mod hba;
 mod init;
+mod pgbouncer;
 mod postmaster;
+mod replica;
 mod server;
 mod tls;
 mod watchdog;
@@ -37,5 +42,6 @@ mod watchdog;
 pub use builder::ServerBuilder;
 pub use error::EphemeralError;
 pub use hba::AuthMethod;
+pub use pgbouncer::{PgBouncer, PgBouncerBuilder, PoolMode};
 pub use server::EphemeralServer;
 pub use tls::TlsFiles;

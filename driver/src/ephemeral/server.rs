@@ -211,6 +211,16 @@ impl EphemeralServer {
         &self.version
     }
 
+    /// Whether the server runs (it was not stopped, or was restarted since).
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// The last lines of the server's log (for a failing test's message).
+    pub fn log_tail(&self) -> String {
+        postmaster::log_tail(&self.launch.log, 0)
+    }
+
     /// Fast shutdown (SIGINT); the data directory is kept for [`restart`](Self::restart).
     pub fn stop(&mut self) -> Result<(), EphemeralError> {
         if let Some(mut child) = self.child.take() {

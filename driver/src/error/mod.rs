@@ -261,6 +261,20 @@ pub enum Error {
     #[error("COPY failed: {0}")]
     Copy(Box<crate::copy::CopyError>),
 
+    /// A feature that needs a server session of its own (LISTEN) was asked for through a
+    /// connection pooler that hands each transaction to any backend: it would seem to work and
+    /// then never deliver.
+    #[error(
+        "{feature} needs a server session of its own, and this connection goes through {pooler}; \
+         connect to the server directly for it (or, if the pooler runs in session mode, say \
+         pooler=session in the DSN)"
+    )]
+    SessionFeatureThroughPooler {
+        /// What was asked for (`LISTEN`).
+        feature: &'static str,
+        /// Why the connection is believed to go through a pooler.
+        pooler: crate::connection::PoolerSeen,
+    },
     /// The server's answer to the type introspection query could not be read.
     #[error("could not read the description of user types: {reason}")]
     TypeIntrospection {

@@ -50,8 +50,12 @@ impl Listener {
         }
     }
 
-    /// Subscribes to `channel` (`LISTEN "channel"`: case-sensitive, any characters).
+    /// Subscribes to `channel` (`LISTEN "channel"`: case-sensitive, any characters). Through a
+    /// transaction-mode connection pooler it fails with
+    /// [`Error::SessionFeatureThroughPooler`](crate::Error::SessionFeatureThroughPooler) (see
+    /// [`Pooler`](crate::config::Pooler)).
     pub async fn listen(&mut self, channel: &str) -> Result<()> {
+        self.conn.require_own_session("LISTEN").await?;
         let sql = format!("LISTEN {}", quote_ident(channel));
         self.conn.execute(sql, &[]).await?;
         self.channels.insert(channel.to_owned());
@@ -67,6 +71,7 @@ impl Listener {
         if channels.is_empty() {
             return Ok(());
         }
+        self.conn.require_own_session("LISTEN").await?;
         let sql: Vec<String> = channels
             .iter()
             .map(|c| format!("LISTEN {}", quote_ident(c)))

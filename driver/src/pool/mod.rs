@@ -15,6 +15,7 @@ mod maintenance;
 mod options;
 mod pipeline;
 mod read_only;
+mod replicas;
 mod stats;
 
 use std::collections::VecDeque;
@@ -26,6 +27,7 @@ use tokio::sync::{Notify, Semaphore, TryAcquireError};
 
 pub use guard::PoolConnection;
 pub use options::{ConnectHook, ConnectionHook, HookFuture, PoolBuilder};
+pub use replicas::{ReplicaRoute, ReplicaStatus};
 pub use stats::PoolStats;
 
 use crate::config::Config;
@@ -87,6 +89,8 @@ pub(crate) struct Shared {
     counters: Counters,
     /// Learned statements and queued requests of pipelined shortcut calls.
     pipelining: pipeline::Pipelining,
+    /// The replicas [`Pool::replica`] routes reads to (set once, after the primary pool starts).
+    routing: std::sync::OnceLock<replicas::Routing>,
 }
 
 /// An idle connection. Boxed so that handing it around moves a pointer, not the connection.
@@ -119,6 +123,7 @@ impl Pool {
                 returned: Notify::new(),
                 counters: Counters::default(),
                 pipelining: pipeline::Pipelining::default(),
+                routing: std::sync::OnceLock::new(),
             }),
         };
         for _ in 0..min_size {
@@ -415,6 +420,9 @@ impl Pool {
     /// Closes the pool gracefully: new acquires fail at once, busy connections are waited for and
     /// then every connection is closed with a Terminate.
     pub async fn close(&self) {
+        if let Some(routing) = self.shared.routing.get() {
+            Box::pin(routing.close()).await;
+        }
         let shared = &self.shared;
         shared.closed.store(true, Ordering::SeqCst);
         shared.permits.close();

@@ -52,6 +52,7 @@ pub struct PoolBuilder {
     pub(super) reset: Option<ConnectionHook>,
     pub(super) pipeline: bool,
     pub(super) pipeline_max_cost: Duration,
+    pub(super) routing: super::replicas::RoutingOptions,
 }
 
 impl Default for PoolBuilder {
@@ -82,6 +83,7 @@ impl Default for PoolBuilder {
             reset: None,
             pipeline: true,
             pipeline_max_cost: Duration::from_millis(2),
+            routing: super::replicas::RoutingOptions::default(),
         }
     }
 }
@@ -220,6 +222,77 @@ impl PoolBuilder {
         self
     }
 
+    /// Adds a streaming replica that [`Pool::replica`] routes reads to (its DSN, with `PG*`
+    /// environment variables filling gaps; an invalid one fails `build`). The replica gets a
+    /// pool of its own with these settings, whose connections open on demand: a replica down
+    /// when the pool starts is skipped until it answers.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> quarry_driver::Result<()> {
+    /// let pool = quarry_driver::Pool::builder()
+    ///     .replica("postgresql://replica-1/app")
+    ///     .build("postgresql://primary/app")
+    ///     .await?;
+    /// let n: i64 = pool.replica().fetch_val("SELECT count(*) FROM t", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn replica(mut self, dsn: &str) -> Self {
+        let source = super::replicas::ReplicaSource::Dsn(dsn.to_owned());
+        self.routing.replicas.push(source);
+        self
+    }
+
+    /// Adds a replica from a [`Config`] (see [`PoolBuilder::replica`]).
+    pub fn replica_config(mut self, config: Config) -> Self {
+        let source = super::replicas::ReplicaSource::Config(Box::new(config));
+        self.routing.replicas.push(source);
+        self
+    }
+
+    /// Replicas whose replay is further behind than this are skipped (the primary serves when
+    /// every replica is); default: no limit. The lag is measured on the replica at most every
+    /// 200 ms: 0 when it has replayed all it received, else the age of the last transaction it
+    /// replayed.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> quarry_driver::Result<()> {
+    /// use std::time::Duration;
+    /// let pool = quarry_driver::Pool::builder()
+    ///     .replica("postgresql://replica-1/app")
+    ///     .max_replica_lag(Duration::from_secs(1))
+    ///     .build("postgresql://primary/app")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn max_replica_lag(mut self, limit: Duration) -> Self {
+        self.routing.max_lag = Some(limit);
+        self
+    }
+
+    /// Read-your-writes: every read through [`Pool::replica`] first asks the primary for its
+    /// WAL position, and a replica serves it only once it has replayed that far (waiting up to
+    /// [`PoolBuilder::replica_wait`]); otherwise the primary does. Reads then see every write
+    /// committed before they began, at the cost of a round trip to the primary. Default off;
+    /// [`ReplicaRoute::after`](super::ReplicaRoute::after) does the same for chosen reads.
+    pub fn read_your_writes(mut self, on: bool) -> Self {
+        self.routing.read_your_writes = on;
+        self
+    }
+
+    /// How long a read that needs a replica to catch up waits for it before going to the
+    /// primary (default 100 ms).
+    pub fn replica_wait(mut self, limit: Duration) -> Self {
+        self.routing.replica_wait = limit;
+        self
+    }
+
+    /// How long a replica that could not be reached (or whose connection was lost) is skipped
+    /// before it is tried again (default 1 s).
+    pub fn replica_retry(mut self, after: Duration) -> Self {
+        self.routing.retry = after;
+        self
+    }
+
     /// Creates the pool for `dsn` (with `PG*` environment variables filling gaps) and opens
     /// `min_size` connections.
     pub async fn build(self, dsn: &str) -> Result<Pool> {
@@ -228,8 +301,17 @@ impl PoolBuilder {
     }
 
     /// Creates the pool for `config` and opens `min_size` connections.
-    pub async fn build_with(self, config: Config) -> Result<Pool> {
-        Pool::start(self, config).await
+    pub async fn build_with(mut self, config: Config) -> Result<Pool> {
+        let routing = std::mem::take(&mut self.routing);
+        let replicas = super::replicas::Routing::configs(&routing)?;
+        let options = self.clone();
+        let pool = Pool::start(self, config).await?;
+        if !replicas.is_empty() {
+            let started = super::replicas::Routing::start(&options, replicas, &routing).await?;
+            // Set once, right after the pool was made: nobody else can have set it.
+            let _ = pool.shared.routing.set(started);
+        }
+        Ok(pool)
     }
 }
 
@@ -247,6 +329,7 @@ impl std::fmt::Debug for PoolBuilder {
             .field("acquire_timeout", &self.acquire_timeout)
             .field("pipeline", &self.pipeline)
             .field("pipeline_max_cost", &self.pipeline_max_cost)
+            .field("routing", &self.routing)
             .finish_non_exhaustive()
     }
 }

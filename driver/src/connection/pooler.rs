@@ -1,0 +1,134 @@
+//! Whether the connection reaches one server session of its own, or goes through a pooler
+//! (pgbouncer and the like) that may hand each transaction to a different backend.
+//!
+//! Features that need a session of their own (`LISTEN`) ask [`Connection::require_own_session`]
+//! first. The DSN's `pooler` setting can say what is there; by default (`pooler=auto`) it is
+//! detected once per connection: a pooler announces a process id of its own at startup (it is
+//! also its cancel key), which is never the backend's `pg_backend_pid()`.
+
+use std::fmt;
+
+use super::Connection;
+use crate::config::Pooler;
+use crate::error::{Error, Result};
+
+/// Why Quarry believes a connection goes through a pooler that does not keep a session, as
+/// [`Error::SessionFeatureThroughPooler`] reports it.
+///
+/// ```
+/// use quarry_driver::PoolerSeen;
+///
+/// let seen = PoolerSeen::Detected { announced_pid: 1234567, backend_pid: 4242 };
+/// assert!(seen.to_string().contains("pg_backend_pid() 4242"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PoolerSeen {
+    /// The DSN says `pooler=transaction`.
+    Declared,
+    /// The process id announced at startup is not the backend's: something pools in between.
+    Detected {
+        /// The process id in the startup's BackendKeyData (the pooler's own cancel key).
+        announced_pid: i32,
+        /// What `pg_backend_pid()` answered.
+        backend_pid: i32,
+    },
+}
+
+impl fmt::Display for PoolerSeen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolerSeen::Declared => f.write_str("a transaction-mode pooler (pooler=transaction)"),
+            PoolerSeen::Detected {
+                announced_pid,
+                backend_pid,
+            } => write!(
+                f,
+                "a connection pooler such as pgbouncer (the process id announced at startup, \
+                 {announced_pid}, is not the server's pg_backend_pid() {backend_pid})"
+            ),
+        }
+    }
+}
+
+/// What is known about the path to the server, per connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct PoolerState {
+    /// The DSN's `pooler` setting.
+    pub(super) declared: Pooler,
+    /// The result of the detection, once run: `Some(None)` means a direct connection.
+    detected: Option<Option<PoolerSeen>>,
+}
+
+impl PoolerState {
+    pub(super) fn new(declared: Pooler) -> PoolerState {
+        PoolerState {
+            declared,
+            detected: None,
+        }
+    }
+}
+
+impl Connection {
+    /// Whether this connection goes through a connection pooler, as far as the `pooler` setting
+    /// and the server tell: `pooler=transaction` or `session` answer `true` at once, `none`
+    /// `false`; with `auto` (the default) one query compares `pg_backend_pid()` with the process
+    /// id announced at startup (once per connection).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// if conn.behind_pooler().await? {
+    ///     println!("no LISTEN here: connect to the server directly for notifications");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn behind_pooler(&mut self) -> Result<bool> {
+        Ok(match self.pooler.declared {
+            Pooler::Transaction | Pooler::Session => true,
+            Pooler::None => false,
+            Pooler::Auto => self.detect_pooler().await?.is_some(),
+        })
+    }
+
+    /// Fails with [`Error::SessionFeatureThroughPooler`] when `feature` cannot work here: the DSN
+    /// says `pooler=transaction`, or (with `pooler=auto`) a pooler is detected. `pooler=session`
+    /// and `pooler=none` are believed.
+    pub(crate) async fn require_own_session(&mut self, feature: &'static str) -> Result<()> {
+        let seen = match self.pooler.declared {
+            Pooler::Session | Pooler::None => None,
+            Pooler::Transaction => Some(PoolerSeen::Declared),
+            Pooler::Auto => self.detect_pooler().await?,
+        };
+        match seen {
+            Some(pooler) => Err(Error::SessionFeatureThroughPooler { feature, pooler }),
+            None => Ok(()),
+        }
+    }
+
+    async fn detect_pooler(&mut self) -> Result<Option<PoolerSeen>> {
+        if let Some(known) = self.pooler.detected {
+            return Ok(known);
+        }
+        // The simple protocol: no prepared statement, which through a transaction pooler with
+        // the statement cache on could collide with another client's.
+        let sql = "SELECT pg_catalog.pg_backend_pid()";
+        let rows = self.simple_rows(sql).await?;
+        let backend_pid = rows
+            .first()
+            .and_then(|row| row.first())
+            .and_then(|value| value.as_deref())
+            .and_then(|text| text.parse::<i32>().ok())
+            .ok_or_else(|| Error::RowNotFound {
+                query: sql.to_owned(),
+            })?;
+        let seen = (backend_pid != self.process_id).then_some(PoolerSeen::Detected {
+            announced_pid: self.process_id,
+            backend_pid,
+        });
+        if let Some(seen) = seen {
+            tracing::debug!(target: "quarry", "connection goes through a pooler: {seen}");
+        }
+        self.pooler.detected = Some(seen);
+        Ok(seen)
+    }
+}
