@@ -314,14 +314,46 @@ fn a_should_panic_test_that_panics_drops_its_database() {
     });
 }
 
+/// A new set of fixtures gets a template of its own, built before the test runs. The two
+/// binaries of the next test run it with one nonce (`QUARRY_RACE_NONCE`), racing for a template
+/// that does not exist yet; alone it uses its own.
+#[test]
+fn race_for_a_new_template() {
+    let nonce = std::env::var("QUARRY_RACE_NONCE")
+        .unwrap_or_else(|_| format!("{}-{:?}", std::process::id(), std::time::SystemTime::now()));
+    let fixture: &'static str = Box::leak(
+        format!("CREATE TABLE race(x int); INSERT INTO race VALUES (1), (2); -- {nonce}")
+            .into_boxed_str(),
+    );
+    let fixtures: &'static [(&'static str, &'static str)] =
+        Box::leak(vec![("race", fixture)].into_boxed_slice());
+    quarry::testing::run_test(
+        quarry::testing::TestSpec {
+            path: "race::for_a_new_template",
+            migrator: None,
+            fixtures,
+            should_panic: false,
+        },
+        |mut conn: Connection| async move {
+            let n: i64 = conn
+                .fetch_val("SELECT count(*) FROM race", &[])
+                .await
+                .unwrap();
+            assert_eq!(n, 2);
+        },
+    );
+}
+
 #[test]
 fn two_test_binaries_at_once_build_a_template_once() {
-    // This very binary, twice at once, running one test against a shared server.
+    // This very binary, twice at once, racing for a template nobody has built yet.
     let url = quarry::testing::database_url().unwrap();
+    let nonce = format!("{}-{:?}", std::process::id(), std::time::SystemTime::now());
     let run = || {
         Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "fixtures_run_once_per_template", "--quiet"])
+            .args(["--exact", "race_for_a_new_template", "--nocapture"])
             .env("DATABASE_URL", &url)
+            .env("QUARRY_RACE_NONCE", &nonce)
             .output()
             .unwrap()
     };
@@ -330,13 +362,16 @@ fn two_test_binaries_at_once_build_a_template_once() {
         let b = s.spawn(run);
         (a.join().unwrap(), b.join().unwrap())
     });
+    let mut built = 0;
     for out in [&a, &b] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            "{}{stderr}",
+            String::from_utf8_lossy(&out.stdout)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+        built += stderr.matches("quarry::test: built template").count();
     }
+    assert_eq!(built, 1, "the template was built {built} times");
 }

@@ -92,6 +92,7 @@ async fn build(
             .execute(format!("CREATE DATABASE {quoted}").as_str(), &[])
             .await
             .map_err(|e| super::keeper::hint(&e))?;
+        let started = std::time::Instant::now();
         let mut config = base.clone();
         config.dbname(name);
         let mut conn = Connection::connect(&config).await.map_err(db)?;
@@ -106,6 +107,12 @@ async fn build(
             )
             .await
             .map_err(db)?;
+        eprintln!(
+            "quarry::test: built template {name} ({} migrations, {} fixtures) in {:.0?}",
+            spec.migrator.as_ref().map_or(0, |m| m.migrations().len()),
+            spec.fixtures.len(),
+            started.elapsed()
+        );
         Ok::<(), String>(())
     }
     .await;
