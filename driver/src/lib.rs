@@ -51,7 +51,8 @@ pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
-    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Timed, connect,
+    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Pipeline, PipelineResults,
+    Queued, Timed, connect,
 };
 pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};

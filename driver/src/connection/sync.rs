@@ -20,6 +20,8 @@ impl Connection {
         if self.wire.is_broken() {
             return Err(Error::Closed);
         }
+        // A pipeline dropped while it prepared its statements held back their Closes.
+        self.closes_held = false;
         if (self.wire.phase() != Phase::Idle || !self.io.write_buf.is_empty())
             && let Err(e) = Box::pin(self.settle()).await
         {

@@ -1,0 +1,619 @@
+//! A pipeline on the wire. One round: bring the connection back in step, prepare what is not
+//! prepared (holding back the Close of any statement evicted meanwhile, since a Bind below may
+//! still use it), check every entry's parameters, then write each entry's Bind/Execute — with a
+//! Sync after each, or one Sync at the end for an atomic pipeline — and read the answers in
+//! order, each checked against its request. Writes go out in chunks, each chunk's answers read
+//! before the next is written, so neither side's socket buffer can fill and deadlock the
+//! exchange. Entries that met a stale cached plan, in their own implicit transaction outside
+//! any transaction, run again once (the whole pipeline, when atomic), as a lone query would.
+//!
+//! Cancellation: the connection's [`Wire`](super::super::phase::Wire) records every Sync
+//! written, so a dropped round leaves owed answers for the next request's `ready()` to read;
+//! an atomic round dropped before its Sync is failed on the server, never committed halfway.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use super::super::Connection;
+use super::super::query::{changes_session, check_params, write_bind_to};
+use super::super::reply::ExecuteReply;
+use super::encoded::write_encoded_bind;
+use super::{Args, Entry, PipeKind, PipeOutput, Pipeline};
+use crate::error::{Error, Result};
+use crate::record::Record;
+use crate::statement::Statement;
+use quarry_protocol::backend::{CommandTag, Message};
+use quarry_protocol::{TransactionStatus, frontend};
+
+/// What became of one entry.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    /// Its result, and about how long the server took for it (the time since the answer
+    /// before it; zero when the connection was lost) — `None` when it failed before it was
+    /// sent (its statement could not be prepared, its parameters do not fit).
+    Done(Result<PipeOutput>, Option<Duration>),
+    /// It was not run.
+    Skipped(Skip),
+}
+
+/// Why an entry was not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// Its parameters were encoded for other types than the statement has (or for a
+    /// statement that changes the session): not sent.
+    TypesDiffer,
+    /// Never written (the connection was lost first), or skipped by the server after an
+    /// earlier failure of an atomic pipeline.
+    NotRun,
+}
+
+/// Bytes of requests written before the answers so far are read.
+const CHUNK: usize = 64 * 1024;
+
+/// A written entry whose answer is not read yet.
+struct Sent {
+    index: usize,
+    stmt: Statement,
+}
+
+/// What has been read of the first sent entry's answer.
+struct Reading {
+    reply: ExecuteReply,
+    rows: Vec<Record>,
+    first: Option<Record>,
+    tag: Option<CommandTag>,
+    error: Option<Error>,
+    /// When the previous answer was complete (or the requests were sent).
+    last: Instant,
+}
+
+impl Reading {
+    fn new() -> Reading {
+        Reading {
+            reply: ExecuteReply::new(),
+            rows: Vec::new(),
+            first: None,
+            tag: None,
+            error: None,
+            last: Instant::now(),
+        }
+    }
+}
+
+impl Connection {
+    /// Runs `pipeline` within `limit`, logged and traced as one call. `Err` when nothing was
+    /// sent (the connection could not be brought back in step, a statement of an atomic
+    /// pipeline could not be prepared or given its parameters) or the limit elapsed; else one
+    /// answer per entry.
+    pub(crate) async fn pipeline_answers(
+        &mut self,
+        limit: Option<Duration>,
+        pipeline: &Pipeline<'_>,
+    ) -> Result<Vec<Answer>> {
+        // The label costs an allocation: only made when someone reads it.
+        let label = if limit.is_some() || self.queries_observed() {
+            label(pipeline)
+        } else {
+            String::new()
+        };
+        let params = pipeline.values.len();
+        super::super::timeout::run_query(self, limit, &label, params, async |c: &mut Connection| {
+            c.run_pipeline(pipeline).await
+        })
+        .await
+    }
+
+    async fn run_pipeline(&mut self, pipeline: &Pipeline<'_>) -> Result<Vec<Answer>> {
+        let mut answers: Vec<Option<Answer>> = Vec::new();
+        answers.resize_with(pipeline.entries.len(), || None);
+        let mut round: Vec<usize> = (0..pipeline.entries.len()).collect();
+        let mut retry = false;
+        let mut rows = 0u64;
+        while !round.is_empty() {
+            let stale = match self
+                .pipeline_round(pipeline, &round, &mut answers, retry, &mut rows)
+                .await
+            {
+                Ok(stale) => stale,
+                Err(e) if !retry => return Err(e),
+                // The retry could not be sent: the stale plans' errors stand.
+                Err(_) => break,
+            };
+            if retry {
+                break;
+            }
+            retry = true;
+            round = stale;
+        }
+        self.set_last_rows(rows);
+        Ok(answers
+            .into_iter()
+            .map(|a| a.unwrap_or(Answer::Skipped(Skip::NotRun)))
+            .collect())
+    }
+
+    /// One round over the entries `round` (see the module documentation). Returns the entries
+    /// to run again for a stale plan (none when `fresh`: this is the retry, and statements are
+    /// prepared afresh).
+    async fn pipeline_round(
+        &mut self,
+        pipeline: &Pipeline<'_>,
+        round: &[usize],
+        answers: &mut [Option<Answer>],
+        fresh: bool,
+        rows: &mut u64,
+    ) -> Result<Vec<usize>> {
+        self.ready().await?;
+        let stmts = match self
+            .pipeline_statements(pipeline, round, answers, fresh)
+            .await
+        {
+            Ok(stmts) => stmts,
+            Err(e) => {
+                self.closes_held = false;
+                return Err(e);
+            }
+        };
+        self.closes_held = false;
+        let atomic = pipeline.atomic;
+        let mut sent: VecDeque<Sent> = VecDeque::new();
+        let mut reading = Reading::new();
+        let mut stale = Vec::new();
+        let mut written = 0u64;
+        let mut aborted = false;
+        if atomic {
+            // Dropped before the Sync below is written, the pipeline is failed on the server.
+            self.wire.wrote_unsynced_batch();
+        }
+        for (&index, stmt) in round.iter().zip(&stmts) {
+            let Some(stmt) = stmt else { continue };
+            if aborted {
+                answers[index] = Some(Answer::Skipped(Skip::NotRun));
+                continue;
+            }
+            let Some(entry) = pipeline.entries.get(index) else {
+                continue;
+            };
+            if let Err(e) = self.write_entry(pipeline, entry, stmt) {
+                answers[index] = Some(Answer::Done(Err(e), None));
+                if atomic {
+                    // An encoder failed midway: make the server fail the pipeline too, so
+                    // the statements already sent are rolled back with it.
+                    self.abort_atomic();
+                    aborted = true;
+                }
+                continue;
+            }
+            self.session_dirty |= stmt.0.changes_session;
+            if !atomic {
+                frontend::sync(&mut self.io.write_buf);
+                self.wire.wrote_sync();
+            }
+            written += 1;
+            sent.push_back(Sent {
+                index,
+                stmt: stmt.clone(),
+            });
+            if self.io.write_buf.len() >= CHUNK {
+                if atomic {
+                    frontend::flush(&mut self.io.write_buf);
+                }
+                let read = match self.send().await {
+                    Ok(()) => {
+                        self.read_answers(pipeline, &mut sent, answers, &mut reading, rows)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = read {
+                    self.lose_pipeline(e, &mut sent, answers, &mut reading);
+                    return Ok(Vec::new());
+                }
+                if atomic && failed(answers, round) {
+                    aborted = true;
+                }
+            }
+        }
+        if atomic {
+            frontend::sync(&mut self.io.write_buf);
+            self.wire.wrote_sync();
+        }
+        if !self.pending_close.is_empty() {
+            // Statements evicted while the others were prepared, closed after the Binds that
+            // may use them, with a Sync of their own so that a failing statement cannot skip
+            // them.
+            let closes = self.write_pending_closes();
+            frontend::sync(&mut self.io.write_buf);
+            self.wire.wrote_sync();
+            if let Err(e) = closes {
+                self.lose_pipeline(e, &mut sent, answers, &mut reading);
+                return Ok(Vec::new());
+            }
+        }
+        // `ready` counted one request; every statement sent counts (for `max_queries`).
+        self.requests += written.saturating_sub(1);
+        let read = match self.send().await {
+            Ok(()) => {
+                reading.last = Instant::now();
+                self.read_answers(pipeline, &mut sent, answers, &mut reading, rows)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        // What is left: the atomic Sync's answer, the Closes', a prepare's missing Sync when no
+        // entry was written.
+        let read = match read {
+            Ok(()) if self.wire.needs_sync() || self.wire.owed() > 0 => {
+                Box::pin(self.resync()).await
+            }
+            other => other,
+        };
+        if let Err(e) = read {
+            self.lose_pipeline(e, &mut sent, answers, &mut reading);
+            return Ok(Vec::new());
+        }
+        if fresh || self.tx_status != TransactionStatus::Idle {
+            // A stale plan inside a transaction failed it: not retried (as a lone query).
+            return Ok(Vec::new());
+        }
+        if atomic {
+            let stale_sql = round.iter().find_map(|&i| match &answers[i] {
+                Some(Answer::Done(Err(e), _)) if self.is_stale_statement(e) => pipeline
+                    .entries
+                    .get(i)
+                    .map(|entry| entry.sql.as_str().to_owned()),
+                _ => None,
+            });
+            if let Some(sql) = stale_sql {
+                if self.forget_statement(&sql) {
+                    self.stale_plans += 1;
+                }
+                stale.extend_from_slice(round);
+            }
+        } else {
+            for &i in round {
+                if let Some(Answer::Done(Err(e), _)) = &answers[i]
+                    && self.is_stale_statement(e)
+                    && let Some(entry) = pipeline.entries.get(i)
+                {
+                    // Several entries may meet the same stale statement: it counts once.
+                    if self.forget_statement(entry.sql.as_str()) {
+                        self.stale_plans += 1;
+                    }
+                    stale.push(i);
+                }
+            }
+        }
+        Ok(stale)
+    }
+
+    /// The statement of each entry of `round` (`None` for an entry answered already: its
+    /// statement could not be prepared, or its parameters do not fit). `Err` when nothing can
+    /// be sent: the connection broke, or an atomic pipeline cannot run whole.
+    async fn pipeline_statements(
+        &mut self,
+        pipeline: &Pipeline<'_>,
+        round: &[usize],
+        answers: &mut [Option<Answer>],
+        fresh: bool,
+    ) -> Result<Vec<Option<Statement>>> {
+        // Statements evicted from the cache while the others are prepared stay open on the
+        // server until the Binds that may use them are written.
+        self.closes_held = true;
+        let mut stmts: Vec<Option<Statement>> = Vec::with_capacity(round.len());
+        // Statements prepared in this round by SQL text (an uncached statement is unnamed:
+        // preparing it again for each entry would cost a round trip each).
+        let mut known: HashMap<&str, Statement> = HashMap::new();
+        let mut previous: Option<(&str, Statement)> = None;
+        // SQL whose Parse failed in this round: prepared again only for an entry that needs
+        // an error of its own (not for the pool's requests, which retry the ordinary way).
+        let mut unprepared: Vec<&str> = Vec::new();
+        for &index in round {
+            let Some(entry) = pipeline.entries.get(index) else {
+                stmts.push(None);
+                continue;
+            };
+            let sql = entry.sql.as_str();
+            let found = match &entry.stmt {
+                Some(stmt) if !fresh && stmt.0.session == self.session_id => Some(stmt.clone()),
+                _ => match &previous {
+                    // Entries of one statement usually follow each other: no lookup for them.
+                    Some((last, stmt)) if *last == sql => Some(stmt.clone()),
+                    _ => known.get(sql).cloned(),
+                },
+            };
+            if found.is_none()
+                && matches!(entry.args, Args::Encoded(..))
+                && unprepared.contains(&sql)
+            {
+                answers[index] = Some(Answer::Skipped(Skip::NotRun));
+                stmts.push(None);
+                continue;
+            }
+            let stmt = match found {
+                Some(stmt) => stmt,
+                None => match self.statement_for(sql, false).await {
+                    Ok(stmt) => {
+                        known.insert(sql, stmt.clone());
+                        stmt
+                    }
+                    Err(e) if self.wire.is_broken() || pipeline.atomic => return Err(e),
+                    // The pool's requests: their callers run them the ordinary way, which
+                    // reports the server's error.
+                    Err(_) if matches!(entry.args, Args::Encoded(..)) => {
+                        unprepared.push(sql);
+                        answers[index] = Some(Answer::Skipped(Skip::NotRun));
+                        stmts.push(None);
+                        continue;
+                    }
+                    Err(e) => {
+                        unprepared.push(sql);
+                        answers[index] = Some(Answer::Done(Err(e), None));
+                        stmts.push(None);
+                        continue;
+                    }
+                },
+            };
+            let verdict = match &entry.args {
+                Args::Values(range) => match pipeline.values.get(range.clone()) {
+                    Some(values) => check_params(&stmt, values).map_err(Some),
+                    None => Err(None),
+                },
+                Args::Encoded(_, types) => {
+                    let same = stmt.0.param_types.len() == types.len()
+                        && stmt
+                            .0
+                            .param_types
+                            .iter()
+                            .zip(types.iter())
+                            .all(|(a, b)| std::sync::Arc::ptr_eq(a, b) || a == b);
+                    if same && !stmt.0.changes_session {
+                        Ok(())
+                    } else {
+                        Err(None)
+                    }
+                }
+            };
+            match verdict {
+                Ok(()) => {
+                    previous = Some((sql, stmt.clone()));
+                    stmts.push(Some(stmt));
+                }
+                Err(Some(e)) if pipeline.atomic => return Err(e),
+                Err(Some(e)) => {
+                    answers[index] = Some(Answer::Done(Err(e), None));
+                    stmts.push(None);
+                }
+                Err(None) => {
+                    answers[index] = Some(Answer::Skipped(Skip::TypesDiffer));
+                    stmts.push(None);
+                }
+            }
+        }
+        Ok(stmts)
+    }
+
+    /// Appends one entry's (Parse,) Bind and Execute; on an error nothing of it is left.
+    fn write_entry(
+        &mut self,
+        pipeline: &Pipeline<'_>,
+        entry: &Entry<'_>,
+        stmt: &Statement,
+    ) -> Result<()> {
+        let buf = &mut self.io.write_buf;
+        let start = buf.len();
+        let written = (|| {
+            if stmt.name().is_empty() {
+                // Not cached: the unnamed statement, parsed again right before its Bind (an
+                // entry after it may have replaced it), with the parameter types it was
+                // described with.
+                frontend::parse("", stmt.sql(), stmt.params(), buf)?;
+            }
+            match &entry.args {
+                Args::Values(range) => {
+                    let values = pipeline.values.get(range.clone()).unwrap_or(&[]);
+                    write_bind_to("", stmt, values, buf)?;
+                }
+                Args::Encoded(params, _) => write_encoded_bind(stmt, params, buf)?,
+            }
+            let max_rows = match entry.kind {
+                PipeKind::Execute | PipeKind::Fetch => 0,
+                PipeKind::FetchRow | PipeKind::FetchVal => 1,
+            };
+            frontend::execute("", max_rows, buf)?;
+            Ok(())
+        })();
+        if written.is_err() {
+            buf.truncate(start);
+        }
+        written
+    }
+
+    /// Fails an atomic pipeline on the server: an Execute of a portal that does not exist.
+    fn abort_atomic(&mut self) {
+        if frontend::execute("quarry: pipeline aborted", 0, &mut self.io.write_buf).is_err() {
+            // Cannot happen (the name is short); were it to, no Sync may commit the pipeline.
+            self.wire.set_broken();
+        }
+    }
+
+    /// Reads the answers of the sent entries in order, each checked against its request. `Err`
+    /// when the connection is lost (or the answers do not fit their requests, which breaks
+    /// it).
+    async fn read_answers(
+        &mut self,
+        pipeline: &Pipeline<'_>,
+        sent: &mut VecDeque<Sent>,
+        answers: &mut [Option<Answer>],
+        reading: &mut Reading,
+        rows: &mut u64,
+    ) -> Result<()> {
+        let atomic = pipeline.atomic;
+        while let Some(current) = sent.front() {
+            // Rows already buffered are taken straight off the buffer: the per-row fast path.
+            let message = match self.io.buffered_data_row() {
+                Some(row) if !self.wire.answers_queued() => Message::DataRow(row),
+                _ => self.recv().await?,
+            };
+            let Some(entry) = pipeline.entries.get(current.index) else {
+                return Err(self.unexpected("no answer (the pipeline is answered)", &message));
+            };
+            let complete = match message {
+                Message::DataRow(row) => {
+                    reading.reply.on_row().map_err(|e| self.lost(e))?;
+                    if reading.error.is_none() {
+                        let stmt = current.stmt.clone();
+                        let record = self.record(&stmt, row)?;
+                        match entry.kind {
+                            PipeKind::Execute => {}
+                            PipeKind::Fetch => reading.rows.push(record),
+                            PipeKind::FetchRow | PipeKind::FetchVal => {
+                                reading.first.get_or_insert(record);
+                            }
+                        }
+                    }
+                    false
+                }
+                Message::BindComplete => {
+                    reading.reply.on_bind_complete().map_err(|e| self.lost(e))?;
+                    false
+                }
+                Message::ParseComplete | Message::CloseComplete => false,
+                Message::PortalSuspended | Message::EmptyQueryResponse => {
+                    reading
+                        .reply
+                        .on_end(None, false)
+                        .map_err(|e| self.lost(e))?;
+                    atomic
+                }
+                Message::CommandComplete { tag } => {
+                    let returns_rows = matches!(entry.kind, PipeKind::Execute | PipeKind::Fetch)
+                        && !current.stmt.0.columns.is_empty();
+                    reading
+                        .reply
+                        .on_end(Some(&tag), returns_rows)
+                        .map_err(|e| self.lost(e))?;
+                    self.session_dirty |= changes_session(&tag);
+                    reading.tag = Some(tag);
+                    atomic
+                }
+                Message::ErrorResponse(fields) => {
+                    reading.reply.on_error();
+                    reading.error = Some(self.db_error(&fields, Some(entry.sql.as_str())));
+                    atomic
+                }
+                Message::ReadyForQuery { status } if !atomic => {
+                    reading.reply.on_ready().map_err(|e| self.lost(e))?;
+                    self.on_ready(status)?;
+                    true
+                }
+                other => return Err(self.unexpected("pipelined statement results", &other)),
+            };
+            if !complete {
+                continue;
+            }
+            let Some(done) = sent.pop_front() else {
+                break;
+            };
+            let failed = reading.error.is_some();
+            let result = finish(reading, entry, &done.stmt, rows);
+            answers[done.index] = Some(Answer::Done(result.0, Some(result.1)));
+            if atomic && failed {
+                // The server skips everything up to the Sync.
+                for skipped in sent.drain(..) {
+                    answers[skipped.index] = Some(Answer::Skipped(Skip::NotRun));
+                }
+            }
+            if pipeline.isolated && !atomic && self.tx_status != TransactionStatus::Idle {
+                // A statement of a batch left a transaction open (never by a Bind/Execute/Sync
+                // of a read): the statements sent after it would run inside it. Closed, the
+                // connection takes that transaction down with it; they fail.
+                self.wire.set_broken();
+                return Err(Error::UnexpectedMessage {
+                    expected: "an idle ReadyForQuery after a pipelined request",
+                    found: "ReadyForQuery (in a transaction)",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A reply that does not fit its request: the connection is broken.
+    fn lost(&mut self, error: Error) -> Error {
+        self.wire.set_broken();
+        error
+    }
+
+    /// The connection broke with entries in flight: they fail, the first with the server's
+    /// own error for it when there is one (a FATAL before it closed the session says more than
+    /// the lost socket), else with `error`.
+    fn lose_pipeline(
+        &mut self,
+        error: Error,
+        sent: &mut VecDeque<Sent>,
+        answers: &mut [Option<Answer>],
+        reading: &mut Reading,
+    ) {
+        self.wire.set_broken();
+        let mut error = Some(reading.error.take().unwrap_or(error));
+        for lost in sent.drain(..) {
+            let e = error.take().unwrap_or(Error::Closed);
+            answers[lost.index] = Some(Answer::Done(Err(e), Some(Duration::ZERO)));
+        }
+        *reading = Reading::new();
+    }
+}
+
+/// The complete answer of one entry, and the time since the previous one; `reading` is reset
+/// for the next.
+fn finish(
+    reading: &mut Reading,
+    entry: &Entry<'_>,
+    stmt: &Statement,
+    rows: &mut u64,
+) -> (Result<PipeOutput>, Duration) {
+    let now = Instant::now();
+    let elapsed = now.saturating_duration_since(reading.last);
+    reading.last = now;
+    let delivered = reading.reply.rows();
+    reading.reply = ExecuteReply::new();
+    let tag = reading.tag.take();
+    let result = match reading.error.take() {
+        Some(e) => Err(e),
+        None => {
+            stmt.set_rows_hint(usize::try_from(delivered).unwrap_or(usize::MAX));
+            *rows += tag.as_ref().map_or(0, CommandTag::rows).max(delivered);
+            match entry.kind {
+                PipeKind::Execute => Ok(PipeOutput::Tag(tag.unwrap_or_else(CommandTag::empty))),
+                PipeKind::Fetch => Ok(PipeOutput::Rows(std::mem::take(&mut reading.rows))),
+                PipeKind::FetchRow => Ok(PipeOutput::Row(reading.first.take())),
+                PipeKind::FetchVal => match reading.first.take() {
+                    Some(row) => Ok(PipeOutput::Row(Some(row))),
+                    None => Err(Error::RowNotFound {
+                        query: entry.sql.as_str().to_owned(),
+                    }),
+                },
+            }
+        }
+    };
+    reading.rows.clear();
+    reading.first = None;
+    (result, elapsed)
+}
+
+/// Whether an entry of `round` failed (an atomic pipeline stops writing then).
+fn failed(answers: &[Option<Answer>], round: &[usize]) -> bool {
+    round
+        .iter()
+        .any(|&i| matches!(answers.get(i), Some(Some(Answer::Done(Err(_), _)))))
+}
+
+/// How a pipeline appears in query logs, traces and timeout errors.
+fn label(pipeline: &Pipeline<'_>) -> String {
+    let mut sql = pipeline.entries.iter().map(|entry| entry.sql.as_str());
+    match (sql.next(), pipeline.entries.len()) {
+        (None, _) => String::from("an empty pipeline"),
+        (Some(first), 1) => first.to_owned(),
+        (Some(first), n) => format!("a pipeline of {n} statements: {first}; ..."),
+    }
+}
