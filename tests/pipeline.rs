@@ -551,6 +551,25 @@ async fn a_connection_cut_midway_fails_the_pipeline_and_says_closed() {
 }
 
 #[tokio::test]
+async fn an_atomic_pipeline_whose_commit_is_unknown_is_never_ok() {
+    let db = common::fresh_db().await;
+    let proxy = FaultProxy::start().await;
+    let mut conn = quarry::connect(&proxy.dsn(&db)).await.unwrap();
+    conn.execute("CREATE TABLE t(n int4)", &[]).await.unwrap();
+    let mut batch = Pipeline::atomic();
+    batch.execute("INSERT INTO t VALUES ($1)", &[&1i32]);
+    batch.execute("INSERT INTO t VALUES ($1)", &[&2i32]);
+    // Every statement answered, then the connection is cut instead of the Sync's answer.
+    proxy.arm(Fault::on(b'Z', Action::Cut));
+    let result = tokio::time::timeout(Duration::from_secs(5), conn.pipeline(batch))
+        .await
+        .unwrap();
+    let err = result.unwrap_err();
+    assert!(err.is_fatal(), "{err}");
+    assert!(conn.is_closed());
+}
+
+#[tokio::test]
 async fn execute_each_gives_each_row_its_own_result() {
     let db = common::fresh_db().await;
     let mut conn = db.connect().await;

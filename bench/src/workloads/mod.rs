@@ -1,11 +1,13 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool` and `copy_in`,
+//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool`, `copy_in` and
+//! `pipeline`,
 //! and the schema lifecycle ones (Quarry and sqlx only) in `test_setup` and `migrate`.
 
 mod copy_in;
 mod insert;
 mod migrate;
 mod pgtype;
+mod pipeline;
 mod pool;
 mod rows1k;
 mod schema;
@@ -31,6 +33,8 @@ pub(crate) enum Workload {
     Pool,
     /// Binary COPY of 1,000,000 rows of (int4, text, float8).
     CopyIn,
+    /// Batches of 100 independent `SELECT $1::int4` in one round trip each.
+    Pipeline,
     /// A database test's setup and teardown for a schema of 30 migrations: `#[quarry::test]`
     /// against `#[sqlx::test]`.
     TestSetup,
@@ -41,26 +45,28 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 8] = [
+    pub(crate) const ALL: [Workload; 9] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
         Workload::CopyIn,
+        Workload::Pipeline,
         Workload::TestSetup,
         Workload::Migrate,
     ];
 
     /// What runs when no workload is named: the driver workloads (the schema lifecycle ones run
     /// when named).
-    pub(crate) const DEFAULT: [Workload; 6] = [
+    pub(crate) const DEFAULT: [Workload; 7] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
         Workload::CopyIn,
+        Workload::Pipeline,
     ];
 
     /// The workload's name on the command line and in the report.
@@ -72,6 +78,7 @@ impl Workload {
             Workload::Insert => "insert",
             Workload::Pool => "pool",
             Workload::CopyIn => "copy_in",
+            Workload::Pipeline => "pipeline",
             Workload::TestSetup => "test_setup",
             Workload::Migrate => "migrate",
         }
@@ -116,6 +123,7 @@ impl Workload {
             Workload::Insert => 50_000,
             Workload::Pool => 40_000,
             Workload::CopyIn => 1_000_000,
+            Workload::Pipeline => 100_000,
             Workload::TestSetup => 20,
             Workload::Migrate => 10,
         }
@@ -141,7 +149,7 @@ impl Workload {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
-            Workload::Insert | Workload::Pool | Workload::CopyIn => Ok(()),
+            Workload::Insert | Workload::Pool | Workload::CopyIn | Workload::Pipeline => Ok(()),
             Workload::TestSetup => test_setup::setup(conns).await,
             Workload::Migrate => migrate::setup(conns).await,
         }
@@ -161,6 +169,7 @@ impl Workload {
             Workload::Insert => insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
             Workload::CopyIn => copy_in::run(driver, conns, ops).await,
+            Workload::Pipeline => pipeline::run(driver, conns, ops).await,
             Workload::TestSetup => test_setup::run(driver, conns, ops).await,
             Workload::Migrate => migrate::run(driver, conns, ops).await,
         }

@@ -280,21 +280,67 @@ impl Connection {
                     return Err(e);
                 }
             };
-            match message {
-                Message::ParameterStatus { name, value } => {
-                    self.on_parameter_status(name, value)?;
+            if let Some(message) = self.on_any_time_message(message)? {
+                return Ok(message);
+            }
+        }
+    }
+
+    /// The next message of the current request if a whole one is already in the read buffer,
+    /// handled as [`Connection::recv`] would; `None` when reading would have to wait (or
+    /// answers to queued SQL come first). No I/O and no await: the fast path of readers that
+    /// go through many small answers (a pipeline's).
+    pub(super) fn buffered_answer(&mut self) -> Result<Option<Message>> {
+        if self.wire.answers_queued() {
+            return Ok(None);
+        }
+        loop {
+            let message = match self.io.buffered_message() {
+                Ok(Some(message)) => message,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    self.wire.set_broken();
+                    return Err(e);
                 }
-                Message::NoticeResponse(fields) => match parse_db_error(&fields) {
+            };
+            match self.on_any_time_message(message)? {
+                Some(Message::NotificationResponse {
+                    process_id,
+                    channel,
+                    payload,
+                }) => self.on_notification(Notification {
+                    process_id,
+                    channel,
+                    payload,
+                }),
+                Some(message) => return Ok(Some(message)),
+                None => {}
+            }
+        }
+    }
+
+    /// Handles what the server may send at any time: a parameter change or a notice is taken
+    /// here (`None`), a FATAL or PANIC error ends the session (`Err`); anything else is
+    /// returned.
+    fn on_any_time_message(&mut self, message: Message) -> Result<Option<Message>> {
+        match message {
+            Message::ParameterStatus { name, value } => {
+                self.on_parameter_status(name, value)?;
+                Ok(None)
+            }
+            Message::NoticeResponse(fields) => {
+                match parse_db_error(&fields) {
                     Ok(notice) => self.on_notice(&notice),
                     Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
-                },
-                Message::ErrorResponse(fields) if is_session_ending(&fields) => {
-                    let error = self.db_error(&fields, None);
-                    self.wire.set_broken();
-                    return Err(error);
                 }
-                other => return Ok(other),
+                Ok(None)
             }
+            Message::ErrorResponse(fields) if is_session_ending(&fields) => {
+                let error = self.db_error(&fields, None);
+                self.wire.set_broken();
+                Err(error)
+            }
+            other => Ok(Some(other)),
         }
     }
 

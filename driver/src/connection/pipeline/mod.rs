@@ -67,6 +67,8 @@ pub struct Pipeline<'a> {
     /// one batch belong to different callers (one left in a transaction breaks the connection
     /// rather than run the others inside it).
     isolated: bool,
+    /// Each answer carries the time since the one before (the pool's cost estimates).
+    timed: bool,
     entries: Vec<Entry<'a>>,
     /// The parameters of every entry, one after another.
     values: Vec<Param<'a>>,
@@ -114,7 +116,7 @@ enum Args {
     Values(Range<usize>),
     /// Encoded beforehand for these parameter types: sent only if the statement has exactly
     /// them (otherwise [`Skip::TypesDiffer`]).
-    Encoded(EncodedParams, Arc<[Arc<PgType>]>),
+    Encoded(Box<EncodedParams>, Arc<[Arc<PgType>]>),
 }
 
 /// What a pipelined statement returns.
@@ -234,6 +236,7 @@ impl<'a> Pipeline<'a> {
             id: NEXT_PIPELINE.fetch_add(1, Ordering::Relaxed),
             atomic: false,
             isolated: false,
+            timed: false,
             entries: Vec::new(),
             values: Vec::new(),
         }
@@ -421,6 +424,7 @@ impl Pipeline<'static> {
     pub(crate) fn isolated() -> Pipeline<'static> {
         Pipeline {
             isolated: true,
+            timed: true,
             ..Pipeline::new()
         }
     }
@@ -436,7 +440,7 @@ impl Pipeline<'static> {
         self.entries.push(Entry {
             sql: Sql::Shared(sql),
             stmt: None,
-            args: Args::Encoded(params, types),
+            args: Args::Encoded(Box::new(params), types),
             kind,
         });
     }

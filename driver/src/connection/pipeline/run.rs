@@ -53,7 +53,8 @@ const CHUNK: usize = 64 * 1024;
 /// A written entry whose answer is not read yet.
 struct Sent {
     index: usize,
-    stmt: Statement,
+    /// Its statement, in the round's distinct statements.
+    stmt: usize,
 }
 
 /// What has been read of the first sent entry's answer.
@@ -63,8 +64,9 @@ struct Reading {
     first: Option<Record>,
     tag: Option<CommandTag>,
     error: Option<Error>,
-    /// When the previous answer was complete (or the requests were sent).
-    last: Instant,
+    /// When the previous answer was complete (or the requests were sent), when the pipeline
+    /// is timed.
+    last: Option<Instant>,
 }
 
 impl Reading {
@@ -75,7 +77,7 @@ impl Reading {
             first: None,
             tag: None,
             error: None,
-            last: Instant::now(),
+            last: None,
         }
     }
 }
@@ -144,11 +146,11 @@ impl Connection {
         rows: &mut u64,
     ) -> Result<Vec<usize>> {
         self.ready().await?;
-        let stmts = match self
+        let (distinct, stmts) = match self
             .pipeline_statements(pipeline, round, answers, fresh)
             .await
         {
-            Ok(stmts) => stmts,
+            Ok(prepared) => prepared,
             Err(e) => {
                 self.closes_held = false;
                 return Err(e);
@@ -165,8 +167,10 @@ impl Connection {
             // Dropped before the Sync below is written, the pipeline is failed on the server.
             self.wire.wrote_unsynced_batch();
         }
-        for (&index, stmt) in round.iter().zip(&stmts) {
-            let Some(stmt) = stmt else { continue };
+        for (&index, &stmt) in round.iter().zip(&stmts) {
+            let Some((k, stmt)) = stmt.and_then(|k| Some((k, distinct.get(k)?))) else {
+                continue;
+            };
             if aborted {
                 answers[index] = Some(Answer::Skipped(Skip::NotRun));
                 continue;
@@ -190,18 +194,22 @@ impl Connection {
                 self.wire.wrote_sync();
             }
             written += 1;
-            sent.push_back(Sent {
-                index,
-                stmt: stmt.clone(),
-            });
+            sent.push_back(Sent { index, stmt: k });
             if self.io.write_buf.len() >= CHUNK {
                 if atomic {
                     frontend::flush(&mut self.io.write_buf);
                 }
                 let read = match self.send().await {
                     Ok(()) => {
-                        self.read_answers(pipeline, &mut sent, answers, &mut reading, rows)
-                            .await
+                        self.read_answers(
+                            pipeline,
+                            &distinct,
+                            &mut sent,
+                            answers,
+                            &mut reading,
+                            rows,
+                        )
+                        .await
                     }
                     Err(e) => Err(e),
                 };
@@ -234,8 +242,10 @@ impl Connection {
         self.requests += written.saturating_sub(1);
         let read = match self.send().await {
             Ok(()) => {
-                reading.last = Instant::now();
-                self.read_answers(pipeline, &mut sent, answers, &mut reading, rows)
+                if pipeline.timed {
+                    reading.last = Some(Instant::now());
+                }
+                self.read_answers(pipeline, &distinct, &mut sent, answers, &mut reading, rows)
                     .await
             }
             Err(e) => Err(e),
@@ -249,6 +259,18 @@ impl Connection {
             other => other,
         };
         if let Err(e) = read {
+            if atomic && sent.is_empty() {
+                // Every statement answered, but not the Sync: whether the pipeline committed
+                // is unknown, so none of it may report success.
+                let mut error = Some(e);
+                for &i in round {
+                    if let Some(Answer::Done(result @ Ok(_), _)) = &mut answers[i] {
+                        *result = Err(error.take().unwrap_or(Error::Closed));
+                    }
+                }
+                self.wire.set_broken();
+                return Ok(Vec::new());
+            }
             self.lose_pipeline(e, &mut sent, answers, &mut reading);
             return Ok(Vec::new());
         }
@@ -296,15 +318,18 @@ impl Connection {
         round: &[usize],
         answers: &mut [Option<Answer>],
         fresh: bool,
-    ) -> Result<Vec<Option<Statement>>> {
+    ) -> Result<(Vec<Statement>, Vec<Option<usize>>)> {
         // Statements evicted from the cache while the others are prepared stay open on the
         // server until the Binds that may use them are written.
         self.closes_held = true;
-        let mut stmts: Vec<Option<Statement>> = Vec::with_capacity(round.len());
+        // Each distinct statement once (no reference count touched per entry), and each
+        // entry's position in it.
+        let mut distinct: Vec<Statement> = Vec::new();
+        let mut stmts: Vec<Option<usize>> = Vec::with_capacity(round.len());
         // Statements prepared in this round by SQL text (an uncached statement is unnamed:
         // preparing it again for each entry would cost a round trip each).
-        let mut known: HashMap<&str, Statement> = HashMap::new();
-        let mut previous: Option<(&str, Statement)> = None;
+        let mut known: HashMap<&str, usize> = HashMap::new();
+        let mut previous: Option<(&str, usize)> = None;
         // SQL whose Parse failed in this round: prepared again only for an entry that needs
         // an error of its own (not for the pool's requests, which retry the ordinary way).
         let mut unprepared: Vec<&str> = Vec::new();
@@ -315,11 +340,14 @@ impl Connection {
             };
             let sql = entry.sql.as_str();
             let found = match &entry.stmt {
-                Some(stmt) if !fresh && stmt.0.session == self.session_id => Some(stmt.clone()),
-                _ => match &previous {
+                Some(stmt) if !fresh && stmt.0.session == self.session_id => {
+                    distinct.push(stmt.clone());
+                    Some(distinct.len() - 1)
+                }
+                _ => match previous {
                     // Entries of one statement usually follow each other: no lookup for them.
-                    Some((last, stmt)) if *last == sql => Some(stmt.clone()),
-                    _ => known.get(sql).cloned(),
+                    Some((last, k)) if last == sql => Some(k),
+                    _ => known.get(sql).copied(),
                 },
             };
             if found.is_none()
@@ -330,12 +358,13 @@ impl Connection {
                 stmts.push(None);
                 continue;
             }
-            let stmt = match found {
-                Some(stmt) => stmt,
+            let k = match found {
+                Some(k) => k,
                 None => match self.statement_for(sql, false).await {
                     Ok(stmt) => {
-                        known.insert(sql, stmt.clone());
-                        stmt
+                        distinct.push(stmt);
+                        known.insert(sql, distinct.len() - 1);
+                        distinct.len() - 1
                     }
                     Err(e) if self.wire.is_broken() || pipeline.atomic => return Err(e),
                     // The pool's requests: their callers run them the ordinary way, which
@@ -354,9 +383,13 @@ impl Connection {
                     }
                 },
             };
+            let Some(stmt) = distinct.get(k) else {
+                stmts.push(None);
+                continue;
+            };
             let verdict = match &entry.args {
                 Args::Values(range) => match pipeline.values.get(range.clone()) {
-                    Some(values) => check_params(&stmt, values).map_err(Some),
+                    Some(values) => check_params(stmt, values).map_err(Some),
                     None => Err(None),
                 },
                 Args::Encoded(_, types) => {
@@ -376,8 +409,8 @@ impl Connection {
             };
             match verdict {
                 Ok(()) => {
-                    previous = Some((sql, stmt.clone()));
-                    stmts.push(Some(stmt));
+                    previous = Some((sql, k));
+                    stmts.push(Some(k));
                 }
                 Err(Some(e)) if pipeline.atomic => return Err(e),
                 Err(Some(e)) => {
@@ -390,7 +423,7 @@ impl Connection {
                 }
             }
         }
-        Ok(stmts)
+        Ok((distinct, stmts))
     }
 
     /// Appends one entry's (Parse,) Bind and Execute; on an error nothing of it is left.
@@ -443,6 +476,7 @@ impl Connection {
     async fn read_answers(
         &mut self,
         pipeline: &Pipeline<'_>,
+        distinct: &[Statement],
         sent: &mut VecDeque<Sent>,
         answers: &mut [Option<Answer>],
         reading: &mut Reading,
@@ -450,20 +484,23 @@ impl Connection {
     ) -> Result<()> {
         let atomic = pipeline.atomic;
         while let Some(current) = sent.front() {
-            // Rows already buffered are taken straight off the buffer: the per-row fast path.
-            let message = match self.io.buffered_data_row() {
-                Some(row) if !self.wire.answers_queued() => Message::DataRow(row),
-                _ => self.recv().await?,
+            // What is already buffered is taken straight off the buffer, without an await:
+            // the fast path for the many small answers of a pipeline.
+            let message = match self.buffered_answer()? {
+                Some(message) => message,
+                None => self.recv().await?,
             };
-            let Some(entry) = pipeline.entries.get(current.index) else {
+            let (Some(entry), Some(stmt)) = (
+                pipeline.entries.get(current.index),
+                distinct.get(current.stmt),
+            ) else {
                 return Err(self.unexpected("no answer (the pipeline is answered)", &message));
             };
             let complete = match message {
                 Message::DataRow(row) => {
                     reading.reply.on_row().map_err(|e| self.lost(e))?;
                     if reading.error.is_none() {
-                        let stmt = current.stmt.clone();
-                        let record = self.record(&stmt, row)?;
+                        let record = self.record(stmt, row)?;
                         match entry.kind {
                             PipeKind::Execute => {}
                             PipeKind::Fetch => reading.rows.push(record),
@@ -488,7 +525,7 @@ impl Connection {
                 }
                 Message::CommandComplete { tag } => {
                     let returns_rows = matches!(entry.kind, PipeKind::Execute | PipeKind::Fetch)
-                        && !current.stmt.0.columns.is_empty();
+                        && !stmt.0.columns.is_empty();
                     reading
                         .reply
                         .on_end(Some(&tag), returns_rows)
@@ -516,7 +553,7 @@ impl Connection {
                 break;
             };
             let failed = reading.error.is_some();
-            let result = finish(reading, entry, &done.stmt, rows);
+            let result = finish(reading, entry, stmt, rows);
             answers[done.index] = Some(Answer::Done(result.0, Some(result.1)));
             if atomic && failed {
                 // The server skips everything up to the Sync.
@@ -572,9 +609,14 @@ fn finish(
     stmt: &Statement,
     rows: &mut u64,
 ) -> (Result<PipeOutput>, Duration) {
-    let now = Instant::now();
-    let elapsed = now.saturating_duration_since(reading.last);
-    reading.last = now;
+    let elapsed = match reading.last {
+        Some(last) => {
+            let now = Instant::now();
+            reading.last = Some(now);
+            now.saturating_duration_since(last)
+        }
+        None => Duration::ZERO,
+    };
     let delivered = reading.reply.rows();
     reading.reply = ExecuteReply::new();
     let tag = reading.tag.take();
