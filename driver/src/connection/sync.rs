@@ -280,8 +280,17 @@ impl Connection {
                     return Err(e);
                 }
             };
-            if let Some(message) = self.on_any_time_message(message)? {
-                return Ok(message);
+            match message {
+                Message::ParameterStatus { name, value } => {
+                    self.on_parameter_status(name, value)?;
+                }
+                Message::NoticeResponse(fields) => self.on_notice_fields(&fields),
+                Message::ErrorResponse(fields) if is_session_ending(&fields) => {
+                    let error = self.db_error(&fields, None);
+                    self.wire.set_broken();
+                    return Err(error);
+                }
+                other => return Ok(other),
             }
         }
     }
@@ -303,44 +312,37 @@ impl Connection {
                     return Err(e);
                 }
             };
-            match self.on_any_time_message(message)? {
-                Some(Message::NotificationResponse {
+            // As `recv_raw` and `recv_any` handle them (kept inline there: the hot path of
+            // every query).
+            match message {
+                Message::ParameterStatus { name, value } => {
+                    self.on_parameter_status(name, value)?;
+                }
+                Message::NoticeResponse(fields) => self.on_notice_fields(&fields),
+                Message::ErrorResponse(fields) if is_session_ending(&fields) => {
+                    let error = self.db_error(&fields, None);
+                    self.wire.set_broken();
+                    return Err(error);
+                }
+                Message::NotificationResponse {
                     process_id,
                     channel,
                     payload,
-                }) => self.on_notification(Notification {
+                } => self.on_notification(Notification {
                     process_id,
                     channel,
                     payload,
                 }),
-                Some(message) => return Ok(Some(message)),
-                None => {}
+                other => return Ok(Some(other)),
             }
         }
     }
 
-    /// Handles what the server may send at any time: a parameter change or a notice is taken
-    /// here (`None`), a FATAL or PANIC error ends the session (`Err`); anything else is
-    /// returned.
-    fn on_any_time_message(&mut self, message: Message) -> Result<Option<Message>> {
-        match message {
-            Message::ParameterStatus { name, value } => {
-                self.on_parameter_status(name, value)?;
-                Ok(None)
-            }
-            Message::NoticeResponse(fields) => {
-                match parse_db_error(&fields) {
-                    Ok(notice) => self.on_notice(&notice),
-                    Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
-                }
-                Ok(None)
-            }
-            Message::ErrorResponse(fields) if is_session_ending(&fields) => {
-                let error = self.db_error(&fields, None);
-                self.wire.set_broken();
-                Err(error)
-            }
-            other => Ok(Some(other)),
+    /// Passes a NoticeResponse to the log listeners.
+    fn on_notice_fields(&self, fields: &ErrorFields) {
+        match parse_db_error(fields) {
+            Ok(notice) => self.on_notice(&notice),
+            Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
         }
     }
 
