@@ -2,19 +2,21 @@
 //! parameters — sent in one write and answered in one round trip, each answer handed back to
 //! its statement. [`Pipeline`] is what the caller queues, [`Queued`] the typed ticket of one
 //! statement, [`PipelineResults`] the answers. `run.rs` drives the wire (preparing, writing,
-//! reading, retrying a stale plan), `encoded.rs` holds parameters encoded ahead of time (the
-//! pool's batches, built in `pool/` on this pipeline).
+//! retrying a stale plan), `read.rs` reads and checks the answers, `encoded.rs` holds
+//! parameters encoded ahead of time (the pool's batches, built in `pool/` on this pipeline).
 
 mod encoded;
+mod read;
+mod results;
 mod run;
 
-use std::marker::PhantomData;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 pub(crate) use encoded::{EncodedParams, encode_params};
+use results::kind_mismatch;
+pub use results::{PipelineResults, Queued};
 pub(crate) use run::{Answer, Skip};
 
 use super::{AsQuery, Connection, Param};
@@ -141,75 +143,6 @@ pub(crate) enum PipeOutput {
     Rows(Vec<Record>),
     /// From [`PipeKind::FetchRow`] and [`PipeKind::FetchVal`].
     Row(Option<Record>),
-}
-
-/// The ticket of one statement queued in a [`Pipeline`]: redeem it with
-/// [`PipelineResults::take`] for the statement's result, typed as the verb that queued it
-/// returns ([`CommandTag`] for `execute`, `Vec<Record>` for `fetch`, `Option<Record>` for
-/// `fetch_row`, `T` for `fetch_val::<T>`).
-///
-/// ```no_run
-/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-/// let mut batch = quarry_driver::Pipeline::new();
-/// let one: quarry_driver::Queued<i32> = batch.fetch_val("SELECT 1", &[]);
-/// let mut results = conn.pipeline(batch).await?;
-/// assert_eq!(results.take(one)?, 1);
-/// # Ok(()) }
-/// ```
-pub struct Queued<T> {
-    pipeline: u64,
-    index: usize,
-    convert: fn(PipeOutput) -> Result<T>,
-    _result: PhantomData<fn() -> T>,
-}
-
-impl<T> Clone for Queued<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Queued<T> {}
-
-impl<T> std::fmt::Debug for Queued<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queued")
-            .field("statement", &self.index)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> Queued<T> {
-    /// The statement's position in its pipeline, from 0.
-    ///
-    /// ```
-    /// let mut batch = quarry_driver::Pipeline::new();
-    /// let first = batch.execute("SELECT 1", &[]);
-    /// let second = batch.execute("SELECT 2", &[]);
-    /// assert_eq!((first.index(), second.index()), (0, 1));
-    /// ```
-    pub fn index(&self) -> usize {
-        self.index
-    }
-}
-
-/// The answers of a pipeline that ran, from [`Connection::pipeline`]: one per statement, read
-/// with the statement's [`Queued`] ticket.
-///
-/// ```no_run
-/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-/// let mut batch = quarry_driver::Pipeline::new();
-/// let ok = batch.fetch_val::<i32>("SELECT 1", &[]);
-/// let bad = batch.fetch_val::<i32>("SELECT 1 / 0", &[]);
-/// let mut results = conn.pipeline(batch).await?;
-/// assert_eq!(results.take(ok)?, 1);
-/// assert!(results.take(bad).is_err()); // division by zero: only this statement failed
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct PipelineResults {
-    pipeline: u64,
-    answers: Vec<Option<Result<PipeOutput>>>,
 }
 
 /// Distinguishes pipelines, so a ticket cannot be redeemed on another pipeline's results.
@@ -409,12 +342,7 @@ impl<'a> Pipeline<'a> {
             args: Args::Values(start..self.values.len()),
             kind,
         });
-        Queued {
-            pipeline: self.id,
-            index,
-            convert,
-            _result: PhantomData,
-        }
+        Queued::new(self.id, index, convert)
     }
 }
 
@@ -443,68 +371,6 @@ impl Pipeline<'static> {
             args: Args::Encoded(Box::new(params), types),
             kind,
         });
-    }
-}
-
-impl PipelineResults {
-    /// The result of the statement `queued` stands for: its value, or the error it alone met
-    /// (a server error names the statement's SQL). Each result can be taken once.
-    ///
-    /// ```no_run
-    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-    /// let mut batch = quarry_driver::Pipeline::new();
-    /// let rows = batch.fetch("SELECT generate_series(1, $1)", &[&3i32]);
-    /// let mut results = conn.pipeline(batch).await?;
-    /// assert_eq!(results.take(rows)?.len(), 3);
-    /// # Ok(()) }
-    /// ```
-    pub fn take<T>(&mut self, queued: Queued<T>) -> Result<T> {
-        if queued.pipeline != self.pipeline {
-            return Err(Error::PipelineResult {
-                statement: queued.index,
-                problem: "the ticket belongs to another pipeline",
-            });
-        }
-        match self.answers.get_mut(queued.index).and_then(Option::take) {
-            Some(answer) => answer.and_then(queued.convert),
-            None => Err(Error::PipelineResult {
-                statement: queued.index,
-                problem: "its result was taken already",
-            }),
-        }
-    }
-
-    /// Statements the pipeline ran (results taken or not).
-    ///
-    /// ```no_run
-    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-    /// let mut batch = quarry_driver::Pipeline::new();
-    /// batch.execute("SELECT 1", &[]);
-    /// assert_eq!(conn.pipeline(batch).await?.len(), 1);
-    /// # Ok(()) }
-    /// ```
-    pub fn len(&self) -> usize {
-        self.answers.len()
-    }
-
-    /// Whether the pipeline had no statement.
-    ///
-    /// ```no_run
-    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-    /// assert!(conn.pipeline(quarry_driver::Pipeline::new()).await?.is_empty());
-    /// # Ok(()) }
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.answers.is_empty()
-    }
-}
-
-/// An output of another kind than the ticket's (impossible: the ticket's kind chose the
-/// statement's answer).
-fn kind_mismatch() -> Error {
-    Error::PipelineResult {
-        statement: 0,
-        problem: "the statement was answered as another kind of call",
     }
 }
 
@@ -538,68 +404,5 @@ impl Connection {
             return None;
         }
         Some(stmt.0.param_types.clone().into())
-    }
-
-    /// Runs every statement of `pipeline` in one round trip and returns their results (see
-    /// [`Pipeline`] for the two modes). Bounded by the command timeout.
-    ///
-    /// `Err` means the pipeline as a whole failed: the connection was lost or the timeout
-    /// elapsed before every answer arrived (statements already sent may have run, as with any
-    /// call), or, for an [atomic](Pipeline::atomic) pipeline, a statement failed (its error;
-    /// nothing was committed). Otherwise each statement's own error, if any, is in its result.
-    ///
-    /// ```no_run
-    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-    /// let mut batch = quarry_driver::Pipeline::new();
-    /// let ids: Vec<_> = (0..100).map(|_| batch.fetch_val::<i32>("SELECT $1::int4", &[&7i32])).collect();
-    /// let mut results = conn.pipeline(batch).await?;
-    /// for id in ids {
-    ///     assert_eq!(results.take(id)?, 7);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn pipeline(&mut self, pipeline: Pipeline<'_>) -> Result<PipelineResults> {
-        self.pipeline_within(self.command_timeout, pipeline).await
-    }
-
-    /// [`Connection::pipeline`] within `limit`.
-    pub(super) async fn pipeline_within(
-        &mut self,
-        limit: Option<Duration>,
-        pipeline: Pipeline<'_>,
-    ) -> Result<PipelineResults> {
-        let answers = self.pipeline_answers(limit, &pipeline).await?;
-        // The whole call fails when an atomic pipeline failed, or when the connection was
-        // lost before every statement was answered.
-        let whole = |a: &Answer| match a {
-            Answer::Done(Err(e), _) => pipeline.atomic || e.is_fatal(),
-            Answer::Skipped(Skip::NotRun) => true,
-            Answer::Done(Ok(_), _) | Answer::Skipped(Skip::TypesDiffer) => false,
-        };
-        if answers.iter().any(whole) {
-            let first = answers.into_iter().find_map(|a| match a {
-                Answer::Done(Err(e), _) if pipeline.atomic || e.is_fatal() => Some(e),
-                _ => None,
-            });
-            return Err(first.unwrap_or(Error::Closed));
-        }
-        let results = answers
-            .into_iter()
-            .enumerate()
-            .map(|(statement, answer)| {
-                Some(match answer {
-                    Answer::Done(result, _) => result,
-                    // Only parameters encoded ahead (the pool's) are checked against types.
-                    Answer::Skipped(_) => Err(Error::PipelineResult {
-                        statement,
-                        problem: "its parameters were encoded for other types",
-                    }),
-                })
-            })
-            .collect();
-        Ok(PipelineResults {
-            pipeline: pipeline.id,
-            answers: results,
-        })
     }
 }
