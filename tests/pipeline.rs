@@ -2,7 +2,8 @@
 //! both modes; an error in the middle (atomic: nothing committed; otherwise the others are),
 //! checked from a second connection; inside a transaction and through a pool; the statement
 //! cache off, too small, or gone stale; large pipelines; timeouts; a pipeline future dropped at
-//! each await point (through the fault proxy) and a connection cut midway. Also `execute_each`
+//! each await point (through the fault proxy) and at random moments, and a connection cut
+//! midway. Also `execute_each`
 //! and `execute_many` over any iterator and a prepared statement.
 
 mod common;
@@ -527,6 +528,50 @@ async fn a_pipeline_dropped_at_any_await_leaves_the_connection_in_step() {
         0,
         "an atomic pipeline dropped before its Sync committed rows"
     );
+}
+
+#[tokio::test]
+async fn pipelines_dropped_at_any_moment_leave_all_or_nothing_and_a_usable_connection() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut observer = db.connect().await;
+    table(&mut conn).await;
+    let pad = "p".repeat(300);
+    for round in 0..40i32 {
+        let atomic = round % 2 == 1;
+        // Every fourth round is large enough to go out in several chunks.
+        let n = if round % 4 < 2 { 20 } else { 600 };
+        let ids: Vec<i32> = (0..n).map(|i| round * 10_000 + i).collect();
+        let mut batch = if atomic {
+            Pipeline::atomic()
+        } else {
+            Pipeline::new()
+        };
+        for id in &ids {
+            batch.execute("INSERT INTO t VALUES ($1, $2)", &[id, &pad]);
+        }
+        // Dropped after anything from nothing to all of it.
+        let after = Duration::from_micros(u64::try_from(round * 397 % 6000).unwrap());
+        let _ = tokio::time::timeout(after, conn.pipeline(batch)).await;
+        assert_eq!(conn.fetch_val::<i32>("SELECT 1", &[]).await.unwrap(), 1);
+        assert!(!conn.is_in_transaction());
+        let seen = count(
+            &mut observer,
+            &format!(
+                "SELECT count(*) FROM t WHERE n BETWEEN {} AND {}",
+                round * 10_000,
+                round * 10_000 + n - 1
+            ),
+        )
+        .await;
+        if atomic {
+            assert!(
+                seen == 0 || seen == i64::from(n),
+                "round {round}: an atomic pipeline left {seen} of {n} rows"
+            );
+        }
+    }
+    answers_exactly(&mut conn).await;
 }
 
 #[tokio::test]
