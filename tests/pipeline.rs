@@ -3,8 +3,7 @@
 //! checked from a second connection; inside a transaction and through a pool; the statement
 //! cache off, too small, or gone stale; large pipelines; timeouts; a pipeline future dropped at
 //! each await point (through the fault proxy) and at random moments, and a connection cut
-//! midway. Also `execute_each`
-//! and `execute_many` over any iterator and a prepared statement.
+//! midway. Also `execute_each` and `execute_many` over any iterator and a prepared statement.
 
 mod common;
 
