@@ -5,7 +5,7 @@
 //! transaction of a caller queued behind it) the pool has run before, and measured as quick,
 //! may be pipelined ([`Profile`]). With a free
 //! connection it leads at once: alone (the ordinary way) when nothing is queued, else its own
-//! request and the queued ones as one [`Batch`]. Without one it encodes its parameters against
+//! request and the queued ones as one batch. Without one it encodes its parameters against
 //! the learned types, queues its request, then waits both for its answer and for a connection;
 //! whoever gets a connection first takes the queue. Whoever gets a connection yields to the
 //! scheduler once first, so that callers already woken (by the answers of a batch) can queue.
