@@ -29,6 +29,8 @@ pub use quarry_driver::{
     FromRecord, IsolationLevel, Param, PoolerSeen, Record, RowStream, Statement, Timed,
     Transaction, TransactionBuilder, connect,
 };
+// Several statements in one round trip.
+pub use quarry_driver::{Pipeline, PipelineResults, Queued};
 // Pools, and reads routed to replicas.
 pub use quarry_driver::{
     ConnectHook, ConnectionHook, HookFuture, Pool, PoolBuilder, PoolConnection, PoolStats,

@@ -1,9 +1,9 @@
 //! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
 //!
 //! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [pool]
-//! [pool_pgbouncer] [copy_in]
+//! [pool_pgbouncer] [copy_in] [pipeline]
 //! [test_setup] [migrate] [--quick] [--rounds N] [--driver quarry|tokio-postgres|sqlx]...`
-//! (`--driver` limits the run, e.g. for profiling). Without a workload named, the six driver
+//! (`--driver` limits the run, e.g. for profiling). Without a workload named, the seven driver
 //! workloads run; the schema lifecycle ones (`test_setup`, `migrate`: Quarry against sqlx) run
 //! when named.
 //!

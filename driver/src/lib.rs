@@ -52,7 +52,8 @@ pub use quarry_protocol::auth;
 
 pub use config::Config;
 pub use connection::{
-    AsQuery, CancelToken, Connection, LogListener, Notification, Param, PoolerSeen, Timed, connect,
+    AsQuery, CancelToken, Connection, LogListener, Notification, Param, Pipeline, PipelineResults,
+    PoolerSeen, Queued, Timed, connect,
 };
 pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};

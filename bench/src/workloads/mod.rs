@@ -1,11 +1,13 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool`, `pool_pgbouncer` and `copy_in`,
+//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool`, `pool_pgbouncer`,
+//! `copy_in` and `pipeline`,
 //! and the schema lifecycle ones (Quarry and sqlx only) in `test_setup` and `migrate`.
 
 mod copy_in;
 mod insert;
 mod migrate;
 mod pgtype;
+mod pipeline;
 mod pool;
 mod pool_pgbouncer;
 mod rows1k;
@@ -34,6 +36,8 @@ pub(crate) enum Workload {
     PoolPgbouncer,
     /// Binary COPY of 1,000,000 rows of (int4, text, float8).
     CopyIn,
+    /// Batches of 100 independent `SELECT $1::int4` in one round trip each.
+    Pipeline,
     /// A database test's setup and teardown for a schema of 30 migrations: `#[quarry::test]`
     /// against `#[sqlx::test]`.
     TestSetup,
@@ -44,7 +48,7 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 9] = [
+    pub(crate) const ALL: [Workload; 10] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
@@ -52,19 +56,21 @@ impl Workload {
         Workload::Pool,
         Workload::PoolPgbouncer,
         Workload::CopyIn,
+        Workload::Pipeline,
         Workload::TestSetup,
         Workload::Migrate,
     ];
 
     /// What runs when no workload is named: the driver workloads (the schema lifecycle ones run
     /// when named).
-    pub(crate) const DEFAULT: [Workload; 6] = [
+    pub(crate) const DEFAULT: [Workload; 7] = [
         Workload::Select1,
         Workload::Rows1k,
         Workload::Pgtype,
         Workload::Insert,
         Workload::Pool,
         Workload::CopyIn,
+        Workload::Pipeline,
     ];
 
     /// The workload's name on the command line and in the report.
@@ -77,6 +83,7 @@ impl Workload {
             Workload::Pool => "pool",
             Workload::PoolPgbouncer => "pool_pgbouncer",
             Workload::CopyIn => "copy_in",
+            Workload::Pipeline => "pipeline",
             Workload::TestSetup => "test_setup",
             Workload::Migrate => "migrate",
         }
@@ -125,6 +132,7 @@ impl Workload {
             Workload::Insert => 50_000,
             Workload::Pool | Workload::PoolPgbouncer => 40_000,
             Workload::CopyIn => 1_000_000,
+            Workload::Pipeline => 100_000,
             Workload::TestSetup => 20,
             Workload::Migrate => 10,
         }
@@ -150,9 +158,11 @@ impl Workload {
             Workload::Select1 => Ok(()),
             Workload::Rows1k => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
-            Workload::Insert | Workload::Pool | Workload::PoolPgbouncer | Workload::CopyIn => {
-                Ok(())
-            }
+            Workload::Insert
+            | Workload::Pool
+            | Workload::PoolPgbouncer
+            | Workload::CopyIn
+            | Workload::Pipeline => Ok(()),
             Workload::TestSetup => test_setup::setup(conns).await,
             Workload::Migrate => migrate::setup(conns).await,
         }
@@ -173,6 +183,7 @@ impl Workload {
             Workload::Pool => pool::run(driver, conns, ops).await,
             Workload::PoolPgbouncer => pool_pgbouncer::run(driver, conns, ops).await,
             Workload::CopyIn => copy_in::run(driver, conns, ops).await,
+            Workload::Pipeline => pipeline::run(driver, conns, ops).await,
             Workload::TestSetup => test_setup::run(driver, conns, ops).await,
             Workload::Migrate => migrate::run(driver, conns, ops).await,
         }

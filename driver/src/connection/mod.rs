@@ -29,7 +29,8 @@ use std::time::Duration;
 
 pub use cancel::CancelToken;
 pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
-pub(crate) use pipeline::{Batch, Outcome, PipeKind, PipeOutput, PipeRequest, encode_params};
+pub(crate) use pipeline::{Answer, EncodedParams, PipeKind, PipeOutput, Skip, encode_params};
+pub use pipeline::{Pipeline, PipelineResults, Queued};
 pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
@@ -98,6 +99,9 @@ pub struct Connection {
     session_dirty: bool,
     /// Server-side statements evicted from the cache, closed with the next request.
     pending_close: Vec<String>,
+    /// A pipeline is preparing its statements: `pending_close` waits until its Binds are
+    /// written (one of them may use an evicted statement). Cleared by `ready()`.
+    closes_held: bool,
     cache: StatementCache,
     /// User types looked up and custom codecs registered on this connection.
     types: TypeRegistry,
@@ -147,47 +151,94 @@ impl Connection {
     }
 
     /// Runs a statement once per parameter row, all pipelined before one Sync: outside a
-    /// transaction the batch is atomic (one failing row rolls back every row).
+    /// transaction the batch is atomic (one failing row rolls back every row); inside one, a
+    /// failing row fails the transaction. For a result per row, each row in its own implicit
+    /// transaction, see [`Connection::execute_each`].
+    ///
+    /// `rows` is any iterator, consumed as the rows are written (never collected): the first
+    /// row's parameters are checked before anything is sent; a later row that does not fit
+    /// (or whose value cannot be encoded) fails the batch on the server, so nothing of it is
+    /// committed. A [`Statement`] from [`Connection::prepare`] is used as is, even with the
+    /// statement cache off.
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
     /// let rows: Vec<[quarry_driver::Param; 2]> = vec![[&1i32, &"a"], [&2i32, &"b"]];
     /// conn.execute_many("INSERT INTO t VALUES ($1, $2)", &rows).await?;
+    /// // Any iterator: nothing is collected first.
+    /// let ids: Vec<i32> = (10..1000).collect();
+    /// conn.execute_many("INSERT INTO t(id) VALUES ($1)", ids.iter().map(|id| [id as quarry_driver::Param])).await?;
     /// # Ok(()) }
     /// ```
     pub async fn execute_many<'p, R>(
         &mut self,
         query: impl AsQuery,
-        rows: impl IntoIterator<Item = R>,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
     ) -> Result<()>
     where
         R: AsRef<[Param<'p>]>,
     {
-        let rows: Vec<R> = rows.into_iter().collect();
-        let params = rows.iter().map(|r| r.as_ref().len()).sum();
+        let (rows, params) = count_params(rows);
         let timeout = self.command_timeout;
         timeout::run_query(
             self,
             timeout,
             query.sql(),
             params,
-            async |c: &mut Connection| c.run_many(query.sql(), &rows, None).await,
+            async |c: &mut Connection| c.run_many(&query, rows, None).await,
         )
         .await
     }
 
-    /// Like [`Connection::execute_many`], collecting the rows every execution returns
-    /// (for example `INSERT ... RETURNING`).
-    pub async fn fetch_many<'p, R>(
+    /// Runs a statement once per parameter row, pipelined in one round trip like
+    /// [`Connection::execute_many`], but each row in its own implicit transaction with its own
+    /// result: a failing row does not affect the others (inside a transaction every row runs
+    /// in it, and a failure fails it). `Err` only when the call as a whole failed (the
+    /// connection was lost, the timeout elapsed, the statement could not be prepared).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let rows: Vec<[quarry_driver::Param; 1]> = vec![[&1i32], [&1i32], [&2i32]];
+    /// let results = conn.execute_each("INSERT INTO unique_ids VALUES ($1)", &rows).await?;
+    /// assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_each<'p, R>(
         &mut self,
         query: impl AsQuery,
         rows: impl IntoIterator<Item = R>,
+    ) -> Result<Vec<Result<CommandTag>>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        let mut batch = Pipeline::new();
+        let tickets: Vec<Queued<CommandTag>> = rows
+            .into_iter()
+            .map(|row| batch.execute(&query, row.as_ref()))
+            .collect();
+        let mut results = self.pipeline(batch).await?;
+        Ok(tickets.into_iter().map(|t| results.take(t)).collect())
+    }
+
+    /// Like [`Connection::execute_many`], collecting the rows every execution returns
+    /// (for example `INSERT ... RETURNING`).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// let rows = [[&1i32 as quarry_driver::Param], [&2i32]];
+    /// let ids = conn.fetch_many("INSERT INTO t(id) VALUES ($1) RETURNING id", rows).await?;
+    /// assert_eq!(ids.len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_many<'p, R>(
+        &mut self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
     ) -> Result<Vec<Record>>
     where
         R: AsRef<[Param<'p>]>,
     {
-        let rows: Vec<R> = rows.into_iter().collect();
-        let params = rows.iter().map(|r| r.as_ref().len()).sum();
+        let (rows, params) = count_params(rows);
         let timeout = self.command_timeout;
         timeout::run_query(
             self,
@@ -196,7 +247,7 @@ impl Connection {
             params,
             async |c: &mut Connection| {
                 let mut out = Vec::new();
-                c.run_many(query.sql(), &rows, Some(&mut out)).await?;
+                c.run_many(&query, rows, Some(&mut out)).await?;
                 Ok(out)
             },
         )
@@ -531,6 +582,33 @@ impl Connection {
         }
         self.notifications.push_back(notification);
     }
+}
+
+/// The rows of an `execute_many`, and the parameters they hold for the query loggers: the
+/// first row's count times the rows the iterator says it has at least (exact for slices and
+/// vectors), so nothing is collected to count them.
+///
+/// The iterator is boxed as a `Send` trait object: it lives across the awaits of the call, and
+/// left as its own type (often a `map` whose closure returns borrowed parameters) the proof
+/// that the call's future is `Send` would meet the compiler's limits on higher-ranked
+/// lifetimes wherever a caller is spawned.
+#[allow(clippy::type_complexity)]
+fn count_params<'i, 'p, R, I>(
+    rows: I,
+) -> (
+    std::iter::Peekable<Box<dyn Iterator<Item = R> + Send + 'i>>,
+    usize,
+)
+where
+    R: AsRef<[Param<'p>]>,
+    I: IntoIterator<Item = R>,
+    I::IntoIter: Send + 'i,
+{
+    let rows: Box<dyn Iterator<Item = R> + Send + 'i> = Box::new(rows.into_iter());
+    let mut rows = rows.peekable();
+    let per_row = rows.peek().map_or(0, |row| row.as_ref().len());
+    let params = per_row.saturating_mul(rows.size_hint().0);
+    (rows, params)
 }
 
 impl std::fmt::Debug for Connection {

@@ -1,6 +1,6 @@
 //! The query flows: simple protocol for parameterless `execute`, the extended protocol
 //! (Parse/Describe once per cached statement, then Bind/Execute/Sync) for everything else, and
-//! the pipelined batch behind `execute_many`.
+//! the pipelined batch behind `execute_many` (the public pipeline is `pipeline/`).
 
 use bytes::BytesMut;
 
@@ -410,23 +410,33 @@ impl Connection {
         })
     }
 
-    /// `execute_many` / `fetch_many`: Bind/Execute per row, one Sync at the end. The writes go
-    /// out in chunks followed by Flush, and each chunk's answers are read before the next, so
-    /// neither side's socket buffer can fill and deadlock the exchange.
+    /// `execute_many` / `fetch_many`: Bind/Execute per row, one Sync at the end. The rows are
+    /// taken from the iterator as they are written; the writes go out in chunks followed by
+    /// Flush, and each chunk's answers are read before the next, so neither side's socket
+    /// buffer can fill and deadlock the exchange.
     pub(super) async fn run_many<'p, R: AsRef<[super::Param<'p>]>>(
         &mut self,
-        sql: &str,
-        rows: &[R],
+        query: &impl AsQuery,
+        rows: impl Iterator<Item = R>,
         mut out: Option<&mut Vec<Record>>,
     ) -> Result<()> {
-        for row in rows {
-            check_param_limit(sql, row.as_ref().len())?;
-        }
+        let sql = query.sql();
+        let mut rows = rows.peekable();
+        let Some(first) = rows.peek() else {
+            return Ok(());
+        };
+        check_param_limit(sql, first.as_ref().len())?;
         self.ready().await?;
-        let stmt = self.statement_for(sql, false).await?;
-        // Check every row before sending any, so a bad row cannot leave part of the batch applied.
-        for row in rows {
-            check_params(&stmt, row.as_ref())?;
+        // A statement the caller prepared is used as is (named, even with the cache off).
+        let stmt = match query.statement() {
+            Some(stmt) if stmt.0.session == self.session_id => stmt.clone(),
+            _ => self.statement_for(sql, false).await?,
+        };
+        // The first row is checked before anything is sent: a call with parameters that do
+        // not fit leaves nothing behind. A later row that does not fit fails the batch on the
+        // server (below), so no part of it is committed.
+        if let Some(first) = rows.peek() {
+            check_params(&stmt, first.as_ref())?;
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
@@ -435,9 +445,13 @@ impl Connection {
         let mut error = None;
         let mut reply = ExecuteReply::new();
         for row in rows {
-            if let Err(e) = write_bind(&stmt, row.as_ref(), &mut self.io.write_buf) {
-                // An encoder failed mid-batch: make the server fail the batch too, so the rows
-                // already sent are rolled back with it, then report the encoder's error.
+            let row = row.as_ref();
+            let written = check_params(&stmt, row)
+                .and_then(|()| write_bind(&stmt, row, &mut self.io.write_buf));
+            if let Err(e) = written {
+                // A row that does not fit, or an encoder failed, mid-batch: make the server
+                // fail the batch too, so the rows already sent are rolled back with it, then
+                // report the row's error.
                 frontend::execute("quarry: batch aborted", 0, &mut self.io.write_buf)?;
                 error = Some(e);
                 break;
@@ -516,6 +530,9 @@ impl Connection {
     }
 
     pub(super) fn write_pending_closes(&mut self) -> Result<()> {
+        if self.closes_held {
+            return Ok(());
+        }
         for name in self.pending_close.drain(..) {
             frontend::close_statement(&name, &mut self.io.write_buf)?;
         }

@@ -237,6 +237,7 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         stale_plans: 0,
         session_dirty: false,
         pending_close: Vec::new(),
+        closes_held: false,
         cache: StatementCache::new(
             config.get_statement_cache_size(),
             config.get_statement_cache_max_lifetime(),

@@ -89,15 +89,6 @@ impl StatementCache {
         }
     }
 
-    /// Whether `stmt` itself (not merely a statement of its SQL) is still cached: it was neither
-    /// evicted nor expired since it was looked up, so its server side is not being closed.
-    /// Touches neither the LRU order nor the expiry.
-    pub(crate) fn holds(&self, stmt: &Statement) -> bool {
-        self.entries
-            .peek(stmt.sql())
-            .is_some_and(|(cached, _)| std::sync::Arc::ptr_eq(&cached.0, &stmt.0))
-    }
-
     /// Caches `stmt`; returns the entry evicted to make room, if any.
     pub(crate) fn insert(&mut self, stmt: Statement) -> Option<Statement> {
         let evicted =

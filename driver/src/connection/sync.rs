@@ -20,6 +20,8 @@ impl Connection {
         if self.wire.is_broken() {
             return Err(Error::Closed);
         }
+        // A pipeline dropped while it prepared its statements held back their Closes.
+        self.closes_held = false;
         if (self.wire.phase() != Phase::Idle || !self.io.write_buf.is_empty())
             && let Err(e) = Box::pin(self.settle()).await
         {
@@ -282,10 +284,7 @@ impl Connection {
                 Message::ParameterStatus { name, value } => {
                     self.on_parameter_status(name, value)?;
                 }
-                Message::NoticeResponse(fields) => match parse_db_error(&fields) {
-                    Ok(notice) => self.on_notice(&notice),
-                    Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
-                },
+                Message::NoticeResponse(fields) => self.on_notice_fields(&fields),
                 Message::ErrorResponse(fields) if is_session_ending(&fields) => {
                     let error = self.db_error(&fields, None);
                     self.wire.set_broken();
@@ -293,6 +292,57 @@ impl Connection {
                 }
                 other => return Ok(other),
             }
+        }
+    }
+
+    /// The next message of the current request if a whole one is already in the read buffer,
+    /// handled as [`Connection::recv`] would; `None` when reading would have to wait (or
+    /// answers to queued SQL come first). No I/O and no await: the fast path of readers that
+    /// go through many small answers (a pipeline's).
+    pub(super) fn buffered_answer(&mut self) -> Result<Option<Message>> {
+        if self.wire.answers_queued() {
+            return Ok(None);
+        }
+        loop {
+            let message = match self.io.buffered_message() {
+                Ok(Some(message)) => message,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    self.wire.set_broken();
+                    return Err(e);
+                }
+            };
+            // As `recv_raw` and `recv_any` handle them (kept inline there: the hot path of
+            // every query).
+            match message {
+                Message::ParameterStatus { name, value } => {
+                    self.on_parameter_status(name, value)?;
+                }
+                Message::NoticeResponse(fields) => self.on_notice_fields(&fields),
+                Message::ErrorResponse(fields) if is_session_ending(&fields) => {
+                    let error = self.db_error(&fields, None);
+                    self.wire.set_broken();
+                    return Err(error);
+                }
+                Message::NotificationResponse {
+                    process_id,
+                    channel,
+                    payload,
+                } => self.on_notification(Notification {
+                    process_id,
+                    channel,
+                    payload,
+                }),
+                other => return Ok(Some(other)),
+            }
+        }
+    }
+
+    /// Passes a NoticeResponse to the log listeners.
+    fn on_notice_fields(&self, fields: &ErrorFields) {
+        match parse_db_error(fields) {
+            Ok(notice) => self.on_notice(&notice),
+            Err(e) => tracing::warn!(target: "quarry", "malformed notice: {e}"),
         }
     }
 

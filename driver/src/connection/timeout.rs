@@ -254,6 +254,20 @@ impl<'c> Timed<'c> {
             .await
     }
 
+    /// [`Connection::pipeline`] within the timeout (it bounds the whole pipeline).
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use std::time::Duration;
+    /// let mut batch = quarry_driver::Pipeline::new();
+    /// let one = batch.fetch_val::<i32>("SELECT 1", &[]);
+    /// let mut results = conn.timeout(Duration::from_secs(2)).pipeline(batch).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn pipeline(self, pipeline: super::Pipeline<'_>) -> Result<super::PipelineResults> {
+        self.conn.pipeline_within(Some(self.limit), pipeline).await
+    }
+
     /// [`Connection::fetch_val`] within the timeout.
     pub async fn fetch_val<T>(self, query: impl AsQuery, params: &[Param<'_>]) -> Result<T>
     where

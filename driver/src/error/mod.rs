@@ -250,6 +250,16 @@ pub enum Error {
         cursor: String,
     },
 
+    /// A [`Queued`](crate::Queued) ticket could not be redeemed on these
+    /// [`PipelineResults`](crate::PipelineResults).
+    #[error("no result for statement {statement} of the pipeline: {problem}")]
+    PipelineResult {
+        /// The statement's position in its pipeline, from 0.
+        statement: usize,
+        /// Why: taken already, a ticket of another pipeline.
+        problem: &'static str,
+    },
+
     /// A type named in `set_type_codec` (or similar) does not exist in the database.
     #[error("type {name:?} does not exist")]
     TypeNotFound {

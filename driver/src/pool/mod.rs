@@ -8,8 +8,10 @@
 //! `guard.rs` is the handed-out connection, `options.rs` the settings, `stats.rs` the numbers,
 //! `maintenance.rs` the background task that closes idle connections and keeps `min_size` open,
 //! `pipeline.rs` the pipelining of shortcut calls (`execute`, `fetch`, `fetch_row`, `fetch_val`)
-//! across tasks when every connection is busy.
+//! across tasks when every connection is busy, `batch.rs` one such batch run on the public
+//! [`Pipeline`](crate::Pipeline).
 
+mod batch;
 mod guard;
 mod maintenance;
 mod options;
@@ -31,7 +33,9 @@ pub use replicas::{ReplicaRoute, ReplicaStatus};
 pub use stats::PoolStats;
 
 use crate::config::Config;
-use crate::connection::{AsQuery, Connection, Param, PipeKind, PipeOutput};
+use crate::connection::{
+    AsQuery, Connection, Param, PipeKind, PipeOutput, Pipeline, PipelineResults,
+};
 use crate::error::{Error, Result};
 use crate::record::Record;
 use crate::transaction::{Transaction, TransactionBuilder};
@@ -293,12 +297,50 @@ impl Pool {
     pub async fn execute_many<'p, R>(
         &self,
         query: impl AsQuery,
-        rows: impl IntoIterator<Item = R>,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
     ) -> Result<()>
     where
         R: AsRef<[Param<'p>]>,
     {
         self.acquire().await?.execute_many(query, rows).await
+    }
+
+    /// [`Connection::execute_each`] on a pooled connection: each row in its own implicit
+    /// transaction, with its own result.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let rows = [[&1i32 as quarry_driver::Param], [&2i32]];
+    /// for result in pool.execute_each("INSERT INTO t(id) VALUES ($1)", rows).await? {
+    ///     println!("{:?}", result.map(|tag| tag.rows()));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_each<'p, R>(
+        &self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<Vec<Result<CommandTag>>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        self.acquire().await?.execute_each(query, rows).await
+    }
+
+    /// [`Connection::pipeline`] on one pooled connection: every statement of `pipeline` in one
+    /// round trip.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let mut batch = quarry_driver::Pipeline::new();
+    /// let users = batch.fetch_val::<i64>("SELECT count(*) FROM users", &[]);
+    /// let orders = batch.fetch_val::<i64>("SELECT count(*) FROM orders", &[]);
+    /// let mut results = pool.pipeline(batch).await?;
+    /// println!("{} users, {} orders", results.take(users)?, results.take(orders)?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn pipeline(&self, pipeline: Pipeline<'_>) -> Result<PipelineResults> {
+        self.acquire().await?.pipeline(pipeline).await
     }
 
     /// [`Connection::fetch`] on a pooled connection, pipelined with other tasks' calls when

@@ -5,18 +5,17 @@
 //! transaction of a caller queued behind it) the pool has run before, and measured as quick,
 //! may be pipelined ([`Profile`]). With a free
 //! connection it leads at once: alone (the ordinary way) when nothing is queued, else its own
-//! request and the queued ones as one [`Batch`]. Without one it encodes its parameters against
+//! request and the queued ones as one batch. Without one it encodes its parameters against
 //! the learned types, queues its request, then waits both for its answer and for a connection;
 //! whoever gets a connection first takes the queue. Whoever gets a connection yields to the
 //! scheduler once first, so that callers already woken (by the answers of a batch) can queue.
-//! Each request is its own Bind/Execute/Sync on the connection (`connection/pipeline.rs`), so
-//! errors and transactions stay per request.
+//! A batch is one public [`Pipeline`](crate::Pipeline) on the leader's connection (`batch.rs`),
+//! each request its own Bind/Execute/Sync, so errors and transactions stay per request.
 //!
 //! Cancellation: a caller dropped while its request is queued takes the request out (it never
-//! runs); dropped after a leader took it, the request runs and its answer is dropped. A leader
-//! dropped mid-batch hands the connection and the batch to a spawned task that finishes it, so
-//! the other callers get their answers; without a runtime to spawn on, requests not sent yet
-//! are retried by their callers and sent ones fail as on a lost connection.
+//! runs); dropped after a leader took it, the request runs and its answer is dropped. A batch
+//! runs on a task of its own, so a leader dropped mid-batch leaves it running: the other
+//! callers get their answers.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,10 +24,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use super::batch::{Outcome, PipeRequest, lead};
 use super::{Pool, PoolConnection, Shared};
-use crate::connection::{
-    AsQuery, Batch, Outcome, Param, PipeKind, PipeOutput, PipeRequest, encode_params,
-};
+use crate::connection::{AsQuery, Param, PipeKind, PipeOutput, encode_params};
 use crate::error::{Error, Result};
 use crate::types::PgType;
 
@@ -434,7 +432,9 @@ async fn run_on_ref(
     Ok(match kind {
         PipeKind::Execute => PipeOutput::Tag(conn.execute(query, params).await?),
         PipeKind::Fetch => PipeOutput::Rows(conn.fetch(query, params).await?),
-        PipeKind::FetchRow => PipeOutput::Row(conn.fetch_row(query, params).await?),
+        PipeKind::FetchRow | PipeKind::FetchVal => {
+            PipeOutput::Row(conn.fetch_row(query, params).await?)
+        }
     })
 }
 
@@ -485,66 +485,5 @@ fn outcome(
         }
         // Only when a batch was dropped with no runtime left to finish it.
         Err(_) => Some(Err(Error::Closed)),
-    }
-}
-
-/// Runs a batch on `conn`; if this future is dropped midway, the batch is finished on a
-/// spawned task (see [`Leader`]'s `Drop`).
-async fn lead(shared: &Arc<Shared>, conn: PoolConnection, requests: Vec<PipeRequest>) {
-    let mut leader = Leader {
-        shared: shared.clone(),
-        conn: Some(conn),
-        batch: Batch::new(requests),
-        done: false,
-    };
-    if let Some(conn) = leader.conn.as_mut() {
-        conn.run_batch(&mut leader.batch).await;
-    }
-    leader.done = true;
-    shared
-        .counters
-        .batch_done(leader.batch.answered(), leader.batch.sent());
-}
-
-/// A connection running a batch. Dropped before `run_batch` returned (with requests left, or
-/// with the connection still being brought back in step), it hands both to a task that
-/// finishes the batch and then returns the connection.
-struct Leader {
-    shared: Arc<Shared>,
-    conn: Option<PoolConnection>,
-    batch: Batch,
-    /// `run_batch` returned and the batch is counted.
-    done: bool,
-}
-
-impl Drop for Leader {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        let mut batch = std::mem::take(&mut self.batch);
-        let shared = self.shared.clone();
-        let Some(mut conn) = self.conn.take() else {
-            batch.abandon();
-            shared.counters.batch_done(batch.answered(), batch.sent());
-            return;
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    conn.run_batch(&mut batch).await;
-                    // Answered and in step: the connection goes back (or, broken, is
-                    // discarded).
-                    drop(conn);
-                    shared.counters.batch_done(batch.answered(), batch.sent());
-                });
-            }
-            Err(_) => {
-                batch.abandon();
-                // Mid-request: discarded, not returned.
-                drop(conn);
-                shared.counters.batch_done(batch.answered(), batch.sent());
-            }
-        }
     }
 }

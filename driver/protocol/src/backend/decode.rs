@@ -35,6 +35,16 @@ pub(super) fn is_known_tag(tag: u8) -> bool {
     )
 }
 
+/// The transaction status byte of a ReadyForQuery.
+pub(super) fn transaction_status(byte: u8) -> Result<TransactionStatus, ProtocolError> {
+    match byte {
+        b'I' => Ok(TransactionStatus::Idle),
+        b'T' => Ok(TransactionStatus::InTransaction),
+        b'E' => Ok(TransactionStatus::Failed),
+        byte => Err(ProtocolError::InvalidTransactionStatus { byte }),
+    }
+}
+
 /// Decodes the body of a message of type `tag`.
 pub(super) fn decode(tag: u8, body: Bytes) -> Result<Message, ProtocolError> {
     let message = match tag {
@@ -110,12 +120,7 @@ pub(super) fn decode(tag: u8, body: Bytes) -> Result<Message, ProtocolError> {
         b's' => empty(&body, "PortalSuspended", Message::PortalSuspended)?,
         b'Z' => {
             let mut r = Reader::new(&body, "ReadyForQuery");
-            let status = match r.u8()? {
-                b'I' => TransactionStatus::Idle,
-                b'T' => TransactionStatus::InTransaction,
-                b'E' => TransactionStatus::Failed,
-                byte => return Err(ProtocolError::InvalidTransactionStatus { byte }),
-            };
+            let status = transaction_status(r.u8()?)?;
             r.finish()?;
             Message::ReadyForQuery { status }
         }

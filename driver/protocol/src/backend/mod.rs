@@ -294,6 +294,20 @@ pub fn parse_message(buf: &mut BytesMut) -> Result<Option<Message>, ProtocolErro
     if buf.len() < total {
         return Ok(None);
     }
+    // The small fixed answers of every request (BindComplete, ParseComplete, ReadyForQuery...)
+    // are decoded in place: no frame is split off the buffer for them.
+    if len == 4 {
+        buf.advance(5);
+        return decode::decode(tag, Bytes::new()).map(Some);
+    }
+    if tag == b'Z'
+        && len == 5
+        && let Some(&byte) = buf.get(5)
+    {
+        buf.advance(6);
+        return decode::transaction_status(byte)
+            .map(|status| Some(Message::ReadyForQuery { status }));
+    }
     let mut frame = buf.split_to(total);
     frame.advance(5);
     decode::decode(tag, frame.freeze()).map(Some)
