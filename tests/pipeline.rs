@@ -658,7 +658,8 @@ async fn execute_many_streams_any_iterator_and_reuses_a_prepared_statement() {
         .await
         .unwrap();
     assert_eq!(count(&mut observer, "SELECT count(*) FROM t").await, 5000);
-    // The prepared statement itself was used: no other statement was prepared for it.
+    // With the statement cache off nothing stays prepared on the server (it is parsed once, as
+    // the unnamed statement, for the whole batch), so this works behind a transaction pooler.
     let prepared: i64 = conn
         .fetch_val(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO t%'",
@@ -666,8 +667,20 @@ async fn execute_many_streams_any_iterator_and_reuses_a_prepared_statement() {
         )
         .await
         .unwrap();
-    assert_eq!(prepared, 1);
+    assert_eq!(prepared, 0);
 
+    // The unnamed statement on the server is now whatever ran last (here a DELETE taking one
+    // int4, like the INSERT): the given statement is parsed again, never bound to that.
+    conn.execute("DELETE FROM t WHERE n = $1", &[&-1i32])
+        .await
+        .unwrap();
+    conn.execute_many(&stmt, [[&20_000i32 as Param]])
+        .await
+        .unwrap();
+    assert_eq!(count(&mut observer, "SELECT count(*) FROM t").await, 5001);
+    conn.execute("DELETE FROM t WHERE n = 20000", &[])
+        .await
+        .unwrap();
     // A later row that does not fit fails the whole batch, after earlier chunks went out.
     let more: Vec<i32> = (10_000..15_000).collect();
     let wrong = "x";

@@ -427,9 +427,11 @@ impl Connection {
         };
         check_param_limit(sql, first.as_ref().len())?;
         self.ready().await?;
-        // A statement the caller prepared is used as is (named, even with the cache off).
+        // A named statement the caller prepared is used as is. An unnamed one (the statement
+        // cache off) is parsed again first: the unnamed statement on the server is whatever
+        // ran last, and binding to it could run another query.
         let stmt = match query.statement() {
-            Some(stmt) if stmt.0.session == self.session_id => stmt.clone(),
+            Some(stmt) if self.holds_prepared(stmt) => stmt.clone(),
             _ => self.statement_for(sql, false).await?,
         };
         // The first row is checked before anything is sent: a call with parameters that do
