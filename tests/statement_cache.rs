@@ -280,4 +280,23 @@ async fn cache_off_reparse_follows_a_changed_schema() {
         }
     }
     assert_eq!(seen.last(), Some(&"ok"), "{seen:?}");
+    // A column added whose binary form is not its text: the one binary format code of the
+    // remembered Bind applies to it too, and it must be read as what it is, not as text.
+    conn.execute("CREATE TABLE t2 (a int4)", &[]).await.unwrap();
+    conn.execute("INSERT INTO t2 VALUES (1)", &[]).await.unwrap();
+    let sql_t2 = "SELECT * FROM t2";
+    for _ in 0..2 {
+        let row = conn.fetch_row(sql_t2, &[]).await.unwrap().unwrap();
+        assert_eq!(row.get::<i32>(0).unwrap(), 1);
+    }
+    other
+        .execute("ALTER TABLE t2 ADD COLUMN n int4 DEFAULT 5", &[])
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let row = conn.fetch_row(sql_t2, &[]).await.unwrap().unwrap();
+        assert_eq!(row.len(), 2);
+        assert_eq!(row.get::<i32>(1).unwrap(), 5);
+        assert!(row.get::<String>(1).is_err(), "an int4 read as text");
+    }
 }

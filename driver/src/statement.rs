@@ -117,24 +117,10 @@ impl Statement {
         }))
     }
 
-    /// This statement with other result columns (a later description of its SQL), read in the
-    /// formats this one asks for: the formats a Bind made from this statement requested.
+    /// This statement with other result columns (a later description of its SQL, from the
+    /// portal, whose formats are the ones the rows arrive in).
     pub(crate) fn redescribed(&self, columns: Vec<Column>) -> Statement {
-        // No format codes in a Bind mean text for every column; otherwise the server refuses a
-        // Bind whose count of codes differs from the columns'.
-        let columns: Arc<[Column]> = columns
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut column)| {
-                column.format = self
-                    .0
-                    .result_formats
-                    .get(i)
-                    .copied()
-                    .unwrap_or(Format::Text);
-                column
-            })
-            .collect();
+        let columns: Arc<[Column]> = columns.into();
         Statement(Arc::new(StatementInner {
             session: self.0.session,
             name: self.0.name.clone(),
@@ -194,6 +180,12 @@ pub struct Column {
 }
 
 impl Column {
+    /// The column read in `format` (as a portal's description reports it).
+    pub(crate) fn in_format(mut self, format: Format) -> Column {
+        self.format = format;
+        self
+    }
+
     pub(crate) fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
         let format = if ty.has_binary_codec() {
             Format::Binary

@@ -380,11 +380,14 @@ impl Connection {
             return stmt.clone();
         }
         self.cache.remove(stmt.sql());
+        // The portal's description says the format each column arrives in (the Bind's codes
+        // as the server applied them: one code applies to every column, new ones included).
         let columns = fields
             .into_iter()
             .map(|field| {
+                let format = field.format;
                 let ty = self.types.resolve(field.type_oid);
-                crate::statement::Column::from_field(field, ty)
+                crate::statement::Column::from_field(field, ty).in_format(format)
             })
             .collect();
         stmt.redescribed(columns)
