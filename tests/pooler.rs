@@ -364,3 +364,56 @@ async fn transaction_pooling_32_tasks_every_api_answers_right() {
         "{backends} server connections"
     );
 }
+
+/// With the statement cache left on behind a transaction pooler (the documented misuse), two
+/// clients' statements never run for each other: their names differ, so a Bind that lands on the
+/// other client's backend fails ("does not exist") instead of running the other's SQL.
+#[tokio::test]
+async fn clients_never_run_each_others_prepared_statements() {
+    let db = common::fresh_db().await;
+    let dsn = db.dsn_through(PoolMode::Transaction);
+    let mut setup = db.connect().await;
+    setup
+        .execute("CREATE TABLE kept(n int4)", &[])
+        .await
+        .unwrap();
+    setup
+        .execute(
+            "INSERT INTO kept SELECT g FROM generate_series(1, 100) g",
+            &[],
+        )
+        .await
+        .unwrap();
+    let deleter = async {
+        let mut conn = quarry::connect(&dsn).await.unwrap();
+        for _ in 0..50 {
+            // Prepared as this client's first statement; deletes nothing (no row is negative).
+            let _ = conn
+                .execute("DELETE FROM kept WHERE n = $1", &[&-1i32])
+                .await;
+        }
+    };
+    let reader = async {
+        let mut conn = quarry::connect(&dsn).await.unwrap();
+        let mut answers = 0;
+        for i in 1..=50i32 {
+            // Same parameter types as the DELETE: with shared names, a Bind here landing on the
+            // other backend would delete row i.
+            if let Ok(n) = conn
+                .fetch_val::<i64>("SELECT count(*) FROM kept WHERE n = $1", &[&i])
+                .await
+            {
+                assert_eq!(n, 1);
+                answers += 1;
+            }
+        }
+        answers
+    };
+    let (_, answers) = tokio::join!(deleter, reader);
+    assert!(answers > 0);
+    let left: i64 = setup
+        .fetch_val("SELECT count(*) FROM kept", &[])
+        .await
+        .unwrap();
+    assert_eq!(left, 100, "a statement ran for the other client");
+}

@@ -283,7 +283,9 @@ async fn cache_off_reparse_follows_a_changed_schema() {
     // A column added whose binary form is not its text: the one binary format code of the
     // remembered Bind applies to it too, and it must be read as what it is, not as text.
     conn.execute("CREATE TABLE t2 (a int4)", &[]).await.unwrap();
-    conn.execute("INSERT INTO t2 VALUES (1)", &[]).await.unwrap();
+    conn.execute("INSERT INTO t2 VALUES (1)", &[])
+        .await
+        .unwrap();
     let sql_t2 = "SELECT * FROM t2";
     for _ in 0..2 {
         let row = conn.fetch_row(sql_t2, &[]).await.unwrap().unwrap();

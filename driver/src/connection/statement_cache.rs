@@ -21,6 +21,10 @@ pub(crate) struct StatementCache {
     max_lifetime: Duration,
     max_statement_size: usize,
     next_id: u64,
+    /// A random tag in this connection's statement names: behind a transaction pooler another
+    /// client's statement of the same name would otherwise run with this one's parameters; with
+    /// the tag, the wrong backend answers "does not exist" instead.
+    tag: u32,
 }
 
 impl StatementCache {
@@ -36,6 +40,7 @@ impl StatementCache {
             max_lifetime,
             max_statement_size,
             next_id: 0,
+            tag: rand::random(),
         }
     }
 
@@ -69,10 +74,11 @@ impl StatementCache {
         }
     }
 
-    /// A fresh statement name, unique on this connection.
+    /// A fresh statement name, unique on this connection and, by its random tag, not shared
+    /// with other connections.
     pub(crate) fn next_name(&mut self) -> String {
         self.next_id += 1;
-        format!("quarry_s{}", self.next_id)
+        format!("quarry_{:08x}_{}", self.tag, self.next_id)
     }
 
     /// The cached statement for `sql`, unless it outlived `max_lifetime` (then it is removed and
