@@ -302,3 +302,31 @@ async fn cache_off_reparse_follows_a_changed_schema() {
         assert!(row.get::<String>(1).is_err(), "an int4 read as text");
     }
 }
+
+/// Cache off: a remembered description that fails (a parameter's column changed type) is
+/// forgotten, so the next run describes afresh instead of failing the same way forever.
+#[tokio::test]
+async fn cache_off_a_failed_remembered_description_is_forgotten() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    conn.execute("CREATE TABLE t (a int4)", &[]).await.unwrap();
+    let sql = "INSERT INTO t(a) VALUES ($1)";
+    for i in 0..2i32 {
+        conn.execute(sql, &[&i]).await.unwrap();
+    }
+    let mut other = db.connect().await;
+    other
+        .execute("ALTER TABLE t ALTER a TYPE text", &[])
+        .await
+        .unwrap();
+    // The remembered parameter type is int4: this run may fail, the next must not.
+    let _ = conn.execute(sql, &[&"x"]).await;
+    conn.execute(sql, &[&"y"]).await.unwrap();
+    let n: i64 = other
+        .fetch_val("SELECT count(*) FROM t WHERE a = 'y'", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

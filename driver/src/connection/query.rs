@@ -184,7 +184,16 @@ impl Connection {
                     }
                     retried = true;
                 }
-                other => return other,
+                Err(e) => {
+                    // A remembered description (cache off) that failed is not trusted again:
+                    // its pinned parameter types may be what failed (a type recreated with a
+                    // new OID, a column's type changed); the next run describes afresh.
+                    if reparse {
+                        self.cache.remove(stmt.sql());
+                    }
+                    return Err(e);
+                }
+                ok => return ok,
             }
         }
     }
