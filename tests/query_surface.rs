@@ -210,3 +210,59 @@ async fn try_get_is_a_result_and_pool_transaction_commits() {
     let n: i64 = conn.fetch_val("SELECT count(*) FROM t", &[]).await.unwrap();
     assert_eq!(n, 1);
 }
+
+/// `execute_many` and `fetch_many` through the `Executor` trait, on every executor.
+async fn insert_batch(db: impl Executor + Copy, first: i32) -> Vec<i32> {
+    let ids: Vec<i32> = (first..first + 3).collect();
+    db.execute_many(
+        "INSERT INTO batch(n) VALUES ($1)",
+        ids.iter().map(|id| [id as quarry::Param]),
+    )
+    .await
+    .unwrap();
+    let more = [first + 100, first + 101];
+    let back = db
+        .fetch_many(
+            "INSERT INTO batch(n) VALUES ($1) RETURNING n",
+            more.iter().map(|id| [id as quarry::Param]),
+        )
+        .await
+        .unwrap();
+    back.iter().map(|r| r.get(0).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn batches_run_on_every_executor() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    conn.execute("CREATE TABLE batch(n int4 PRIMARY KEY)", &[])
+        .await
+        .unwrap();
+    let pool = Pool::builder()
+        .max_size(2)
+        .build_with(quarry::Config::from_dsn(&db.dsn()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(insert_batch(&pool, 0).await, [100, 101]);
+    let ids: Vec<i32> = (10..13).collect();
+    Executor::execute_many(
+        conn.timeout(Duration::from_secs(5)),
+        "INSERT INTO batch(n) VALUES ($1)",
+        ids.iter().map(|id| [id as quarry::Param]),
+    )
+    .await
+    .unwrap();
+    let back = Executor::fetch_many(
+        &mut conn,
+        "INSERT INTO batch(n) VALUES ($1) RETURNING n",
+        [[&20i32 as quarry::Param]],
+    )
+    .await
+    .unwrap();
+    assert_eq!(back.len(), 1);
+    let n: i64 = conn
+        .fetch_val("SELECT count(*) FROM batch", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 5 + 3 + 1);
+}

@@ -81,6 +81,31 @@ pub trait Executor: Send + Sized {
     where
         Self: 'a;
 
+    /// See [`Connection::execute_many`]: one statement for every parameter row, pipelined,
+    /// atomic.
+    fn execute_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a;
+
+    /// See [`Connection::fetch_many`]: [`Executor::execute_many`] collecting every row returned.
+    fn fetch_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a;
+
     /// See [`Connection::fetch_as`]: every row read into `T` (a tuple, a derived struct).
     fn fetch_as<'a, T>(
         self,
@@ -160,6 +185,34 @@ macro_rules! connection_executor {
                 Connection::fetch_val(self, query, params)
             }
 
+            fn execute_many<'a, I, R>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                rows: I,
+            ) -> impl Future<Output = Result<()>> + Send + 'a
+            where
+                I: IntoIterator<Item = R> + Send + 'a,
+                I::IntoIter: Send,
+                R: AsRef<[Param<'a>]> + Send + 'a,
+                Self: 'a,
+            {
+                Connection::execute_many(self, query, rows)
+            }
+
+            fn fetch_many<'a, I, R>(
+                self,
+                query: impl AsQuery + Send + 'a,
+                rows: I,
+            ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+            where
+                I: IntoIterator<Item = R> + Send + 'a,
+                I::IntoIter: Send,
+                R: AsRef<[Param<'a>]> + Send + 'a,
+                Self: 'a,
+            {
+                Connection::fetch_many(self, query, rows)
+            }
+
             fn fetch_stream<'a>(
                 self,
                 query: impl AsQuery + Send + 'a,
@@ -226,6 +279,34 @@ impl Executor for &crate::pool::Pool {
         crate::pool::Pool::fetch_val(self, query, params).await
     }
 
+    fn execute_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        crate::pool::Pool::execute_many(self, query, rows)
+    }
+
+    fn fetch_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        crate::pool::Pool::fetch_many(self, query, rows)
+    }
+
     fn fetch_stream<'a>(
         self,
         query: impl AsQuery + Send + 'a,
@@ -283,6 +364,34 @@ impl<'c> Executor for Timed<'c> {
         Self: 'a,
     {
         Timed::fetch_val(self, query, params)
+    }
+
+    fn execute_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<()>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        Timed::execute_many(self, query, rows)
+    }
+
+    fn fetch_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        Timed::fetch_many(self, query, rows)
     }
 
     fn fetch_stream<'a>(

@@ -178,8 +178,21 @@ impl Connection {
     where
         R: AsRef<[Param<'p>]>,
     {
-        let (rows, params) = count_params(rows);
         let timeout = self.command_timeout;
+        self.execute_many_within(timeout, query, rows).await
+    }
+
+    /// [`Connection::execute_many`] within `timeout`.
+    pub(crate) async fn execute_many_within<'p, R>(
+        &mut self,
+        timeout: Option<Duration>,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
+    ) -> Result<()>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        let (rows, params) = count_params(rows);
         timeout::run_query(
             self,
             timeout,
@@ -238,8 +251,21 @@ impl Connection {
     where
         R: AsRef<[Param<'p>]>,
     {
-        let (rows, params) = count_params(rows);
         let timeout = self.command_timeout;
+        self.fetch_many_within(timeout, query, rows).await
+    }
+
+    /// [`Connection::fetch_many`] within `timeout`.
+    pub(crate) async fn fetch_many_within<'p, R>(
+        &mut self,
+        timeout: Option<Duration>,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
+    ) -> Result<Vec<Record>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        let (rows, params) = count_params(rows);
         timeout::run_query(
             self,
             timeout,

@@ -278,6 +278,34 @@ impl<'c> Timed<'c> {
             .await
     }
 
+    /// [`Connection::execute_many`] within the timeout.
+    pub async fn execute_many<'p, R>(
+        self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
+    ) -> Result<()>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        self.conn
+            .execute_many_within(Some(self.limit), query, rows)
+            .await
+    }
+
+    /// [`Connection::fetch_many`] within the timeout.
+    pub async fn fetch_many<'p, R>(
+        self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
+    ) -> Result<Vec<Record>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        self.conn
+            .fetch_many_within(Some(self.limit), query, rows)
+            .await
+    }
+
     /// [`Connection::fetch_stream`] with each wait for the server within the timeout.
     ///
     /// ```no_run

@@ -305,6 +305,25 @@ impl Pool {
         self.acquire().await?.execute_many(query, rows).await
     }
 
+    /// [`Connection::fetch_many`] on a pooled connection.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &quarry_driver::Pool) -> quarry_driver::Result<()> {
+    /// let rows = [[&1i32 as quarry_driver::Param], [&2i32]];
+    /// let ids = pool.fetch_many("INSERT INTO t(id) VALUES ($1) RETURNING id", rows).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_many<'p, R>(
+        &self,
+        query: impl AsQuery,
+        rows: impl IntoIterator<Item = R, IntoIter: Send>,
+    ) -> Result<Vec<Record>>
+    where
+        R: AsRef<[Param<'p>]>,
+    {
+        self.acquire().await?.fetch_many(query, rows).await
+    }
+
     /// [`Connection::execute_each`] on a pooled connection: each row in its own implicit
     /// transaction, with its own result.
     ///

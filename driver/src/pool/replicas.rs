@@ -538,6 +538,32 @@ impl crate::executor::Executor for ReplicaRoute<'_> {
         ReplicaRoute::fetch_val(&self, query, params).await
     }
 
+    async fn execute_many<'a, I, R>(self, query: impl AsQuery + Send + 'a, rows: I) -> Result<()>
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        // A batch of writes: the primary's (a replica would refuse it).
+        crate::pool::Pool::execute_many(self.pool, query, rows).await
+    }
+
+    async fn fetch_many<'a, I, R>(
+        self,
+        query: impl AsQuery + Send + 'a,
+        rows: I,
+    ) -> Result<Vec<Record>>
+    where
+        I: IntoIterator<Item = R> + Send + 'a,
+        I::IntoIter: Send,
+        R: AsRef<[Param<'a>]> + Send + 'a,
+        Self: 'a,
+    {
+        // A batch of writes (`INSERT ... RETURNING`): the primary's.
+        crate::pool::Pool::fetch_many(self.pool, query, rows).await
+    }
+
     fn fetch_stream<'a>(
         self,
         query: impl AsQuery + Send + 'a,
