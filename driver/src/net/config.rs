@@ -56,7 +56,8 @@ fn verification(opts: &TlsOptions) -> Result<Verification, NetError> {
 /// `~/.postgresql/postgresql.crt` if present) is offered with its key.
 ///
 /// ```
-/// use quarry_driver::net::{client_config, SslMode, TlsOptions};
+/// use quarry_driver::config::SslMode;
+/// use quarry_driver::net::{client_config, TlsOptions};
 ///
 /// let config = client_config(&TlsOptions { mode: SslMode::Require, ..TlsOptions::default() })?;
 /// assert_eq!(config.alpn_protocols, vec![b"postgresql".to_vec()]);

@@ -8,7 +8,8 @@
 //! connection layer decides which host to try and what to do when one fails.
 //!
 //! ```no_run
-//! use quarry_driver::net::{connect_tcp, negotiate_tls, SslMode, TlsOptions};
+//! use quarry_driver::config::SslMode;
+//! use quarry_driver::net::{connect_tcp, negotiate_tls, TlsOptions};
 //!
 //! # async fn demo() -> Result<(), quarry_driver::net::NetError> {
 //! let tcp = connect_tcp("db.example.com", 5432).await?;

@@ -42,7 +42,8 @@ pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
 /// `verify-full` and sent as SNI when it is a DNS name (IP literals become IP server names).
 ///
 /// ```no_run
-/// use quarry_driver::net::{connect_tcp, negotiate_tls, SslRootCert, SslMode, TlsOptions};
+/// use quarry_driver::config::{SslMode, SslRootCert};
+/// use quarry_driver::net::{connect_tcp, negotiate_tls, TlsOptions};
 ///
 /// # async fn demo() -> Result<(), quarry_driver::net::NetError> {
 /// let opts = TlsOptions {

@@ -9,7 +9,8 @@ use crate::config::{SslMode, SslRootCert};
 /// need to know.
 ///
 /// ```
-/// use quarry_driver::net::{SslRootCert, SslMode, TlsOptions};
+/// use quarry_driver::config::{SslMode, SslRootCert};
+/// use quarry_driver::net::TlsOptions;
 ///
 /// let opts = TlsOptions {
 ///     mode: SslMode::VerifyFull,
@@ -39,7 +40,8 @@ impl TlsOptions {
     /// again with these options: TLS is now required, verified as for [`SslMode::Require`].
     ///
     /// ```
-    /// use quarry_driver::net::{SslMode, TlsOptions};
+    /// use quarry_driver::config::SslMode;
+    /// use quarry_driver::net::TlsOptions;
     /// let first = TlsOptions { mode: SslMode::Allow, ..TlsOptions::default() };
     /// assert_eq!(first.retry_with_tls().mode, SslMode::Require);
     /// ```

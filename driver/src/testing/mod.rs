@@ -14,7 +14,7 @@
 //!   (spares, passing tests' databases not yet dropped) is collected by the next test binary
 //!   on the same server.
 //!
-//! ```ignore
+//! ```text
 //! #[quarry::test(migrations = "migrations", fixtures("users"))]
 //! async fn lists_users(pool: quarry::Pool) {
 //!     let n: i64 = pool.fetch_val("SELECT count(*) FROM users", &[]).await.unwrap();
