@@ -268,3 +268,26 @@ async fn read_your_writes_reads_see_their_writes() {
     assert_eq!(read(ryw.replica()).await, (r, true, 2));
     assert_eq!(read(plain.replica().after(written)).await, (r, true, 2));
 }
+
+/// A "replica" that is not in recovery (promoted, or another server altogether) cannot promise a
+/// read-your-writes read anything: the read goes to the primary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_your_writes_never_trusts_a_server_that_is_not_a_standby() {
+    let pair = Pair::start().await;
+    let other = common::fresh_db().await;
+    let mut setup = other.connect().await;
+    setup
+        .execute("CREATE TABLE t (id int4)", &[])
+        .await
+        .unwrap();
+    let ryw = Pool::builder()
+        .replica(&other.dsn())
+        .read_your_writes(true)
+        .replica_wait(Duration::from_millis(200))
+        .build(&dsn(&pair.primary))
+        .await
+        .unwrap();
+    ryw.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
+    ryw.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    assert_eq!(read(ryw.replica()).await, (pair.primary.port(), false, 1));
+}

@@ -472,11 +472,20 @@ impl<'p> ReplicaRoute<'p> {
         };
         let waited = Instant::now();
         loop {
-            let replayed: Option<PgLsn> = conn
-                .fetch_val("SELECT pg_catalog.pg_last_wal_replay_lsn()", &[])
-                .await?;
-            // NULL: not a standby (a promoted replica): it has every write it will ever get.
-            if replayed.is_none_or(|r| r >= after) {
+            let (standby, replayed): (bool, Option<PgLsn>) = conn
+                .fetch_row_as(
+                    "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.pg_last_wal_replay_lsn()",
+                    &[],
+                )
+                .await?
+                .unwrap_or((false, None));
+            // Not a standby (promoted, or not a replica of this primary at all): its data is
+            // not the primary's, so it cannot promise to have the write.
+            if !standby {
+                replica.skip("not in recovery: not a standby of the primary".to_owned());
+                return Ok(false);
+            }
+            if replayed.is_some_and(|r| r >= after) {
                 return Ok(true);
             }
             if waited.elapsed() >= routing.replica_wait {
