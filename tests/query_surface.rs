@@ -253,7 +253,7 @@ async fn batches_run_on_every_executor() {
     .await
     .unwrap();
     let back = Executor::fetch_many(
-        &mut conn,
+        conn.timeout(Duration::from_secs(5)),
         "INSERT INTO batch(n) VALUES ($1) RETURNING n",
         [[&20i32 as quarry::Param]],
     )

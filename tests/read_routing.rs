@@ -290,4 +290,20 @@ async fn read_your_writes_never_trusts_a_server_that_is_not_a_standby() {
     ryw.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
     ryw.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
     assert_eq!(read(ryw.replica()).await, (pair.primary.port(), false, 1));
+    // A batch of writes through the replica route runs on the primary.
+    ryw.replica()
+        .execute_many("INSERT INTO t VALUES ($1)", [[&2i32 as quarry::Param]])
+        .await
+        .unwrap();
+    let back = ryw
+        .replica()
+        .fetch_many(
+            "INSERT INTO t VALUES ($1) RETURNING inet_server_port()",
+            [[&3i32 as quarry::Param]],
+        )
+        .await
+        .unwrap();
+    let port: i32 = back[0].get(0).unwrap();
+    assert_eq!(port, i32::from(pair.primary.port()));
+    assert_eq!(read(ryw.replica()).await, (pair.primary.port(), false, 3));
 }

@@ -21,7 +21,6 @@
 //! transaction-pooling proxy (pgbouncer, Supavisor).
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -144,14 +143,6 @@ fn gone() -> String {
     "the test database keeper stopped (its reason is printed above)".to_owned()
 }
 
-/// A random owner id (std's hasher keys are random per process).
-fn random_owner() -> u32 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    let bits = hasher.finish();
-    u32::try_from(bits >> 32).unwrap_or(0) ^ u32::try_from(bits & 0xffff_ffff).unwrap_or(0)
-}
-
 /// The stock of one template.
 #[derive(Default)]
 struct Stock {
@@ -165,7 +156,7 @@ struct Stock {
 }
 
 /// The keeper's state on its thread.
-struct Keep {
+struct KeeperState {
     pool: Pool,
     own: mpsc::UnboundedSender<Event>,
     owner: u32,
@@ -210,7 +201,7 @@ async fn run(
         .map(drop)
         .boxed()
         .shared();
-    let keep = Keep {
+    let keep = KeeperState {
         pool,
         own,
         owner,
@@ -267,7 +258,7 @@ async fn run(
     }
 }
 
-impl Keep {
+impl KeeperState {
     fn name(&self, prefix: &str) -> String {
         format!(
             "{prefix}_{:08x}_{}",
@@ -415,7 +406,7 @@ async fn hold_owner_lock(admin: &Config) -> Result<(u32, Connection), Error> {
     // The session only holds a lock: a server-side idle limit must not end it.
     let _ = conn.execute("SET idle_session_timeout = 0", &[]).await;
     loop {
-        let owner = random_owner();
+        let owner: u32 = rand::random();
         if take_lock(&mut conn, owner).await? {
             return Ok((owner, conn));
         }

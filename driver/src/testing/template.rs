@@ -2,7 +2,7 @@
 //! fixtures, built once (under an advisory lock, so concurrent test binaries build it once), then
 //! marked a template that takes no connections.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
@@ -11,50 +11,37 @@ use super::TestSpec;
 use crate::quote_ident;
 use crate::{Config, Connection, Error};
 
-/// Templates this process has seen ready: they are not looked up again.
-static READY: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-/// Templates this process failed to build, with why: the other tests fail with the same error
-/// at once rather than each building it again.
-static FAILED: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+/// What this process knows of each template: ready (not looked up again), or failed to build
+/// with why (the other tests fail with the same error at once rather than each building it).
+static KNOWN: Mutex<Option<HashMap<String, Result<(), String>>>> = Mutex::new(None);
 
 /// The template for `spec`'s migrations and fixtures: known ready, found ready, or built now.
 pub(super) async fn ensure(base: &Config, spec: &TestSpec) -> Result<String, String> {
     let key = key(spec);
     let name = format!("quarry_tpl_{}", hex(&key[..8]));
-    if is_known(&name) {
-        return Ok(name);
-    }
-    if let Some(why) = FAILED
+    let known = KNOWN
         .lock()
         .ok()
-        .and_then(|failed| failed.as_ref()?.get(&name).cloned())
-    {
-        return Err(format!(
-            "{why} (building the template failed for an earlier test)"
-        ));
+        .and_then(|known| known.as_ref()?.get(&name).cloned());
+    match known {
+        Some(Ok(())) => return Ok(name),
+        Some(Err(why)) => {
+            return Err(format!(
+                "{why} (building the template failed for an earlier test)"
+            ));
+        }
+        None => {}
     }
     let mut admin = super::maintenance(base).await.map_err(|e| e.to_string())?;
     let built = build(&mut admin, base, spec, &name, &key).await;
     let _ = admin.close().await;
-    if let Err(why) = &built
-        && let Ok(mut failed) = FAILED.lock()
-    {
-        failed
+    if let Ok(mut known) = KNOWN.lock() {
+        known
             .get_or_insert_with(HashMap::new)
-            .insert(name.clone(), why.clone());
+            .insert(name.clone(), built.clone());
     }
     built?;
-    if let Ok(mut ready) = READY.lock() {
-        ready.get_or_insert_with(HashSet::new).insert(name.clone());
-    }
     Ok(name)
-}
-
-fn is_known(name: &str) -> bool {
-    READY
-        .lock()
-        .map(|ready| ready.as_ref().is_some_and(|set| set.contains(name)))
-        .unwrap_or(false)
 }
 
 /// Finds the template ready, or builds it under the lock `key` names.
