@@ -277,3 +277,42 @@ async fn a_stale_hot_standby_report_from_a_pooler_is_checked() {
         .unwrap_err();
     assert!(err.to_string().contains("read-write primary"), "{err}");
 }
+
+/// The opposite staleness: a primary that comes back as a standby on the same address. pgbouncer
+/// may still hand out the `in_hot_standby=off` it saw first; a read-write connection through it
+/// must not trust that report and land on the standby.
+#[tokio::test]
+async fn a_stale_primary_report_from_a_pooler_is_not_trusted() {
+    use quarry_driver::ephemeral::{EphemeralServer, PgBouncer, PoolMode};
+    let mut server = common::replica::blocking(|| EphemeralServer::start().unwrap()).await;
+    let bouncer = PgBouncer::builder(&server, PoolMode::Session)
+        .pool_size(2)
+        .start()
+        .unwrap();
+    let read_write = Pair::dsn(&[bouncer.port()], "target_session_attrs=read-write");
+    let mut before = quarry::connect(&read_write).await.unwrap();
+    assert_eq!(before.parameter("in_hot_standby"), Some("off"));
+    assert_eq!(reached(&mut before).await, (server.port(), false));
+    drop(before);
+    // The same data directory restarted in recovery: a hot standby on the same port.
+    let server = common::replica::blocking(move || {
+        server.stop().unwrap();
+        std::fs::write(server.data_dir().join("standby.signal"), b"").unwrap();
+        server.restart().unwrap();
+        server
+    })
+    .await;
+    let any = Pair::dsn(&[bouncer.port()], "");
+    let mut conn = quarry::connect(&any).await.unwrap();
+    assert_eq!(reached(&mut conn).await, (server.port(), true));
+    for _ in 0..3 {
+        match quarry::connect(&read_write).await {
+            Ok(mut conn) => panic!(
+                "read-write accepted a standby through pgbouncer (reported in_hot_standby={:?}); it reached {:?}",
+                conn.parameter("in_hot_standby").map(str::to_owned),
+                reached(&mut conn).await
+            ),
+            Err(e) => assert!(e.to_string().contains("hot standby"), "{e}"),
+        }
+    }
+}

@@ -121,6 +121,12 @@ impl Connection {
             .ok_or_else(|| Error::RowNotFound {
                 query: sql.to_owned(),
             })?;
+        Ok(self.note_backend_pid(backend_pid))
+    }
+
+    /// Records the detection from `pg_backend_pid()` as the server answered it: a process id
+    /// other than the one announced at startup means a pooler stands in between.
+    pub(super) fn note_backend_pid(&mut self, backend_pid: i32) -> Option<PoolerSeen> {
         let seen = (backend_pid != self.process_id).then_some(PoolerSeen::Detected {
             announced_pid: self.process_id,
             backend_pid,
@@ -129,6 +135,6 @@ impl Connection {
             tracing::debug!(target: "quarry", "connection goes through a pooler: {seen}");
         }
         self.pooler.detected = Some(seen);
-        Ok(seen)
+        seen
     }
 }

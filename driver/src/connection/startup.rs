@@ -14,7 +14,7 @@ use super::cancel::CancelToken;
 use super::io::MessageIo;
 use super::statement_cache::StatementCache;
 use crate::config::{
-    Config, Host, LoadBalanceHosts, SslMode, SslNegotiation, Target, TargetSessionAttrs,
+    Config, Host, LoadBalanceHosts, Pooler, SslMode, SslNegotiation, Target, TargetSessionAttrs,
 };
 use crate::error::{Error, Result};
 use crate::net::{self, NetError, Stream, TlsOptions};
@@ -81,10 +81,12 @@ impl Connection {
 
 /// Checks the new session against `target_session_attrs`; a session that does not suit is
 /// closed and the host skipped. PostgreSQL 14+ reports `in_hot_standby` and
-/// `default_transaction_read_only` at startup; older servers are asked. Only a report of a
-/// primary that suits is taken as it is; a standby, or a host about to be skipped, is asked: a
-/// pooler (pgbouncer) hands out the values it saw when it first logged in, so after a promotion
-/// it may still say `in_hot_standby=on`.
+/// `default_transaction_read_only` at startup; older servers are asked. A report of a primary
+/// that suits is taken as it is only on a direct connection (`pooler=none`): a pooler
+/// (pgbouncer) hands out the values it saw when it first logged in, so after a promotion it may
+/// still say `in_hot_standby=on`, and after a primary came back as a standby on the same
+/// address it may still say `off`. Otherwise the server is asked, in the same query that tells
+/// whether a pooler stands in between.
 async fn check_session_attrs(
     mut conn: Connection,
     wanted: TargetSessionAttrs,
@@ -93,21 +95,27 @@ async fn check_session_attrs(
         return Ok(conn);
     }
     let reported = |name: &str| conn.parameter(name).map(|v| v == "on");
+    let direct = conn.pooler.declared == Pooler::None;
     let (read_only, in_hot_standby) = match (
         reported("default_transaction_read_only"),
         reported("in_hot_standby"),
     ) {
-        (Some(read_only), Some(false)) if wanted.accepts(read_only, false) => (read_only, false),
+        (Some(read_only), Some(false)) if direct && wanted.accepts(read_only, false) => {
+            (read_only, false)
+        }
         _ => {
             // The simple protocol: no statement is prepared (through a transaction pooler a
             // named one could meet another client's).
             let sql = "SELECT pg_catalog.current_setting('transaction_read_only'), \
-                       pg_catalog.pg_is_in_recovery()";
+                       pg_catalog.pg_is_in_recovery(), pg_catalog.pg_backend_pid()";
             let rows = conn.simple_rows(sql).await?;
             let row = rows.first().ok_or_else(|| Error::RowNotFound {
                 query: sql.to_owned(),
             })?;
             let value = |i: usize| row.get(i).and_then(|v| v.as_deref());
+            if let Some(pid) = value(2).and_then(|pid| pid.parse::<i32>().ok()) {
+                conn.note_backend_pid(pid);
+            }
             (value(0) == Some("on"), value(1) == Some("t"))
         }
     };
