@@ -808,6 +808,43 @@ async fn a_server_without_iso_dates_is_switched_to_iso_output() {
     }
     let mut conn = pool.acquire().await.unwrap();
     check(&mut conn).await;
+    drop(conn);
+    // The session's own resets bring back the server's default; ISO is held again before the
+    // next request (a startup-packet setting would have survived them the same way).
+    let mut conn = connect(&dsn).await.unwrap();
+    for reset in [
+        "RESET ALL",
+        "DISCARD ALL",
+        "RESET DateStyle",
+        "SET DateStyle TO DEFAULT",
+    ] {
+        conn.execute(reset, &[]).await.unwrap();
+        check(&mut conn).await;
+    }
+    // In a transaction, after it ends.
+    conn.execute("BEGIN", &[]).await.unwrap();
+    conn.execute("RESET ALL", &[]).await.unwrap();
+    conn.execute("COMMIT", &[]).await.unwrap();
+    check(&mut conn).await;
+    // A style chosen on purpose is the user's.
+    conn.execute("SET DateStyle = 'German'", &[]).await.unwrap();
+    let german: String = conn
+        .fetch_val("SELECT '01/02/2024'::date::text", &[])
+        .await
+        .unwrap();
+    assert_eq!(german, "01.02.2024");
+    // A pool with its own reset (DISCARD ALL) keeps ISO too.
+    let pool = quarry::Pool::builder()
+        .max_size(1)
+        .reset(|conn| Box::pin(async move { conn.execute("DISCARD ALL", &[]).await.map(drop) }))
+        .build(&dsn)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let mut conn = pool.acquire().await.unwrap();
+        check(&mut conn).await;
+        conn.execute("SET work_mem = '8MB'", &[]).await.unwrap();
+    }
     // On an ISO server nothing is set: the session's DateStyle is the server's own.
     let mut direct = connect(&format!("{}?sslmode=disable", common::server().dsn()))
         .await

@@ -307,3 +307,68 @@ async fn read_your_writes_never_trusts_a_server_that_is_not_a_standby() {
     assert_eq!(port, i32::from(pair.primary.port()));
     assert_eq!(read(ryw.replica()).await, (pair.primary.port(), false, 3));
 }
+
+/// A replica promoted while the pool holds connections to it is no replica any more: the route
+/// must never hand it a write (its pooled connections were opened while it was a standby), and
+/// new connections to it are refused (a pool's replicas default to `target_session_attrs=standby`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promoted_replica_gets_no_more_route_traffic() {
+    let pair = Pair::start().await;
+    let (p, r) = (pair.primary.port(), pair.replica.port());
+    let pool = Pool::builder()
+        .max_size(2)
+        .replica(&dsn(&pair.replica))
+        .build(&dsn(&pair.primary))
+        .await
+        .unwrap();
+    pool.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
+    replayed(&pair.replica, &pair.primary).await;
+    assert_eq!(read(pool.replica()).await.0, r);
+    // A write through the route fails on the standby (it is read only).
+    let err = pool
+        .replica()
+        .execute("INSERT INTO t VALUES (1)", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(SqlState::ReadOnlySqlTransaction), "{err}");
+    let pair = blocking(move || {
+        pair.replica.promote().unwrap();
+        pair
+    })
+    .await;
+    // The first write through the route may reach the promoted server on a connection opened
+    // while it was a standby: the session's transactions are read only, so it fails there.
+    let first = pool
+        .replica()
+        .execute("INSERT INTO t VALUES (0)", &[])
+        .await;
+    if let Err(e) = &first {
+        assert_eq!(e.code(), Some(SqlState::ReadOnlySqlTransaction), "{e}");
+    }
+    // Its answer carried the promotion (in_hot_standby=off): from now on the route skips it.
+    for _ in 0..6 {
+        let (port, in_recovery, _) = read(pool.replica()).await;
+        assert!(
+            port != r || in_recovery,
+            "a read went to the promoted replica ({port}) through the replica route"
+        );
+    }
+    for id in 1..4 {
+        pool.replica()
+            .execute("INSERT INTO t VALUES ($1)", &[&id])
+            .await
+            .unwrap();
+    }
+    let mut promoted = quarry::connect(&dsn(&pair.replica)).await.unwrap();
+    let written: i64 = promoted
+        .fetch_val("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        written, 0,
+        "a write through the replica route reached the promoted replica"
+    );
+    // The other writes found no replica and ran on the primary.
+    assert_eq!(read(pool.replica()).await, (p, false, 3));
+    drop(pool);
+}

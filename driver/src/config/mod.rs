@@ -81,6 +81,8 @@ pub struct Config {
     command_timeout: Option<Duration>,
     server_settings: Vec<(String, String)>,
     passfile: Option<PathBuf>,
+    /// Transactions read only by default, held by the connection (a pool's replicas).
+    read_only_session: bool,
 }
 
 impl Config {

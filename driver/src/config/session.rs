@@ -66,6 +66,24 @@ keyword_enum!(TargetSessionAttrs, key = "target_session_attrs",
     PreferStandby => "prefer-standby",
 });
 
+impl super::Config {
+    /// Sets `target_session_attrs` when the DSN or the code left it unset (a pool's replicas
+    /// default to `standby`; an explicit `any` is kept).
+    pub(crate) fn default_target_session_attrs(&mut self, attrs: TargetSessionAttrs) {
+        self.target_session_attrs.get_or_insert(attrs);
+    }
+
+    /// Makes the connections' transactions read only by default, held across resets (a
+    /// pool's replicas).
+    pub(crate) fn set_read_only_session(&mut self) {
+        self.read_only_session = true;
+    }
+
+    pub(crate) fn read_only_session(&self) -> bool {
+        self.read_only_session
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ mod introspect;
 mod io;
 mod notify;
 mod phase;
+mod pins;
 mod pipeline;
 mod pooler;
 mod portal;
@@ -34,7 +35,7 @@ pub use pipeline::{Pipeline, PipelineResults, Queued};
 pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
-pub(crate) use startup::{ISO_DATESTYLE, describe_target};
+pub(crate) use startup::describe_target;
 pub use timeout::Timed;
 
 use crate::error::{DbError, Result};
@@ -113,8 +114,8 @@ pub struct Connection {
     hooks: hooks::Hooks,
     /// The `pooler` setting and what detection found.
     pooler: pooler::PoolerState,
-    /// The server's default DateStyle is not ISO: set after startup, and again after a reset.
-    sets_iso_datestyle: bool,
+    /// Session settings held for the connection's life (ISO DateStyle, read-only replicas).
+    pins: pins::Pins,
 }
 
 /// Connects to the server a DSN names, with `PG*` environment variables filling what it leaves out.
@@ -671,19 +672,13 @@ impl Connection {
         ) || !self.io.write_buf.is_empty()
     }
 
-    /// Whether session state may have changed since the last call, and clears the flag.
-    /// Whether the session's default DateStyle is not ISO, so a `RESET ALL` must be followed
-    /// by [`ISO_DATESTYLE`].
-    pub(crate) fn sets_iso_datestyle(&self) -> bool {
-        self.sets_iso_datestyle
-    }
-
     /// Whether the server prints dates in ISO form (its `DateStyle` report starts with `ISO`).
     pub(crate) fn iso_datestyle(&self) -> bool {
         self.parameter("DateStyle")
             .is_some_and(|style| style.trim_start().starts_with("ISO"))
     }
 
+    /// Whether session state may have changed since the last call, and clears the flag.
     pub(crate) fn take_session_dirty(&mut self) -> bool {
         std::mem::take(&mut self.session_dirty)
     }

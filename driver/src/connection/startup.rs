@@ -258,22 +258,13 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         notifications: VecDeque::new(),
         hooks: Default::default(),
         pooler: super::pooler::PoolerState::new(config.get_pooler()),
-        sets_iso_datestyle: false,
+        pins: Default::default(),
     };
     conn.expect_ready(target).await?;
-    if !conn.iso_datestyle() {
-        // Text dates are read in ISO form. Most servers print ISO already; asking for it in
-        // the startup packet would make pgbouncer, which tracks DateStyle, see "ISO" differ
-        // from the server's "ISO, MDY" and send a SET before every transaction.
-        conn.simple_query(ISO_DATESTYLE).await?;
-        conn.take_session_dirty();
-        conn.sets_iso_datestyle = true;
-    }
+    conn.pin_session_settings(config.read_only_session())
+        .await?;
     Ok(conn)
 }
-
-/// Sets ISO date output, keeping the server's day/month order for input.
-pub(crate) const ISO_DATESTYLE: &str = "SET DateStyle = 'ISO'";
 
 /// Answers the server's authentication requests until AuthenticationOk.
 async fn expect_authentication(

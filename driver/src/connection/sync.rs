@@ -43,6 +43,7 @@ impl Connection {
         }
         self.take_buffered_async_messages()?;
         self.requests += 1;
+        self.restore_pins();
         if !self.pending_sql.is_empty() {
             // Queued SQL goes out in the same write as the request that follows, and `recv`
             // skips its answers: no extra round trip.
@@ -354,6 +355,7 @@ impl Connection {
             self.wire.set_broken();
             return Err(Error::ClientEncoding { encoding: value });
         }
+        self.pins.on_report(&name, &value);
         self.parameters.insert(name, value);
         Ok(())
     }

@@ -141,10 +141,10 @@ fn default_reset_sql(conn: &Connection) -> String {
         sql.push_str("UNLISTEN *; ");
     }
     sql.push_str("RESET ALL");
-    if conn.sets_iso_datestyle() {
-        // RESET ALL brought back a server default that is not ISO (see `ISO_DATESTYLE`).
+    if let Some(pinned) = conn.pinned_sql() {
+        // RESET ALL brought back the server's defaults of the settings the connection holds.
         sql.push_str("; ");
-        sql.push_str(crate::connection::ISO_DATESTYLE);
+        sql.push_str(&pinned);
     }
     sql
 }

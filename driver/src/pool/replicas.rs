@@ -145,7 +145,11 @@ impl Routing {
         routing: &RoutingOptions,
     ) -> Result<Routing> {
         let mut replicas = Vec::with_capacity(configs.len());
-        for config in configs {
+        for mut config in configs {
+            // Only a server in recovery serves as a replica: a promoted one (or any other
+            // primary) would take a write sent through the route. An explicit setting is kept.
+            config.default_target_session_attrs(crate::config::TargetSessionAttrs::Standby);
+            config.set_read_only_session();
             // Opened on demand: a replica that is down when the pool starts is skipped, not fatal.
             let mut own = options.clone();
             own.min_size = 0;
@@ -434,6 +438,18 @@ impl<'p> ReplicaRoute<'p> {
                     continue;
                 }
             };
+            if conn.parameter("in_hot_standby") == Some("off") {
+                // The server reported its promotion (PostgreSQL 14+) since this connection
+                // opened: it is no replica any more. New connections to it are refused
+                // (`target_session_attrs=standby`) until it is one again.
+                drop(conn.detach());
+                let promoted = Error::from(crate::net::NetError::SessionAttrsMismatch {
+                    wanted: "standby",
+                    found: "a primary (promoted since the pool connected)",
+                });
+                replica.mark_down(routing.retry, &promoted);
+                continue;
+            }
             match self.suits(routing, replica, &mut conn, after).await {
                 Ok(true) => return Some((conn, index)),
                 Ok(false) => {}

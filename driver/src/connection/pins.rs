@@ -1,0 +1,96 @@
+//! Session settings Quarry holds for the life of a connection.
+//!
+//! They are set with `SET` after startup rather than sent in the startup packet: pgbouncer
+//! refuses startup parameters it does not know, and for those it tracks (DateStyle) it would see
+//! a difference from the server's value and send a `SET` in front of every transaction. Two are
+//! held today: ISO date output when the server's default is not ISO (text dates are read in ISO
+//! form), and `default_transaction_read_only = on` on a pool's replicas (so a write sent through
+//! the replica route fails even on a server promoted since the connection opened).
+//!
+//! A reset (`RESET ALL`, `DISCARD ALL`, `RESET DateStyle`, a pool's custom reset) brings back the
+//! server's default, and the server reports it (`ParameterStatus`): the settings are made again
+//! in front of the next request outside a transaction. A value set on purpose that is not the
+//! default (`SET DateStyle = 'German'`) is the user's and is left alone.
+
+use super::Connection;
+use crate::error::Result;
+
+/// One held setting: the parameter's name, the SQL that sets it, and the value the server had
+/// before (the value a reset brings back).
+#[derive(Debug)]
+struct Pin {
+    name: &'static str,
+    sql: &'static str,
+    default: Option<String>,
+}
+
+/// The settings a connection holds and whether a reset undid them.
+#[derive(Debug, Default)]
+pub(super) struct Pins {
+    pins: Vec<Pin>,
+    lost: bool,
+}
+
+/// Sets ISO date output, keeping the server's day/month order for input.
+const ISO_DATESTYLE: &str = "SET DateStyle = 'ISO'";
+/// Makes every transaction of the session read only unless it says otherwise.
+const READ_ONLY: &str = "SET default_transaction_read_only = on";
+
+impl Pins {
+    /// The SQL that makes every held setting again, `None` when nothing is held.
+    fn sql(&self) -> Option<String> {
+        if self.pins.is_empty() {
+            return None;
+        }
+        let sqls: Vec<&str> = self.pins.iter().map(|pin| pin.sql).collect();
+        Some(sqls.join("; "))
+    }
+
+    /// The server reported `name = value`: a held setting back at its default was undone.
+    pub(super) fn on_report(&mut self, name: &str, value: &str) {
+        if let Some(pin) = self.pins.iter().find(|pin| pin.name == name) {
+            // The held value, or a value set on purpose, clears a loss seen earlier.
+            self.lost = pin.default.as_deref() == Some(value);
+        }
+    }
+}
+
+impl Connection {
+    /// Right after startup: holds ISO date output when the server's default is not ISO, and
+    /// read-only transactions when `read_only` (a pool's replica), in one round trip.
+    pub(super) async fn pin_session_settings(&mut self, read_only: bool) -> Result<()> {
+        let mut wanted = Vec::new();
+        if !self.iso_datestyle() {
+            wanted.push(("DateStyle", ISO_DATESTYLE));
+        }
+        if read_only {
+            wanted.push(("default_transaction_read_only", READ_ONLY));
+        }
+        for (name, sql) in wanted {
+            let default = self.parameter(name).map(str::to_owned);
+            self.pins.pins.push(Pin { name, sql, default });
+        }
+        if let Some(sql) = self.pins.sql() {
+            self.simple_query(&sql).await?;
+            self.take_session_dirty();
+        }
+        Ok(())
+    }
+
+    /// The SQL that makes every held setting again (for a pool's reset, after its `RESET ALL`),
+    /// `None` when the connection holds none.
+    pub(crate) fn pinned_sql(&self) -> Option<String> {
+        self.pins.sql()
+    }
+
+    /// Called as a request begins: when a reset undid the held settings and no transaction is
+    /// open, they are queued to go out in front of the request.
+    pub(super) fn restore_pins(&mut self) {
+        if self.pins.lost && !self.is_in_transaction() {
+            self.pins.lost = false;
+            if let Some(sql) = self.pins.sql() {
+                self.queue_sql(&sql);
+            }
+        }
+    }
+}
