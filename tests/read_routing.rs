@@ -372,3 +372,52 @@ async fn a_promoted_replica_gets_no_more_route_traffic() {
     assert_eq!(read(pool.replica()).await, (p, false, 3));
     drop(pool);
 }
+
+/// A replica whose WAL receiver stopped (replication broken, primary unreachable) has replayed
+/// all it received, yet it falls further behind every moment: its lag must grow, not read 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stopped_receiving_is_lagging() {
+    let pair = Pair::start().await;
+    let (p, r) = (pair.primary.port(), pair.replica.port());
+    let pool = Pool::builder()
+        .replica(&dsn(&pair.replica))
+        .max_replica_lag(Duration::from_millis(300))
+        .build(&dsn(&pair.primary))
+        .await
+        .unwrap();
+    pool.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
+    replayed(&pair.replica, &pair.primary).await;
+    assert_eq!(read(pool.replica()).await, (r, true, 0));
+    let pair = Arc::new(pair);
+    let on_replica = pair.clone();
+    blocking(move || {
+        on_replica
+            .replica
+            .psql("ALTER SYSTEM SET primary_conninfo = ''; SELECT pg_reload_conf()")
+            .unwrap()
+    })
+    .await;
+    let mut direct = quarry::connect(&dsn(&pair.replica)).await.unwrap();
+    for _ in 0..500 {
+        let receiving: bool = direct
+            .fetch_val("SELECT EXISTS (SELECT FROM pg_stat_wal_receiver)", &[])
+            .await
+            .unwrap();
+        if !receiving {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    pool.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let lag = pool.replica_status().await[0].lag.unwrap();
+    assert!(
+        lag >= Duration::from_millis(600),
+        "lag {lag:?} of a replica receiving nothing"
+    );
+    assert_eq!(
+        read(pool.replica()).await,
+        (p, false, 1),
+        "a replica receiving nothing read"
+    );
+}

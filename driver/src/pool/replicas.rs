@@ -27,12 +27,17 @@ const LAG_REFRESH: Duration = Duration::from_millis(200);
 /// How often a read-your-writes read looks again at a replica's replay position.
 const REPLAY_POLL: Duration = Duration::from_millis(5);
 
-/// The replay lag in seconds (0 when everything received has been replayed: an idle primary
-/// makes no lag) and the replay position, on a standby.
+/// The replay lag in seconds and the replay position, on a standby. The lag is 0 when the WAL
+/// receiver is streaming and everything received has been replayed (an idle primary makes no
+/// lag); otherwise it is the age of the last replayed transaction, infinite when there is none.
+/// A stopped receiver (primary gone, replication broken) thus shows a growing lag, never 0.
+/// (A role without `pg_read_all_stats` sees no receiver `status`: a running receiver counts as
+/// streaming there.)
 const LAG_QUERY: &str = "SELECT CASE WHEN pg_catalog.pg_last_wal_receive_lsn() = \
-     pg_catalog.pg_last_wal_replay_lsn() THEN 0::float8 ELSE COALESCE(extract(epoch FROM \
-     pg_catalog.now() - pg_catalog.pg_last_xact_replay_timestamp())::float8, 0) END, \
-     pg_catalog.pg_last_wal_replay_lsn()";
+     pg_catalog.pg_last_wal_replay_lsn() AND EXISTS (SELECT FROM pg_catalog.pg_stat_wal_receiver \
+     WHERE status IS NULL OR status = 'streaming') THEN 0::float8 ELSE COALESCE(extract(epoch \
+     FROM pg_catalog.now() - pg_catalog.pg_last_xact_replay_timestamp())::float8, \
+     'Infinity'::float8) END, pg_catalog.pg_last_wal_replay_lsn()";
 
 /// The replicas of a pool and what is known of each.
 pub(super) struct Routing {
@@ -75,7 +80,9 @@ pub struct ReplicaStatus {
     pub name: String,
     /// Whether it answered just now.
     pub up: bool,
-    /// How far its replay is behind (0 when it has replayed everything it received), when up.
+    /// How far its replay is behind, when up: 0 when it streams and has replayed everything it
+    /// received, else the age of its last replayed transaction (`Duration::MAX` when it has
+    /// replayed none and does not stream).
     pub lag: Option<Duration>,
     /// The last WAL position it has replayed, when up.
     pub replayed: Option<PgLsn>,
