@@ -421,3 +421,52 @@ async fn a_replica_that_stopped_receiving_is_lagging() {
         "a replica receiving nothing read"
     );
 }
+
+/// After a WAL segment switch on an idle primary, its insert position lies past the new
+/// segment's header, where no record ends: a replica that has replayed everything can never
+/// reach it. Read-your-writes must still read from that replica.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_your_writes_after_a_segment_switch_reads_the_replica() {
+    let pair = Pair::start().await;
+    let r = pair.replica.port();
+    let ryw = Pool::builder()
+        .replica(&dsn(&pair.replica))
+        .read_your_writes(true)
+        .replica_wait(Duration::from_secs(1))
+        .build(&dsn(&pair.primary))
+        .await
+        .unwrap();
+    ryw.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
+    ryw.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    let switched: quarry::types::PgLsn =
+        ryw.fetch_val("SELECT pg_switch_wal()", &[]).await.unwrap();
+    let insert: quarry::types::PgLsn = ryw
+        .fetch_val("SELECT pg_current_wal_insert_lsn()", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        insert.0 % (16 << 20),
+        40,
+        "insert position {insert} after the switch at {switched}"
+    );
+    // The replica replays the switch: its position is the new segment's start.
+    let mut replica = quarry::connect(&dsn(&pair.replica)).await.unwrap();
+    let segment_start = quarry::types::PgLsn(insert.0 - 40);
+    for _ in 0..3000 {
+        let done: bool = replica
+            .fetch_val("SELECT pg_last_wal_replay_lsn() >= $1", &[&segment_start])
+            .await
+            .unwrap();
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(read(ryw.replica()).await, (r, true, 1));
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "waited {:?}",
+        started.elapsed()
+    );
+}

@@ -39,6 +39,29 @@ const LAG_QUERY: &str = "SELECT CASE WHEN pg_catalog.pg_last_wal_receive_lsn() =
      FROM pg_catalog.now() - pg_catalog.pg_last_xact_replay_timestamp())::float8, \
      'Infinity'::float8) END, pg_catalog.pg_last_wal_replay_lsn()";
 
+/// Where the last WAL record ends, from the insert position. Right after a page (or segment)
+/// boundary the insert position points past the new page's header, which no record will ever
+/// end at; a standby's replay position is the end of the last record, so waiting for the
+/// insert position there would wait for WAL that may never come (an idle primary after a
+/// segment switch). The header sizes are PostgreSQL's `SizeOfXLogShortPHD` and
+/// `SizeOfXLogLongPHD` (64-bit builds).
+fn last_record_end(insert: PgLsn, block: i64, segment: i64) -> PgLsn {
+    const SHORT_HEADER: u64 = 24;
+    const LONG_HEADER: u64 = 40;
+    let (Ok(block), Ok(segment)) = (u64::try_from(block), u64::try_from(segment)) else {
+        return insert;
+    };
+    let at = insert.0;
+    let header = if segment > 0 && at % segment == LONG_HEADER {
+        LONG_HEADER
+    } else if block > 0 && at % block == SHORT_HEADER {
+        SHORT_HEADER
+    } else {
+        0
+    };
+    PgLsn(at - header)
+}
+
 /// The replicas of a pool and what is known of each.
 pub(super) struct Routing {
     replicas: Vec<Replica>,
@@ -305,8 +328,18 @@ impl Pool {
     /// # Ok(()) }
     /// ```
     pub async fn primary_lsn(&self) -> Result<PgLsn> {
-        self.fetch_val("SELECT pg_catalog.pg_current_wal_insert_lsn()", &[])
-            .await
+        let (insert, block, segment): (PgLsn, i64, i64) = self
+            .fetch_row_as(
+                "SELECT pg_catalog.pg_current_wal_insert_lsn(), \
+                 pg_catalog.current_setting('wal_block_size')::int8, \
+                 pg_catalog.pg_size_bytes(pg_catalog.current_setting('wal_segment_size'))",
+                &[],
+            )
+            .await?
+            .ok_or_else(|| Error::RowNotFound {
+                query: "pg_current_wal_insert_lsn()".to_owned(),
+            })?;
+        Ok(last_record_end(insert, block, segment))
     }
 
     /// Each replica's state, measured now (a connection and one query per replica).
@@ -605,5 +638,36 @@ impl crate::executor::Executor for ReplicaRoute<'_> {
         Self: 'a,
     {
         RowStream::acquiring(async move { self.acquire().await }, query, params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_record_ends_before_a_new_page_header() {
+        let (block, segment) = (8192, 16 << 20);
+        // Mid-page: the insert position is the end of the last record.
+        assert_eq!(
+            last_record_end(PgLsn(0x1_0000_2a10), block, segment).0,
+            0x1_0000_2a10
+        );
+        // After a page header (24 bytes) and after a segment's long header (40 bytes).
+        assert_eq!(
+            last_record_end(PgLsn(0x1_0000_4018), block, segment).0,
+            0x1_0000_4000
+        );
+        assert_eq!(
+            last_record_end(PgLsn(0x1_0300_0028), block, segment).0,
+            0x1_0300_0000
+        );
+        // Offset 40 in a page that does not start a segment is a record's end.
+        assert_eq!(
+            last_record_end(PgLsn(0x1_0000_4028), block, segment).0,
+            0x1_0000_4028
+        );
+        // Settings that make no sense leave the position alone.
+        assert_eq!(last_record_end(PgLsn(0x4018), -1, 0).0, 0x4018);
     }
 }
