@@ -470,3 +470,48 @@ async fn read_your_writes_after_a_segment_switch_reads_the_replica() {
         started.elapsed()
     );
 }
+
+/// A replica host that stops answering (every packet dropped: a connection opens and then
+/// nothing comes back) costs a read `replica_timeout`, once; the read runs on the primary, and
+/// the replica is skipped afterwards, as is its status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stops_answering_costs_one_read_replica_timeout() {
+    let pair = Pair::start().await;
+    let (p, r) = (pair.primary.port(), pair.replica.port());
+    let proxy = common::fault_proxy::FaultProxy::start_to(pair.replica.host(), r).await;
+    let through = format!(
+        "host=127.0.0.1 port={} user={} dbname=postgres sslmode=disable",
+        proxy.port(),
+        pair.replica.superuser()
+    );
+    let pool = Pool::builder()
+        .replica(&through)
+        .replica_timeout(Duration::from_millis(500))
+        .replica_retry(Duration::from_secs(30))
+        .build(&dsn(&pair.primary))
+        .await
+        .unwrap();
+    pool.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
+    replayed(&pair.replica, &pair.primary).await;
+    assert_eq!(read(pool.replica()).await, (r, true, 0));
+    // The pooled connection breaks; new ones get no answer, ever.
+    proxy.freeze_new_connections();
+    proxy.cut_now();
+    for round in 0..3 {
+        let started = std::time::Instant::now();
+        assert_eq!(read(pool.replica()).await, (p, false, 0), "round {round}");
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_millis(1500),
+            "round {round}: a read took {took:?}"
+        );
+    }
+    let started = std::time::Instant::now();
+    let status = pool.replica_status().await;
+    assert!(!status[0].up, "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "status took {:?}",
+        started.elapsed()
+    );
+}

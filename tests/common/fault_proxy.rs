@@ -125,13 +125,13 @@ impl FaultProxy {
     /// A proxy in front of the test binary's server.
     pub async fn start() -> FaultProxy {
         let server = super::server();
-        let upstream = SocketAddr::new(
-            server
-                .host()
-                .parse()
-                .expect("the harness server's host is an IP"),
-            server.port(),
-        );
+        FaultProxy::start_to(server.host(), server.port()).await
+    }
+
+    /// A proxy in front of another server (`host` an IP address); connect through
+    /// [`FaultProxy::port`] with `sslmode=disable`.
+    pub async fn start_to(host: &str, port: u16) -> FaultProxy {
+        let upstream = SocketAddr::new(host.parse().expect("the server's host is an IP"), port);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared {
@@ -145,6 +145,12 @@ impl FaultProxy {
             shared,
             accept,
         }
+    }
+
+    /// The port the proxy listens on (127.0.0.1).
+    #[allow(dead_code)]
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     /// A superuser DSN for `db` through the proxy (`sslmode=disable`; append `&key=value`).

@@ -251,8 +251,8 @@ impl PoolBuilder {
 
     /// Replicas whose replay is further behind than this are skipped (the primary serves when
     /// every replica is); default: no limit. The lag is measured on the replica at most every
-    /// 200 ms: 0 when it has replayed all it received, else the age of the last transaction it
-    /// replayed.
+    /// 200 ms: 0 when its WAL receiver streams and it has replayed all it received, else the
+    /// age of the last transaction it replayed.
     ///
     /// ```no_run
     /// # async fn demo() -> quarry_driver::Result<()> {
@@ -283,6 +283,28 @@ impl PoolBuilder {
     /// primary (default 100 ms).
     pub fn replica_wait(mut self, limit: Duration) -> Self {
         self.routing.replica_wait = limit;
+        self
+    }
+
+    /// How long a read waits for a replica — for its connection (opening one included) and for
+    /// each check it runs there (lag, replay position) — before it skips that replica for
+    /// [`PoolBuilder::replica_retry`] and goes to the next one or the primary (default 2 s). A
+    /// replica host that stops answering (dropping packets) then costs one read this long,
+    /// not the pool's `acquire_timeout`. A read already running on a replica is bounded only by
+    /// the command timeout, as on the primary.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> quarry_driver::Result<()> {
+    /// use std::time::Duration;
+    /// let pool = quarry_driver::Pool::builder()
+    ///     .replica("postgresql://replica-1/app")
+    ///     .replica_timeout(Duration::from_millis(500))
+    ///     .build("postgresql://primary/app")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn replica_timeout(mut self, limit: Duration) -> Self {
+        self.routing.timeout = limit;
         self
     }
 

@@ -70,6 +70,7 @@ pub(super) struct Routing {
     read_your_writes: bool,
     replica_wait: Duration,
     retry: Duration,
+    timeout: Duration,
 }
 
 struct Replica {
@@ -122,6 +123,7 @@ pub(super) struct RoutingOptions {
     pub(super) read_your_writes: bool,
     pub(super) replica_wait: Duration,
     pub(super) retry: Duration,
+    pub(super) timeout: Duration,
 }
 
 /// Where a replica is, as given to the builder.
@@ -140,6 +142,7 @@ impl std::fmt::Debug for RoutingOptions {
             .field("read_your_writes", &self.read_your_writes)
             .field("replica_wait", &self.replica_wait)
             .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -152,6 +155,7 @@ impl Default for RoutingOptions {
             read_your_writes: false,
             replica_wait: Duration::from_millis(100),
             retry: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
         }
     }
 }
@@ -202,6 +206,7 @@ impl Routing {
             read_your_writes: routing.read_your_writes,
             replica_wait: routing.replica_wait,
             retry: routing.retry,
+            timeout: routing.timeout,
         })
     }
 
@@ -221,7 +226,7 @@ impl Replica {
         self.lock().down_until.is_some_and(|until| until > now)
     }
 
-    fn mark_down(&self, retry: Duration, error: &Error) {
+    fn mark_down(&self, retry: Duration, error: &dyn std::fmt::Display) {
         tracing::debug!(target: "quarry::pool", replica = %self.name, "replica skipped: {error}");
         let mut state = self.lock();
         state.down_until = Some(Instant::now() + retry);
@@ -349,17 +354,22 @@ impl Pool {
         };
         let mut out = Vec::with_capacity(routing.replicas.len());
         for replica in &routing.replicas {
-            let measured = match replica.pool.acquire().await {
-                Ok(mut conn) => replica.measure(&mut conn).await,
-                Err(e) => Err(e),
+            let measure = async {
+                let mut conn = replica.pool.acquire().await?;
+                replica.measure(&mut conn).await
             };
-            let (up, lag, replayed) = match measured {
-                Ok((lag, replayed)) => {
+            let (up, lag, replayed) = match tokio::time::timeout(routing.timeout, measure).await {
+                Ok(Ok((lag, replayed))) => {
                     replica.lock().down_until = None;
                     (true, Some(lag), Some(replayed))
                 }
-                Err(e) => {
+                Ok(Err(e)) => {
                     replica.mark_down(routing.retry, &e);
+                    (false, None, None)
+                }
+                Err(_) => {
+                    let why = format!("no answer within {:?}", routing.timeout);
+                    replica.mark_down(routing.retry, &why);
                     (false, None, None)
                 }
             };
@@ -471,10 +481,16 @@ impl<'p> ReplicaRoute<'p> {
                 continue;
             }
             tried.push(index);
-            let mut conn = match replica.pool.acquire().await {
-                Ok(conn) => conn,
-                Err(e) => {
+            let mut conn = match tokio::time::timeout(routing.timeout, replica.pool.acquire()).await
+            {
+                Ok(Ok(conn)) => conn,
+                Ok(Err(e)) => {
                     replica.mark_down(routing.retry, &e);
+                    continue;
+                }
+                Err(_) => {
+                    let why = format!("no connection within {:?}", routing.timeout);
+                    replica.mark_down(routing.retry, &why);
                     continue;
                 }
             };
@@ -490,11 +506,24 @@ impl<'p> ReplicaRoute<'p> {
                 replica.mark_down(routing.retry, &promoted);
                 continue;
             }
-            match self.suits(routing, replica, &mut conn, after).await {
-                Ok(true) => return Some((conn, index)),
-                Ok(false) => {}
-                Err(e) if e.is_fatal() => replica.mark_down(routing.retry, &e),
-                Err(e) => replica.skip(e.to_string()),
+            // The checks' queries are bounded; waiting for the replay is `replica_wait`'s.
+            let limit = routing.timeout
+                + if after.is_some() {
+                    routing.replica_wait
+                } else {
+                    Duration::ZERO
+                };
+            match tokio::time::timeout(limit, self.suits(routing, replica, &mut conn, after)).await
+            {
+                Ok(Ok(true)) => return Some((conn, index)),
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) if e.is_fatal() => replica.mark_down(routing.retry, &e),
+                Ok(Err(e)) => replica.skip(e.to_string()),
+                // The connection is dropped mid-request: the replica pool discards it.
+                Err(_) => {
+                    let why = format!("no answer to its checks within {limit:?}");
+                    replica.mark_down(routing.retry, &why);
+                }
             }
         }
         None
