@@ -2,10 +2,11 @@
 //!
 //! They are set with `SET` after startup rather than sent in the startup packet: pgbouncer
 //! refuses startup parameters it does not know, and for those it tracks (DateStyle) it would see
-//! a difference from the server's value and send a `SET` in front of every transaction. Two are
-//! held today: ISO date output when the server's default is not ISO (text dates are read in ISO
-//! form), and `default_transaction_read_only = on` on a pool's replicas (so a write sent through
-//! the replica route fails even on a server promoted since the connection opened).
+//! a difference from the server's value and send a `SET` in front of every transaction. Held
+//! today: ISO date output when the server's default is not ISO (text dates are read in ISO
+//! form), all float digits before PostgreSQL 12, and `default_transaction_read_only = on` on a
+//! pool's replicas (so a write sent through the replica route fails even on a server promoted
+//! since the connection opened).
 //!
 //! A reset (`RESET ALL`, `DISCARD ALL`, `RESET DateStyle`, a pool's custom reset) brings back the
 //! server's default, and the server reports it (`ParameterStatus`): the settings are made again
@@ -36,6 +37,34 @@ const ISO_DATESTYLE: &str = "SET DateStyle = 'ISO'";
 /// Makes every transaction of the session read only unless it says otherwise.
 const READ_ONLY: &str = "SET default_transaction_read_only = on";
 
+/// Before PostgreSQL 12, `extra_float_digits = 0` printed floats rounded to 15 digits: text
+/// floats would not read back exactly. (Not reported by the server: a reset is seen only by a
+/// pool's reset, which makes every held setting again.)
+const FLOAT_DIGITS: &str = "SET extra_float_digits = 3";
+
+/// The settings a session needs held, from what the server reported at startup.
+fn wanted_pins(
+    server_version: &str,
+    iso_datestyle: bool,
+    read_only: bool,
+) -> Vec<(&'static str, &'static str)> {
+    let mut wanted = Vec::new();
+    if !iso_datestyle {
+        wanted.push(("DateStyle", ISO_DATESTYLE));
+    }
+    let major = server_version
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|major| major.parse::<u32>().ok());
+    if major.is_some_and(|major| major < 12) {
+        wanted.push(("extra_float_digits", FLOAT_DIGITS));
+    }
+    if read_only {
+        wanted.push(("default_transaction_read_only", READ_ONLY));
+    }
+    wanted
+}
+
 impl Pins {
     /// The SQL that makes every held setting again, `None` when nothing is held.
     fn sql(&self) -> Option<String> {
@@ -59,13 +88,11 @@ impl Connection {
     /// Right after startup: holds ISO date output when the server's default is not ISO, and
     /// read-only transactions when `read_only` (a pool's replica), in one round trip.
     pub(super) async fn pin_session_settings(&mut self, read_only: bool) -> Result<()> {
-        let mut wanted = Vec::new();
-        if !self.iso_datestyle() {
-            wanted.push(("DateStyle", ISO_DATESTYLE));
-        }
-        if read_only {
-            wanted.push(("default_transaction_read_only", READ_ONLY));
-        }
+        let wanted = wanted_pins(
+            self.parameter("server_version").unwrap_or(""),
+            self.iso_datestyle(),
+            read_only,
+        );
         for (name, sql) in wanted {
             let default = self.parameter(name).map(str::to_owned);
             self.pins.pins.push(Pin { name, sql, default });
@@ -92,5 +119,33 @@ impl Connection {
                 self.queue_sql(&sql);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_setting_is_held_when_the_server_needs_it() {
+        assert!(wanted_pins("15.4 (Debian 15.4-1)", true, false).is_empty());
+        assert_eq!(
+            wanted_pins("11.22", true, false),
+            [("extra_float_digits", FLOAT_DIGITS)]
+        );
+        assert_eq!(
+            wanted_pins("9.6.24", false, true),
+            [
+                ("DateStyle", ISO_DATESTYLE),
+                ("extra_float_digits", FLOAT_DIGITS),
+                ("default_transaction_read_only", READ_ONLY)
+            ]
+        );
+        assert_eq!(
+            wanted_pins("12beta1", true, true),
+            [("default_transaction_read_only", READ_ONLY)]
+        );
+        // An unknown version holds nothing it cannot justify.
+        assert!(wanted_pins("", true, false).is_empty());
     }
 }
