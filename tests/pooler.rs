@@ -417,3 +417,73 @@ async fn clients_never_run_each_others_prepared_statements() {
         .unwrap();
     assert_eq!(left, 100, "a statement ran for the other client");
 }
+
+/// SQL whose effect outlives its transaction — a session `SET`, a session advisory lock — would
+/// stay behind on a backend that pgbouncer hands to the next client, and the next statement of
+/// this one may run elsewhere. Through a pooler not declared `pooler=session` it is refused
+/// before anything is sent (with `pooler=auto`, after asking the server once); the transaction
+/// scoped forms work, and the connection stays usable.
+#[tokio::test]
+async fn session_state_through_a_transaction_pooler_is_an_error_naming_it() {
+    let db = common::fresh_db().await;
+    let refused = |result: quarry::Result<()>, what: &str| match result {
+        Err(ref e @ Error::SessionFeatureThroughPooler { feature, .. }) => {
+            assert!(
+                feature.contains("SET") || feature.contains("advisory"),
+                "{what}: {feature}"
+            );
+            assert!(e.to_string().contains("pooler"), "{what}: {e}");
+        }
+        other => panic!("{what}: gave {other:?}"),
+    };
+    for declared in ["", "&pooler=transaction"] {
+        let dsn = format!("{}{declared}", db.dsn_through(PoolMode::Transaction));
+        let mut conn = quarry::connect(&dsn).await.unwrap();
+        let key = 4242i64;
+        refused(
+            conn.execute("SET search_path = nowhere", &[]).await.map(drop),
+            "a session SET",
+        );
+        refused(
+            conn.fetch_val::<()>("SELECT pg_advisory_lock($1)", &[&key])
+                .await,
+            "a session advisory lock",
+        );
+        let mut pipeline = quarry::Pipeline::new();
+        let locked = pipeline.fetch_val::<bool>("SELECT pg_try_advisory_lock($1)", &[&key]);
+        let one = pipeline.fetch_val::<i32>("SELECT 1", &[]);
+        let mut results = conn.pipeline(pipeline).await.unwrap();
+        refused(results.take(locked).map(drop), "a session lock in a pipeline");
+        assert_eq!(results.take(one).unwrap(), 1);
+        refused(
+            conn.execute_many("SELECT pg_advisory_lock($1)", [[&key as &(dyn quarry::types::Encode + Sync)]])
+                .await,
+            "a session lock in execute_many",
+        );
+        // Nothing reached the server: no lock is held, by anyone.
+        let mut direct = db.connect().await;
+        let locks: i64 = direct
+            .fetch_val("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", &[])
+            .await
+            .unwrap();
+        assert_eq!(locks, 0, "{declared}");
+        // The transaction-scoped forms work.
+        let mut tx = conn.transaction().await.unwrap();
+        tx.execute("SET LOCAL search_path = pg_catalog", &[]).await.unwrap();
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .await
+            .unwrap();
+        let path: String = tx.fetch_val("SHOW search_path", &[]).await.unwrap();
+        assert_eq!(path, "pg_catalog");
+        tx.commit().await.unwrap();
+        let one: i32 = conn.fetch_val("SELECT 1", &[]).await.unwrap();
+        assert_eq!(one, 1);
+    }
+    // Through a session pooler declared as such, and directly, a session SET is fine.
+    let session = format!("{}&pooler=session", db.dsn_through(PoolMode::Session));
+    let mut conn = quarry::connect(&session).await.unwrap();
+    conn.execute("SET search_path = pg_catalog", &[]).await.unwrap();
+    let mut direct = db.connect().await;
+    direct.execute("SET search_path = pg_catalog", &[]).await.unwrap();
+    assert!(!direct.behind_pooler().await.unwrap());
+}

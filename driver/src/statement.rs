@@ -41,6 +41,9 @@ pub(crate) struct StatementInner {
     rows_hint: AtomicUsize,
     /// The SQL calls functions that change session state (a pool resets after it).
     pub(crate) changes_session: bool,
+    /// What in the SQL outlives its transaction (a session `SET`, a session advisory lock),
+    /// refused through a transaction pooler.
+    pub(crate) session_feature: Option<&'static str>,
 }
 
 /// Running a prepared statement, asyncpg style: `stmt.fetch(&mut conn, &[..])`. Each call is the
@@ -104,6 +107,7 @@ impl Statement {
             .collect();
         let result_formats = columns.iter().map(Column::format).collect();
         let changes_session = crate::connection::mentions_session_functions(&sql);
+        let session_feature = crate::connection::session_feature(&sql);
         Statement(Arc::new(StatementInner {
             session,
             name,
@@ -113,6 +117,7 @@ impl Statement {
             columns,
             result_formats,
             changes_session,
+            session_feature,
             rows_hint: AtomicUsize::new(0),
         }))
     }
@@ -130,6 +135,7 @@ impl Statement {
             columns,
             result_formats: self.0.result_formats.clone(),
             changes_session: self.0.changes_session,
+            session_feature: self.0.session_feature,
             rows_hint: AtomicUsize::new(0),
         }))
     }

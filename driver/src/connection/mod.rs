@@ -33,6 +33,7 @@ pub(crate) use copy_flow::{COPY_FLUSH, CopyOutItem, CopyStart};
 pub(crate) use pipeline::{Answer, EncodedParams, PipeKind, PipeOutput, Skip, encode_params};
 pub use pipeline::{Pipeline, PipelineResults, Queued};
 pub use pooler::PoolerSeen;
+pub(crate) use pooler::session_feature;
 pub(crate) use query::mentions_session_functions;
 pub use query::{AsQuery, Param};
 pub(crate) use startup::describe_target;

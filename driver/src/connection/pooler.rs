@@ -1,7 +1,8 @@
 //! Whether the connection reaches one server session of its own, or goes through a pooler
 //! (pgbouncer and the like) that may hand each transaction to a different backend.
 //!
-//! Features that need a session of their own (`LISTEN`) ask [`Connection::require_own_session`]
+//! Features that need a session of their own (`LISTEN`; SQL that outlives its transaction: a
+//! session `SET`, a session advisory lock) ask [`Connection::require_own_session`]
 //! first. The DSN's `pooler` setting can say what is there; by default (`pooler=auto`) it is
 //! detected once per connection: a pooler announces a process id of its own at startup (it is
 //! also its cancel key), which is never the backend's `pg_backend_pid()`.
@@ -105,6 +106,32 @@ impl Connection {
         }
     }
 
+    /// [`Connection::require_own_session`] for SQL that sets `feature` (state outliving its
+    /// transaction, see [`session_feature`]), without asking the server: what the setting
+    /// says and what a detection already found (a pipeline detects before it writes).
+    pub(crate) fn check_session_feature_known(&self, feature: Option<&'static str>) -> Result<()> {
+        let Some(feature) = feature else {
+            return Ok(());
+        };
+        let seen = match self.pooler.declared {
+            Pooler::Session | Pooler::None => None,
+            Pooler::Transaction => Some(PoolerSeen::Declared),
+            Pooler::Auto => self.pooler.detected.flatten(),
+        };
+        match seen {
+            Some(pooler) => Err(Error::SessionFeatureThroughPooler { feature, pooler }),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the pooler detection now when `pooler=auto` has not run it and `needed`.
+    pub(crate) async fn detect_pooler_if(&mut self, needed: bool) -> Result<()> {
+        if needed && self.pooler.declared == Pooler::Auto && self.pooler.detected.is_none() {
+            self.detect_pooler().await?;
+        }
+        Ok(())
+    }
+
     async fn detect_pooler(&mut self) -> Result<Option<PoolerSeen>> {
         if let Some(known) = self.pooler.detected {
             return Ok(known);
@@ -136,5 +163,82 @@ impl Connection {
         }
         self.pooler.detected = Some(seen);
         seen
+    }
+}
+
+/// What in `sql` would outlive its transaction, as far as a lexical look can tell: a `SET` that
+/// is not `SET LOCAL` (nor `SET TRANSACTION` / `SET CONSTRAINTS`, which end with the
+/// transaction), or a session-level advisory lock (`pg_advisory_lock`, `pg_try_advisory_lock`
+/// and their `_shared` forms; the `_xact_` ones are fine). Leading comments are skipped; a
+/// lock function's name inside a string literal counts too (the check errs on the side of
+/// refusing).
+pub(crate) fn session_feature(sql: &str) -> Option<&'static str> {
+    let mut words = first_words(sql);
+    if words
+        .next()
+        .is_some_and(|word| word.eq_ignore_ascii_case("SET"))
+    {
+        let scoped = words.next().is_some_and(|word| {
+            ["LOCAL", "TRANSACTION", "CONSTRAINTS"]
+                .iter()
+                .any(|k| word.eq_ignore_ascii_case(k))
+        });
+        if !scoped {
+            return Some("a session SET (SET LOCAL inside a transaction is fine)");
+        }
+    }
+    const LOCKS: [&[u8]; 2] = [b"pg_advisory_lock", b"pg_try_advisory_lock"];
+    let bytes = sql.as_bytes();
+    let locks = LOCKS.iter().any(|needle| {
+        bytes
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+    });
+    locks.then_some("a session advisory lock (pg_advisory_xact_lock is fine)")
+}
+
+/// The words at the start of `sql`, after whitespace and comments (`--` lines, `/* */` blocks).
+fn first_words(sql: &str) -> impl Iterator<Item = &str> {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, next)| next);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, next)| next);
+        } else {
+            break;
+        }
+    }
+    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_feature;
+
+    #[test]
+    fn session_state_is_told_from_transaction_state() {
+        for sql in [
+            "SET search_path = app",
+            "  set SESSION statement_timeout = 5",
+            "/* x */ -- y\nSET work_mem='8MB'",
+            "SELECT pg_advisory_lock(1)",
+            "select PG_TRY_ADVISORY_LOCK_SHARED($1)",
+        ] {
+            assert!(session_feature(sql).is_some(), "{sql}");
+        }
+        for sql in [
+            "SET LOCAL search_path = app",
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            "SET CONSTRAINTS ALL DEFERRED",
+            "SELECT pg_advisory_xact_lock(1)",
+            "SELECT pg_advisory_unlock_all()",
+            "SELECT settings FROM t",
+            "UPDATE t SET a = 1",
+        ] {
+            assert!(session_feature(sql).is_none(), "{sql}");
+        }
     }
 }

@@ -70,6 +70,9 @@ impl Connection {
         params: &[super::Param<'_>],
     ) -> Result<CommandTag> {
         if params.is_empty() && query.statement().is_none() {
+            if let Some(feature) = super::session_feature(query.sql()) {
+                self.require_own_session(feature).await?;
+            }
             return self.simple_query(query.sql()).await;
         }
         self.run_extended(query, params, 0, &mut Rows::Discard)
@@ -276,6 +279,10 @@ impl Connection {
         rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
         check_params(stmt, params)?;
+        if let Some(feature) = stmt.0.session_feature {
+            // SQL that outlives its transaction, refused through a transaction pooler.
+            self.require_own_session(feature).await?;
+        }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
         let start = self.io.write_buf.len();
@@ -451,6 +458,10 @@ impl Connection {
         // server (below), so no part of it is committed.
         if let Some(first) = rows.peek() {
             check_params(&stmt, first.as_ref())?;
+        }
+        if let Some(feature) = stmt.0.session_feature {
+            // SQL that outlives its transaction, refused through a transaction pooler.
+            self.require_own_session(feature).await?;
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;

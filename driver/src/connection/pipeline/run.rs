@@ -123,6 +123,9 @@ impl Connection {
             }
         };
         self.closes_held = false;
+        // Before anything is written: whether SQL that outlives its transaction may run here.
+        let session_sql = distinct.iter().any(|stmt| stmt.0.session_feature.is_some());
+        self.detect_pooler_if(session_sql).await?;
         let atomic = pipeline.atomic;
         let mut sent: VecDeque<Sent> = VecDeque::new();
         let mut reading = Reading::new();
@@ -399,6 +402,7 @@ impl Connection {
         entry: &Entry<'_>,
         stmt: &Statement,
     ) -> Result<()> {
+        self.check_session_feature_known(stmt.0.session_feature)?;
         let buf = &mut self.io.write_buf;
         let start = buf.len();
         let written = (|| {
