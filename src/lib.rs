@@ -26,8 +26,8 @@
 // Connecting, running queries, reading rows.
 pub use quarry_driver::{
     AsQuery, CancelToken, Column, ColumnIndex, CommandTag, Config, Connection, Cursor, Executor,
-    FromRecord, IsolationLevel, Param, PoolerSeen, Record, RowStream, Statement, Timed,
-    Transaction, TransactionBuilder, connect,
+    FromRecord, IsolationLevel, Param, PoolerSeen, Record, RetryPolicy, RowStream, Statement,
+    Timed, Transaction, TransactionBuilder, TransactionFuture, connect,
 };
 // Several statements in one round trip.
 pub use quarry_driver::{Pipeline, PipelineResults, Queued};

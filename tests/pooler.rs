@@ -441,7 +441,9 @@ async fn session_state_through_a_transaction_pooler_is_an_error_naming_it() {
         let mut conn = quarry::connect(&dsn).await.unwrap();
         let key = 4242i64;
         refused(
-            conn.execute("SET search_path = nowhere", &[]).await.map(drop),
+            conn.execute("SET search_path = nowhere", &[])
+                .await
+                .map(drop),
             "a session SET",
         );
         refused(
@@ -453,23 +455,34 @@ async fn session_state_through_a_transaction_pooler_is_an_error_naming_it() {
         let locked = pipeline.fetch_val::<bool>("SELECT pg_try_advisory_lock($1)", &[&key]);
         let one = pipeline.fetch_val::<i32>("SELECT 1", &[]);
         let mut results = conn.pipeline(pipeline).await.unwrap();
-        refused(results.take(locked).map(drop), "a session lock in a pipeline");
+        refused(
+            results.take(locked).map(drop),
+            "a session lock in a pipeline",
+        );
         assert_eq!(results.take(one).unwrap(), 1);
         refused(
-            conn.execute_many("SELECT pg_advisory_lock($1)", [[&key as &(dyn quarry::types::Encode + Sync)]])
-                .await,
+            conn.execute_many(
+                "SELECT pg_advisory_lock($1)",
+                [[&key as &(dyn quarry::types::Encode + Sync)]],
+            )
+            .await,
             "a session lock in execute_many",
         );
         // Nothing reached the server: no lock is held, by anyone.
         let mut direct = db.connect().await;
         let locks: i64 = direct
-            .fetch_val("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", &[])
+            .fetch_val(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+                &[],
+            )
             .await
             .unwrap();
         assert_eq!(locks, 0, "{declared}");
         // The transaction-scoped forms work.
         let mut tx = conn.transaction().await.unwrap();
-        tx.execute("SET LOCAL search_path = pg_catalog", &[]).await.unwrap();
+        tx.execute("SET LOCAL search_path = pg_catalog", &[])
+            .await
+            .unwrap();
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
             .await
             .unwrap();
@@ -482,8 +495,13 @@ async fn session_state_through_a_transaction_pooler_is_an_error_naming_it() {
     // Through a session pooler declared as such, and directly, a session SET is fine.
     let session = format!("{}&pooler=session", db.dsn_through(PoolMode::Session));
     let mut conn = quarry::connect(&session).await.unwrap();
-    conn.execute("SET search_path = pg_catalog", &[]).await.unwrap();
+    conn.execute("SET search_path = pg_catalog", &[])
+        .await
+        .unwrap();
     let mut direct = db.connect().await;
-    direct.execute("SET search_path = pg_catalog", &[]).await.unwrap();
+    direct
+        .execute("SET search_path = pg_catalog", &[])
+        .await
+        .unwrap();
     assert!(!direct.behind_pooler().await.unwrap());
 }

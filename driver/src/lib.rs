@@ -32,6 +32,7 @@ mod pool;
 pub mod query_macro;
 mod quote;
 mod record;
+mod retry;
 mod statement;
 mod stream;
 mod transaction;
@@ -68,6 +69,7 @@ pub use pool::{
 pub use quarry_protocol::backend::CommandTag;
 pub use quote::{quote_ident, quote_literal};
 pub use record::{ColumnIndex, Record};
+pub use retry::{RetryPolicy, TransactionFuture};
 pub use statement::{Column, Statement};
 pub use stream::RowStream;
 pub use transaction::{IsolationLevel, Transaction, TransactionBuilder};
