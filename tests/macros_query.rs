@@ -403,3 +403,46 @@ async fn a_user_type_named_like_a_built_in_is_not_the_built_in() {
     let label: String = row.label;
     assert_eq!(label, "fragile");
 }
+
+/// Named parameters: `name = value` or the variable in scope, a name used twice bound once,
+/// `IN (:list)` / `NOT IN (:list)` over a slice, and text that only looks like a parameter.
+#[tokio::test]
+async fn named_parameters_bind_by_name() {
+    let mut conn = db().await;
+    let name = "Ann";
+    let rows = quarry::query!(
+        "SELECT id, name, ':name' AS \"literal!\" FROM macro_users -- :not_a_parameter
+         WHERE (name = :name OR email = :name) AND age >= :min::int4",
+        min = 30,
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].id, rows[0].name.as_str()), (1, "Ann"));
+    assert_eq!(rows[0].literal, ":name");
+
+    let ids = vec![2i32, 3];
+    let in_list: Vec<String> =
+        quarry::query_scalar!("SELECT name FROM macro_users WHERE id IN (:ids) ORDER BY id")
+            .fetch(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(in_list, ["Bob"]);
+    let not_in: Vec<String> = quarry::query_scalar!(
+        "SELECT name FROM macro_users WHERE id NOT IN (:ids) ORDER BY id",
+        ids = &ids[..1],
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(not_in, ["Ann"]);
+    let none: Vec<String> = quarry::query_scalar!(
+        "SELECT name FROM macro_users WHERE id IN (:ids)",
+        ids = Vec::<i32>::new()
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+}

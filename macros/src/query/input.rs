@@ -87,7 +87,7 @@ fn parse_input(input: ParseStream<'_>, form: Form) -> syn::Result<Input> {
 }
 
 /// `x as T` becomes an argument `x` with the override `T` (the macros never cast).
-fn split_cast(expr: Expr) -> Arg {
+pub(crate) fn split_cast(expr: Expr) -> Arg {
     match expr {
         Expr::Cast(cast) => Arg {
             expr: *cast.expr,

@@ -8,6 +8,7 @@ mod config;
 mod errors;
 mod expand;
 mod input;
+mod named;
 mod source;
 mod types;
 
@@ -27,7 +28,7 @@ pub(crate) fn expand(tokens: TokenStream, form: Form) -> TokenStream {
 }
 
 fn try_expand(tokens: TokenStream, form: Form) -> syn::Result<TokenStream> {
-    let input = Input::parse(tokens, form)?;
+    let mut input = Input::parse(tokens, form)?;
     let span = input.span();
     let config = Config::from_env();
     if let Some(problem) = config.problems.first() {
@@ -44,6 +45,8 @@ fn try_expand(tokens: TokenStream, form: Form) -> syn::Result<TokenStream> {
     } else {
         input.lit.value()
     };
+    let (sql, args) = named::bind(&sql, std::mem::take(&mut input.args), span)?;
+    input.args = args;
     let described = source::describe(&config, &sql).map_err(|e| syn::Error::new(span, e))?;
     if let Some(file) = &described.file {
         tracked.push(file.display().to_string());

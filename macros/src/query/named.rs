@@ -1,0 +1,442 @@
+//! Named parameters: `:name` in the SQL, bound by a `name = expr` argument or, like `format!`,
+//! by the variable `name` in scope. The SQL is rewritten to `$1, $2, ...` (numbered in order of
+//! first use; a name used twice binds once) before it is described, so everything after this
+//! point (description, checks, offline cache) sees an ordinary positional query.
+//!
+//! `IN (:name)` and `NOT IN (:name)` become `= ANY($n)` and `<> ALL($n)` (the same meaning,
+//! NULLs included), so a slice or `Vec` binds the whole list. The lexer knows string literals
+//! (`'..'`, `E'..'` with backslash escapes), quoted identifiers, comments (`--`, nested `/* */`),
+//! dollar-quoted bodies, `::` casts and `:=`: none of them is taken for a parameter. A `:` right
+//! after an identifier, a number, `]` or `)` is not either (`arr[lo:hi]`).
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::{Expr, ExprPath, Ident};
+
+use super::input::Arg;
+
+/// A `:name` found in the SQL.
+#[derive(Debug, PartialEq, Eq)]
+struct Use<'s> {
+    name: &'s str,
+    /// Byte range to replace: the `:name`, or the whole `IN (:name)`.
+    start: usize,
+    end: usize,
+    /// `IN (:name)` → `= ANY($n)`; `NOT IN (:name)` → `<> ALL($n)`.
+    list: Option<&'static str>,
+}
+
+/// What the lexer found.
+#[derive(Debug, Default)]
+struct Scan<'s> {
+    uses: Vec<Use<'s>>,
+    /// A `$1`-style parameter is there too.
+    positional: bool,
+}
+
+/// Rewrites `sql`'s named parameters to positional ones and orders the arguments to match.
+/// Without `:name` in the SQL, the SQL and the arguments are returned as they are (a `name =`
+/// argument is then an error).
+pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<(String, Vec<Arg>)> {
+    let (named, positional) = split_named(args)?;
+    let scan = scan(sql);
+    if scan.uses.is_empty() {
+        if let Some((name, _)) = named.first() {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{name} = ...` names a parameter, but the query has no `:{name}`"),
+            ));
+        }
+        return Ok((sql.to_owned(), positional));
+    }
+    if scan.positional {
+        return Err(syn::Error::new(
+            span,
+            "the query mixes `$n` and `:name` parameters: use one kind",
+        ));
+    }
+    if let Some(arg) = positional.first() {
+        return Err(syn::Error::new(
+            syn::spanned::Spanned::span(&arg.expr),
+            "the query uses `:name` parameters: bind them as `name = value` (or by a variable \
+             of that name in scope), not by position",
+        ));
+    }
+    let mut named: Vec<(Ident, Option<Arg>)> =
+        named.into_iter().map(|(n, a)| (n, Some(a))).collect();
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    let mut ordered = Vec::new();
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for used in &scan.uses {
+        let next = numbers.len() + 1;
+        let n = *numbers.entry(used.name).or_insert(next);
+        if n == next {
+            ordered.push(argument_for(used.name, &mut named, span)?);
+        }
+        out.push_str(&sql[copied..used.start]);
+        match used.list {
+            Some(op) => out.push_str(&format!("{op}(${n})")),
+            None => out.push_str(&format!("${n}")),
+        }
+        copied = used.end;
+    }
+    out.push_str(&sql[copied..]);
+    if let Some((name, _)) = named.iter().find(|(_, arg)| arg.is_some()) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("`{name}` is bound but the query never uses `:{name}`"),
+        ));
+    }
+    Ok((out, ordered))
+}
+
+/// `name = expr` arguments (with their `as T` override) apart from positional ones.
+/// The `name = value` arguments, in the order given.
+type Named = Vec<(Ident, Arg)>;
+
+fn split_named(args: Vec<Arg>) -> syn::Result<(Named, Vec<Arg>)> {
+    let mut named: Named = Vec::new();
+    let mut positional = Vec::new();
+    for arg in args {
+        let Expr::Assign(assign) = arg.expr else {
+            positional.push(arg);
+            continue;
+        };
+        let name = match &*assign.left {
+            Expr::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
+            _ => None,
+        };
+        let Some(name) = name else {
+            return Err(syn::Error::new_spanned(
+                &assign.left,
+                "a named argument is `name = value`, with a plain name",
+            ));
+        };
+        if named.iter().any(|(n, _)| *n == name) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{name}` is bound twice"),
+            ));
+        }
+        // `name = value as T`: the override belongs to the value.
+        let bound = super::input::split_cast(*assign.right);
+        let cast = arg.cast.or(bound.cast);
+        named.push((
+            name,
+            Arg {
+                expr: bound.expr,
+                cast,
+            },
+        ));
+    }
+    Ok((named, positional))
+}
+
+/// The argument for `:name`: the `name = ...` one, or the variable `name` in scope.
+fn argument_for(name: &str, named: &mut [(Ident, Option<Arg>)], span: Span) -> syn::Result<Arg> {
+    if let Some((_, arg)) = named.iter_mut().find(|(n, _)| n == name)
+        && let Some(arg) = arg.take()
+    {
+        return Ok(arg);
+    }
+    let ident: Ident = syn::parse_str(name).map_err(|_| {
+        syn::Error::new(
+            span,
+            format!("`:{name}` cannot name a Rust variable (`{name}` is a keyword): rename the parameter"),
+        )
+    })?;
+    // Spanned at the SQL literal: an unbound name is rustc's "cannot find value `name`" there.
+    let ident = Ident::new(&ident.to_string(), span);
+    Ok(Arg {
+        expr: Expr::Path(ExprPath {
+            attrs: Vec::new(),
+            qself: None,
+            path: ident.into(),
+        }),
+        cast: None,
+    })
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_ident_char(b: u8) -> bool {
+    is_ident_start(b) || b.is_ascii_digit() || b == b'$'
+}
+
+/// Finds the `:name` uses and whether `$n` appears, outside literals, comments and bodies.
+fn scan(sql: &str) -> Scan<'_> {
+    let bytes = sql.as_bytes();
+    let mut found = Scan::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\'' => {
+                let escapes = i > 0
+                    && matches!(bytes[i - 1], b'E' | b'e')
+                    && (i < 2 || !is_ident_char(bytes[i - 2]));
+                i = skip_quoted(bytes, i + 1, b'\'', escapes);
+            }
+            b'"' => i = skip_quoted(bytes, i + 1, b'"', false),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |p| i + p + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i + 2),
+            b'$' => {
+                if bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+                    && (i == 0 || !is_ident_char(bytes[i - 1]))
+                {
+                    found.positional = true;
+                    i += 1;
+                } else if i == 0 || !is_ident_char(bytes[i - 1]) {
+                    i = skip_dollar_quoted(bytes, i);
+                } else {
+                    i += 1;
+                }
+            }
+            b':' => {
+                let next = bytes.get(i + 1).copied();
+                if matches!(next, Some(b':' | b'=')) {
+                    i += 2;
+                    continue;
+                }
+                let after_value = previous_significant(bytes, i)
+                    .is_some_and(|p| is_ident_char(p) || p == b']' || p == b')');
+                // A `:` right after a value is a slice bound (`a[1:n]`), not a parameter.
+                let glued = i > 0 && !bytes[i - 1].is_ascii_whitespace();
+                if next.is_some_and(is_ident_start) && !(after_value && glued) {
+                    let start = i + 1;
+                    let mut end = start;
+                    while end < bytes.len() && is_ident_char(bytes[end]) && bytes[end] != b'$' {
+                        end += 1;
+                    }
+                    found.uses.push(list_use(sql, i, start, end));
+                    i = end;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// The use of `:name` at `colon`, widened to `IN (:name)` / `NOT IN (:name)` when it is one.
+fn list_use(sql: &str, colon: usize, start: usize, end: usize) -> Use<'_> {
+    let name = &sql[start..end];
+    let plain = Use {
+        name,
+        start: colon,
+        end,
+        list: None,
+    };
+    let bytes = sql.as_bytes();
+    let after = sql[end..].trim_start();
+    if !after.starts_with(')') {
+        return plain;
+    }
+    let close = sql.len() - after.len() + 1;
+    let before = sql[..colon].trim_end();
+    let Some(before) = before.strip_suffix('(') else {
+        return plain;
+    };
+    let before = before.trim_end();
+    let word_start = before
+        .bytes()
+        .rposition(|b| !is_ident_char(b))
+        .map_or(0, |p| p + 1);
+    if !before[word_start..].eq_ignore_ascii_case("IN") {
+        return plain;
+    }
+    let head = before[..word_start].trim_end();
+    let not_start = head
+        .bytes()
+        .rposition(|b| !is_ident_char(b))
+        .map_or(0, |p| p + 1);
+    let (start, list) = if head[not_start..].eq_ignore_ascii_case("NOT") && not_start < head.len() {
+        (not_start, "<> ALL")
+    } else {
+        (word_start, "= ANY")
+    };
+    debug_assert!(start <= colon && close <= bytes.len());
+    Use {
+        name,
+        start,
+        end: close,
+        list: Some(list),
+    }
+}
+
+/// The last byte before `at` that is not whitespace.
+fn previous_significant(bytes: &[u8], at: usize) -> Option<u8> {
+    bytes[..at]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied()
+}
+
+/// Past the closing `quote` (doubled quotes stay inside; with `escapes`, a backslash escapes).
+fn skip_quoted(bytes: &[u8], mut i: usize, quote: u8, escapes: bool) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if escapes => i += 2,
+            c if c == quote => {
+                if bytes.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Past the end of a (nested) block comment whose `/*` ended before `i`.
+fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
+    let mut depth = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// Past a `$tag$ ... $tag$` body starting at `i` (or just past the `$` when it is none).
+fn skip_dollar_quoted(bytes: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < bytes.len() && bytes[j] != b'$' {
+        if !(is_ident_char(bytes[j]) && bytes[j] != b'$')
+            || (j == i + 1 && bytes[j].is_ascii_digit())
+        {
+            return i + 1;
+        }
+        j += 1;
+    }
+    if j >= bytes.len() {
+        return i + 1;
+    }
+    let tag = &bytes[i..=j];
+    let body = j + 1;
+    bytes[body..]
+        .windows(tag.len())
+        .position(|w| w == tag)
+        .map_or(bytes.len(), |p| body + p + tag.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn args(tokens: proc_macro2::TokenStream) -> Vec<Arg> {
+        let parser = syn::punctuated::Punctuated::<Arg, syn::Token![,]>::parse_terminated;
+        syn::parse::Parser::parse2(parser, tokens)
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    fn rewrite(sql: &str, tokens: proc_macro2::TokenStream) -> (String, Vec<String>) {
+        let (sql, args) = bind(sql, args(tokens), Span::call_site()).unwrap();
+        let exprs = args
+            .iter()
+            .map(|a| {
+                let expr = &a.expr;
+                quote!(#expr).to_string()
+            })
+            .collect();
+        (sql, exprs)
+    }
+
+    fn names(sql: &str) -> Vec<&str> {
+        scan(sql).uses.iter().map(|u| u.name).collect()
+    }
+
+    #[test]
+    fn names_are_numbered_by_first_use_and_bound_once() {
+        let (sql, exprs) = rewrite(
+            "SELECT * FROM t WHERE a = :a AND b = :b OR a = :a",
+            quote!(b = 2, a = x + 1),
+        );
+        assert_eq!(sql, "SELECT * FROM t WHERE a = $1 AND b = $2 OR a = $1");
+        assert_eq!(exprs.len(), 2);
+        assert!(
+            exprs[0].contains('x') && exprs[1].contains('2'),
+            "{exprs:?}"
+        );
+    }
+
+    #[test]
+    fn a_name_without_an_argument_is_the_variable_in_scope() {
+        let (sql, exprs) = rewrite("SELECT :id::int4", quote!());
+        assert_eq!(sql, "SELECT $1::int4");
+        assert!(exprs[0].contains("id"), "{exprs:?}");
+    }
+
+    #[test]
+    fn literals_comments_casts_and_bodies_hold_no_parameters() {
+        assert!(names("SELECT ':a', E'\\':b', \"c:d\", x::text, f(p := 1)").is_empty());
+        assert!(names("SELECT 1 -- :a\n/* :b /* :c */ :d */").is_empty());
+        assert!(names("DO $$ BEGIN v := :a; END $$; SELECT $q$ :b $q$").is_empty());
+        assert!(names("SELECT a[1:n], a[lo:hi], (x):y").is_empty());
+        assert_eq!(names("SELECT a[:n], ':' || :v, x =:w"), ["n", "v", "w"]);
+        assert_eq!(names("SELECT 'it''s' || :s"), ["s"]);
+        assert!(scan("SELECT $1, :a").positional);
+        assert!(!scan("SELECT a$1, $$x$$").positional);
+    }
+
+    #[test]
+    fn in_lists_become_any_and_all() {
+        let (sql, _) = rewrite(
+            "SELECT 1 WHERE a IN (:ids) AND b NOT IN ( :ids ) AND c in(:c) AND f(:d)",
+            quote!(ids = v, c = w, d = z),
+        );
+        assert_eq!(
+            sql,
+            "SELECT 1 WHERE a = ANY($1) AND b <> ALL($1) AND c = ANY($2) AND f($3)"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_errors_naming_them() {
+        let err = |sql: &str, tokens| match bind(sql, args(tokens), Span::call_site()) {
+            Ok((sql, _)) => panic!("accepted, as {sql}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err("SELECT :a", quote!(a = 1, b = 2)).contains("`b` is bound but"));
+        assert!(err("SELECT 1", quote!(a = 1)).contains("no `:a`"));
+        assert!(err("SELECT :a, $1", quote!(a = 1)).contains("mixes"));
+        assert!(err("SELECT :a", quote!(1)).contains("not by position"));
+        assert!(err("SELECT :a", quote!(a = 1, a = 2)).contains("bound twice"));
+        assert!(err("SELECT :type", quote!()).contains("cannot name a Rust variable"));
+    }
+
+    #[test]
+    fn positional_queries_are_left_alone() {
+        let (sql, exprs) = rewrite("SELECT $1::int4 WHERE x::text = 'a:b'", quote!(v));
+        assert_eq!(sql, "SELECT $1::int4 WHERE x::text = 'a:b'");
+        assert_eq!(exprs.len(), 1);
+    }
+}
