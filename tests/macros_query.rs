@@ -446,3 +446,52 @@ async fn named_parameters_bind_by_name() {
     .unwrap();
     assert!(none.is_empty());
 }
+
+/// Many rows in one statement: `VALUES :rows(field, ...)` sends one array per field and
+/// inserts them with `UNNEST`, each field checked against its column's type.
+#[tokio::test]
+async fn a_slice_of_rows_is_inserted_in_one_statement() {
+    struct NewUser {
+        name: String,
+        age: Option<i32>,
+    }
+    let mut conn = db().await;
+    let users: Vec<NewUser> = (0..500)
+        .map(|i| NewUser {
+            name: format!("user {i}"),
+            age: (i % 2 == 0).then_some(i),
+        })
+        .collect();
+    let tag = quarry::query!("INSERT INTO macro_users (name, age) VALUES :users(name, age)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(tag.rows(), 500);
+    let pairs = vec![("x".to_owned(), 7i32), ("y".to_owned(), 8)];
+    let ids: Vec<i32> = quarry::query_scalar!(
+        "INSERT INTO macro_users (name, age) VALUES :rows(0, 1) RETURNING id",
+        rows = &pairs,
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), 2);
+    let (count, aged, sum): (i64, i64, i64) = conn
+        .fetch_row_as(
+            "SELECT count(*), count(age), coalesce(sum(age), 0) FROM macro_users WHERE name LIKE 'user %'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (count, aged, sum),
+        (500, 250, (0..500).step_by(2).sum::<i64>())
+    );
+    let none: Vec<NewUser> = Vec::new();
+    let tag = quarry::query!("INSERT INTO macro_users (name, age) VALUES :none(name, age)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(tag.rows(), 0);
+}

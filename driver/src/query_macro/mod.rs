@@ -160,6 +160,21 @@ where
     record.get(index)
 }
 
+/// The rows of a `VALUES :rows(..)` spread as a slice: a `Vec`, an array, a slice or a
+/// reference to one.
+///
+/// ```
+/// let rows = vec![(1, "a"), (2, "b")];
+/// let ids: Vec<&i32> = quarry_driver::query_macro::rows(&rows).iter().map(|r| &r.0).collect();
+/// assert_eq!(ids, [&1, &2]);
+/// ```
+pub fn rows<R, T>(rows: &R) -> &[T]
+where
+    R: AsRef<[T]> + ?Sized,
+{
+    rows.as_ref()
+}
+
 /// The crates whose types the generated row structs name, so a crate using `query!` needs no
 /// direct dependency on them.
 pub mod deps {

@@ -45,8 +45,20 @@ fn try_expand(tokens: TokenStream, form: Form) -> syn::Result<TokenStream> {
     } else {
         input.lit.value()
     };
-    let (sql, args) = named::bind(&sql, std::mem::take(&mut input.args), span)?;
-    input.args = args;
+    let mut bound = named::bind(&sql, std::mem::take(&mut input.args), span)?;
+    input.args = std::mem::take(&mut bound.args);
+    let sql = if bound.spread.is_some() {
+        // `VALUES :rows(..)`: the probe (`VALUES ($1, ...)`) tells each field's type.
+        let probe = source::describe(&config, &bound.sql).map_err(|e| syn::Error::new(span, e))?;
+        if let Some(file) = &probe.file {
+            tracked.push(file.display().to_string());
+        }
+        bound
+            .finish(&probe.description)
+            .map_err(|e| syn::Error::new(span, e))?
+    } else {
+        bound.sql
+    };
     let described = source::describe(&config, &sql).map_err(|e| syn::Error::new(span, e))?;
     if let Some(file) = &described.file {
         tracked.push(file.display().to_string());

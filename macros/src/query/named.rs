@@ -20,11 +20,42 @@ use super::input::Arg;
 #[derive(Debug, PartialEq, Eq)]
 struct Use<'s> {
     name: &'s str,
-    /// Byte range to replace: the `:name`, or the whole `IN (:name)`.
+    /// Byte range to replace: the `:name`, the whole `IN (:name)`, or `VALUES :name(..)`.
     start: usize,
     end: usize,
+    kind: UseKind<'s>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum UseKind<'s> {
+    /// `$n`.
+    Plain,
     /// `IN (:name)` → `= ANY($n)`; `NOT IN (:name)` → `<> ALL($n)`.
-    list: Option<&'static str>,
+    List(&'static str),
+    /// `VALUES :name(field, ...)`: the rows of a slice, one parameter (an array) per field.
+    Rows(Vec<&'s str>),
+}
+
+/// The rows of a `VALUES :rows(a, b)` spread, once the SQL is written with plain parameters
+/// (`VALUES ($1, $2)`) to learn their types: [`Bound::finish`] then writes
+/// `SELECT * FROM UNNEST($1::t1[], $2::t2[])` in their place.
+pub(crate) struct Spread {
+    /// Byte range of `VALUES ($1, $2)` in [`Bound::sql`].
+    start: usize,
+    end: usize,
+    /// The parameter numbers, one per field.
+    params: Vec<usize>,
+    /// The spread's name and fields, for errors.
+    name: String,
+    fields: Vec<String>,
+}
+
+/// The SQL with positional parameters and the arguments in their order.
+pub(crate) struct Bound {
+    /// With a spread, the probe form (`VALUES ($1, $2)`), to be described first.
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Arg>,
+    pub(crate) spread: Option<Spread>,
 }
 
 /// What the lexer found.
@@ -38,7 +69,7 @@ struct Scan<'s> {
 /// Rewrites `sql`'s named parameters to positional ones and orders the arguments to match.
 /// Without `:name` in the SQL, the SQL and the arguments are returned as they are (a `name =`
 /// argument is then an error).
-pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<(String, Vec<Arg>)> {
+pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<Bound> {
     let (named, positional) = split_named(args)?;
     let scan = scan(sql);
     if scan.uses.is_empty() {
@@ -48,7 +79,11 @@ pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<(String
                 format!("`{name} = ...` names a parameter, but the query has no `:{name}`"),
             ));
         }
-        return Ok((sql.to_owned(), positional));
+        return Ok(Bound {
+            sql: sql.to_owned(),
+            args: positional,
+            spread: None,
+        });
     }
     if scan.positional {
         return Err(syn::Error::new(
@@ -69,18 +104,63 @@ pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<(String
     let mut ordered = Vec::new();
     let mut out = String::with_capacity(sql.len());
     let mut copied = 0;
+    let mut spread = None;
     for used in &scan.uses {
-        let next = numbers.len() + 1;
+        out.push_str(&sql[copied..used.start]);
+        copied = used.end;
+        if let UseKind::Rows(fields) = &used.kind {
+            if spread.is_some() || numbers.contains_key(used.name) {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "`:{}` is spread over rows (`VALUES :{}(..)`), so it can be used only once, and a query holds one such spread",
+                        used.name, used.name
+                    ),
+                ));
+            }
+            let rows = argument_for(used.name, &mut named, span)?;
+            let start = out.len();
+            let mut params = Vec::new();
+            out.push_str("VALUES (");
+            for (k, field) in fields.iter().enumerate() {
+                let n = ordered.len() + 1;
+                ordered.push(column_of(&rows, field, span)?);
+                params.push(n);
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&format!("${n}"));
+            }
+            out.push(')');
+            // The name is taken: a plain `:name` elsewhere would bind the rows as one value.
+            numbers.insert(used.name, 0);
+            spread = Some(Spread {
+                start,
+                end: out.len(),
+                params,
+                name: used.name.to_owned(),
+                fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            });
+            continue;
+        }
+        let next = ordered.len() + 1;
         let n = *numbers.entry(used.name).or_insert(next);
+        if n == 0 {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "`:{}` is spread over rows (`VALUES :{}(..)`), so it can be used only once",
+                    used.name, used.name
+                ),
+            ));
+        }
         if n == next {
             ordered.push(argument_for(used.name, &mut named, span)?);
         }
-        out.push_str(&sql[copied..used.start]);
-        match used.list {
-            Some(op) => out.push_str(&format!("{op}(${n})")),
-            None => out.push_str(&format!("${n}")),
+        match used.kind {
+            UseKind::List(op) => out.push_str(&format!("{op}(${n})")),
+            _ => out.push_str(&format!("${n}")),
         }
-        copied = used.end;
     }
     out.push_str(&sql[copied..]);
     if let Some((name, _)) = named.iter().find(|(_, arg)| arg.is_some()) {
@@ -89,7 +169,81 @@ pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<(String
             format!("`{name}` is bound but the query never uses `:{name}`"),
         ));
     }
-    Ok((out, ordered))
+    Ok(Bound {
+        sql: out,
+        args: ordered,
+        spread,
+    })
+}
+
+impl Bound {
+    /// The final SQL: with a spread, `VALUES ($1, $2)` becomes `SELECT * FROM
+    /// UNNEST($1::t1[], $2::t2[])`, each parameter an array of the type the probe found for it.
+    pub(crate) fn finish(
+        &self,
+        probe: &quarry_describe::QueryDescription,
+    ) -> Result<String, String> {
+        let Some(spread) = &self.spread else {
+            return Ok(self.sql.clone());
+        };
+        let mut casts = Vec::with_capacity(spread.params.len());
+        for (n, field) in spread.params.iter().zip(&spread.fields) {
+            let ty = probe
+                .parameters
+                .get(n - 1)
+                .map(|param| &param.ty)
+                .ok_or_else(|| {
+                    format!(
+                        "the query does not use the field `{field}` of `:{}`",
+                        spread.name
+                    )
+                })?;
+            if matches!(ty.kind, quarry_describe::TypeKind::Array { .. }) {
+                return Err(format!(
+                    "the field `{field}` of `:{}` goes into an array column, which UNNEST cannot carry (it would flatten it): insert those rows with `execute_many` or COPY",
+                    spread.name
+                ));
+            }
+            casts.push(format!(
+                "${n}::{}.{}[]",
+                quote_ident(&ty.schema),
+                quote_ident(&ty.name)
+            ));
+        }
+        Ok(format!(
+            "{}SELECT * FROM UNNEST({}){}",
+            &self.sql[..spread.start],
+            casts.join(", "),
+            &self.sql[spread.end..]
+        ))
+    }
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The argument for one field of a spread: the field of every row, collected into a `Vec`.
+fn column_of(rows: &Arg, field: &str, span: Span) -> syn::Result<Arg> {
+    let member: syn::Member = syn::parse_str(field)
+        .map_err(|_| syn::Error::new(span, format!("`{field}` is not a field name or index")))?;
+    let member = match member {
+        syn::Member::Named(ident) => syn::Member::Named(Ident::new(&ident.to_string(), span)),
+        syn::Member::Unnamed(index) => syn::Member::Unnamed(syn::Index {
+            index: index.index,
+            span,
+        }),
+    };
+    let rows = &rows.expr;
+    let expr: Expr = syn::parse_quote_spanned! {span=>
+        ::core::iter::Iterator::collect::<::std::vec::Vec<_>>(
+            ::core::iter::Iterator::map(
+                ::quarry::query_macro::rows(&(#rows)).iter(),
+                |__quarry_row| &__quarry_row.#member,
+            )
+        )
+    };
+    Ok(Arg { expr, cast: None })
 }
 
 /// `name = expr` arguments (with their `as T` override) apart from positional ones.
@@ -217,8 +371,10 @@ fn scan(sql: &str) -> Scan<'_> {
                     while end < bytes.len() && is_ident_char(bytes[end]) && bytes[end] != b'$' {
                         end += 1;
                     }
-                    found.uses.push(list_use(sql, i, start, end));
-                    i = end;
+                    let used = rows_use(sql, i, start, end)
+                        .unwrap_or_else(|| list_use(sql, i, start, end));
+                    i = used.end.max(end);
+                    found.uses.push(used);
                 } else {
                     i += 1;
                 }
@@ -229,6 +385,33 @@ fn scan(sql: &str) -> Scan<'_> {
     found
 }
 
+/// `VALUES :name(field, ...)` at `colon`, when it is one (fields: identifiers or indexes).
+fn rows_use(sql: &str, colon: usize, start: usize, end: usize) -> Option<Use<'_>> {
+    let after = sql[end..].trim_start();
+    let inner_start = sql.len() - after.strip_prefix('(')?.len();
+    let close = inner_start + sql[inner_start..].find(')')?;
+    let fields: Vec<&str> = sql[inner_start..close].split(',').map(str::trim).collect();
+    let simple =
+        |f: &&str| !f.is_empty() && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !fields.iter().all(simple) {
+        return None;
+    }
+    let before = sql[..colon].trim_end();
+    let word_start = before
+        .bytes()
+        .rposition(|b| !is_ident_char(b))
+        .map_or(0, |p| p + 1);
+    if !before[word_start..].eq_ignore_ascii_case("VALUES") {
+        return None;
+    }
+    Some(Use {
+        name: &sql[start..end],
+        start: word_start,
+        end: close + 1,
+        kind: UseKind::Rows(fields),
+    })
+}
+
 /// The use of `:name` at `colon`, widened to `IN (:name)` / `NOT IN (:name)` when it is one.
 fn list_use(sql: &str, colon: usize, start: usize, end: usize) -> Use<'_> {
     let name = &sql[start..end];
@@ -236,7 +419,7 @@ fn list_use(sql: &str, colon: usize, start: usize, end: usize) -> Use<'_> {
         name,
         start: colon,
         end,
-        list: None,
+        kind: UseKind::Plain,
     };
     let bytes = sql.as_bytes();
     let after = sql[end..].trim_start();
@@ -271,7 +454,7 @@ fn list_use(sql: &str, colon: usize, start: usize, end: usize) -> Use<'_> {
         name,
         start,
         end: close,
-        list: Some(list),
+        kind: UseKind::List(list),
     }
 }
 
@@ -359,7 +542,10 @@ mod tests {
     }
 
     fn rewrite(sql: &str, tokens: proc_macro2::TokenStream) -> (String, Vec<String>) {
-        let (sql, args) = bind(sql, args(tokens), Span::call_site()).unwrap();
+        let Ok(bound) = bind(sql, args(tokens), Span::call_site()) else {
+            panic!("refused: {sql}");
+        };
+        let (sql, args) = (bound.sql, bound.args);
         let exprs = args
             .iter()
             .map(|a| {
@@ -422,7 +608,7 @@ mod tests {
     #[test]
     fn mistakes_are_errors_naming_them() {
         let err = |sql: &str, tokens| match bind(sql, args(tokens), Span::call_site()) {
-            Ok((sql, _)) => panic!("accepted, as {sql}"),
+            Ok(bound) => panic!("accepted, as {}", bound.sql),
             Err(e) => e.to_string(),
         };
         assert!(err("SELECT :a", quote!(a = 1, b = 2)).contains("`b` is bound but"));
@@ -431,6 +617,60 @@ mod tests {
         assert!(err("SELECT :a", quote!(1)).contains("not by position"));
         assert!(err("SELECT :a", quote!(a = 1, a = 2)).contains("bound twice"));
         assert!(err("SELECT :type", quote!()).contains("cannot name a Rust variable"));
+    }
+
+    #[test]
+    fn values_spread_rows_into_one_array_per_field() {
+        let Ok(bound) = bind(
+            "INSERT INTO t (a, b) VALUES :rows(x, 0) ON CONFLICT DO NOTHING RETURNING :tag::text",
+            args(quote!(tag = "t")),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            bound.sql,
+            "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING $3::text"
+        );
+        let exprs: Vec<String> = bound
+            .args
+            .iter()
+            .map(|a| {
+                let expr = &a.expr;
+                quote!(#expr).to_string()
+            })
+            .collect();
+        assert!(
+            exprs[0].contains("rows") && exprs[0].contains(". x"),
+            "{exprs:?}"
+        );
+        assert!(exprs[1].contains(". 0"), "{exprs:?}");
+        let ty = |name: &str| quarry_describe::TypeDescription {
+            name: name.to_owned(),
+            schema: "pg_catalog".to_owned(),
+            oid: None,
+            kind: Default::default(),
+        };
+        let probe = quarry_describe::QueryDescription {
+            version: 0,
+            sql: bound.sql.clone(),
+            parameters: ["int4", "text", "text"]
+                .into_iter()
+                .map(|t| quarry_describe::ParamDescription {
+                    ty: ty(t),
+                    not_null_target: None,
+                })
+                .collect(),
+            columns: Vec::new(),
+        };
+        assert_eq!(
+            bound.finish(&probe).unwrap(),
+            "INSERT INTO t (a, b) SELECT * FROM UNNEST($1::\"pg_catalog\".\"int4\"[], \
+             $2::\"pg_catalog\".\"text\"[]) ON CONFLICT DO NOTHING RETURNING $3::text"
+        );
+        // Not a spread: `VALUES (:a, :b)` is one row.
+        let (sql, _) = rewrite("INSERT INTO t VALUES (:a, :b)", quote!(a = 1, b = 2));
+        assert_eq!(sql, "INSERT INTO t VALUES ($1, $2)");
     }
 
     #[test]
