@@ -242,3 +242,29 @@ mod tests {
         }
     }
 }
+
+/// Outside review of 81fdbe2: statements the lexical check takes wrongly.
+#[cfg(test)]
+mod review_findings {
+    use super::session_feature;
+
+    /// A comment between `SET` and `LOCAL` (only leading comments are skipped) turns a
+    /// transaction-scoped `SET LOCAL` into "a session SET", refused through a pooler.
+    #[test]
+    fn review_set_local_with_a_comment_is_not_a_session_set() {
+        let sql = "SET /* for this transaction */ LOCAL statement_timeout = '5s'";
+        assert_eq!(session_feature(sql), None, "{sql}");
+    }
+
+    /// A session SET after another statement in one simple-query string is not seen (the
+    /// README promises a refusal for session SETs; only the string's first word is looked at).
+    #[test]
+    fn review_a_session_set_after_begin_is_seen() {
+        for sql in [
+            "BEGIN; SET search_path = app; COMMIT",
+            "SELECT 1; SET search_path = app",
+        ] {
+            assert!(session_feature(sql).is_some(), "{sql}");
+        }
+    }
+}

@@ -680,3 +680,32 @@ mod tests {
         assert_eq!(exprs.len(), 1);
     }
 }
+
+/// Outside review of 9aea511: SQL the lexer takes wrongly.
+#[cfg(test)]
+mod review_findings {
+    use super::*;
+
+    /// `arr[lo :hi]` is an array slice (PostgreSQL allows a space before the `:`), but with a
+    /// space before the `:` and none after it the upper bound is taken for a parameter: with a
+    /// Rust variable `hi` in scope, the slice silently becomes `arr[lo :$1]`, bounded by the
+    /// variable's value instead of the column's.
+    #[test]
+    fn review_a_slice_with_spaces_holds_no_parameter() {
+        assert!(
+            scan("SELECT arr[lo :hi], arr[1 :n] FROM t").uses.is_empty(),
+            "{:?}",
+            scan("SELECT arr[lo :hi], arr[1 :n] FROM t").uses
+        );
+    }
+
+    /// The `IN (` look-behind does not skip comments: a line comment ending in `IN` (or `NOT`)
+    /// before `(:x)` makes the rewrite start inside the comment, swallowing the newline and
+    /// the `(:x)` into it: `upper -- ... IN\n(:name)` becomes `upper -- ... = ANY($1)`.
+    #[test]
+    fn review_in_inside_a_comment_is_not_the_in_operator() {
+        let scan = scan("SELECT upper -- shown IN\n(:name) FROM t");
+        assert_eq!(scan.uses.len(), 1);
+        assert_eq!(scan.uses[0].list, None, "rewritten as a list: {:?}", scan.uses[0]);
+    }
+}
