@@ -263,3 +263,23 @@ async fn review_retry_in_a_savepoint_sets_the_outer_transaction() {
     drop(tx);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// 81fdbe2: the detection query runs inside the caller's transaction. In an aborted one the
+/// caller's session SET fails (as it would anyway), but the error names a query the caller never
+/// sent — `SELECT pg_catalog.pg_backend_pid()` — instead of theirs.
+#[tokio::test]
+async fn review_detection_in_an_aborted_transaction_names_the_wrong_query() {
+    let db = common::fresh_db().await;
+    let mut conn = db.connect().await;
+    let mut tx = conn.transaction().await.unwrap();
+    tx.execute("SELECT 1/0", &[]).await.unwrap_err();
+    let err = tx
+        .execute("SET search_path = public", &[])
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        !text.contains("pg_backend_pid") && text.contains("search_path"),
+        "{text}"
+    );
+}
