@@ -156,8 +156,9 @@ impl Connection {
     /// **`work` may run more than once**: keep effects outside the database (sending mail,
     /// incrementing counters in memory) out of it, or make them idempotent. Everything it does
     /// in the database through `tx` is rolled back before it runs again. Inside an open
-    /// transaction this runs once, as a savepoint: a serialization failure dooms the outer
-    /// transaction, so only retrying the outer one can help.
+    /// transaction this runs once, as a savepoint without the policy's options (they belong to
+    /// the outer transaction): a serialization failure dooms the outer transaction, so only
+    /// retrying the outer one can help.
     ///
     /// The closure returns its work boxed ([`TransactionFuture`]): `|tx| Box::pin(async move {
     /// ... })`.
@@ -203,7 +204,14 @@ impl Connection {
     where
         F: for<'t> FnMut(&'t mut Transaction<&mut Connection>) -> TransactionFuture<'t, T>,
     {
-        let mut tx = policy.builder(self).start().await?;
+        // Inside an open transaction the options are the outer transaction's business: a
+        // savepoint takes none (SET TRANSACTION would change the caller's transaction).
+        let builder = if self.tx_depth() == 0 {
+            policy.builder(self)
+        } else {
+            TransactionBuilder::new(self)
+        };
+        let mut tx = builder.start().await?;
         match work(&mut tx).await {
             Ok(value) => {
                 tx.commit().await?;

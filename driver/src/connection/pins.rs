@@ -14,6 +14,7 @@
 //! default (`SET DateStyle = 'German'`) is the user's and is left alone.
 
 use super::Connection;
+use crate::config::Pooler;
 use crate::error::Result;
 
 /// One held setting: the parameter's name, the SQL that sets it, and the value the server had
@@ -23,13 +24,14 @@ struct Pin {
     name: &'static str,
     sql: &'static str,
     default: Option<String>,
+    /// A reset brought the default back, and it has not been made again.
+    lost: bool,
 }
 
-/// The settings a connection holds and whether a reset undid them.
+/// The settings a connection holds.
 #[derive(Debug, Default)]
 pub(super) struct Pins {
     pins: Vec<Pin>,
-    lost: bool,
 }
 
 /// Sets ISO date output, keeping the server's day/month order for input.
@@ -77,25 +79,53 @@ impl Pins {
 
     /// The server reported `name = value`: a held setting back at its default was undone.
     pub(super) fn on_report(&mut self, name: &str, value: &str) {
-        if let Some(pin) = self.pins.iter().find(|pin| pin.name == name) {
+        if let Some(pin) = self.pins.iter_mut().find(|pin| pin.name == name) {
             // The held value, or a value set on purpose, clears a loss seen earlier.
-            self.lost = pin.default.as_deref() == Some(value);
+            pin.lost = pin.default.as_deref() == Some(value);
         }
+    }
+
+    /// The SQL that makes the lost settings again, `None` when none is lost.
+    fn lost_sql(&self) -> Option<String> {
+        if !self.pins.iter().any(|pin| pin.lost) {
+            return None;
+        }
+        let sqls: Vec<&str> = self
+            .pins
+            .iter()
+            .filter(|pin| pin.lost)
+            .map(|pin| pin.sql)
+            .collect();
+        (!sqls.is_empty()).then(|| sqls.join("; "))
     }
 }
 
 impl Connection {
-    /// Right after startup: holds ISO date output when the server's default is not ISO, and
-    /// read-only transactions when `read_only` (a pool's replica), in one round trip.
-    pub(super) async fn pin_session_settings(&mut self, read_only: bool) -> Result<()> {
+    /// Right after startup (and the `target_session_attrs` check): holds ISO date output when
+    /// the server's default is not ISO, all float digits before PostgreSQL 12, and read-only
+    /// transactions when `read_only` (a pool's replica, unless through a transaction pooler),
+    /// in one round trip.
+    pub(super) async fn pin_session_settings(
+        &mut self,
+        read_only: bool,
+        pooler: Pooler,
+    ) -> Result<()> {
         let wanted = wanted_pins(
             self.parameter("server_version").unwrap_or(""),
             self.iso_datestyle(),
-            read_only,
+            // Through a transaction pooler a session setting would land on whichever backend
+            // runs it, for another client to inherit (pgbouncer tracks DateStyle itself, but
+            // not this one): the replica's standby state alone keeps writes off it.
+            read_only && pooler != Pooler::Transaction,
         );
         for (name, sql) in wanted {
             let default = self.parameter(name).map(str::to_owned);
-            self.pins.pins.push(Pin { name, sql, default });
+            self.pins.pins.push(Pin {
+                name,
+                sql,
+                default,
+                lost: false,
+            });
         }
         if let Some(sql) = self.pins.sql() {
             self.simple_query(&sql).await?;
@@ -113,11 +143,14 @@ impl Connection {
     /// Called as a request begins: when a reset undid the held settings and no transaction is
     /// open, they are queued to go out in front of the request.
     pub(super) fn restore_pins(&mut self) {
-        if self.pins.lost && !self.is_in_transaction() {
-            self.pins.lost = false;
-            if let Some(sql) = self.pins.sql() {
-                self.queue_sql(&sql);
+        if self.is_in_transaction() {
+            return;
+        }
+        if let Some(sql) = self.pins.lost_sql() {
+            for pin in &mut self.pins.pins {
+                pin.lost = false;
             }
+            self.queue_sql(&sql);
         }
     }
 }

@@ -98,12 +98,45 @@ impl Connection {
         let seen = match self.pooler.declared {
             Pooler::Session | Pooler::None => None,
             Pooler::Transaction => Some(PoolerSeen::Declared),
+            // In a failed transaction the server refuses every statement (the feature's too),
+            // and would refuse the detection's query with the same error, naming the wrong
+            // query: the statement goes out and gets its own refusal.
+            Pooler::Auto
+                if self.pooler.detected.is_none()
+                    && self.tx_status == quarry_protocol::TransactionStatus::Failed =>
+            {
+                None
+            }
             Pooler::Auto => self.detect_pooler().await?,
         };
         match seen {
             Some(pooler) => Err(Error::SessionFeatureThroughPooler { feature, pooler }),
             None => Ok(()),
         }
+    }
+
+    /// Refuses `query` before it is prepared when it would set state that outlives its
+    /// transaction (see [`session_feature`]) and the connection goes through a pooler not
+    /// declared `pooler=session` (asking the server once with `pooler=auto`). Called before the
+    /// statement is described: the detection's query would drop the unnamed statement.
+    pub(crate) async fn check_session_sql(&mut self, query: &impl super::AsQuery) -> Result<()> {
+        if matches!(self.pooler.declared, Pooler::Session | Pooler::None) {
+            return Ok(());
+        }
+        let feature = match query.statement() {
+            Some(stmt) => stmt.0.session_feature,
+            None => session_feature(query.sql()),
+        };
+        match feature {
+            Some(feature) => self.require_own_session(feature).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Whether [`Connection::require_own_session`] would ask the server now (`pooler=auto`, not
+    /// asked yet).
+    pub(crate) fn pooler_detection_pending(&self) -> bool {
+        self.pooler.declared == Pooler::Auto && self.pooler.detected.is_none()
     }
 
     /// [`Connection::require_own_session`] for SQL that sets `feature` (state outliving its
@@ -166,25 +199,24 @@ impl Connection {
     }
 }
 
-/// What in `sql` would outlive its transaction, as far as a lexical look can tell: a `SET` that
-/// is not `SET LOCAL` (nor `SET TRANSACTION` / `SET CONSTRAINTS`, which end with the
-/// transaction), or a session-level advisory lock (`pg_advisory_lock`, `pg_try_advisory_lock`
-/// and their `_shared` forms; the `_xact_` ones are fine). Leading comments are skipped; a
-/// lock function's name inside a string literal counts too (the check errs on the side of
-/// refusing).
+/// What in `sql` would outlive its transaction, as far as a lexical look can tell: a statement
+/// `SET` that is not `SET LOCAL` (nor `SET TRANSACTION` / `SET CONSTRAINTS`, which end with the
+/// transaction) — any statement of a multi-statement string, comments skipped — or a
+/// session-level advisory lock (`pg_advisory_lock`, `pg_try_advisory_lock` and their `_shared`
+/// forms; the `_xact_` ones are fine). A lock function's name inside a string literal counts
+/// too (the check errs on the side of refusing).
 pub(crate) fn session_feature(sql: &str) -> Option<&'static str> {
-    let mut words = first_words(sql);
-    if words
-        .next()
-        .is_some_and(|word| word.eq_ignore_ascii_case("SET"))
-    {
-        let scoped = words.next().is_some_and(|word| {
-            ["LOCAL", "TRANSACTION", "CONSTRAINTS"]
-                .iter()
-                .any(|k| word.eq_ignore_ascii_case(k))
-        });
-        if !scoped {
-            return Some("a session SET (SET LOCAL inside a transaction is fine)");
+    for statement in statements(sql) {
+        let mut words = words(statement);
+        if words.next().is_some_and(|w| w.eq_ignore_ascii_case("SET")) {
+            let scoped = words.next().is_some_and(|word| {
+                ["LOCAL", "TRANSACTION", "CONSTRAINTS"]
+                    .iter()
+                    .any(|k| word.eq_ignore_ascii_case(k))
+            });
+            if !scoped {
+                return Some("a session SET (SET LOCAL inside a transaction is fine)");
+            }
         }
     }
     const LOCKS: [&[u8]; 2] = [b"pg_advisory_lock", b"pg_try_advisory_lock"];
@@ -197,21 +229,114 @@ pub(crate) fn session_feature(sql: &str) -> Option<&'static str> {
     locks.then_some("a session advisory lock (pg_advisory_xact_lock is fine)")
 }
 
-/// The words at the start of `sql`, after whitespace and comments (`--` lines, `/* */` blocks).
-fn first_words(sql: &str) -> impl Iterator<Item = &str> {
-    let mut rest = sql;
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, next)| next);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, next)| next);
-        } else {
-            break;
+/// The statements of `sql`: split at `;` outside quotes, comments and dollar-quoted bodies.
+fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    let bytes = sql.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        i = match bytes[i] {
+            b';' => {
+                starts.push(i + 1);
+                i + 1
+            }
+            b'\'' | b'"' => {
+                let quote = bytes[i];
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    if bytes[j] == quote {
+                        if bytes.get(j + 1) == Some(&quote) {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    // E'..' strings: a backslash escapes (elsewhere it is an ordinary byte,
+                    // and skipping one more byte only delays the end of the literal).
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                j + 1
+            }
+            b'$' => match dollar_tag(&sql[i..]) {
+                Some(tag) => sql[i + tag.len()..]
+                    .find(tag)
+                    .map_or(bytes.len(), |p| i + tag.len() + p + tag.len()),
+                None => i + 1,
+            },
+            _ => i + comment_len(&sql[i..]).unwrap_or(1),
+        };
+    }
+    starts.push(bytes.len() + 1);
+    let mut bounds = Vec::with_capacity(starts.len());
+    for pair in starts.windows(2) {
+        bounds.push(&sql[pair[0].min(sql.len())..(pair[1] - 1).min(sql.len())]);
+    }
+    bounds.into_iter()
+}
+
+/// A `$tag$` opening at the start of `s` (`$$` included); `None` for `$1` and the like.
+fn dollar_tag(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('$')?;
+    let end = rest.find('$')?;
+    let tag = &rest[..end];
+    let valid = tag
+        .bytes()
+        .enumerate()
+        .all(|(k, b)| b == b'_' || b.is_ascii_alphabetic() || (k > 0 && b.is_ascii_digit()));
+    valid.then(|| &s[..end + 2])
+}
+
+/// The length of a comment at the start of `s`: `--` to the end of the line, or a (nested)
+/// `/* */` block.
+fn comment_len(s: &str) -> Option<usize> {
+    if s.starts_with("--") {
+        return Some(s.find('\n').map_or(s.len(), |p| p + 1));
+    }
+    if !s.starts_with("/*") {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i + 1 < bytes.len() {
+        match &bytes[i..i + 2] {
+            b"/*" => {
+                depth += 1;
+                i += 2;
+            }
+            b"*/" => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
         }
     }
-    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|word| !word.is_empty())
+    Some(s.len())
+}
+
+/// The words of a statement, skipping whitespace and comments.
+fn words(statement: &str) -> impl Iterator<Item = &str> {
+    let mut rest = statement;
+    std::iter::from_fn(move || {
+        loop {
+            rest = rest.trim_start();
+            match comment_len(rest) {
+                Some(len) => rest = &rest[len..],
+                None => break,
+            }
+        }
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if len == 0 {
+            return None;
+        }
+        let (word, after) = rest.split_at(len);
+        rest = after;
+        Some(word)
+    })
 }
 
 #[cfg(test)]
@@ -243,15 +368,15 @@ mod tests {
     }
 }
 
-/// Outside review of 81fdbe2: statements the lexical check takes wrongly.
+/// Statements an outside review found the lexical check taking wrongly.
 #[cfg(test)]
-mod review_findings {
+mod regressions {
     use super::session_feature;
 
     /// A comment between `SET` and `LOCAL` (only leading comments are skipped) turns a
     /// transaction-scoped `SET LOCAL` into "a session SET", refused through a pooler.
     #[test]
-    fn review_set_local_with_a_comment_is_not_a_session_set() {
+    fn set_local_with_a_comment_is_not_a_session_set() {
         let sql = "SET /* for this transaction */ LOCAL statement_timeout = '5s'";
         assert_eq!(session_feature(sql), None, "{sql}");
     }
@@ -259,7 +384,7 @@ mod review_findings {
     /// A session SET after another statement in one simple-query string is not seen (the
     /// README promises a refusal for session SETs; only the string's first word is looked at).
     #[test]
-    fn review_a_session_set_after_begin_is_seen() {
+    fn a_session_set_after_begin_is_seen() {
         for sql in [
             "BEGIN; SET search_path = app; COMMIT",
             "SELECT 1; SET search_path = app",

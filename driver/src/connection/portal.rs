@@ -57,6 +57,7 @@ impl Connection {
         if self.tx_status == TransactionStatus::Idle {
             return Err(Error::NoTransaction("a cursor"));
         }
+        self.check_session_sql(query).await?;
         let stmt = self.statement_of(query).await?;
         check_params(&stmt, params)?;
         self.write_pending_closes()?;
@@ -206,6 +207,7 @@ impl Connection {
     ) -> Result<Statement> {
         check_param_limit(query.sql(), params.len())?;
         self.ready().await?;
+        self.check_session_sql(query).await?;
         let stmt = self.statement_of(query).await?;
         check_params(&stmt, params)?;
         self.write_pending_closes()?;

@@ -273,15 +273,19 @@ impl Connection {
     async fn bind_execute(
         &mut self,
         stmt: &Statement,
-        reparse: bool,
+        mut reparse: bool,
         params: &[super::Param<'_>],
         max_rows: i32,
         rows: &mut Rows<'_>,
     ) -> Result<CommandTag> {
         check_params(stmt, params)?;
         if let Some(feature) = stmt.0.session_feature {
-            // SQL that outlives its transaction, refused through a transaction pooler.
+            // SQL that outlives its transaction, refused through a transaction pooler. Asking
+            // the server (the first time) runs a simple query, which drops the unnamed
+            // statement: an unnamed one is then parsed again in front of its Bind.
+            let asks = self.pooler_detection_pending();
             self.require_own_session(feature).await?;
+            reparse |= asks && stmt.name().is_empty();
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
@@ -446,6 +450,7 @@ impl Connection {
         };
         check_param_limit(sql, first.as_ref().len())?;
         self.ready().await?;
+        self.check_session_sql(query).await?;
         // A named statement the caller prepared is used as is. An unnamed one (the statement
         // cache off) is parsed again first: the unnamed statement on the server is whatever
         // ran last, and binding to it could run another query.
@@ -458,10 +463,6 @@ impl Connection {
         // server (below), so no part of it is committed.
         if let Some(first) = rows.peek() {
             check_params(&stmt, first.as_ref())?;
-        }
-        if let Some(feature) = stmt.0.session_feature {
-            // SQL that outlives its transaction, refused through a transaction pooler.
-            self.require_own_session(feature).await?;
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;

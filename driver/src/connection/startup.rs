@@ -56,7 +56,12 @@ impl Connection {
             for target in &targets {
                 let attempt = async {
                     let conn = connect_target(config, target).await?;
-                    check_session_attrs(conn, pass).await
+                    // The server's own state is judged before Quarry sets anything (a held
+                    // read-only default would make every server look read only).
+                    let mut conn = check_session_attrs(conn, pass).await?;
+                    conn.pin_session_settings(config.read_only_session(), config.get_pooler())
+                        .await?;
+                    Ok(conn)
                 };
                 let result = match config.get_connect_timeout() {
                     Some(limit) => tokio::time::timeout(limit, attempt)
@@ -261,8 +266,6 @@ async fn start_session(config: &Config, target: &Target, stream: Stream) -> Resu
         pins: Default::default(),
     };
     conn.expect_ready(target).await?;
-    conn.pin_session_settings(config.read_only_session())
-        .await?;
     Ok(conn)
 }
 

@@ -1,5 +1,8 @@
-//! Findings of an outside review of 92fcfb0..h-review: each test fails on h-review and shows one
-//! bug against a real server (see the review report for the explanations).
+//! The session state Quarry holds or refuses, in the corners an outside review found broken
+//! (each test failed before its fix): the pooler check for SQL that outlives its transaction
+//! (unnamed statements, streams and cursors, failed transactions), the held settings of a
+//! replica's connections (judged before they are set, each restored on its own), and the retry
+//! helper inside an open transaction.
 
 mod common;
 
@@ -17,7 +20,7 @@ use quarry_driver::ephemeral::PoolMode;
 /// with 26000 "unnamed prepared statement does not exist" — on a direct connection, where the
 /// statement is perfectly legal.
 #[tokio::test]
-async fn review_session_feature_detection_destroys_the_unnamed_statement() {
+async fn session_feature_detection_destroys_the_unnamed_statement() {
     let db = common::fresh_db().await;
     let mut failures = Vec::new();
 
@@ -60,7 +63,12 @@ async fn review_session_feature_detection_destroys_the_unnamed_statement() {
         Ok(true) => {}
         other => failures.push(format!(
             "default settings, long SQL in a transaction: {}",
-            other.map_err(|e| e.as_db_error().map(|d| d.message().to_owned())).map(|_| ()).err().flatten().unwrap_or_default()
+            other
+                .map_err(|e| e.as_db_error().map(|d| d.message().to_owned()))
+                .map(|_| ())
+                .err()
+                .flatten()
+                .unwrap_or_default()
         )),
     }
     drop(tx);
@@ -72,7 +80,7 @@ async fn review_session_feature_detection_destroys_the_unnamed_statement() {
 /// advisory lock through a transaction pooler goes out and stays behind on a backend that the
 /// pooler hands to other clients.
 #[tokio::test]
-async fn review_fetch_stream_and_cursor_skip_the_session_feature_check() {
+async fn fetch_stream_and_cursor_skip_the_session_feature_check() {
     let db = common::fresh_db().await;
     let dsn = format!(
         "{}&pooler=transaction",
@@ -126,7 +134,7 @@ async fn review_fetch_stream_and_cursor_skip_the_session_feature_check() {
 /// on a replica DSN) then checks the driver's own setting: every server passes, a read-write
 /// primary listed as a replica included.
 #[tokio::test]
-async fn review_replica_read_only_pin_satisfies_target_session_attrs_read_only() {
+async fn replica_read_only_pin_satisfies_target_session_attrs_read_only() {
     let db = common::fresh_db().await;
     // Sanity: the server is a read-write primary, which `read-only` refuses on a plain
     // connection.
@@ -150,12 +158,15 @@ async fn review_replica_read_only_pin_satisfies_target_session_attrs_read_only()
 /// deliberate `SET DateStyle` (held too, on a server whose default DateStyle is not ISO) clears
 /// the flag: the replica connection's read-only default is never made again.
 #[tokio::test]
-async fn review_one_pins_report_clears_anothers_loss() {
+async fn one_pins_report_clears_anothers_loss() {
     let pair = common::replica::Pair::start().await;
     let primary_dsn = common::replica::Pair::dsn(&[pair.primary.port()], "");
     let mut admin = quarry::connect(&primary_dsn).await.unwrap();
     admin
-        .execute("ALTER DATABASE postgres SET DateStyle = 'Postgres, MDY'", &[])
+        .execute(
+            "ALTER DATABASE postgres SET DateStyle = 'Postgres, MDY'",
+            &[],
+        )
         .await
         .unwrap();
     admin.execute("CREATE TABLE marker ()", &[]).await.unwrap();
@@ -212,7 +223,7 @@ async fn review_one_pins_report_clears_anothers_loss() {
 /// outer transaction ran a query, the work never runs and the caller's transaction is aborted;
 /// with `read_only(true)` the caller's whole transaction silently becomes READ ONLY for good.
 #[tokio::test]
-async fn review_retry_in_a_savepoint_sets_the_outer_transaction() {
+async fn retry_in_a_savepoint_sets_the_outer_transaction() {
     let db = common::fresh_db().await;
     let mut conn = db.connect().await;
     conn.execute("CREATE TABLE t (id int4)", &[]).await.unwrap();
@@ -268,7 +279,7 @@ async fn review_retry_in_a_savepoint_sets_the_outer_transaction() {
 /// caller's session SET fails (as it would anyway), but the error names a query the caller never
 /// sent — `SELECT pg_catalog.pg_backend_pid()` — instead of theirs.
 #[tokio::test]
-async fn review_detection_in_an_aborted_transaction_names_the_wrong_query() {
+async fn detection_in_an_aborted_transaction_names_the_wrong_query() {
     let db = common::fresh_db().await;
     let mut conn = db.connect().await;
     let mut tx = conn.transaction().await.unwrap();
