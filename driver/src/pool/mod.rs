@@ -93,6 +93,9 @@ pub(crate) struct Shared {
     counters: Counters,
     /// Learned statements and queued requests of pipelined shortcut calls.
     pipelining: pipeline::Pipelining,
+    /// The connections cache statements under names, which pipelined calls need (off through
+    /// a transaction pooler): without, shortcut calls skip learning altogether.
+    caches_statements: AtomicBool,
     /// The replicas [`Pool::replica`] routes reads to (set once, after the primary pool starts).
     routing: std::sync::OnceLock<replicas::Routing>,
 }
@@ -112,9 +115,11 @@ impl Pool {
     pub(crate) async fn start(options: PoolBuilder, config: Config) -> Result<Pool> {
         let max_size = options.max_size;
         let min_size = options.min_size.min(max_size);
+        let caches_statements = AtomicBool::new(config.get_statement_cache_size() > 0);
         let pool = Pool {
             shared: Arc::new(Shared {
                 options,
+                caches_statements,
                 config: Mutex::new(config),
                 permits: Arc::new(Semaphore::new(max_size)),
                 idle: Mutex::new(VecDeque::with_capacity(max_size)),
@@ -466,6 +471,9 @@ impl Pool {
     /// Uses new connection settings for connections opened from now on, and replaces the
     /// existing ones (as [`Pool::expire_connections`]).
     pub fn set_connect_args(&self, config: Config) {
+        self.shared
+            .caches_statements
+            .store(config.get_statement_cache_size() > 0, Ordering::Relaxed);
         *self.shared.config.lock().unwrap_or_else(|p| p.into_inner()) = config;
         self.expire_connections();
     }

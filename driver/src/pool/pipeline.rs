@@ -189,6 +189,7 @@ impl Shared {
     /// Whether a call may be pipelined at all (learned or not).
     fn pipelinable(&self, query: &impl AsQuery, params: &[Param<'_>], kind: PipeKind) -> bool {
         self.options.pipeline
+            && self.caches_statements.load(Ordering::Relaxed)
             && self.options.setup.is_none()
             && self.options.reset.is_none()
             && query.statement().is_none()
