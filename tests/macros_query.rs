@@ -451,6 +451,7 @@ async fn named_parameters_bind_by_name() {
 /// inserts them with `UNNEST`, each field checked against its column's type.
 #[tokio::test]
 async fn a_slice_of_rows_is_inserted_in_one_statement() {
+    #[derive(quarry::CopyRow)]
     struct NewUser {
         name: String,
         age: Option<i32>,
@@ -488,6 +489,20 @@ async fn a_slice_of_rows_is_inserted_in_one_statement() {
         (count, aged, sum),
         (500, 250, (0..500).step_by(2).sum::<i64>())
     );
+    // For large batches, the same rows go through COPY.
+    let copied = conn
+        .copy_records_to_table("macro_users", &users, &["name", "age"], None)
+        .await
+        .unwrap();
+    assert_eq!(copied, 500);
+    let count: i64 = conn
+        .fetch_val(
+            "SELECT count(*) FROM macro_users WHERE name LIKE 'user %'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, 1000);
     let none: Vec<NewUser> = Vec::new();
     let tag = quarry::query!("INSERT INTO macro_users (name, age) VALUES :none(name, age)")
         .execute(&mut conn)
