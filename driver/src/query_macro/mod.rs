@@ -34,6 +34,7 @@ use quarry_protocol::backend::CommandTag;
 ///     sql: "SELECT $1::int4 + 1",
 ///     params: [&id as quarry_driver::Param<'_>],
 ///     mapper: |r: &quarry_driver::Record| r.get::<i32>(0),
+///     variants: None,
 /// };
 /// assert_eq!(q.fetch_one(&mut *conn).await?, 8);
 /// # Ok(()) }
@@ -42,10 +43,73 @@ use quarry_protocol::backend::CommandTag;
 pub struct Map<'q, const N: usize, F> {
     /// The SQL text.
     pub sql: &'static str,
-    /// `$1`, `$2`, ... in order.
+    /// `$1`, `$2`, ... in order (for a query with optional fragments: every parameter of
+    /// every fragment, in order of first use).
     pub params: [Param<'q>; N],
     /// Builds one typed row from a record.
     pub mapper: F,
+    /// For a query with optional fragments: which of them each value leaves in, and the SQL of
+    /// every combination.
+    pub variants: Option<&'static Variants>,
+}
+
+/// The variants of a `query!` with optional fragments (`{ AND name = :name }`), all described
+/// at build time. A fragment is left in when none of its parameters is NULL (`None`).
+#[derive(Debug)]
+pub struct Variants {
+    /// For each fragment, the indexes (in [`Map::params`]) of its parameters.
+    pub fragments: &'static [&'static [usize]],
+    /// One per combination of fragments: bit `i` of the index is fragment `i` left in.
+    pub variants: &'static [Variant],
+}
+
+/// One combination of fragments: its SQL and which parameters it sends, in `$n` order.
+#[derive(Debug)]
+pub struct Variant {
+    /// The SQL with the fragments of this combination.
+    pub sql: &'static str,
+    /// Indexes in [`Map::params`] of `$1`, `$2`, ...
+    pub params: &'static [usize],
+}
+
+impl Variants {
+    /// The variant for `params`' values, and the parameters it sends.
+    fn choose<'q>(&self, params: &[Param<'q>]) -> Result<(&'static str, Vec<Param<'q>>)> {
+        let mut index = 0usize;
+        for (bit, fragment) in self.fragments.iter().enumerate() {
+            let present = fragment
+                .iter()
+                .all(|&p| params.get(p).is_some_and(|param| !param.is_null()));
+            if present {
+                index |= 1 << bit;
+            }
+        }
+        // The table comes from the macro with the parameters: it always fits them.
+        let broken = |query: &str| Error::ParamCount {
+            expected: self.fragments.len().max(index),
+            found: params.len(),
+            query: query.to_owned(),
+        };
+        let variant = self.variants.get(index).ok_or_else(|| broken(""))?;
+        let mut sent = Vec::with_capacity(variant.params.len());
+        for &p in variant.params {
+            sent.push(*params.get(p).ok_or_else(|| broken(variant.sql))?);
+        }
+        Ok((variant.sql, sent))
+    }
+}
+
+impl<'q, const N: usize, F> Map<'q, N, F> {
+    /// The SQL to run and its parameters: the query's own, or the variant its values choose.
+    fn statement(&self) -> Result<(&'static str, std::borrow::Cow<'_, [Param<'q>]>)> {
+        match self.variants {
+            None => Ok((self.sql, std::borrow::Cow::Borrowed(&self.params[..]))),
+            Some(variants) => {
+                let (sql, params) = variants.choose(&self.params)?;
+                Ok((sql, std::borrow::Cow::Owned(params)))
+            }
+        }
+    }
 }
 
 // Spelled-out futures so their `Send` bound is part of the signature (spawnable queries).
@@ -59,7 +123,7 @@ where
     ///
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
-    /// # let q = quarry_driver::query_macro::Map { sql: "DELETE FROM t", params: [], mapper: |_: &quarry_driver::Record| Ok(()) };
+    /// # let q = quarry_driver::query_macro::Map { sql: "DELETE FROM t", params: [], mapper: |_: &quarry_driver::Record| Ok(()), variants: None };
     /// let tag = q.execute(&mut *conn).await?;
     /// println!("{} rows deleted", tag.rows());
     /// # Ok(()) }
@@ -71,7 +135,10 @@ where
     where
         F: 'q,
     {
-        async move { executor.execute(self.sql, &self.params).await }
+        async move {
+            let (sql, params) = self.statement()?;
+            executor.execute(sql, &params).await
+        }
     }
 
     /// Runs the query and returns every row, typed (as [`Connection::fetch`] does untyped).
@@ -85,7 +152,8 @@ where
         F: 'q,
     {
         async move {
-            let records = executor.fetch(self.sql, &self.params).await?;
+            let (sql, params) = self.statement()?;
+            let records = executor.fetch(sql, &params).await?;
             records.iter().map(&self.mapper).collect()
         }
     }
@@ -100,7 +168,8 @@ where
         F: 'q,
     {
         async move {
-            let record = executor.fetch_row(self.sql, &self.params).await?;
+            let (sql, params) = self.statement()?;
+            let record = executor.fetch_row(sql, &params).await?;
             record.as_ref().map(&self.mapper).transpose()
         }
     }
@@ -129,7 +198,7 @@ where
     /// ```no_run
     /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
     /// use futures_util::TryStreamExt;
-    /// # let q = quarry_driver::query_macro::Map { sql: "SELECT 1", params: [], mapper: |r: &quarry_driver::Record| r.get::<i32>(0) };
+    /// # let q = quarry_driver::query_macro::Map { sql: "SELECT 1", params: [], mapper: |r: &quarry_driver::Record| r.get::<i32>(0), variants: None };
     /// let mut rows = q.fetch_stream(&mut *conn);
     /// while let Some(n) = rows.try_next().await? {
     ///     println!("{n}");
@@ -141,7 +210,11 @@ where
         F: 'q,
         O: 'q,
     {
-        TypedRows::new(executor, self.sql, self.params, self.mapper)
+        match self.variants.map(|variants| variants.choose(&self.params)) {
+            None => TypedRows::new(executor, self.sql, self.params, self.mapper),
+            Some(Ok((sql, params))) => TypedRows::new(executor, sql, params, self.mapper),
+            Some(Err(e)) => TypedRows::failed(e),
+        }
     }
 }
 

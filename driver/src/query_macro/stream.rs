@@ -27,25 +27,23 @@ type Slot<O> = Arc<Mutex<Option<Result<O>>>>;
 pub struct TypedRows<'q, O> {
     driver: Pin<Box<dyn Future<Output = ()> + Send + 'q>>,
     slot: Slot<O>,
+    /// The driver future has completed.
+    finished: bool,
     done: bool,
 }
 
 impl<'q, O: Send + 'q> TypedRows<'q, O> {
-    pub(crate) fn new<E, F, const N: usize>(
-        executor: E,
-        sql: &'static str,
-        params: [Param<'q>; N],
-        mapper: F,
-    ) -> Self
+    pub(crate) fn new<E, F, P>(executor: E, sql: &'static str, params: P, mapper: F) -> Self
     where
         E: Executor + 'q,
         F: Fn(&Record) -> Result<O> + Send + Sync + 'q,
+        P: AsRef<[Param<'q>]> + Send + 'q,
     {
         let slot: Slot<O> = Arc::new(Mutex::new(None));
         let out = Arc::clone(&slot);
         let driver = async move {
             let params = params;
-            let mut rows = executor.fetch_stream(sql, &params);
+            let mut rows = executor.fetch_stream(sql, params.as_ref());
             while let Some(row) = rows.next().await {
                 let item = row.and_then(|r| mapper(&r));
                 let failed = item.is_err();
@@ -59,6 +57,19 @@ impl<'q, O: Send + 'q> TypedRows<'q, O> {
         TypedRows {
             driver: Box::pin(driver),
             slot,
+            finished: false,
+            done: false,
+        }
+    }
+}
+
+impl<'q, O: Send + 'q> TypedRows<'q, O> {
+    /// A stream whose only item is `error`.
+    pub(crate) fn failed(error: crate::Error) -> Self {
+        TypedRows {
+            driver: Box::pin(std::future::ready(())),
+            slot: Arc::new(Mutex::new(Some(Err(error)))),
+            finished: true,
             done: false,
         }
     }
@@ -96,7 +107,9 @@ impl<O> Stream for TypedRows<'_, O> {
         if self.done {
             return Poll::Ready(None);
         }
-        let finished = self.driver.as_mut().poll(cx).is_ready();
+        let finished = self.finished || self.driver.as_mut().poll(cx).is_ready();
+        // A finished future is never polled again.
+        self.finished = finished;
         if let Some(item) = take(&self.slot) {
             return Poll::Ready(Some(item));
         }

@@ -118,6 +118,18 @@ pub trait Encode {
     fn format(&self, _ty: &PgType) -> Format {
         Format::Binary
     }
+
+    /// Whether the value is SQL NULL whatever the parameter's type (`None`): a `query!` with
+    /// optional fragments leaves out each fragment whose parameters hold NULL.
+    ///
+    /// ```
+    /// use quarry_driver::types::Encode;
+    /// assert!(None::<i32>.is_null());
+    /// assert!(!Some(1).is_null());
+    /// ```
+    fn is_null(&self) -> bool {
+        false
+    }
 }
 
 /// One column value as received: its bytes (`None` for NULL), format and type.

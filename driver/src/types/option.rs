@@ -30,6 +30,12 @@ impl<T: Encode + Type> Encode for Option<T> {
             None => Format::Binary,
         }
     }
+    fn is_null(&self) -> bool {
+        match self {
+            Some(value) => value.is_null(),
+            None => true,
+        }
+    }
 }
 
 impl<'r, T: Decode<'r>> Decode<'r> for Option<T> {
@@ -67,6 +73,9 @@ impl<T: Encode + ?Sized> Encode for &T {
     fn format(&self, ty: &PgType) -> Format {
         (**self).format(ty)
     }
+    fn is_null(&self) -> bool {
+        (**self).is_null()
+    }
 }
 
 impl<T: Encode + ?Sized> Encode for Box<T> {
@@ -81,5 +90,8 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     }
     fn format(&self, ty: &PgType) -> Format {
         (**self).format(ty)
+    }
+    fn is_null(&self) -> bool {
+        (**self).is_null()
     }
 }

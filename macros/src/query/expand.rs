@@ -21,6 +21,8 @@ pub(crate) struct Context<'a> {
     pub(crate) description: &'a QueryDescription,
     /// Files the expansion depends on (offline cache entry, SQL file), tracked for rebuilds.
     pub(crate) tracked: Vec<String>,
+    /// The variants of a query with optional fragments.
+    pub(crate) variants: Option<&'a super::named::Dynamic>,
 }
 
 /// Generates the macro's expression.
@@ -54,6 +56,23 @@ pub(crate) fn expand(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result
     });
     let (row_struct, mapper) = rows(input, form, cx)?;
     let sql = LitStr::new(&description.sql, span);
+    let variants = match cx.variants {
+        None => quote!(::core::option::Option::None),
+        Some(dynamic) => {
+            let fragments = dynamic
+                .fragments
+                .iter()
+                .map(|params| quote!(&[#(#params),*]));
+            let variants = dynamic.variants.iter().map(|(sql, params)| {
+                let sql = LitStr::new(sql, span);
+                quote!(::quarry::query_macro::Variant { sql: #sql, params: &[#(#params),*] })
+            });
+            quote!(::core::option::Option::Some(&::quarry::query_macro::Variants {
+                fragments: &[#(#fragments),*],
+                variants: &[#(#variants),*],
+            }))
+        }
+    };
     let tracked = cx.tracked.iter().map(|path| {
         quote!(
             const _: &[u8] = ::core::include_bytes!(#path);
@@ -65,6 +84,7 @@ pub(crate) fn expand(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result
         ::quarry::query_macro::Map {
             sql: #sql,
             params: [#(#params),*],
+            variants: #variants,
             mapper: {
                 const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_PREPARE_NONCE");
                 const _: ::core::option::Option<&str> = ::core::option_env!("QUARRY_OFFLINE");

@@ -11,6 +11,7 @@ mod input;
 mod named;
 mod source;
 mod types;
+mod variants;
 
 use proc_macro2::TokenStream;
 
@@ -45,8 +46,28 @@ fn try_expand(tokens: TokenStream, form: Form) -> syn::Result<TokenStream> {
     } else {
         input.lit.value()
     };
-    let mut bound = named::bind(&sql, std::mem::take(&mut input.args), span)?;
+    let mut bound = named::bind_fragments(&sql, std::mem::take(&mut input.args), span)?;
     input.args = std::mem::take(&mut bound.args);
+    if let Some(dynamic) = &bound.dynamic {
+        let mut descriptions = Vec::with_capacity(dynamic.variants.len());
+        for (variant, _) in &dynamic.variants {
+            let described =
+                source::describe(&config, variant).map_err(|e| syn::Error::new(span, e))?;
+            if let Some(file) = &described.file {
+                tracked.push(file.display().to_string());
+            }
+            descriptions.push(described.description);
+        }
+        let description = variants::merge(&bound.sql, dynamic, &descriptions, input.args.len())
+            .map_err(|e| syn::Error::new(span, e))?;
+        let cx = expand::Context {
+            config: &config,
+            description: &description,
+            tracked,
+            variants: Some(dynamic),
+        };
+        return expand::expand(&input, form, &cx);
+    }
     let sql = if bound.spread.is_some() {
         // `VALUES :rows(..)`: the probe (`VALUES ($1, ...)`) tells each field's type.
         let probe = source::describe(&config, &bound.sql).map_err(|e| syn::Error::new(span, e))?;
@@ -67,6 +88,7 @@ fn try_expand(tokens: TokenStream, form: Form) -> syn::Result<TokenStream> {
         config: &config,
         description: &described.description,
         tracked,
+        variants: None,
     };
     expand::expand(&input, form, &cx)
 }

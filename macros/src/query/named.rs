@@ -52,10 +52,136 @@ pub(crate) struct Spread {
 
 /// The SQL with positional parameters and the arguments in their order.
 pub(crate) struct Bound {
-    /// With a spread, the probe form (`VALUES ($1, $2)`), to be described first.
+    /// With a spread, the probe form (`VALUES ($1, $2)`), to be described first; with optional
+    /// fragments, every fragment in.
     pub(crate) sql: String,
     pub(crate) args: Vec<Arg>,
     pub(crate) spread: Option<Spread>,
+    /// Optional fragments (`{ AND name = :name }`): their parameters and every variant.
+    pub(crate) dynamic: Option<Dynamic>,
+}
+
+/// The most optional fragments a query may have: 2^6 = 64 variants, each described at build
+/// time.
+pub(crate) const MAX_FRAGMENTS: usize = 6;
+
+/// A query with optional fragments.
+pub(crate) struct Dynamic {
+    /// For each fragment, the indexes (in [`Bound::args`]) of the parameters it uses.
+    pub(crate) fragments: Vec<Vec<usize>>,
+    /// For each combination (bit `i`: fragment `i` in), its SQL and the indexes (in
+    /// [`Bound::args`]) of its `$1`, `$2`, ...
+    pub(crate) variants: Vec<(String, Vec<usize>)>,
+}
+
+/// [`bind`], and optional fragments: `{ ... }` in the SQL (outside literals and comments) is
+/// left out when a parameter in it is NULL (`None`) at run time. Every combination is
+/// rewritten here, to be described and checked at build time.
+pub(crate) fn bind_fragments(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<Bound> {
+    let found = scan(sql);
+    if found.braces.is_empty() {
+        return bind(sql, args, span);
+    }
+    let bytes = sql.as_bytes();
+    let mut fragments = Vec::new();
+    for pair in found.braces.chunks(2) {
+        match pair {
+            [open, close] if bytes[*open] == b'{' && bytes[*close] == b'}' => {
+                fragments.push((*open, *close));
+            }
+            _ => {
+                return Err(syn::Error::new(
+                    span,
+                    "unbalanced `{` `}`: an optional fragment is `{ ... }`, and fragments do not nest",
+                ));
+            }
+        }
+    }
+    if fragments.len() > MAX_FRAGMENTS {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "{} optional fragments make {} variants to check; at most {MAX_FRAGMENTS} \
+                 fragments ({} variants) are allowed",
+                fragments.len(),
+                1u64 << fragments.len().min(63),
+                1 << MAX_FRAGMENTS
+            ),
+        ));
+    }
+    // Every fragment in: the arguments and their order (numbered by first use).
+    let variant_text = |mask: usize| {
+        let mut text = String::with_capacity(sql.len());
+        let mut at = 0;
+        for (k, &(open, close)) in fragments.iter().enumerate() {
+            text.push_str(&sql[at..open]);
+            if mask & (1 << k) != 0 {
+                text.push_str(&sql[open + 1..close]);
+            }
+            at = close + 1;
+        }
+        text.push_str(&sql[at..]);
+        text
+    };
+    let all = (1usize << fragments.len()) - 1;
+    let full = bind(&variant_text(all), args, span)?;
+    if full.spread.is_some() {
+        return Err(syn::Error::new(
+            span,
+            "`VALUES :rows(..)` cannot be combined with optional fragments",
+        ));
+    }
+    let names = |bound: &Bound| -> Vec<String> {
+        bound
+            .args
+            .iter()
+            .map(|arg| match &arg.expr {
+                Expr::Path(path) => path
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .collect()
+    };
+    // The parameters' names in order: the same rewrite with every name left to bind itself.
+    let order = names(&bind(&variant_text(all), Vec::new(), span)?);
+    let index_of = |name: &str| order.iter().position(|n| n == name);
+    let mut fragment_params = Vec::with_capacity(fragments.len());
+    for &(open, close) in &fragments {
+        let inside: Vec<usize> = scan(&sql[open + 1..close])
+            .uses
+            .iter()
+            .filter_map(|used| index_of(used.name))
+            .collect();
+        if inside.is_empty() {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "the optional fragment `{{{}}}` has no `:name` parameter to decide whether it is in",
+                    sql[open + 1..close].trim()
+                ),
+            ));
+        }
+        fragment_params.push(inside);
+    }
+    let mut variants = Vec::with_capacity(all + 1);
+    for mask in 0..=all {
+        let bound = bind(&variant_text(mask), Vec::new(), span)?;
+        let params = names(&bound)
+            .iter()
+            .map(|name| index_of(name).unwrap_or(usize::MAX))
+            .collect();
+        variants.push((bound.sql, params));
+    }
+    Ok(Bound {
+        dynamic: Some(Dynamic {
+            fragments: fragment_params,
+            variants,
+        }),
+        ..full
+    })
 }
 
 /// What the lexer found.
@@ -66,6 +192,8 @@ struct Scan<'s> {
     positional: bool,
     /// Byte ranges of the comments seen so far (a keyword inside one is no keyword).
     comments: Vec<(usize, usize)>,
+    /// Positions of `{` and `}` outside literals and comments: optional fragments.
+    braces: Vec<usize>,
 }
 
 /// Rewrites `sql`'s named parameters to positional ones and orders the arguments to match.
@@ -85,6 +213,7 @@ pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<Bound> 
             sql: sql.to_owned(),
             args: positional,
             spread: None,
+            dynamic: None,
         });
     }
     if scan.positional {
@@ -175,6 +304,7 @@ pub(crate) fn bind(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<Bound> 
         sql: out,
         args: ordered,
         spread,
+        dynamic: None,
     })
 }
 
@@ -335,6 +465,10 @@ fn scan(sql: &str) -> Scan<'_> {
         match b {
             b'[' => {
                 brackets += 1;
+                i += 1;
+            }
+            b'{' | b'}' => {
+                found.braces.push(i);
                 i += 1;
             }
             b']' => {
@@ -710,6 +844,71 @@ mod tests {
         // Not a spread: `VALUES (:a, :b)` is one row.
         let (sql, _) = rewrite("INSERT INTO t VALUES (:a, :b)", quote!(a = 1, b = 2));
         assert_eq!(sql, "INSERT INTO t VALUES ($1, $2)");
+    }
+
+    #[test]
+    fn optional_fragments_make_one_variant_per_combination() {
+        let Ok(bound) = bind_fragments(
+            "SELECT 1 FROM t WHERE a = :a {AND b = :b} {AND (c = :c OR d = :b)} LIMIT :n",
+            args(quote!(n = 5)),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            bound.sql,
+            "SELECT 1 FROM t WHERE a = $1 AND b = $2 AND (c = $3 OR d = $2) LIMIT $4"
+        );
+        let Some(dynamic) = bound.dynamic else {
+            panic!("no variants");
+        };
+        // Parameters by first use: a, b, c, n.
+        assert_eq!(dynamic.fragments, [vec![1], vec![2, 1]]);
+        let variants: Vec<(&str, &[usize])> = dynamic
+            .variants
+            .iter()
+            .map(|(sql, params)| (sql.as_str(), params.as_slice()))
+            .collect();
+        assert_eq!(
+            variants,
+            [
+                ("SELECT 1 FROM t WHERE a = $1   LIMIT $2", &[0, 3][..]),
+                (
+                    "SELECT 1 FROM t WHERE a = $1 AND b = $2  LIMIT $3",
+                    &[0, 1, 3][..]
+                ),
+                (
+                    "SELECT 1 FROM t WHERE a = $1  AND (c = $2 OR d = $3) LIMIT $4",
+                    &[0, 2, 1, 3][..]
+                ),
+                (
+                    "SELECT 1 FROM t WHERE a = $1 AND b = $2 AND (c = $3 OR d = $2) LIMIT $4",
+                    &[0, 1, 2, 3][..]
+                ),
+            ]
+        );
+        // Braces in literals and comments are no fragments.
+        let Ok(plain) = bind_fragments(
+            "SELECT '{a}', x -- {\n FROM t",
+            Vec::new(),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        assert!(plain.dynamic.is_none());
+    }
+
+    #[test]
+    fn fragments_are_bounded_and_decided_by_a_parameter() {
+        let err = |sql: &str| match bind_fragments(sql, Vec::new(), Span::call_site()) {
+            Ok(bound) => panic!("accepted, as {}", bound.sql),
+            Err(e) => e.to_string(),
+        };
+        assert!(err("SELECT 1 {AND true}").contains("no `:name` parameter"));
+        assert!(err("SELECT 1 {AND :a {AND :b}}").contains("do not nest"));
+        assert!(err("SELECT 1 {AND :a").contains("unbalanced"));
+        let seven = "SELECT 1 {:a}{:b}{:c}{:d}{:e}{:f}{:g}";
+        assert!(err(seven).contains("make 128 variants"), "{}", err(seven));
     }
 
     #[test]

@@ -1,0 +1,90 @@
+//! The description of a query with optional fragments: every variant is described at build
+//! time, and the generated row type must fit them all — the same columns (names and types) in
+//! each, nullable where any variant can give NULL; each parameter of the same type wherever it
+//! is used.
+
+use quarry_describe::{ParamDescription, QueryDescription};
+
+use super::named::Dynamic;
+
+/// One description for all the variants of `dynamic` (described in `descriptions`, in the
+/// same order), with `params` parameters in the order of [`Dynamic`]'s indexes.
+pub(crate) fn merge(
+    full_sql: &str,
+    dynamic: &Dynamic,
+    descriptions: &[QueryDescription],
+    params: usize,
+) -> Result<QueryDescription, String> {
+    let Some(first) = descriptions.first() else {
+        return Err("a query with optional fragments has no variants".to_owned());
+    };
+    let mut columns = first.columns.clone();
+    for (description, (sql, _)) in descriptions.iter().zip(&dynamic.variants).skip(1) {
+        let same_shape = description.columns.len() == columns.len()
+            && description
+                .columns
+                .iter()
+                .zip(&columns)
+                .all(|(a, b)| a.name == b.name && a.ty == b.ty);
+        if !same_shape {
+            let list = |d: &QueryDescription| {
+                d.columns
+                    .iter()
+                    .map(|c| format!("{} {}", c.name, c.ty.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(format!(
+                "every variant of a query with optional fragments must return the same columns; \
+                 `{}` returns ({}) but `{sql}` returns ({})",
+                first.sql,
+                list(first),
+                list(description)
+            ));
+        }
+        for (merged, column) in columns.iter_mut().zip(&description.columns) {
+            merged.nullable |= column.nullable;
+            merged.element_nullable |= column.element_nullable;
+            if merged.origin != column.origin {
+                merged.origin = None;
+            }
+        }
+    }
+    let mut parameters: Vec<Option<ParamDescription>> = vec![None; params];
+    for (description, (sql, indexes)) in descriptions.iter().zip(&dynamic.variants) {
+        for (param, &index) in description.parameters.iter().zip(indexes) {
+            let Some(slot) = parameters.get_mut(index) else {
+                return Err(format!("`{sql}` uses a parameter the query does not bind"));
+            };
+            match slot {
+                None => *slot = Some(param.clone()),
+                Some(known) if known.ty != param.ty => {
+                    return Err(format!(
+                        "parameter {} is a `{}` in one variant and a `{}` in `{sql}`: give it one type (a cast)",
+                        index + 1,
+                        known.ty.name,
+                        param.ty.name
+                    ));
+                }
+                Some(known) => {
+                    if known.not_null_target != param.not_null_target {
+                        known.not_null_target = None;
+                    }
+                }
+            }
+        }
+    }
+    let parameters = parameters
+        .into_iter()
+        .enumerate()
+        .map(|(index, param)| {
+            param.ok_or_else(|| format!("parameter {} is used by no variant", index + 1))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(QueryDescription {
+        version: first.version,
+        sql: full_sql.to_owned(),
+        parameters,
+        columns,
+    })
+}
