@@ -54,8 +54,10 @@ pub use quarry_driver::testing;
 #[doc(hidden)]
 pub use quarry_driver::{from_record, query_macro};
 
+/// What picks one alternative of a `query!` choice fragment (derive it on an enum).
+pub use quarry_driver::query_macro::Choice;
 #[cfg(feature = "macros")]
-pub use quarry_macros::{CopyRow, FromRecord, Type};
+pub use quarry_macros::{Choice, CopyRow, FromRecord, Type};
 #[cfg(feature = "macros")]
 pub use quarry_macros::{
     migrate, query, query_as, query_as_unchecked, query_file, query_file_as,

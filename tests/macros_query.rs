@@ -556,3 +556,46 @@ async fn optional_fragments_run_the_variant_the_values_choose() {
     .unwrap();
     assert_eq!(ages, [Some(31), None]);
 }
+
+/// Choices: `{:sort => a | b}` runs the alternative an enum deriving `Choice` picks (each
+/// described at build time), combined with optional fragments.
+#[tokio::test]
+async fn choices_pick_the_order_by() {
+    #[derive(quarry::Choice, Clone, Copy, Debug)]
+    enum Sort {
+        Name,
+        NewestFirst,
+    }
+    let mut conn = db().await;
+    for (sort, name, expected) in [
+        (Sort::Name, None, &["Ann", "Bob"][..]),
+        (Sort::NewestFirst, None, &["Bob", "Ann"][..]),
+        (Sort::NewestFirst, Some("Bob"), &["Bob"][..]),
+    ] {
+        let rows: Vec<String> = quarry::query_scalar!(
+            "SELECT name FROM macro_users WHERE true { AND name = :name }
+             ORDER BY {:sort => name | id DESC}"
+        )
+        .fetch(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(rows, expected, "{sort:?} {name:?}");
+    }
+    // A usize picks too, checked at run time.
+    let err = quarry::query_scalar!(
+        "SELECT name FROM macro_users ORDER BY {:column => name | id}",
+        column = 2usize,
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("2 alternatives"), "{err}");
+    let one: Vec<String> = quarry::query_scalar!(
+        "SELECT name FROM macro_users ORDER BY {:column => name | id} LIMIT 1",
+        column = 1usize,
+    )
+    .fetch(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(one, ["Ann"]);
+}

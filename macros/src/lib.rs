@@ -10,6 +10,7 @@
 
 mod attr;
 mod case;
+mod choice;
 mod column_key;
 mod copy_row;
 mod fallback;
@@ -52,6 +53,26 @@ pub fn derive_from_record(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     from_record::expand(&input)
         .unwrap_or_else(|e| fallback::from_record(&input, &e))
+        .into()
+}
+
+/// Derives `quarry::query_macro::Choice<N>` for an enum without fields (`N` its number of
+/// variants): a value picks the alternative at its variant's position in a `query!` choice
+/// fragment (`{:sort => name | created_at DESC}`), and a fragment with another number of
+/// alternatives is a compile error.
+///
+/// ```ignore
+/// #[derive(quarry::Choice)]
+/// enum Sort { Name, Newest }
+/// let sort = Sort::Newest;
+/// let rows = quarry::query!("SELECT id FROM users ORDER BY {:sort => name | created_at DESC}")
+///     .fetch(&pool).await?;
+/// ```
+#[proc_macro_derive(Choice)]
+pub fn derive_choice(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    choice::expand(&input)
+        .unwrap_or_else(|e| e.to_compile_error())
         .into()
 }
 

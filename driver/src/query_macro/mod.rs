@@ -48,19 +48,49 @@ pub struct Map<'q, const N: usize, F> {
     pub params: [Param<'q>; N],
     /// Builds one typed row from a record.
     pub mapper: F,
-    /// For a query with optional fragments: which of them each value leaves in, and the SQL of
-    /// every combination.
-    pub variants: Option<&'static Variants>,
+    /// For a query with optional fragments or choices: the table of variants, and each
+    /// choice's value.
+    pub variants: Option<Chosen>,
 }
 
-/// The variants of a `query!` with optional fragments (`{ AND name = :name }`), all described
-/// at build time. A fragment is left in when none of its parameters is NULL (`None`).
+/// The most fragments (optional or choices) a query may have.
+pub const MAX_FRAGMENTS: usize = 6;
+
+/// The variant table of a query with fragments, and the values of its choices.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen {
+    /// Every variant, described at build time.
+    pub table: &'static Variants,
+    /// The value of each choice fragment (`{:sort => a | b}`), in order (the rest unused).
+    pub choices: [usize; MAX_FRAGMENTS],
+}
+
+/// The variants of a `query!` with fragments, all described at build time: optional ones
+/// (`{ AND name = :name }`, left out when one of their parameters is NULL) and choices
+/// (`{:sort => name | created_at DESC}`, one alternative picked by a [`Choice`] value).
 #[derive(Debug)]
 pub struct Variants {
-    /// For each fragment, the indexes (in [`Map::params`]) of its parameters.
-    pub fragments: &'static [&'static [usize]],
-    /// One per combination of fragments: bit `i` of the index is fragment `i` left in.
+    /// The fragments in order of appearance.
+    pub fragments: &'static [Fragment],
+    /// Every combination: fragment `i`'s state is digit `i` of the index (mixed radix: 2 for an
+    /// optional fragment, the number of alternatives for a choice; fragment 0 varies fastest).
     pub variants: &'static [Variant],
+}
+
+/// One fragment of a query with fragments.
+#[derive(Debug)]
+pub enum Fragment {
+    /// Left in when none of these parameters (indexes in [`Map::params`]) is NULL.
+    Optional(&'static [usize]),
+    /// One of `count` alternatives, picked by choice value number `choice`.
+    Choice {
+        /// Index in [`Chosen::choices`].
+        choice: usize,
+        /// The number of alternatives.
+        count: usize,
+        /// The choice's name, for errors.
+        name: &'static str,
+    },
 }
 
 /// One combination of fragments: its SQL and which parameters it sends, in `$n` order.
@@ -72,21 +102,81 @@ pub struct Variant {
     pub params: &'static [usize],
 }
 
+/// A value that picks one alternative of a choice fragment (`{:sort => id | name DESC}`):
+/// `N` is the number of alternatives, checked at compile time for a
+/// `#[derive(quarry::Choice)]` enum (its variants in order), at run time for a `usize`.
+///
+/// ```
+/// use quarry_driver::query_macro::Choice;
+/// assert_eq!(Choice::<3>::index(&2usize), 2);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot pick one of {N} alternatives",
+    note = "derive `quarry::Choice` on a fieldless enum with exactly {N} variants (one per alternative, in order), or pass a `usize`"
+)]
+pub trait Choice<const N: usize> {
+    /// The alternative picked, counting from 0.
+    fn index(&self) -> usize;
+}
+
+impl<const N: usize> Choice<N> for usize {
+    fn index(&self) -> usize {
+        *self
+    }
+}
+
+impl<const N: usize, T: Choice<N> + ?Sized> Choice<N> for &T {
+    fn index(&self) -> usize {
+        (**self).index()
+    }
+}
+
 impl Variants {
-    /// The variant for `params`' values, and the parameters it sends.
-    fn choose<'q>(&self, params: &[Param<'q>]) -> Result<(&'static str, Vec<Param<'q>>)> {
+    /// The variant for `params`' values and `choices`, and the parameters it sends.
+    fn choose<'q>(
+        &self,
+        params: &[Param<'q>],
+        choices: &[usize],
+    ) -> Result<(&'static str, Vec<Param<'q>>)> {
         let mut index = 0usize;
-        for (bit, fragment) in self.fragments.iter().enumerate() {
-            let present = fragment
-                .iter()
-                .all(|&p| params.get(p).is_some_and(|param| !param.is_null()));
-            if present {
-                index |= 1 << bit;
+        let mut stride = 1usize;
+        for fragment in self.fragments {
+            match fragment {
+                Fragment::Optional(inside) => {
+                    let present = inside
+                        .iter()
+                        .all(|&p| params.get(p).is_some_and(|param| !param.is_null()));
+                    if present {
+                        index += stride;
+                    }
+                    stride *= 2;
+                }
+                Fragment::Choice {
+                    choice,
+                    count,
+                    name,
+                } => {
+                    let value = choices.get(*choice).copied().unwrap_or(usize::MAX);
+                    if value >= *count {
+                        return Err(Error::Encode {
+                            position: *choice + 1,
+                            rust_type: "usize",
+                            pg_type: format!("a choice of {count}"),
+                            source: format!(
+                                "`{name}` is {value}, but its choice has {count} alternatives (0 to {})",
+                                count - 1
+                            )
+                            .into(),
+                        });
+                    }
+                    index += value * stride;
+                    stride *= count;
+                }
             }
         }
         // The table comes from the macro with the parameters: it always fits them.
         let broken = |query: &str| Error::ParamCount {
-            expected: self.fragments.len().max(index),
+            expected: self.variants.len(),
             found: params.len(),
             query: query.to_owned(),
         };
@@ -104,8 +194,8 @@ impl<'q, const N: usize, F> Map<'q, N, F> {
     fn statement(&self) -> Result<(&'static str, std::borrow::Cow<'_, [Param<'q>]>)> {
         match self.variants {
             None => Ok((self.sql, std::borrow::Cow::Borrowed(&self.params[..]))),
-            Some(variants) => {
-                let (sql, params) = variants.choose(&self.params)?;
+            Some(chosen) => {
+                let (sql, params) = chosen.table.choose(&self.params, &chosen.choices)?;
                 Ok((sql, std::borrow::Cow::Owned(params)))
             }
         }
@@ -210,7 +300,10 @@ where
         F: 'q,
         O: 'q,
     {
-        match self.variants.map(|variants| variants.choose(&self.params)) {
+        match self
+            .variants
+            .map(|chosen| chosen.table.choose(&self.params, &chosen.choices))
+        {
             None => TypedRows::new(executor, self.sql, self.params, self.mapper),
             Some(Ok((sql, params))) => TypedRows::new(executor, sql, params, self.mapper),
             Some(Err(e)) => TypedRows::failed(e),

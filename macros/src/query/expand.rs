@@ -10,6 +10,7 @@ use syn::spanned::Spanned;
 use super::columns::{self, TypeOverride};
 use super::config::Config;
 use super::input::{Form, Input, Output};
+use super::named::FragmentKind;
 use super::types::{self, ParamCheck};
 use crate::column_key;
 
@@ -59,17 +60,42 @@ pub(crate) fn expand(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result
     let variants = match cx.variants {
         None => quote!(::core::option::Option::None),
         Some(dynamic) => {
-            let fragments = dynamic
+            let qm = quote!(::quarry::query_macro);
+            let mut choices = Vec::new();
+            let fragments: Vec<TokenStream> = dynamic
                 .fragments
                 .iter()
-                .map(|params| quote!(&[#(#params),*]));
+                .map(|fragment| match fragment {
+                    FragmentKind::Optional(params) => {
+                        quote!(#qm::Fragment::Optional(&[#(#params),*]))
+                    }
+                    FragmentKind::Choice {
+                        name,
+                        choice,
+                        count,
+                    } => {
+                        let at = choices.len();
+                        let value = quote_spanned! {choice.span()=>
+                            #qm::Choice::<#count>::index(&(#choice))
+                        };
+                        choices.push(value);
+                        quote!(#qm::Fragment::Choice { choice: #at, count: #count, name: #name })
+                    }
+                })
+                .collect();
+            while choices.len() < super::named::MAX_FRAGMENTS {
+                choices.push(quote!(0));
+            }
             let variants = dynamic.variants.iter().map(|(sql, params)| {
                 let sql = LitStr::new(sql, span);
-                quote!(::quarry::query_macro::Variant { sql: #sql, params: &[#(#params),*] })
+                quote!(#qm::Variant { sql: #sql, params: &[#(#params),*] })
             });
-            quote!(::core::option::Option::Some(&::quarry::query_macro::Variants {
-                fragments: &[#(#fragments),*],
-                variants: &[#(#variants),*],
+            quote!(::core::option::Option::Some(#qm::Chosen {
+                table: &#qm::Variants {
+                    fragments: &[#(#fragments),*],
+                    variants: &[#(#variants),*],
+                },
+                choices: [#(#choices),*],
             }))
         }
     };

@@ -61,74 +61,208 @@ pub(crate) struct Bound {
     pub(crate) dynamic: Option<Dynamic>,
 }
 
-/// The most optional fragments a query may have: 2^6 = 64 variants, each described at build
-/// time.
+/// The most fragments a query may have, and the most variants they may make: each is
+/// described at build time.
 pub(crate) const MAX_FRAGMENTS: usize = 6;
+const MAX_VARIANTS: usize = 64;
 
-/// A query with optional fragments.
+/// One fragment of a query with fragments.
+pub(crate) enum FragmentKind {
+    /// `{ ... }`: left out when one of these parameters (indexes in [`Bound::args`]) is NULL.
+    Optional(Vec<usize>),
+    /// `{:name => a | b | c}`: one alternative, picked by the value of `choice`.
+    Choice {
+        /// The name, for errors.
+        name: String,
+        /// The value that picks (an argument `name = ...` or the variable `name`).
+        choice: Expr,
+        /// The number of alternatives.
+        count: usize,
+    },
+}
+
+/// A query with fragments.
 pub(crate) struct Dynamic {
-    /// For each fragment, the indexes (in [`Bound::args`]) of the parameters it uses.
-    pub(crate) fragments: Vec<Vec<usize>>,
-    /// For each combination (bit `i`: fragment `i` in), its SQL and the indexes (in
-    /// [`Bound::args`]) of its `$1`, `$2`, ...
+    /// The fragments in order.
+    pub(crate) fragments: Vec<FragmentKind>,
+    /// For each combination (fragment `i`'s state is digit `i`, mixed radix, fragment 0
+    /// fastest), its SQL and the indexes (in [`Bound::args`]) of its `$1`, `$2`, ...
     pub(crate) variants: Vec<(String, Vec<usize>)>,
 }
 
-/// [`bind`], and optional fragments: `{ ... }` in the SQL (outside literals and comments) is
-/// left out when a parameter in it is NULL (`None`) at run time. Every combination is
-/// rewritten here, to be described and checked at build time.
-pub(crate) fn bind_fragments(sql: &str, args: Vec<Arg>, span: Span) -> syn::Result<Bound> {
+/// A fragment as written.
+enum Written<'s> {
+    Optional(&'s str),
+    Choice {
+        name: &'s str,
+        alternatives: Vec<&'s str>,
+    },
+}
+
+impl Written<'_> {
+    fn states(&self) -> usize {
+        match self {
+            Written::Optional(_) => 2,
+            Written::Choice { alternatives, .. } => alternatives.len(),
+        }
+    }
+
+    /// The text for `state`.
+    fn text(&self, state: usize) -> &str {
+        match self {
+            Written::Optional(inside) if state == 1 => inside,
+            Written::Optional(_) => "",
+            Written::Choice { alternatives, .. } => alternatives.get(state).copied().unwrap_or(""),
+        }
+    }
+}
+
+/// `{:name => a | b}` → the choice's name and alternatives (split at `|`, not `||`).
+fn choice(inside: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = inside.trim_start().strip_prefix(':')?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, rest) = rest.split_at(end);
+    let rest = rest.trim_start().strip_prefix("=>")?;
+    let bytes = rest.as_bytes();
+    let mut alternatives = Vec::new();
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        let lone =
+            bytes[i] == b'|' && bytes.get(i + 1) != Some(&b'|') && (i == 0 || bytes[i - 1] != b'|');
+        if lone {
+            alternatives.push(rest[start..i].trim());
+            start = i + 1;
+        }
+    }
+    alternatives.push(rest[start..].trim());
+    (!name.is_empty()).then_some((name, alternatives))
+}
+
+/// [`bind`], and fragments in braces (outside literals and comments), each described in every
+/// combination at build time:
+/// - `{ AND name = :name }` is left out at run time when a parameter in it is NULL (`None`);
+/// - `{:sort => name | created_at DESC}` is one of its alternatives, picked by the value of
+///   `sort` (a [`Choice`](::quarry::query_macro::Choice): an enum deriving it, or a `usize`).
+pub(crate) fn bind_fragments(sql: &str, mut args: Vec<Arg>, span: Span) -> syn::Result<Bound> {
     let found = scan(sql);
     if found.braces.is_empty() {
         return bind(sql, args, span);
     }
     let bytes = sql.as_bytes();
-    let mut fragments = Vec::new();
+    let mut ranges = Vec::new();
     for pair in found.braces.chunks(2) {
         match pair {
             [open, close] if bytes[*open] == b'{' && bytes[*close] == b'}' => {
-                fragments.push((*open, *close));
+                ranges.push((*open, *close));
             }
             _ => {
                 return Err(syn::Error::new(
                     span,
-                    "unbalanced `{` `}`: an optional fragment is `{ ... }`, and fragments do not nest",
+                    "unbalanced `{` `}`: a fragment is `{ ... }` or `{:name => a | b}`, and fragments do not nest",
                 ));
             }
         }
     }
-    if fragments.len() > MAX_FRAGMENTS {
+    let written: Vec<Written<'_>> = ranges
+        .iter()
+        .map(|&(open, close)| {
+            let inside = &sql[open + 1..close];
+            match choice(inside) {
+                Some((name, alternatives)) => Written::Choice { name, alternatives },
+                None => Written::Optional(inside),
+            }
+        })
+        .collect();
+    let total = written.iter().try_fold(1usize, |n, w| {
+        n.checked_mul(w.states()).filter(|&n| n <= MAX_VARIANTS)
+    });
+    if written.len() > MAX_FRAGMENTS || total.is_none() {
+        let count: u128 = written.iter().map(|w| w.states() as u128).product();
         return Err(syn::Error::new(
             span,
             format!(
-                "{} optional fragments make {} variants to check; at most {MAX_FRAGMENTS} \
-                 fragments ({} variants) are allowed",
-                fragments.len(),
-                1u64 << fragments.len().min(63),
-                1 << MAX_FRAGMENTS
+                "{} fragments make {count} variants to check; at most {MAX_FRAGMENTS} fragments \
+                 and {MAX_VARIANTS} variants are allowed",
+                written.len()
             ),
         ));
     }
-    // Every fragment in: the arguments and their order (numbered by first use).
-    let variant_text = |mask: usize| {
+    let total = total.unwrap_or(1);
+    let digits = |mut index: usize| -> Vec<usize> {
+        written
+            .iter()
+            .map(|w| {
+                let digit = index % w.states();
+                index /= w.states();
+                digit
+            })
+            .collect()
+    };
+    let variant_text = |states: &[usize]| {
         let mut text = String::with_capacity(sql.len());
         let mut at = 0;
-        for (k, &(open, close)) in fragments.iter().enumerate() {
-            text.push_str(&sql[at..open]);
-            if mask & (1 << k) != 0 {
-                text.push_str(&sql[open + 1..close]);
-            }
+        for ((open, close), (w, &state)) in ranges.iter().zip(written.iter().zip(states)) {
+            text.push_str(&sql[at..*open]);
+            text.push_str(w.text(state));
             at = close + 1;
         }
         text.push_str(&sql[at..]);
         text
     };
-    let all = (1usize << fragments.len()) - 1;
-    let full = bind(&variant_text(all), args, span)?;
+    // The choices' values are no SQL parameters: their arguments are taken out first.
+    let mut choices = Vec::new();
+    for w in &written {
+        let Written::Choice { name, alternatives } = w else {
+            continue;
+        };
+        if alternatives.len() < 2 || alternatives.iter().any(|a| a.is_empty()) {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "the choice `{{:{name} => ...}}` needs two alternatives or more, none empty, separated by `|`"
+                ),
+            ));
+        }
+        if alternatives.iter().any(|a| !scan(a).uses.is_empty()) {
+            return Err(syn::Error::new(
+                span,
+                format!("the alternatives of `{{:{name} => ...}}` take no `:name` parameters"),
+            ));
+        }
+        let given = args.iter().position(|arg| match &arg.expr {
+            Expr::Assign(assign) => {
+                matches!(&*assign.left, Expr::Path(p) if p.path.is_ident(name))
+            }
+            _ => false,
+        });
+        let expr = match given {
+            Some(at) => match args.remove(at).expr {
+                Expr::Assign(assign) => *assign.right,
+                other => other,
+            },
+            None => {
+                let ident: Ident = syn::parse_str(name).map_err(|_| {
+                    syn::Error::new(span, format!("`{name}` cannot name a Rust variable"))
+                })?;
+                let ident = Ident::new(&ident.to_string(), span);
+                syn::parse_quote!(#ident)
+            }
+        };
+        choices.push(((*name).to_owned(), expr, alternatives.len()));
+    }
+    // Every optional fragment in, every choice at its first alternative: the arguments and
+    // their order (numbered by first use).
+    let full_states: Vec<usize> = written
+        .iter()
+        .map(|w| usize::from(matches!(w, Written::Optional(_))))
+        .collect();
+    let full = bind(&variant_text(&full_states), args, span)?;
     if full.spread.is_some() {
         return Err(syn::Error::new(
             span,
-            "`VALUES :rows(..)` cannot be combined with optional fragments",
+            "`VALUES :rows(..)` cannot be combined with fragments",
         ));
     }
     let names = |bound: &Bound| -> Vec<String> {
@@ -146,29 +280,43 @@ pub(crate) fn bind_fragments(sql: &str, args: Vec<Arg>, span: Span) -> syn::Resu
             .collect()
     };
     // The parameters' names in order: the same rewrite with every name left to bind itself.
-    let order = names(&bind(&variant_text(all), Vec::new(), span)?);
+    let order = names(&bind(&variant_text(&full_states), Vec::new(), span)?);
     let index_of = |name: &str| order.iter().position(|n| n == name);
-    let mut fragment_params = Vec::with_capacity(fragments.len());
-    for &(open, close) in &fragments {
-        let inside: Vec<usize> = scan(&sql[open + 1..close])
-            .uses
-            .iter()
-            .filter_map(|used| index_of(used.name))
-            .collect();
-        if inside.is_empty() {
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "the optional fragment `{{{}}}` has no `:name` parameter to decide whether it is in",
-                    sql[open + 1..close].trim()
-                ),
-            ));
+    let mut fragments = Vec::with_capacity(written.len());
+    let mut choices = choices.into_iter();
+    for w in &written {
+        match w {
+            Written::Optional(inside) => {
+                let params: Vec<usize> = scan(inside)
+                    .uses
+                    .iter()
+                    .filter_map(|used| index_of(used.name))
+                    .collect();
+                if params.is_empty() {
+                    return Err(syn::Error::new(
+                        span,
+                        format!(
+                            "the optional fragment `{{{}}}` has no `:name` parameter to decide whether it is in",
+                            inside.trim()
+                        ),
+                    ));
+                }
+                fragments.push(FragmentKind::Optional(params));
+            }
+            Written::Choice { .. } => {
+                if let Some((name, choice, count)) = choices.next() {
+                    fragments.push(FragmentKind::Choice {
+                        name,
+                        choice,
+                        count,
+                    });
+                }
+            }
         }
-        fragment_params.push(inside);
     }
-    let mut variants = Vec::with_capacity(all + 1);
-    for mask in 0..=all {
-        let bound = bind(&variant_text(mask), Vec::new(), span)?;
+    let mut variants = Vec::with_capacity(total);
+    for index in 0..total {
+        let bound = bind(&variant_text(&digits(index)), Vec::new(), span)?;
         let params = names(&bound)
             .iter()
             .map(|name| index_of(name).unwrap_or(usize::MAX))
@@ -177,7 +325,7 @@ pub(crate) fn bind_fragments(sql: &str, args: Vec<Arg>, span: Span) -> syn::Resu
     }
     Ok(Bound {
         dynamic: Some(Dynamic {
-            fragments: fragment_params,
+            fragments,
             variants,
         }),
         ..full
@@ -192,7 +340,7 @@ struct Scan<'s> {
     positional: bool,
     /// Byte ranges of the comments seen so far (a keyword inside one is no keyword).
     comments: Vec<(usize, usize)>,
-    /// Positions of `{` and `}` outside literals and comments: optional fragments.
+    /// Positions of `{` and `}` outside literals and comments: fragments.
     braces: Vec<usize>,
 }
 
@@ -863,7 +1011,15 @@ mod tests {
             panic!("no variants");
         };
         // Parameters by first use: a, b, c, n.
-        assert_eq!(dynamic.fragments, [vec![1], vec![2, 1]]);
+        let fragments: Vec<&[usize]> = dynamic
+            .fragments
+            .iter()
+            .map(|f| match f {
+                FragmentKind::Optional(params) => params.as_slice(),
+                FragmentKind::Choice { .. } => &[],
+            })
+            .collect();
+        assert_eq!(fragments, [&[1][..], &[2, 1][..]]);
         let variants: Vec<(&str, &[usize])> = dynamic
             .variants
             .iter()
@@ -899,6 +1055,45 @@ mod tests {
     }
 
     #[test]
+    fn choices_pick_one_alternative_each() {
+        let Ok(bound) = bind_fragments(
+            "SELECT 1 FROM t WHERE a = :a {AND b = :b} ORDER BY {:sort => a || b | c DESC, a} LIMIT :n",
+            args(quote!(sort = order.column(), n = 5)),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        let Some(dynamic) = bound.dynamic else {
+            panic!("no variants");
+        };
+        assert_eq!(bound.args.len(), 3, "a, b, n: the choice is no parameter");
+        let FragmentKind::Choice {
+            name,
+            choice,
+            count,
+        } = &dynamic.fragments[1]
+        else {
+            panic!("not a choice");
+        };
+        assert_eq!((name.as_str(), *count), ("sort", 2));
+        assert!(quote!(#choice).to_string().contains("column"));
+        let sqls: Vec<&str> = dynamic
+            .variants
+            .iter()
+            .map(|(sql, _)| sql.as_str())
+            .collect();
+        assert_eq!(
+            sqls,
+            [
+                "SELECT 1 FROM t WHERE a = $1  ORDER BY a || b LIMIT $2",
+                "SELECT 1 FROM t WHERE a = $1 AND b = $2 ORDER BY a || b LIMIT $3",
+                "SELECT 1 FROM t WHERE a = $1  ORDER BY c DESC, a LIMIT $2",
+                "SELECT 1 FROM t WHERE a = $1 AND b = $2 ORDER BY c DESC, a LIMIT $3",
+            ]
+        );
+    }
+
+    #[test]
     fn fragments_are_bounded_and_decided_by_a_parameter() {
         let err = |sql: &str| match bind_fragments(sql, Vec::new(), Span::call_site()) {
             Ok(bound) => panic!("accepted, as {}", bound.sql),
@@ -909,6 +1104,10 @@ mod tests {
         assert!(err("SELECT 1 {AND :a").contains("unbalanced"));
         let seven = "SELECT 1 {:a}{:b}{:c}{:d}{:e}{:f}{:g}";
         assert!(err(seven).contains("make 128 variants"), "{}", err(seven));
+        let wide = "SELECT 1 {:a} ORDER BY {:s => a | b | c | d | e | f | g | h | i} {:t => a | b | c | d}";
+        assert!(err(wide).contains("make 72 variants"), "{}", err(wide));
+        assert!(err("SELECT 1 ORDER BY {:s => a}").contains("two alternatives"));
+        assert!(err("SELECT 1 ORDER BY {:s => a | :b}").contains("take no `:name`"));
     }
 
     #[test]
