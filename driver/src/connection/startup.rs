@@ -32,8 +32,7 @@ impl Connection {
     /// ```no_run
     /// # async fn demo() -> quarry_driver::Result<()> {
     /// use quarry_driver::{Config, Connection};
-    /// let mut config = Config::new();
-    /// config.host("localhost").user("postgres").dbname("test");
+    /// let config = Config::new().host("localhost").user("postgres").dbname("test");
     /// let conn = Connection::connect(&config).await?;
     /// # Ok(()) }
     /// ```

@@ -173,8 +173,7 @@ async fn run(
     own: mpsc::UnboundedSender<Event>,
     mut inbox: mpsc::UnboundedReceiver<Event>,
 ) {
-    let mut admin = base;
-    admin.dbname("postgres");
+    let admin = base.dbname("postgres");
     let started = async {
         let (owner, session) = hold_owner_lock(&admin).await?;
         let pool = Pool::builder()
