@@ -49,7 +49,7 @@ impl Connection {
         let mut targets = config.targets();
         if config.get_load_balance_hosts() == LoadBalanceHosts::Random {
             // libpq 16: one random order per connection, used by every pass.
-            targets.shuffle(&mut rand::rng());
+            targets.shuffle(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng));
         }
         let mut attempts = Vec::new();
         for &pass in passes {
