@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::super::Connection;
-use super::super::query::{check_params, write_bind_to};
+use super::super::query::{check_params, write_bind_to, write_reparse};
 use super::encoded::write_encoded_bind;
 use super::read::{Reading, Sent};
 use super::{Args, Entry, PipeKind, PipeOutput, Pipeline};
@@ -326,7 +326,9 @@ impl Connection {
             }
             let k = match found {
                 Some(k) => k,
-                None => match self.statement_for(sql, false).await {
+                // Never a remembered description: the pipeline's reader does not check one
+                // against a Describe of the portal, so an unnamed statement is described now.
+                None => match self.bindable(sql, None, false).await.map(|b| b.stmt) {
                     Ok(stmt) => {
                         distinct.push(stmt);
                         known.insert(sql, distinct.len() - 1);
@@ -403,10 +405,9 @@ impl Connection {
         let start = buf.len();
         let written = (|| {
             if stmt.name().is_empty() {
-                // Not cached: the unnamed statement, parsed again right before its Bind (an
-                // entry after it may have replaced it), with the parameter types it was
-                // described with.
-                frontend::parse("", stmt.sql(), stmt.params(), buf)?;
+                // Not cached: the unnamed statement, parsed again right before each Bind
+                // whatever `bindable` said (another entry's may have replaced it in between).
+                write_reparse(stmt, buf)?;
             }
             match &entry.args {
                 Args::Values(range) => {
