@@ -400,3 +400,57 @@ async fn cache_off_batches_reparse_from_the_remembered_description() {
     assert_eq!(n, 1);
     assert_eq!(server_statements(&mut conn).await, 0);
 }
+
+/// Cache off: a pipeline runs a statement described before from its remembered description
+/// (no prepare round trip), each entry's portal described, so rows are read with the types
+/// the server says they now have; another pipeline's unnamed statements in between never
+/// make an entry run another query.
+#[tokio::test]
+async fn cache_off_pipelines_reparse_from_the_remembered_description() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    conn.execute("CREATE TABLE t (a int4)", &[]).await.unwrap();
+    conn.execute("INSERT INTO t VALUES (7), (8)", &[])
+        .await
+        .unwrap();
+    let sql = "SELECT a FROM t WHERE a = $1";
+    let other_sql = "SELECT $1::int4 * 100";
+    for _ in 0..2 {
+        let mut batch = quarry::Pipeline::new();
+        let seven = batch.fetch_row(sql, &[&7i32]);
+        let times = batch.fetch_val::<i32>(other_sql, &[&3i32]);
+        let eight = batch.fetch_row(sql, &[&8i32]);
+        let mut results = conn.pipeline(batch).await.unwrap();
+        let seven = results.take(seven).unwrap().unwrap();
+        assert_eq!(seven.get::<i32>(0).unwrap(), 7);
+        assert_eq!(results.take(times).unwrap(), 300);
+        let eight = results.take(eight).unwrap().unwrap();
+        assert_eq!(eight.get::<i32>(0).unwrap(), 8);
+    }
+    let mut other = db.connect().await;
+    other
+        .execute("ALTER TABLE t ALTER a TYPE int8", &[])
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let mut batch = quarry::Pipeline::new();
+        let seven = batch.fetch_row(sql, &[&7i32]);
+        let eight = batch.fetch_row(sql, &[&8i32]);
+        let mut results = conn.pipeline(batch).await.unwrap();
+        for (ticket, want) in [(seven, 7i64), (eight, 8)] {
+            // The remembered int4 parameter still fits (int8 = int4); the row is read as
+            // what it now is.
+            let row = results.take(ticket).unwrap().unwrap();
+            assert_eq!(row.get::<i64>(0).unwrap(), want);
+            assert!(row.get::<i32>(0).is_err(), "an int8 read as int4");
+        }
+    }
+    let mut batch = quarry::Pipeline::new();
+    let seven = batch.fetch_row(sql, &[&7i64]);
+    let mut results = conn.pipeline(batch).await.unwrap();
+    let seven = results.take(seven).unwrap().unwrap();
+    assert_eq!(seven.get::<i64>(0).unwrap(), 7);
+    assert_eq!(server_statements(&mut conn).await, 0);
+}

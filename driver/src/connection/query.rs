@@ -409,7 +409,11 @@ impl Connection {
     /// The statement to read a reparsed statement's rows with: `stmt` when the description
     /// that arrived matches it, else one with the new column types (and `stmt`'s formats), and
     /// the remembered description is dropped so the next run describes afresh.
-    fn redescribe(&mut self, stmt: &Statement, fields: Vec<FieldDescription>) -> Statement {
+    pub(super) fn redescribe(
+        &mut self,
+        stmt: &Statement,
+        fields: Vec<FieldDescription>,
+    ) -> Statement {
         let same = fields.len() == stmt.columns().len()
             && fields
                 .iter()
