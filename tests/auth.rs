@@ -123,8 +123,7 @@ async fn password_methods_over_the_unix_socket() {
 #[tokio::test]
 async fn password_from_config_setter() {
     let db = common::fresh_db().await;
-    let mut config = Config::new();
-    config
+    let config = Config::new()
         .host("127.0.0.1")
         .port(common::server().port())
         .user(SCRAM_USER.0)

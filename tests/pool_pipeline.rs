@@ -777,8 +777,9 @@ async fn hooks_and_the_switch_turn_pipelining_off() {
 }
 
 async fn pool_with_cache(db: &common::TestDb, cache_size: usize, max_size: usize) -> Pool {
-    let mut config = quarry::Config::from_dsn(&db.dsn()).unwrap();
-    config.statement_cache_size(cache_size);
+    let config = quarry::Config::from_dsn(&db.dsn())
+        .unwrap()
+        .statement_cache_size(cache_size);
     builder()
         .max_size(max_size)
         .build_with(config)

@@ -67,8 +67,9 @@ async fn fixtures_run_once_per_template(config: Config) {
 }
 
 async fn admin() -> Connection {
-    let mut config = Config::from_dsn(&quarry::testing::database_url().unwrap()).unwrap();
-    config.dbname("postgres");
+    let config = Config::from_dsn(&quarry::testing::database_url().unwrap())
+        .unwrap()
+        .dbname("postgres");
     Connection::connect(&config).await.unwrap()
 }
 
@@ -174,8 +175,9 @@ fn a_failing_test_keeps_its_database_and_a_passing_one_drops_it() {
             }
         }
         // The kept one still has what the failed test made.
-        let mut config = Config::from_dsn(&quarry::testing::database_url().unwrap()).unwrap();
-        config.dbname(seen[0].1.clone());
+        let config = Config::from_dsn(&quarry::testing::database_url().unwrap())
+            .unwrap()
+            .dbname(seen[0].1.clone());
         let mut kept = Connection::connect(&config).await.unwrap();
         let rows: i64 = kept
             .fetch_val("SELECT count(*) FROM evidence", &[])

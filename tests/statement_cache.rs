@@ -4,6 +4,8 @@
 
 mod common;
 
+use quarry::Param;
+
 async fn server_statements(conn: &mut quarry::Connection) -> i64 {
     conn.fetch_val("SELECT count(*) FROM pg_prepared_statements", &[])
         .await
@@ -329,4 +331,126 @@ async fn cache_off_a_failed_remembered_description_is_forgotten() {
         .await
         .unwrap();
     assert_eq!(n, 1);
+}
+
+/// Cache off: `execute_many` and `fetch_many` run a statement described before from its
+/// remembered description (parsed again in the batch's own write, no round trip of its own),
+/// read rows with the types the server says they now have, and forget a description that
+/// failed.
+#[tokio::test]
+async fn cache_off_batches_reparse_from_the_remembered_description() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    conn.execute("CREATE TABLE t (a int4, b text)", &[])
+        .await
+        .unwrap();
+    let insert = "INSERT INTO t(a, b) VALUES ($1, $2) RETURNING a, b";
+    for round in 0..2i32 {
+        let rows = conn
+            .fetch_many(insert, [[&round as Param, &"x"], [&(round + 10), &"y"]])
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].get::<i32>(0).unwrap(), round + 10);
+    }
+    // Another statement in between replaces the server's unnamed statement: the batch must
+    // still run its own SQL.
+    let n: i64 = conn.fetch_val("SELECT count(*) FROM t", &[]).await.unwrap();
+    assert_eq!(n, 4);
+    conn.execute_many("DELETE FROM t WHERE a = $1", [[&10i32 as Param], [&11i32]])
+        .await
+        .unwrap();
+    // The returned columns change type between two runs: the rows are read as what they are.
+    let mut other = db.connect().await;
+    other
+        .execute("ALTER TABLE t ALTER a TYPE int8", &[])
+        .await
+        .unwrap();
+    for round in 0..2i32 {
+        let rows = conn
+            .fetch_many(insert, [[&round as Param, &"z"]])
+            .await
+            .unwrap();
+        assert_eq!(rows[0].get::<i64>(0).unwrap(), i64::from(round));
+        assert!(rows[0].get::<i32>(0).is_err(), "an int8 read as int4");
+    }
+    // A parameter's column changes type: the remembered int4 may fail once, never twice.
+    other
+        .execute("ALTER TABLE t ALTER b TYPE int4 USING 0", &[])
+        .await
+        .unwrap();
+    let insert_b = "INSERT INTO t(b) VALUES ($1)";
+    conn.execute_many(insert_b, [[&1i32 as Param]])
+        .await
+        .unwrap();
+    other
+        .execute("ALTER TABLE t ALTER b TYPE text", &[])
+        .await
+        .unwrap();
+    let _ = conn.execute_many(insert_b, [[&"s" as Param]]).await;
+    conn.execute_many(insert_b, [[&"t" as Param]])
+        .await
+        .unwrap();
+    let n: i64 = other
+        .fetch_val("SELECT count(*) FROM t WHERE b = 't'", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(server_statements(&mut conn).await, 0);
+}
+
+/// Cache off: a pipeline runs a statement described before from its remembered description
+/// (no prepare round trip), each entry's portal described, so rows are read with the types
+/// the server says they now have; another pipeline's unnamed statements in between never
+/// make an entry run another query.
+#[tokio::test]
+async fn cache_off_pipelines_reparse_from_the_remembered_description() {
+    let db = common::fresh_db().await;
+    let mut conn = quarry::connect(&format!("{}&statement_cache_size=0", db.dsn()))
+        .await
+        .unwrap();
+    conn.execute("CREATE TABLE t (a int4)", &[]).await.unwrap();
+    conn.execute("INSERT INTO t VALUES (7), (8)", &[])
+        .await
+        .unwrap();
+    let sql = "SELECT a FROM t WHERE a = $1";
+    let other_sql = "SELECT $1::int4 * 100";
+    for _ in 0..2 {
+        let mut batch = quarry::Pipeline::new();
+        let seven = batch.fetch_row(sql, &[&7i32]);
+        let times = batch.fetch_val::<i32>(other_sql, &[&3i32]);
+        let eight = batch.fetch_row(sql, &[&8i32]);
+        let mut results = conn.pipeline(batch).await.unwrap();
+        let seven = results.take(seven).unwrap().unwrap();
+        assert_eq!(seven.get::<i32>(0).unwrap(), 7);
+        assert_eq!(results.take(times).unwrap(), 300);
+        let eight = results.take(eight).unwrap().unwrap();
+        assert_eq!(eight.get::<i32>(0).unwrap(), 8);
+    }
+    let mut other = db.connect().await;
+    other
+        .execute("ALTER TABLE t ALTER a TYPE int8", &[])
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let mut batch = quarry::Pipeline::new();
+        let seven = batch.fetch_row(sql, &[&7i32]);
+        let eight = batch.fetch_row(sql, &[&8i32]);
+        let mut results = conn.pipeline(batch).await.unwrap();
+        for (ticket, want) in [(seven, 7i64), (eight, 8)] {
+            // The remembered int4 parameter still fits (int8 = int4); the row is read as
+            // what it now is.
+            let row = results.take(ticket).unwrap().unwrap();
+            assert_eq!(row.get::<i64>(0).unwrap(), want);
+            assert!(row.get::<i32>(0).is_err(), "an int8 read as int4");
+        }
+    }
+    let mut batch = quarry::Pipeline::new();
+    let seven = batch.fetch_row(sql, &[&7i64]);
+    let mut results = conn.pipeline(batch).await.unwrap();
+    let seven = results.take(seven).unwrap().unwrap();
+    assert_eq!(seven.get::<i64>(0).unwrap(), 7);
+    assert_eq!(server_statements(&mut conn).await, 0);
 }

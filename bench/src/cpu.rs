@@ -32,6 +32,15 @@ impl CpuTime {
     }
 }
 
+/// Nanoseconds another process (a server backend on this machine) has run, from
+/// `/proc/<pid>/schedstat` (readable for any user's process).
+pub(crate) fn process_ns_of(pid: u32) -> Result<u64, BenchError> {
+    let path = "/proc/<backend pid>/schedstat";
+    let text = fs::read_to_string(format!("/proc/{pid}/schedstat"))
+        .map_err(|source| BenchError::Proc { path, source })?;
+    parse_schedstat(&text).ok_or(BenchError::ProcFormat { path })
+}
+
 /// Whether "thread" CPU means every thread of the process (multi-threaded runtime).
 static ALL_THREADS: AtomicBool = AtomicBool::new(false);
 

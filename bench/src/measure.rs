@@ -18,6 +18,9 @@ pub(crate) struct Sample {
     pub(crate) thread_cpu: Duration,
     /// CPU time of the whole process over the timed section (10 ms resolution).
     pub(crate) process_cpu: Duration,
+    /// CPU time of the server backend serving the driver's connection over the timed section,
+    /// when the workload measured it (the server runs on this machine).
+    pub(crate) server_cpu: Option<Duration>,
 }
 
 impl Sample {
@@ -29,6 +32,11 @@ impl Sample {
     /// Client CPU microseconds per operation.
     pub(crate) fn cpu_us_per_op(&self) -> f64 {
         per_item_us(self.thread_cpu, self.ops)
+    }
+
+    /// Server backend CPU microseconds per operation, when measured.
+    pub(crate) fn server_us_per_op(&self) -> Option<f64> {
+        Some(per_item_us(self.server_cpu?, self.ops))
     }
 
     /// Wall milliseconds per operation.
@@ -89,6 +97,24 @@ impl Stopwatch {
             wall,
             thread_cpu: Duration::from_nanos(cpu.thread_ns.saturating_sub(self.cpu.thread_ns)),
             process_cpu: Duration::from_nanos(cpu.process_ns.saturating_sub(self.cpu.process_ns)),
+            server_cpu: None,
         })
+    }
+
+    /// [`stop`](Self::stop), with the CPU the server backend `pid` used since `server_start`
+    /// (a reading of [`process_ns_of`](crate::cpu::process_ns_of) taken just before `start`).
+    pub(crate) fn stop_with_server(
+        self,
+        ops: u64,
+        rows: u64,
+        pid: u32,
+        server_start: u64,
+    ) -> Result<Sample, BenchError> {
+        let mut sample = self.stop(ops, rows)?;
+        let server_end = crate::cpu::process_ns_of(pid)?;
+        sample.server_cpu = Some(Duration::from_nanos(
+            server_end.saturating_sub(server_start),
+        ));
+        Ok(sample)
     }
 }

@@ -69,7 +69,49 @@ pub(crate) fn print(all: &[Series], rounds: usize) {
     if all.iter().any(|s| s.workload.is_lifecycle()) {
         print_lifecycle(all, rounds);
     }
+    print_server(all);
     print_rounds(all);
+}
+
+/// Server backend CPU per operation and the backend's busy fraction (CPU over wall time), for
+/// the workloads that measure it: a fraction near 1 is a backend that had no idle time, so the
+/// server bounded the throughput whatever the client did.
+fn print_server(all: &[Series]) {
+    let measured: Vec<&Series> = all
+        .iter()
+        .filter(|s| s.samples.iter().any(|x| x.server_cpu.is_some()))
+        .collect();
+    if measured.is_empty() {
+        return;
+    }
+    println!();
+    println!("Server backend CPU (median of the rounds):");
+    println!();
+    println!("| workload | driver | server CPU µs/op | backend busy (CPU / wall) |");
+    println!("|---|---|---:|---:|");
+    for series in measured {
+        let per_op = median(
+            series
+                .samples
+                .iter()
+                .filter_map(Sample::server_us_per_op)
+                .collect(),
+        );
+        let busy = median(
+            series
+                .samples
+                .iter()
+                .filter_map(|s| Some(s.server_cpu?.as_secs_f64() / s.wall.as_secs_f64()))
+                .collect(),
+        );
+        println!(
+            "| {} | {} | {:.2} | {:.2} |",
+            series.workload.name(),
+            label(series.workload, series.driver),
+            per_op,
+            busy
+        );
+    }
 }
 
 /// The driver workloads' table.

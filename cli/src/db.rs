@@ -165,8 +165,7 @@ fn migrator(args: &DatabaseArgs) -> Result<Migrator, CliError> {
 
 /// A connection to the same server's `postgres` database, to create or drop another.
 async fn maintenance(config: &Config) -> Result<Connection, CliError> {
-    let mut admin = config.clone();
-    admin.dbname("postgres");
+    let admin = config.clone().dbname("postgres");
     Ok(Connection::connect(&admin).await?)
 }
 

@@ -135,273 +135,168 @@ pub trait Executor: Send + Sized {
     }
 }
 
-/// `Executor` for a mutable reference to anything that holds a connection: the calls go
-/// straight to the [`Connection`] methods.
-macro_rules! connection_executor {
-    ($(impl$([$($generics:tt)*])? for $ty:ty;)+) => {$(
-        impl$(<$($generics)*>)? Executor for $ty {
+/// Implements [`Executor`] by delegation; each impl states only where its calls go.
+///
+/// `queries` names the type whose `execute`, `fetch`, `fetch_row` and `fetch_val` are called,
+/// and the receiver handed to them; `batches` the same for `execute_many` and `fetch_many`;
+/// `stream` is the body of `fetch_stream`. `$this` names `self` in the receivers (macro hygiene
+/// keeps `self` itself from reaching them). A receiver that borrows `$this` is followed by `async`:
+/// the call is then awaited inside an `async move` block that owns `$this`. Otherwise the
+/// callee's own future is returned as it is, with no wrapper.
+macro_rules! delegate_executor {
+    (
+        $(#[$meta:meta])*
+        impl$([$($generics:tt)*])? for $ty:ty, $this:ident {
+            queries: $($q:ident)::+ ($qrecv:expr) $($qmode:ident)?,
+            batches: $($b:ident)::+ ($brecv:expr) $($bmode:ident)?,
+            stream: |$squery:ident, $sparams:ident| $stream:expr $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        impl$(<$($generics)*>)? $crate::executor::Executor for $ty {
             fn execute<'a>(
                 self,
-                query: impl AsQuery + Send + 'a,
-                params: &'a [Param<'a>],
-            ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
+                query: impl $crate::connection::AsQuery + Send + 'a,
+                params: &'a [$crate::connection::Param<'a>],
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<::quarry_protocol::backend::CommandTag>> + Send + 'a
             where
                 Self: 'a,
             {
-                Connection::execute(self, query, params)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($qmode)? $($q)::+::execute($qrecv, query, params))
             }
 
             fn fetch<'a>(
                 self,
-                query: impl AsQuery + Send + 'a,
-                params: &'a [Param<'a>],
-            ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+                query: impl $crate::connection::AsQuery + Send + 'a,
+                params: &'a [$crate::connection::Param<'a>],
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<Vec<$crate::record::Record>>> + Send + 'a
             where
                 Self: 'a,
             {
-                Connection::fetch(self, query, params)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($qmode)? $($q)::+::fetch($qrecv, query, params))
             }
 
             fn fetch_row<'a>(
                 self,
-                query: impl AsQuery + Send + 'a,
-                params: &'a [Param<'a>],
-            ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
+                query: impl $crate::connection::AsQuery + Send + 'a,
+                params: &'a [$crate::connection::Param<'a>],
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<Option<$crate::record::Record>>> + Send + 'a
             where
                 Self: 'a,
             {
-                Connection::fetch_row(self, query, params)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($qmode)? $($q)::+::fetch_row($qrecv, query, params))
             }
 
             fn fetch_val<'a, T>(
                 self,
-                query: impl AsQuery + Send + 'a,
-                params: &'a [Param<'a>],
-            ) -> impl Future<Output = Result<T>> + Send + 'a
+                query: impl $crate::connection::AsQuery + Send + 'a,
+                params: &'a [$crate::connection::Param<'a>],
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<T>> + Send + 'a
             where
-                T: for<'r> Decode<'r> + Send + 'a,
+                T: for<'r> $crate::types::Decode<'r> + Send + 'a,
                 Self: 'a,
             {
-                Connection::fetch_val(self, query, params)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($qmode)? $($q)::+::fetch_val($qrecv, query, params))
             }
 
             fn execute_many<'a, I, R>(
                 self,
-                query: impl AsQuery + Send + 'a,
+                query: impl $crate::connection::AsQuery + Send + 'a,
                 rows: I,
-            ) -> impl Future<Output = Result<()>> + Send + 'a
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<()>> + Send + 'a
             where
                 I: IntoIterator<Item = R> + Send + 'a,
                 I::IntoIter: Send,
-                R: AsRef<[Param<'a>]> + Send + 'a,
+                R: AsRef<[$crate::connection::Param<'a>]> + Send + 'a,
                 Self: 'a,
             {
-                Connection::execute_many(self, query, rows)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($bmode)? $($b)::+::execute_many($brecv, query, rows))
             }
 
             fn fetch_many<'a, I, R>(
                 self,
-                query: impl AsQuery + Send + 'a,
+                query: impl $crate::connection::AsQuery + Send + 'a,
                 rows: I,
-            ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
+            ) -> impl ::std::future::Future<Output = $crate::error::Result<Vec<$crate::record::Record>>> + Send + 'a
             where
                 I: IntoIterator<Item = R> + Send + 'a,
                 I::IntoIter: Send,
-                R: AsRef<[Param<'a>]> + Send + 'a,
+                R: AsRef<[$crate::connection::Param<'a>]> + Send + 'a,
                 Self: 'a,
             {
-                Connection::fetch_many(self, query, rows)
+                let $this = self;
+                $crate::executor::delegate_executor!(@call $($bmode)? $($b)::+::fetch_many($brecv, query, rows))
             }
 
             fn fetch_stream<'a>(
                 self,
-                query: impl AsQuery + Send + 'a,
-                params: &'a [Param<'a>],
-            ) -> RowStream<'a>
+                $squery: impl $crate::connection::AsQuery + Send + 'a,
+                $sparams: &'a [$crate::connection::Param<'a>],
+            ) -> $crate::stream::RowStream<'a>
             where
                 Self: 'a,
             {
-                Connection::fetch_stream(self, query, params)
+                let $this = self;
+                $stream
             }
         }
-    )+};
+    };
+    (@call async $($path:ident)::+ ($($args:tt)*)) => {
+        async move { $($path)::+($($args)*).await }
+    };
+    (@call $($path:ident)::+ ($($args:tt)*)) => {
+        $($path)::+($($args)*)
+    };
 }
 
-connection_executor! {
-    impl for &mut Connection;
-    impl[C: DerefMut<Target = Connection> + Send] for &mut Transaction<C>;
-    impl for &mut crate::pool::PoolConnection;
-}
+pub(crate) use delegate_executor;
 
-impl Executor for &crate::pool::Pool {
-    async fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<CommandTag>
-    where
-        Self: 'a,
-    {
-        crate::pool::Pool::execute(self, query, params).await
-    }
-
-    async fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<Vec<Record>>
-    where
-        Self: 'a,
-    {
-        crate::pool::Pool::fetch(self, query, params).await
-    }
-
-    async fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<Option<Record>>
-    where
-        Self: 'a,
-    {
-        crate::pool::Pool::fetch_row(self, query, params).await
-    }
-
-    async fn fetch_val<'a, T>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<T>
-    where
-        T: for<'r> Decode<'r> + Send + 'a,
-        Self: 'a,
-    {
-        crate::pool::Pool::fetch_val(self, query, params).await
-    }
-
-    fn execute_many<'a, I, R>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        rows: I,
-    ) -> impl Future<Output = Result<()>> + Send + 'a
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        crate::pool::Pool::execute_many(self, query, rows)
-    }
-
-    fn fetch_many<'a, I, R>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        rows: I,
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        crate::pool::Pool::fetch_many(self, query, rows)
-    }
-
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        RowStream::acquiring(self.acquire(), query, params)
+delegate_executor! {
+    /// The calls go straight to the [`Connection`] methods.
+    impl for &mut Connection, this {
+        queries: Connection(this),
+        batches: Connection(this),
+        stream: |query, params| Connection::fetch_stream(this, query, params),
     }
 }
 
-/// `conn.timeout(d)` runs a query within `d`, so `query!(...).fetch(conn.timeout(d))` works.
-impl<'c> Executor for Timed<'c> {
-    fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<CommandTag>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Timed::execute(self, query, params)
+delegate_executor! {
+    /// The calls go to the transaction's connection (a transaction derefs to it).
+    impl[C: DerefMut<Target = Connection> + Send] for &mut Transaction<C>, this {
+        queries: Connection(this),
+        batches: Connection(this),
+        stream: |query, params| Connection::fetch_stream(this, query, params),
     }
+}
 
-    fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Timed::fetch(self, query, params)
+delegate_executor! {
+    /// The calls go to the pooled connection (it derefs to it).
+    impl for &mut crate::pool::PoolConnection, this {
+        queries: Connection(this),
+        batches: Connection(this),
+        stream: |query, params| Connection::fetch_stream(this, query, params),
     }
+}
 
-    fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<Option<Record>>> + Send + 'a
-    where
-        Self: 'a,
-    {
-        Timed::fetch_row(self, query, params)
+delegate_executor! {
+    /// Each call takes a connection from the pool (shortcut calls may share a pipeline).
+    impl for &crate::pool::Pool, this {
+        queries: crate::pool::Pool(this),
+        batches: crate::pool::Pool(this),
+        stream: |query, params| RowStream::acquiring(this.acquire(), query, params),
     }
+}
 
-    fn fetch_val<'a, T>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        T: for<'r> Decode<'r> + Send + 'a,
-        Self: 'a,
-    {
-        Timed::fetch_val(self, query, params)
-    }
-
-    fn execute_many<'a, I, R>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        rows: I,
-    ) -> impl Future<Output = Result<()>> + Send + 'a
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        Timed::execute_many(self, query, rows)
-    }
-
-    fn fetch_many<'a, I, R>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        rows: I,
-    ) -> impl Future<Output = Result<Vec<Record>>> + Send + 'a
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        Timed::fetch_many(self, query, rows)
-    }
-
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        Timed::fetch_stream(self, query, params)
+delegate_executor! {
+    /// `conn.timeout(d)` runs a query within `d`, so `query!(...).fetch(conn.timeout(d))` works.
+    impl['c] for Timed<'c>, this {
+        queries: Timed(this),
+        batches: Timed(this),
+        stream: |query, params| Timed::fetch_stream(this, query, params),
     }
 }

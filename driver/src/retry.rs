@@ -191,7 +191,8 @@ impl Connection {
                 Err(e) if retries && attempt < policy.attempts && is_retryable(&e) => {
                     attempt += 1;
                     let bound = policy.pause_bound(attempt);
-                    let pause = rand::random_range(Duration::ZERO..=bound);
+                    let mut rng = rand::TryRngCore::unwrap_err(rand::rngs::OsRng);
+                    let pause = rand::Rng::random_range(&mut rng, Duration::ZERO..=bound);
                     tracing::debug!(target: "quarry", attempt, ?pause, "transaction retried: {e}");
                     tokio::time::sleep(pause).await;
                 }

@@ -81,11 +81,7 @@ pub(super) async fn run(
         Driver::Quarry => {
             let configs: Vec<quarry_driver::Config> = databases
                 .iter()
-                .map(|db| {
-                    let mut c = config.clone();
-                    c.dbname(db.as_str());
-                    c
-                })
+                .map(|db| config.clone().dbname(db.as_str()))
                 .collect();
             let watch = Stopwatch::start()?;
             for config in &configs {
@@ -119,8 +115,7 @@ pub(super) async fn run(
         _ => "SELECT count(*) FROM _sqlx_migrations WHERE success",
     };
     for db in &databases {
-        let mut c = config.clone();
-        c.dbname(db.as_str());
+        let c = config.clone().dbname(db.as_str());
         let mut conn = quarry_driver::Connection::connect(&c).await?;
         let recorded: i64 = conn.fetch_val(recorded_sql, &[]).await?;
         check(

@@ -28,8 +28,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(password) = config.get_password() {
         // Debug never prints the password: it reads the same with another one.
-        let mut other = config.clone();
-        other.password(format!("{}x", password.as_str()));
+        let other = config.clone().password(format!("{}x", password.as_str()));
         assert_eq!(
             format!("{config:?}"),
             format!("{other:?}"),

@@ -1,7 +1,7 @@
 //! `Config`'s setters: building a config in code, as with tokio-postgres.
 //!
-//! Each setter takes `&mut self` and returns it for chaining. `host` and `port` push onto their
-//! lists; the others replace.
+//! Each setter takes the `Config` by value and returns it, for chaining, as every builder of
+//! Quarry's does. `host` and `port` push onto their lists; the others replace.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,11 +18,11 @@ impl Config {
     /// ```
     /// use quarry_driver::config::{Config, Host};
     ///
-    /// let mut config = Config::new();
-    /// config.host("primary.example.com").host("/var/run/postgresql");
+    /// let config = Config::new().host("primary.example.com").host("/var/run/postgresql");
     /// assert_eq!(config.get_hosts()[1], Host::Unix("/var/run/postgresql".into()));
     /// ```
-    pub fn host(&mut self, host: impl AsRef<str>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn host(mut self, host: impl AsRef<str>) -> Config {
         if self.hosts_from_hostaddr {
             self.hosts.clear();
             self.hosts_from_hostaddr = false;
@@ -36,11 +36,11 @@ impl Config {
     /// ```
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.host("a").port(5433).host("b").port(5434);
+    /// let config = Config::new().host("a").port(5433).host("b").port(5434);
     /// assert_eq!(config.targets()[1].port, 5434);
     /// ```
-    pub fn port(&mut self, port: u16) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn port(mut self, port: u16) -> Config {
         self.ports.push(port);
         self
     }
@@ -50,11 +50,11 @@ impl Config {
     /// ```
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.user("postgres");
+    /// let config = Config::new().user("postgres");
     /// assert_eq!(config.get_user(), Some("postgres"));
     /// ```
-    pub fn user(&mut self, user: impl Into<String>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn user(mut self, user: impl Into<String>) -> Config {
         self.user = Some(user.into());
         self
     }
@@ -64,17 +64,18 @@ impl Config {
     /// ```
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.password("s3cret");
+    /// let config = Config::new().password("s3cret");
     /// assert_eq!(config.get_password().unwrap().as_str(), "s3cret");
     /// ```
-    pub fn password(&mut self, password: impl Into<String>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn password(mut self, password: impl Into<String>) -> Config {
         self.password = Some(Password::new(password));
         self
     }
 
     /// Sets the database name (default: the user name).
-    pub fn dbname(&mut self, dbname: impl Into<String>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn dbname(mut self, dbname: impl Into<String>) -> Config {
         self.dbname = Some(dbname.into());
         self
     }
@@ -84,47 +85,53 @@ impl Config {
     /// ```
     /// use quarry_driver::config::{Config, SslMode};
     ///
-    /// let mut config = Config::new();
-    /// config.sslmode(SslMode::VerifyFull);
+    /// let config = Config::new().sslmode(SslMode::VerifyFull);
     /// assert_eq!(config.get_sslmode(), SslMode::VerifyFull);
     /// ```
-    pub fn sslmode(&mut self, sslmode: SslMode) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn sslmode(mut self, sslmode: SslMode) -> Config {
         self.sslmode = Some(sslmode);
         self
     }
 
     /// Sets where trusted CA certificates come from.
-    pub fn ssl_root_cert(&mut self, root_cert: SslRootCert) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn ssl_root_cert(mut self, root_cert: SslRootCert) -> Config {
         self.ssl_root_cert = Some(root_cert);
         self
     }
 
     /// Sets the client certificate file (PEM) for TLS client authentication.
-    pub fn ssl_cert(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn ssl_cert(mut self, path: impl Into<PathBuf>) -> Config {
         self.ssl_cert = Some(path.into());
         self
     }
 
     /// Sets the client private key file (PEM) for TLS client authentication.
-    pub fn ssl_key(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn ssl_key(mut self, path: impl Into<PathBuf>) -> Config {
         self.ssl_key = Some(path.into());
         self
     }
 
     /// Sets how TLS is started (default `postgres`).
-    pub fn ssl_negotiation(&mut self, negotiation: SslNegotiation) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn ssl_negotiation(mut self, negotiation: SslNegotiation) -> Config {
         self.ssl_negotiation = Some(negotiation);
         self
     }
 
     /// Sets whether SCRAM channel binding is used (default `prefer`).
-    pub fn channel_binding(&mut self, channel_binding: ChannelBinding) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn channel_binding(mut self, channel_binding: ChannelBinding) -> Config {
         self.channel_binding = Some(channel_binding);
         self
     }
 
     /// Sets `application_name`, shown in `pg_stat_activity`.
-    pub fn application_name(&mut self, name: impl Into<String>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn application_name(mut self, name: impl Into<String>) -> Config {
         self.application_name = Some(name.into());
         self
     }
@@ -136,24 +143,26 @@ impl Config {
     /// use std::time::Duration;
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.connect_timeout(Duration::from_secs(10));
+    /// let config = Config::new().connect_timeout(Duration::from_secs(10));
     /// assert_eq!(config.get_connect_timeout(), Some(Duration::from_secs(10)));
     /// ```
-    pub fn connect_timeout(&mut self, timeout: Duration) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Config {
         self.connect_timeout = Some((!timeout.is_zero()).then_some(timeout));
         self
     }
 
     /// Sets the `options` startup parameter (command-line options for the server backend,
     /// e.g. `-c search_path=app`).
-    pub fn options(&mut self, options: impl Into<String>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn options(mut self, options: impl Into<String>) -> Config {
         self.options = Some(options.into());
         self
     }
 
     /// Sets the kind of server wanted when several hosts are listed (default `any`).
-    pub fn target_session_attrs(&mut self, attrs: TargetSessionAttrs) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn target_session_attrs(mut self, attrs: TargetSessionAttrs) -> Config {
         self.target_session_attrs = Some(attrs);
         self
     }
@@ -164,11 +173,11 @@ impl Config {
     /// ```
     /// use quarry_driver::config::{Config, LoadBalanceHosts};
     ///
-    /// let mut config = Config::new();
-    /// config.host("a").host("b").load_balance_hosts(LoadBalanceHosts::Random);
+    /// let config = Config::new().host("a").host("b").load_balance_hosts(LoadBalanceHosts::Random);
     /// assert_eq!(config.get_load_balance_hosts(), LoadBalanceHosts::Random);
     /// ```
-    pub fn load_balance_hosts(&mut self, mode: LoadBalanceHosts) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn load_balance_hosts(mut self, mode: LoadBalanceHosts) -> Config {
         self.load_balance_hosts = Some(mode);
         self
     }
@@ -180,37 +189,41 @@ impl Config {
     /// ```
     /// use quarry_driver::config::{Config, Pooler};
     ///
-    /// let mut config = Config::new();
-    /// config.host("pgbouncer").port(6432).pooler(Pooler::Transaction);
+    /// let config = Config::new().host("pgbouncer").port(6432).pooler(Pooler::Transaction);
     /// assert_eq!(config.get_statement_cache_size(), 0);
     /// ```
-    pub fn pooler(&mut self, pooler: Pooler) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn pooler(mut self, pooler: Pooler) -> Config {
         self.pooler = Some(pooler);
         self
     }
 
     /// Sets how many prepared statements each connection caches (default 100; 0 turns the
     /// cache off, as needed behind pgbouncer in transaction mode).
-    pub fn statement_cache_size(&mut self, size: usize) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn statement_cache_size(mut self, size: usize) -> Config {
         self.statement_cache_size = Some(size);
         self
     }
 
     /// Sets how long a cached statement may live (default 300 s; zero means forever).
-    pub fn statement_cache_max_lifetime(&mut self, lifetime: Duration) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn statement_cache_max_lifetime(mut self, lifetime: Duration) -> Config {
         self.statement_cache_max_lifetime = Some(lifetime);
         self
     }
 
     /// Sets the longest SQL text, in bytes, whose statement is cached (default 15 KiB; 0 means
     /// no limit).
-    pub fn statement_cache_max_statement_size(&mut self, bytes: usize) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn statement_cache_max_statement_size(mut self, bytes: usize) -> Config {
         self.statement_cache_max_statement_size = Some(bytes);
         self
     }
 
     /// Sets the default time limit for each command (default: none). Zero means none.
-    pub fn command_timeout(&mut self, timeout: Duration) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn command_timeout(mut self, timeout: Duration) -> Config {
         self.command_timeout = (!timeout.is_zero()).then_some(timeout);
         self
     }
@@ -221,15 +234,11 @@ impl Config {
     /// ```
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.server_setting("search_path", "app,public");
+    /// let config = Config::new().server_setting("search_path", "app,public");
     /// assert_eq!(config.server_settings()[0].1, "app,public");
     /// ```
-    pub fn server_setting(
-        &mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn server_setting(mut self, name: impl Into<String>, value: impl Into<String>) -> Config {
         let name = name.into();
         self.server_settings.retain(|(n, _)| *n != name);
         self.server_settings.push((name, value.into()));
@@ -237,7 +246,8 @@ impl Config {
     }
 
     /// Sets the password file (default `$HOME/.pgpass`).
-    pub fn passfile(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+    #[must_use = "a Config setter returns the changed Config: chain it or assign the result"]
+    pub fn passfile(mut self, path: impl Into<PathBuf>) -> Config {
         self.passfile = Some(path.into());
         self
     }
@@ -249,8 +259,8 @@ mod tests {
 
     #[test]
     fn every_setter_round_trips() {
-        let mut c = Config::new();
-        c.host("h")
+        let c = Config::new()
+            .host("h")
             .port(1)
             .user("u")
             .password("p")

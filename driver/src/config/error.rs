@@ -46,6 +46,15 @@ pub enum ConfigError {
         /// What the setting accepts.
         expected: &'static str,
     },
+    /// A setting needs TLS, but quarry-driver was built without its `tls` feature. Checked when
+    /// connecting, before any socket is opened: such a setting never falls back to plain text.
+    #[error(
+        "{setting} needs TLS, but Quarry was built without its `tls` feature: enable the `tls` feature of `quarry` (or `quarry-driver`), or connect with sslmode=disable, allow or prefer and no TLS-only setting"
+    )]
+    TlsNotBuilt {
+        /// The setting, as `key=value` (`sslmode=require`, `sslcert=/path`, ...).
+        setting: String,
+    },
     /// A single-quoted value in a `key=value` DSN has no closing quote.
     #[error("unterminated quoted value for `{key}` in connection string")]
     UnterminatedQuote {
@@ -165,6 +174,7 @@ impl ConfigError {
             ConfigError::UnsupportedEncoding { .. } => {
                 ConfigError::UnsupportedEncoding { value: hidden() }
             }
+            ConfigError::TlsNotBuilt { .. } => ConfigError::TlsNotBuilt { setting: hidden() },
             ConfigError::InvalidKey { problem, .. } => ConfigError::InvalidKey {
                 key: hidden(),
                 problem,

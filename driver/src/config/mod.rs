@@ -91,8 +91,7 @@ impl Config {
     /// ```
     /// use quarry_driver::config::Config;
     ///
-    /// let mut config = Config::new();
-    /// config.host("localhost").port(5432).user("postgres").dbname("app");
+    /// let config = Config::new().host("localhost").port(5432).user("postgres").dbname("app");
     /// assert_eq!(config.targets().len(), 1);
     /// ```
     pub fn new() -> Config {

@@ -258,19 +258,20 @@ mod tests {
         let private = temp_file("private", "*:5432:app:alice:from-file\n", 0o600);
         let open = temp_file("open", "*:5432:app:alice:from-file\n", 0o644);
 
-        let mut config = Config::parse("host=db port=5432 user=alice dbname=app").unwrap();
-        config.passfile(&private);
+        let config = Config::parse("host=db port=5432 user=alice dbname=app").unwrap();
+        let config = config.passfile(&private);
         let t = config.targets().remove(0);
         assert_eq!(config.password_for(&t).unwrap().as_str(), "from-file");
 
-        config.passfile(&open);
+        let config = config.passfile(&open);
         assert_eq!(config.password_for(&t), None);
 
-        config.passfile(&private).password("explicit");
+        let config = config.passfile(&private).password("explicit");
         assert_eq!(config.password_for(&t).unwrap().as_str(), "explicit");
 
-        let mut missing = Config::parse("host=db user=alice dbname=app").unwrap();
-        missing.passfile(std::env::temp_dir().join("quarry-pgpass-does-not-exist"));
+        let missing = Config::parse("host=db user=alice dbname=app")
+            .unwrap()
+            .passfile(std::env::temp_dir().join("quarry-pgpass-does-not-exist"));
         assert_eq!(missing.password_for(&t), None);
 
         std::fs::remove_file(private).unwrap();
@@ -280,8 +281,7 @@ mod tests {
     #[test]
     fn database_defaults_to_user_for_matching() {
         let file = temp_file("dbdefault", "db:5432:alice:alice:pw\n", 0o600);
-        let mut config = Config::parse("host=db user=alice").unwrap();
-        config.passfile(&file);
+        let config = Config::parse("host=db user=alice").unwrap().passfile(&file);
         let t = config.targets().remove(0);
         assert_eq!(config.password_for(&t).unwrap().as_str(), "pw");
         std::fs::remove_file(file).unwrap();

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use super::ConfigError;
 use super::keyword::keyword_enum;
+use super::{Config, ConfigError, Host};
 
 pub use quarry_protocol::auth::ChannelBinding;
 
@@ -117,6 +117,46 @@ keyword_enum!(SslNegotiation, key = "sslnegotiation", expected = "postgres or di
     Direct => "direct",
 });
 
+impl Config {
+    /// Fails when a setting needs TLS and quarry-driver was built without its `tls` feature:
+    /// `sslmode` `require`, `verify-ca` or `verify-full`, `sslrootcert`, `sslcert`, `sslkey`,
+    /// `sslnegotiation=direct`, `channel_binding=require`. Settings for TCP only: a
+    /// configuration of Unix sockets alone passes. With the feature, always `Ok`.
+    pub(crate) fn check_tls_support(&self) -> Result<(), ConfigError> {
+        if cfg!(feature = "tls")
+            || self
+                .targets()
+                .iter()
+                .all(|t| matches!(t.host, Host::Unix(_)))
+        {
+            return Ok(());
+        }
+        let path = |p: &std::path::Path| p.display().to_string();
+        let setting = if self.get_sslmode().requires_tls() {
+            Some(format!("sslmode={}", self.get_sslmode()))
+        } else if let Some(root) = &self.ssl_root_cert {
+            Some(match root {
+                SslRootCert::File(p) => format!("sslrootcert={}", path(p)),
+                SslRootCert::System => "sslrootcert=system".to_owned(),
+            })
+        } else if let Some(cert) = &self.ssl_cert {
+            Some(format!("sslcert={}", path(cert)))
+        } else if let Some(key) = &self.ssl_key {
+            Some(format!("sslkey={}", path(key)))
+        } else if self.get_ssl_negotiation() == SslNegotiation::Direct {
+            Some("sslnegotiation=direct".to_owned())
+        } else if self.get_channel_binding() == ChannelBinding::Require {
+            Some("channel_binding=require".to_owned())
+        } else {
+            None
+        };
+        match setting {
+            Some(setting) => Err(ConfigError::TlsNotBuilt { setting }),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +195,43 @@ mod tests {
         assert!("".parse::<SslRootCert>().is_err());
         assert_eq!(ChannelBinding::default(), ChannelBinding::Prefer);
         assert_eq!(SslNegotiation::default(), SslNegotiation::Postgres);
+    }
+
+    /// Without the `tls` feature every TLS-only setting is refused, by name; with it, none is.
+    #[test]
+    fn tls_only_settings_need_the_feature() {
+        for (dsn, named) in [
+            ("host=h sslmode=require", "sslmode=require"),
+            ("host=h sslmode=verify-ca", "sslmode=verify-ca"),
+            ("host=h sslmode=verify-full", "sslmode=verify-full"),
+            ("host=h sslrootcert=system", "sslrootcert=system"),
+            ("host=h sslcert=/c.pem", "sslcert=/c.pem"),
+            ("host=h sslkey=/k.pem", "sslkey=/k.pem"),
+            ("host=h sslnegotiation=direct", "sslnegotiation=direct"),
+            ("host=h channel_binding=require", "channel_binding=require"),
+        ] {
+            let config = Config::parse(dsn).unwrap();
+            let checked = config.check_tls_support();
+            if cfg!(feature = "tls") {
+                assert!(checked.is_ok(), "{dsn}");
+            } else {
+                let e = checked.unwrap_err();
+                assert!(matches!(e, ConfigError::TlsNotBuilt { .. }), "{dsn}");
+                let text = e.to_string();
+                assert!(
+                    text.contains(named) && text.contains("`tls` feature"),
+                    "{text}"
+                );
+            }
+        }
+        for dsn in [
+            "host=h sslmode=disable",
+            "host=h sslmode=allow",
+            "host=h sslmode=prefer",
+            "host=h",
+            "host=/tmp sslmode=require",
+        ] {
+            Config::parse(dsn).unwrap().check_tls_support().unwrap();
+        }
     }
 }

@@ -29,6 +29,7 @@ impl MessageIo {
         }
     }
 
+    #[cfg(feature = "tls")]
     pub(crate) fn stream(&self) -> &Stream {
         &self.stream
     }

@@ -156,23 +156,10 @@ impl Connection {
         self.ready().await?;
         let mut retried = false;
         loop {
-            // With the statement cache off, a statement described before is parsed again in
-            // the same round trip as its Bind and Execute (`reparse`).
-            let (stmt, reparse) = match query.statement() {
-                Some(stmt) if !retried && self.holds_prepared(stmt) => (stmt.clone(), false),
-                Some(stmt)
-                    if !retried && stmt.0.session == self.session_id && stmt.name().is_empty() =>
-                {
-                    (stmt.clone(), true)
-                }
-                _ => match self.cache.described(query.sql()).filter(|_| !retried) {
-                    Some(stmt) => (stmt, true),
-                    None => {
-                        let stmt = self.statement_for(query.sql(), false).await?;
-                        self.cache.remember_described(&stmt);
-                        (stmt, false)
-                    }
-                },
+            let Bindable { stmt, reparse } = if retried {
+                self.bindable(query.sql(), None, false).await?
+            } else {
+                self.bindable(query.sql(), query.statement(), true).await?
             };
             let before = rows.len();
             let result = self
@@ -199,6 +186,49 @@ impl Connection {
                 ok => return ok,
             }
         }
+    }
+
+    /// The statement to bind for `sql`, and whether the unnamed statement must be parsed again
+    /// before the Bind: the one place that decides how a statement that may be unnamed (the
+    /// statement cache off) is run. In order:
+    ///
+    /// - `given`, a named statement this session prepared: bound by name;
+    /// - `given`, an unnamed statement of this session, or (with `remembered`) the description
+    ///   of an unnamed statement kept from an earlier run: parsed again in the same write as
+    ///   its Bind ([`write_reparse`]) — no round trip of its own. The unnamed statement on
+    ///   the server is whatever was parsed last, so binding to it without a Parse could run
+    ///   another query. Readers of a reparsed statement's rows check the description that
+    ///   arrives with them (a Describe of the portal) against it ([`Connection::redescribe`]);
+    /// - else [`statement_for`](Self::statement_for): from the cache or prepared now (Parse,
+    ///   Describe, Flush, no Sync). An unnamed one prepared now needs no second Parse when its
+    ///   Bind follows at once; its description is remembered for the next run.
+    pub(super) async fn bindable(
+        &mut self,
+        sql: &str,
+        given: Option<&Statement>,
+        remembered: bool,
+    ) -> Result<Bindable> {
+        if let Some(stmt) = given
+            && stmt.0.session == self.session_id
+        {
+            let reparse = stmt.name().is_empty();
+            return Ok(Bindable {
+                stmt: stmt.clone(),
+                reparse,
+            });
+        }
+        if remembered && let Some(stmt) = self.cache.described(sql) {
+            return Ok(Bindable {
+                stmt,
+                reparse: true,
+            });
+        }
+        let stmt = self.statement_for(sql, false).await?;
+        self.cache.remember_described(&stmt);
+        Ok(Bindable {
+            stmt,
+            reparse: false,
+        })
     }
 
     /// The statement for `sql`: from the cache, or prepared now (named when the cache admits it,
@@ -292,9 +322,9 @@ impl Connection {
         let start = self.io.write_buf.len();
         if reparse {
             let buf = &mut self.io.write_buf;
-            if let Err(e) = frontend::parse("", stmt.sql(), &stmt.0.params, buf) {
+            if let Err(e) = write_reparse(stmt, buf) {
                 buf.truncate(start);
-                return Err(e.into());
+                return Err(e);
             }
         }
         let bound = write_bind(stmt, params, &mut self.io.write_buf).and_then(|()| {
@@ -390,7 +420,11 @@ impl Connection {
     /// The statement to read a reparsed statement's rows with: `stmt` when the description
     /// that arrived matches it, else one with the new column types (and `stmt`'s formats), and
     /// the remembered description is dropped so the next run describes afresh.
-    fn redescribe(&mut self, stmt: &Statement, fields: Vec<FieldDescription>) -> Statement {
+    pub(super) fn redescribe(
+        &mut self,
+        stmt: &Statement,
+        fields: Vec<FieldDescription>,
+    ) -> Statement {
         let same = fields.len() == stmt.columns().len()
             && fields
                 .iter()
@@ -451,29 +485,45 @@ impl Connection {
         check_param_limit(sql, first.as_ref().len())?;
         self.ready().await?;
         self.check_session_sql(query).await?;
-        // A named statement the caller prepared is used as is. An unnamed one (the statement
-        // cache off) is parsed again first: the unnamed statement on the server is whatever
-        // ran last, and binding to it could run another query.
-        let stmt = match query.statement() {
-            Some(stmt) if self.holds_prepared(stmt) => stmt.clone(),
-            _ => self.statement_for(sql, false).await?,
-        };
+        let Bindable { mut stmt, reparse } = self.bindable(sql, query.statement(), true).await?;
         // The first row is checked before anything is sent: a call with parameters that do
         // not fit leaves nothing behind. A later row that does not fit fails the batch on the
         // server (below), so no part of it is committed.
-        if let Some(first) = rows.peek() {
-            check_params(&stmt, first.as_ref())?;
+        if let Some(first) = rows.peek()
+            && let Err(e) = check_params(&stmt, first.as_ref())
+        {
+            // A remembered description's pinned types may be what does not fit: not trusted
+            // again, as for one statement.
+            if reparse {
+                self.cache.remove(sql);
+            }
+            return Err(e);
         }
         self.session_dirty |= stmt.0.changes_session;
         self.write_pending_closes()?;
+        if reparse {
+            // Before the first Bind; every row binds to it (nothing else is parsed between).
+            write_reparse(&stmt, &mut self.io.write_buf)?;
+        }
         self.wire.wrote_unsynced_batch();
         let mut in_flight = 0usize;
         let mut error = None;
         let mut reply = ExecuteReply::new();
+        // A reparsed statement's columns as this run returns them: described after the first
+        // Bind, checked by `read_batch` before any row is read.
+        let mut describing = reparse;
+        let mut first = true;
         for row in rows {
             let row = row.as_ref();
             let written = check_params(&stmt, row)
-                .and_then(|()| write_bind(&stmt, row, &mut self.io.write_buf));
+                .and_then(|()| write_bind(&stmt, row, &mut self.io.write_buf))
+                .and_then(|()| {
+                    if reparse && first {
+                        frontend::describe_portal("", &mut self.io.write_buf)?;
+                    }
+                    Ok(())
+                });
+            first = false;
             if let Err(e) = written {
                 // A row that does not fit, or an encoder failed, mid-batch: make the server
                 // fail the batch too, so the rows already sent are rolled back with it, then
@@ -488,7 +538,12 @@ impl Connection {
                 frontend::flush(&mut self.io.write_buf);
                 self.send().await?;
                 if let Some(e) = self
-                    .read_batch(&stmt, &mut in_flight, &mut reply, out.as_deref_mut())
+                    .read_batch(
+                        (&mut stmt, &mut describing),
+                        &mut in_flight,
+                        &mut reply,
+                        out.as_deref_mut(),
+                    )
                     .await?
                 {
                     error = Some(e);
@@ -501,31 +556,59 @@ impl Connection {
         self.send().await?;
         if error.is_none() {
             error = self
-                .read_batch(&stmt, &mut in_flight, &mut reply, out)
+                .read_batch(
+                    (&mut stmt, &mut describing),
+                    &mut in_flight,
+                    &mut reply,
+                    out,
+                )
                 .await?;
         }
         // Whatever remains (answers after an error, the abort's error) ends at ReadyForQuery.
         self.drain_to_ready().await?;
         match error {
-            Some(e) => Err(e),
+            Some(e) => {
+                // As for one statement: a remembered description that failed is not trusted
+                // again (its pinned parameter types may be what failed).
+                if reparse {
+                    self.cache.remove(sql);
+                }
+                Err(e)
+            }
             None => Ok(()),
         }
     }
 
     /// Reads the answers of `in_flight` pipelined executions; stops early at a server error
-    /// (after which the server skips everything up to Sync).
+    /// (after which the server skips everything up to Sync). While `describing` (a reparsed
+    /// statement), the portal's description is awaited first and replaces `stmt` when the
+    /// columns changed.
     async fn read_batch(
         &mut self,
-        stmt: &Statement,
+        (stmt, describing): (&mut Statement, &mut bool),
         in_flight: &mut usize,
         reply: &mut ExecuteReply,
         mut out: Option<&mut Vec<Record>>,
     ) -> Result<Option<Error>> {
-        let returns_rows = !stmt.0.columns.is_empty();
         while *in_flight > 0 {
             match self.recv().await? {
                 Message::BindComplete => self.check_reply(reply.on_bind_complete())?,
                 Message::CloseComplete | Message::ParseComplete => {}
+                Message::RowDescription { fields } if *describing => {
+                    *stmt = self.redescribe(stmt, fields);
+                    *describing = false;
+                }
+                Message::NoData if *describing => {
+                    *stmt = self.redescribe(stmt, Vec::new());
+                    *describing = false;
+                }
+                Message::DataRow(_) if *describing => {
+                    self.wire.set_broken();
+                    return Err(Error::UnexpectedMessage {
+                        expected: "the statement's description",
+                        found: "DataRow",
+                    });
+                }
                 Message::DataRow(row) => {
                     self.check_reply(reply.on_row())?;
                     if out.is_some() {
@@ -536,6 +619,7 @@ impl Connection {
                     }
                 }
                 Message::CommandComplete { tag } => {
+                    let returns_rows = !stmt.0.columns.is_empty();
                     self.check_reply(reply.on_end(Some(&tag), returns_rows))?;
                     *reply = ExecuteReply::new();
                     *in_flight -= 1;
@@ -769,4 +853,20 @@ pub(crate) fn mentions_session_functions(sql: &str) -> bool {
             .windows(needle.len())
             .any(|window| window.eq_ignore_ascii_case(needle))
     })
+}
+
+/// A statement to bind, from [`Connection::bindable`].
+pub(super) struct Bindable {
+    /// The statement (its parameter types and columns as described).
+    pub(super) stmt: Statement,
+    /// Whether the unnamed statement must be parsed again before the Bind ([`write_reparse`]).
+    pub(super) reparse: bool,
+}
+
+/// Appends the Parse that makes `stmt`, an unnamed statement described before, the server's
+/// unnamed statement again, its parameter types pinned to the description's: written right
+/// before the Bind that uses it (by one statement's run, `execute_many` and the pipeline).
+pub(super) fn write_reparse(stmt: &Statement, buf: &mut BytesMut) -> Result<()> {
+    frontend::parse("", stmt.sql(), &stmt.0.params, buf)?;
+    Ok(())
 }

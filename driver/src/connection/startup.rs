@@ -32,12 +32,12 @@ impl Connection {
     /// ```no_run
     /// # async fn demo() -> quarry_driver::Result<()> {
     /// use quarry_driver::{Config, Connection};
-    /// let mut config = Config::new();
-    /// config.host("localhost").user("postgres").dbname("test");
+    /// let config = Config::new().host("localhost").user("postgres").dbname("test");
     /// let conn = Connection::connect(&config).await?;
     /// # Ok(()) }
     /// ```
     pub async fn connect(config: &Config) -> Result<Connection> {
+        config.check_tls_support()?;
         let wanted = config.get_target_session_attrs();
         // libpq's prefer-standby: a standby on any host first, then any server at all.
         let passes: &[TargetSessionAttrs] = match wanted {
@@ -49,7 +49,7 @@ impl Connection {
         let mut targets = config.targets();
         if config.get_load_balance_hosts() == LoadBalanceHosts::Random {
             // libpq 16: one random order per connection, used by every pass.
-            targets.shuffle(&mut rand::rng());
+            targets.shuffle(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng));
         }
         let mut attempts = Vec::new();
         for &pass in passes {
@@ -156,45 +156,75 @@ pub(crate) fn describe_target(target: &Target) -> String {
 
 async fn connect_target(config: &Config, target: &Target) -> Result<Connection> {
     let tls = tls_options(config, target);
-    match &target.host {
+    let host = match &target.host {
         Host::Unix(dir) => {
             let path = target.socket_path().unwrap_or_else(|| dir.clone());
             let socket = net::connect_unix(&path).await?;
-            start_session(config, target, Stream::Unix(socket)).await
+            return start_session(config, target, Stream::Unix(socket)).await;
         }
-        Host::Tcp(host) => match tls.mode {
-            SslMode::Allow => {
-                // libpq's `allow`: plain first; TLS only when the server refuses plain.
-                let socket = net::connect_tcp(host, target.port).await?;
-                match start_session(config, target, Stream::Tcp(socket)).await {
-                    Err(e) if refused_plain(&e) => {
-                        let socket = net::connect_tcp(host, target.port).await?;
-                        let stream =
-                            net::negotiate_tls(socket, host, &tls.retry_with_tls()).await?;
-                        start_session(config, target, stream).await
-                    }
-                    other => other,
+        Host::Tcp(host) => host,
+    };
+    match tls.mode {
+        SslMode::Allow => {
+            // libpq's `allow`: plain first; TLS only when the server refuses plain.
+            let socket = net::connect_tcp(host, target.port).await?;
+            match start_session(config, target, Stream::Tcp(socket)).await {
+                Err(e) if refused_plain(&e) => {
+                    encrypted(config, target, host, &tls.retry_with_tls()).await
                 }
+                other => other,
             }
-            SslMode::Prefer => {
-                let socket = net::connect_tcp(host, target.port).await?;
-                match net::negotiate_tls(socket, host, &tls).await {
-                    Ok(stream) => start_session(config, target, stream).await,
-                    // A server that cannot complete a handshake gets a plain retry, as libpq does.
-                    Err(NetError::Handshake { .. }) => {
-                        let socket = net::connect_tcp(host, target.port).await?;
-                        start_session(config, target, Stream::Tcp(socket)).await
-                    }
-                    Err(e) => Err(e.into()),
+        }
+        #[cfg(feature = "tls")]
+        SslMode::Prefer => {
+            let socket = net::connect_tcp(host, target.port).await?;
+            match net::negotiate_tls(socket, host, &tls).await {
+                Ok(stream) => start_session(config, target, stream).await,
+                // A server that cannot complete a handshake gets a plain retry, as libpq does.
+                Err(NetError::Handshake { .. }) => {
+                    let socket = net::connect_tcp(host, target.port).await?;
+                    start_session(config, target, Stream::Tcp(socket)).await
                 }
+                Err(e) => Err(e.into()),
             }
-            _ => {
-                let socket = net::connect_tcp(host, target.port).await?;
-                let stream = net::negotiate_tls(socket, host, &tls).await?;
-                start_session(config, target, stream).await
-            }
-        },
+        }
+        // Without TLS built in, `prefer` is `disable`, as in a libpq built without SSL.
+        #[cfg(not(feature = "tls"))]
+        SslMode::Disable | SslMode::Prefer => {
+            let socket = net::connect_tcp(host, target.port).await?;
+            start_session(config, target, Stream::Tcp(socket)).await
+        }
+        _ => encrypted(config, target, host, &tls).await,
     }
+}
+
+/// A session over TCP set up as `tls` says (`disable` stays plain).
+#[cfg(feature = "tls")]
+async fn encrypted(
+    config: &Config,
+    target: &Target,
+    host: &str,
+    tls: &TlsOptions,
+) -> Result<Connection> {
+    let socket = net::connect_tcp(host, target.port).await?;
+    let stream = net::negotiate_tls(socket, host, tls).await?;
+    start_session(config, target, stream).await
+}
+
+/// Without TLS built in, the modes that need it were refused before connecting
+/// (`Config::check_tls_support`); this is reached by `allow` when the server refuses plain text.
+#[cfg(not(feature = "tls"))]
+async fn encrypted(
+    _config: &Config,
+    _target: &Target,
+    _host: &str,
+    tls: &TlsOptions,
+) -> Result<Connection> {
+    let setting = match tls.mode {
+        SslMode::Require => "sslmode=allow (the server refused a plain-text connection)".to_owned(),
+        mode => format!("sslmode={mode}"),
+    };
+    Err(crate::config::ConfigError::TlsNotBuilt { setting }.into())
 }
 
 /// The server refused a plain connection in pg_hba (SQLSTATE 28000 or 28P01 on a non-TLS socket).
@@ -309,10 +339,13 @@ async fn expect_authentication(
             Message::AuthenticationSasl { mechanisms } => {
                 used_sasl = true;
                 let password = password()?;
+                #[cfg(feature = "tls")]
                 let end_point = io
                     .stream()
                     .peer_certificate()
                     .and_then(|cert| auth::tls_server_end_point(cert).ok());
+                #[cfg(not(feature = "tls"))]
+                let end_point: Option<Vec<u8>> = None;
                 let (mechanism, binding) =
                     auth::choose_mechanism(&mechanisms, policy, end_point.as_deref())?;
                 scram_exchange(io, mechanism.name(), password.as_bytes(), binding).await?;

@@ -3,6 +3,7 @@
 //! The cache only decides; the connection closes what it evicts (`Close` is queued and sent with
 //! the next request) and re-prepares what went stale.
 
+use rand::Rng;
 use std::time::{Duration, Instant};
 
 use hashlink::LruCache;
@@ -40,7 +41,8 @@ impl StatementCache {
             max_lifetime,
             max_statement_size,
             next_id: 0,
-            tag: rand::random(),
+            // The OS generator; it fails only where the OS has no randomness at all.
+            tag: rand::TryRngCore::unwrap_err(rand::rngs::OsRng).random(),
         }
     }
 

@@ -109,6 +109,7 @@ pub enum NetError {
         path: PathBuf,
     },
     /// A root certificate could not be parsed or used as a trust anchor.
+    #[cfg(feature = "tls")]
     #[error("invalid root certificate in {}: {source}", path.display())]
     InvalidRootCert {
         /// The file path.
@@ -158,9 +159,11 @@ pub enum NetError {
         found: &'static str,
     },
     /// The certificate verifier could not be built from the root store.
+    #[cfg(feature = "tls")]
     #[error("could not build the TLS certificate verifier: {0}")]
     Verifier(#[from] rustls::client::VerifierBuilderError),
     /// rustls refused the configuration (for example an unusable client key).
+    #[cfg(feature = "tls")]
     #[error("TLS configuration error: {0}")]
     Rustls(#[from] rustls::Error),
 }

@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
+#[cfg(feature = "tls")]
 use tokio_rustls::client::TlsStream;
 
 /// A connected byte stream to the server: plain TCP, a Unix-domain socket, or TLS over TCP.
@@ -29,7 +30,8 @@ pub enum Stream {
     Tcp(TcpStream),
     /// A Unix-domain socket.
     Unix(UnixStream),
-    /// TLS over TCP (boxed: the rustls session state is large).
+    /// TLS over TCP (boxed: the rustls session state is large). Only with the `tls` feature.
+    #[cfg(feature = "tls")]
     Tls(Box<TlsStream<TcpStream>>),
 }
 
@@ -43,7 +45,11 @@ impl Stream {
     /// # Ok(()) }
     /// ```
     pub fn is_tls(&self) -> bool {
-        matches!(self, Self::Tls(_))
+        match self {
+            #[cfg(feature = "tls")]
+            Self::Tls(_) => true,
+            Self::Tcp(_) | Self::Unix(_) => false,
+        }
     }
 
     /// The DER bytes of the server's end-entity certificate when the stream is TLS: the input
@@ -58,6 +64,7 @@ impl Stream {
     /// ```
     pub fn peer_certificate(&self) -> Option<&[u8]> {
         match self {
+            #[cfg(feature = "tls")]
             Self::Tls(tls) => {
                 let certs = tls.get_ref().1.peer_certificates()?;
                 certs.first().map(|c| c.as_ref())
@@ -76,6 +83,7 @@ impl AsyncRead for Stream {
         match self.get_mut() {
             Self::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Self::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
@@ -90,6 +98,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Self::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
@@ -102,6 +111,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Self::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
         }
     }
@@ -110,6 +120,7 @@ impl AsyncWrite for Stream {
         match self {
             Self::Tcp(s) => s.is_write_vectored(),
             Self::Unix(s) => s.is_write_vectored(),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => s.is_write_vectored(),
         }
     }
@@ -118,6 +129,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Tcp(s) => Pin::new(s).poll_flush(cx),
             Self::Unix(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
@@ -126,6 +138,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Self::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }

@@ -586,87 +586,16 @@ impl<'p> ReplicaRoute<'p> {
     }
 }
 
-impl crate::executor::Executor for ReplicaRoute<'_> {
-    async fn execute<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<CommandTag>
-    where
-        Self: 'a,
-    {
-        ReplicaRoute::execute(&self, query, params).await
-    }
-
-    async fn fetch<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<Vec<Record>>
-    where
-        Self: 'a,
-    {
-        ReplicaRoute::fetch(&self, query, params).await
-    }
-
-    async fn fetch_row<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<Option<Record>>
-    where
-        Self: 'a,
-    {
-        ReplicaRoute::fetch_row(&self, query, params).await
-    }
-
-    async fn fetch_val<'a, T>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> Result<T>
-    where
-        T: for<'r> crate::types::Decode<'r> + Send + 'a,
-        Self: 'a,
-    {
-        ReplicaRoute::fetch_val(&self, query, params).await
-    }
-
-    async fn execute_many<'a, I, R>(self, query: impl AsQuery + Send + 'a, rows: I) -> Result<()>
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        // A batch of writes: the primary's (a replica would refuse it).
-        crate::pool::Pool::execute_many(self.pool, query, rows).await
-    }
-
-    async fn fetch_many<'a, I, R>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        rows: I,
-    ) -> Result<Vec<Record>>
-    where
-        I: IntoIterator<Item = R> + Send + 'a,
-        I::IntoIter: Send,
-        R: AsRef<[Param<'a>]> + Send + 'a,
-        Self: 'a,
-    {
-        // A batch of writes (`INSERT ... RETURNING`): the primary's.
-        crate::pool::Pool::fetch_many(self.pool, query, rows).await
-    }
-
-    fn fetch_stream<'a>(
-        self,
-        query: impl AsQuery + Send + 'a,
-        params: &'a [Param<'a>],
-    ) -> RowStream<'a>
-    where
-        Self: 'a,
-    {
-        RowStream::acquiring(async move { self.acquire().await }, query, params)
+crate::executor::delegate_executor! {
+    /// Reads go to a replica (or the primary, as routing decides); batches of writes
+    /// (`execute_many`, `fetch_many`, `INSERT ... RETURNING`) to the primary, which a replica
+    /// would refuse.
+    impl for ReplicaRoute<'_>, this {
+        queries: ReplicaRoute(&this) async,
+        batches: Pool(this.pool),
+        stream: |query, params| {
+            RowStream::acquiring(async move { this.acquire().await }, query, params)
+        },
     }
 }
 

@@ -20,6 +20,7 @@
 //! It needs a direct connection to the server: session advisory locks mean nothing through a
 //! transaction-pooling proxy (pgbouncer, Supavisor).
 
+use rand::Rng;
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -173,8 +174,7 @@ async fn run(
     own: mpsc::UnboundedSender<Event>,
     mut inbox: mpsc::UnboundedReceiver<Event>,
 ) {
-    let mut admin = base;
-    admin.dbname("postgres");
+    let admin = base.dbname("postgres");
     let started = async {
         let (owner, session) = hold_owner_lock(&admin).await?;
         let pool = Pool::builder()
@@ -406,7 +406,7 @@ async fn hold_owner_lock(admin: &Config) -> Result<(u32, Connection), Error> {
     // The session only holds a lock: a server-side idle limit must not end it.
     let _ = conn.execute("SET idle_session_timeout = 0", &[]).await;
     loop {
-        let owner: u32 = rand::random();
+        let owner: u32 = rand::TryRngCore::unwrap_err(rand::rngs::OsRng).random();
         if take_lock(&mut conn, owner).await? {
             return Ok((owner, conn));
         }

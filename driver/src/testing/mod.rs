@@ -231,8 +231,7 @@ impl TestDatabase {
         let template = template::ensure(&base, spec).await?;
         let keeper = keeper::get(&base)?;
         let name = keeper.take(&template, &test_name(spec.path)).await?;
-        let mut config = base;
-        config.dbname(name.clone());
+        let config = base.dbname(name.clone());
         Ok((keeper, TestDatabase { name, config }))
     }
 
@@ -254,8 +253,7 @@ impl TestDatabase {
 
 /// A connection to the server's `postgres` database, for creating and dropping others.
 async fn maintenance(base: &Config) -> Result<Connection, Error> {
-    let mut config = base.clone();
-    config.dbname("postgres");
+    let config = base.clone().dbname("postgres");
     Connection::connect(&config).await
 }
 

@@ -80,8 +80,7 @@ async fn build(
             .await
             .map_err(|e| super::keeper::hint(&e))?;
         let started = std::time::Instant::now();
-        let mut config = base.clone();
-        config.dbname(name);
+        let config = base.clone().dbname(name);
         let mut conn = Connection::connect(&config).await.map_err(db)?;
         let filled = fill(&mut conn, spec).await;
         let _ = conn.close().await;

@@ -4,12 +4,14 @@
 //! what was received. The connection reads the Authentication* messages, drives these, and
 //! writes the replies.
 
+#[cfg(feature = "tls-server-end-point")]
 mod channel_binding;
 mod error;
 mod md5;
 mod mechanism;
 mod scram;
 
+#[cfg(feature = "tls-server-end-point")]
 pub use self::channel_binding::tls_server_end_point;
 pub use self::error::{AuthError, ScramMessage};
 pub use self::md5::md5_password;

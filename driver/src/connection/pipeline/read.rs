@@ -21,6 +21,9 @@ pub(super) struct Sent {
     pub(super) index: usize,
     /// Its statement, in the round's distinct statements.
     pub(super) stmt: usize,
+    /// Whether a Describe of the portal follows its Bind (a statement reparsed from a
+    /// remembered description): its rows are read with the description that arrives.
+    pub(super) describe: bool,
 }
 
 /// What has been read of the first sent entry's answer.
@@ -30,6 +33,8 @@ pub(super) struct Reading {
     first: Option<Record>,
     tag: Option<CommandTag>,
     error: Option<Error>,
+    /// The portal's description, when the entry asked for one and it differs or not.
+    described: Option<Statement>,
     /// When the previous answer was complete (or the requests were sent), when the pipeline
     /// is timed.
     pub(super) last: Option<Instant>,
@@ -43,6 +48,7 @@ impl Reading {
             first: None,
             tag: None,
             error: None,
+            described: None,
             last: None,
         }
     }
@@ -75,11 +81,27 @@ impl Connection {
             ) else {
                 return Err(self.unexpected("no answer (the pipeline is answered)", &message));
             };
+            let describe = current.describe;
             let complete = match message {
+                Message::RowDescription { fields } if describe && reading.described.is_none() => {
+                    reading.described = Some(self.redescribe(stmt, fields));
+                    false
+                }
+                Message::NoData if describe && reading.described.is_none() => {
+                    reading.described = Some(self.redescribe(stmt, Vec::new()));
+                    false
+                }
+                Message::DataRow(_) if describe && reading.described.is_none() => {
+                    return Err(self.lost(Error::UnexpectedMessage {
+                        expected: "the statement's description",
+                        found: "DataRow",
+                    }));
+                }
                 Message::DataRow(row) => {
                     reading.reply.on_row().map_err(|e| self.lost(e))?;
                     if reading.error.is_none() {
-                        let record = self.record(stmt, row)?;
+                        let record =
+                            self.record(reading.described.as_ref().unwrap_or(stmt), row)?;
                         match entry.kind {
                             PipeKind::Execute => {}
                             PipeKind::Fetch => reading.rows.push(record),
@@ -103,8 +125,9 @@ impl Connection {
                     atomic
                 }
                 Message::CommandComplete { tag } => {
+                    let columns = &reading.described.as_ref().unwrap_or(stmt).0.columns;
                     let returns_rows = matches!(entry.kind, PipeKind::Execute | PipeKind::Fetch)
-                        && !stmt.0.columns.is_empty();
+                        && !columns.is_empty();
                     reading
                         .reply
                         .on_end(Some(&tag), returns_rows)
@@ -219,5 +242,6 @@ fn finish(
     };
     reading.rows.clear();
     reading.first = None;
+    reading.described = None;
     (result, elapsed)
 }

@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::super::Connection;
-use super::super::query::{check_params, write_bind_to};
+use super::super::query::{check_params, write_bind_to, write_reparse};
 use super::encoded::write_encoded_bind;
 use super::read::{Reading, Sent};
 use super::{Args, Entry, PipeKind, PipeOutput, Pipeline};
@@ -112,7 +112,7 @@ impl Connection {
         rows: &mut u64,
     ) -> Result<Vec<usize>> {
         self.ready().await?;
-        let (distinct, stmts) = match self
+        let (distinct, stmts, remembered) = match self
             .pipeline_statements(pipeline, round, answers, fresh)
             .await
         {
@@ -147,7 +147,10 @@ impl Connection {
             let Some(entry) = pipeline.entries.get(index) else {
                 continue;
             };
-            if let Err(e) = self.write_entry(pipeline, entry, stmt) {
+            // A statement from a remembered description (cache off): each of its entries has
+            // its portal described, and its rows are read with what arrives.
+            let describe = remembered.get(k).copied().unwrap_or(false);
+            if let Err(e) = self.write_entry(pipeline, entry, stmt, describe) {
                 answers[index] = Some(Answer::Done(Err(e), None));
                 if atomic {
                     // An encoder failed midway: make the server fail the pipeline too, so
@@ -163,7 +166,11 @@ impl Connection {
                 self.wire.wrote_sync();
             }
             written += 1;
-            sent.push_back(Sent { index, stmt: k });
+            sent.push_back(Sent {
+                index,
+                stmt: k,
+                describe,
+            });
             if self.io.write_buf.len() >= CHUNK {
                 if atomic {
                     frontend::flush(&mut self.io.write_buf);
@@ -243,6 +250,16 @@ impl Connection {
             self.lose_pipeline(e, &mut sent, answers, &mut reading);
             return Ok(Vec::new());
         }
+        // As for one statement: a remembered description whose statement failed is not trusted
+        // again (its pinned parameter types may be what failed); the next run describes afresh.
+        for (&i, &k) in round.iter().zip(&stmts) {
+            if k.is_some_and(|k| remembered.get(k).copied().unwrap_or(false))
+                && matches!(answers[i], Some(Answer::Done(Err(_), _)))
+                && let Some(entry) = pipeline.entries.get(i)
+            {
+                self.cache.remove(entry.sql.as_str());
+            }
+        }
         if fresh || self.tx_status != TransactionStatus::Idle {
             // A stale plan inside a transaction failed it: not retried (as a lone query).
             return Ok(Vec::new());
@@ -279,7 +296,9 @@ impl Connection {
     }
 
     /// The statement of each entry of `round` (`None` for an entry answered already: its
-    /// statement could not be prepared, or its parameters do not fit). `Err` when nothing can
+    /// statement could not be prepared, or its parameters do not fit), and for each distinct
+    /// statement whether it comes from a remembered description (cache off, see
+    /// [`Connection::bindable`]), so that its portals are described. `Err` when nothing can
     /// be sent: the connection broke, or an atomic pipeline cannot run whole.
     async fn pipeline_statements(
         &mut self,
@@ -287,13 +306,14 @@ impl Connection {
         round: &[usize],
         answers: &mut [Option<Answer>],
         fresh: bool,
-    ) -> Result<(Vec<Statement>, Vec<Option<usize>>)> {
+    ) -> Result<(Vec<Statement>, Vec<Option<usize>>, Vec<bool>)> {
         // Statements evicted from the cache while the others are prepared stay open on the
         // server until the Binds that may use them are written.
         self.closes_held = true;
         // Each distinct statement once (no reference count touched per entry), and each
         // entry's position in it.
         let mut distinct: Vec<Statement> = Vec::new();
+        let mut remembered: Vec<bool> = Vec::new();
         let mut stmts: Vec<Option<usize>> = Vec::with_capacity(round.len());
         // Statements prepared in this round by SQL text (an uncached statement is unnamed:
         // preparing it again for each entry would cost a round trip each).
@@ -311,6 +331,7 @@ impl Connection {
             let found = match &entry.stmt {
                 Some(stmt) if !fresh && stmt.0.session == self.session_id => {
                     distinct.push(stmt.clone());
+                    remembered.push(false);
                     Some(distinct.len() - 1)
                 }
                 _ => match previous {
@@ -329,9 +350,12 @@ impl Connection {
             }
             let k = match found {
                 Some(k) => k,
-                None => match self.statement_for(sql, false).await {
-                    Ok(stmt) => {
-                        distinct.push(stmt);
+                // A remembered description (cache off) saves the round trip of a prepare;
+                // not on the retry of a stale plan, which describes afresh.
+                None => match self.bindable(sql, None, !fresh).await {
+                    Ok(bindable) => {
+                        distinct.push(bindable.stmt);
+                        remembered.push(bindable.reparse);
                         known.insert(sql, distinct.len() - 1);
                         distinct.len() - 1
                     }
@@ -376,6 +400,10 @@ impl Connection {
                     }
                 }
             };
+            if verdict.is_err() && remembered.get(k).copied().unwrap_or(false) {
+                // The remembered description's pinned types may be what does not fit.
+                self.cache.remove(sql);
+            }
             match verdict {
                 Ok(()) => {
                     previous = Some((sql, k));
@@ -392,25 +420,26 @@ impl Connection {
                 }
             }
         }
-        Ok((distinct, stmts))
+        Ok((distinct, stmts, remembered))
     }
 
-    /// Appends one entry's (Parse,) Bind and Execute; on an error nothing of it is left.
+    /// Appends one entry's (Parse,) Bind, (Describe of the portal,) and Execute; on an error
+    /// nothing of it is left.
     fn write_entry(
         &mut self,
         pipeline: &Pipeline<'_>,
         entry: &Entry<'_>,
         stmt: &Statement,
+        describe: bool,
     ) -> Result<()> {
         self.check_session_feature_known(stmt.0.session_feature)?;
         let buf = &mut self.io.write_buf;
         let start = buf.len();
         let written = (|| {
             if stmt.name().is_empty() {
-                // Not cached: the unnamed statement, parsed again right before its Bind (an
-                // entry after it may have replaced it), with the parameter types it was
-                // described with.
-                frontend::parse("", stmt.sql(), stmt.params(), buf)?;
+                // Not cached: the unnamed statement, parsed again right before each Bind
+                // whatever `bindable` said (another entry's may have replaced it in between).
+                write_reparse(stmt, buf)?;
             }
             match &entry.args {
                 Args::Values(range) => {
@@ -418,6 +447,9 @@ impl Connection {
                     write_bind_to("", stmt, values, buf)?;
                 }
                 Args::Encoded(params, _) => write_encoded_bind(stmt, params, buf)?,
+            }
+            if describe {
+                frontend::describe_portal("", buf)?;
             }
             let max_rows = match entry.kind {
                 PipeKind::Execute | PipeKind::Fetch => 0,

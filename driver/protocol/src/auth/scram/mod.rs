@@ -7,6 +7,7 @@
 mod crypto;
 mod message;
 
+use rand::Rng;
 use std::fmt;
 
 use base64::Engine;
@@ -75,7 +76,8 @@ impl ScramClient {
         password: &[u8],
         channel_binding: ChannelBindingData,
     ) -> (Vec<u8>, ExpectServerFirst) {
-        let nonce: [u8; 24] = rand::random();
+        // The OS generator; it fails only where the OS has no randomness at all.
+        let nonce: [u8; 24] = rand::TryRngCore::unwrap_err(rand::rngs::OsRng).random();
         Self::start_with_nonce("", password, STANDARD.encode(nonce), channel_binding)
     }
 
