@@ -1151,3 +1151,71 @@ mod regressions {
         );
     }
 }
+
+/// Findings of the second outside review (`VALUES :rows(..)` and optional fragments).
+#[cfg(test)]
+mod review2 {
+    use quote::quote;
+
+    use super::*;
+
+    fn args(tokens: proc_macro2::TokenStream) -> Vec<Arg> {
+        let parser = syn::punctuated::Punctuated::<Arg, syn::Token![,]>::parse_terminated;
+        syn::parse::Parser::parse2(parser, tokens)
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    /// `column_of` pastes the `rows = ...` expression into every field's argument, so it is
+    /// evaluated once per field. With an expression that is not a plain place — `rows =
+    /// batch.drain(..n).collect::<Vec<_>>()`, `rows = next_batch()`, `rows =
+    /// std::mem::take(&mut buf)` — each field gets its values from a different evaluation: the
+    /// arrays differ in content or length, and UNNEST pairs field 1 of one batch with field 2 of
+    /// the next, or pads the shorter arrays with NULLs. Rows are silently mis-assembled.
+    #[test]
+    fn the_rows_expression_is_evaluated_once() {
+        let Ok(bound) = bind(
+            "INSERT INTO t (a, b) VALUES :rows(a, b)",
+            args(quote!(rows = next_batch())),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        let calls: usize = bound
+            .args
+            .iter()
+            .map(|a| {
+                let expr = &a.expr;
+                quote!(#expr).to_string().matches("next_batch").count()
+            })
+            .sum();
+        assert_eq!(
+            calls, 1,
+            "`next_batch()` is called {calls} times, once per field"
+        );
+    }
+
+    /// A fragment left out is cut from the text with nothing in its place, so the tokens on
+    /// either side are glued: `SELECT 2 -{ :a }- 1, 3` without the fragment is `SELECT 2 -- 1, 3`,
+    /// a line comment — the variant silently returns `2` (and its description, taken as it is,
+    /// agrees). A space where the fragment was keeps the tokens apart.
+    #[test]
+    fn a_fragment_left_out_does_not_glue_its_neighbours() {
+        let Ok(bound) = bind_fragments(
+            "SELECT 2 -{ :a::int4 }- 1 AS n",
+            Vec::new(),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        let Some(dynamic) = bound.dynamic else {
+            panic!("no variants");
+        };
+        let (without, _) = &dynamic.variants[0];
+        assert!(
+            scan(without).comments.is_empty(),
+            "leaving the fragment out made a comment: {without:?}"
+        );
+    }
+}

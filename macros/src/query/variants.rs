@@ -88,3 +88,88 @@ pub(crate) fn merge(
         columns,
     })
 }
+
+/// Findings of the second outside review.
+#[cfg(test)]
+mod review2 {
+    use quarry_describe::{ColumnOrigin, TypeDescription};
+
+    use super::*;
+
+    fn description(sql: &str, params: Vec<ParamDescription>) -> QueryDescription {
+        QueryDescription {
+            version: 0,
+            sql: sql.to_owned(),
+            parameters: params,
+            columns: Vec::new(),
+        }
+    }
+
+    /// `UPDATE macro_users SET email = email {, name = :name} WHERE id = :id` — the partial
+    /// update optional fragments are made for. `:name` goes into a NOT NULL column, so the
+    /// variant with the fragment marks it `not_null_target`, and the merge keeps that: the
+    /// expansion then calls `check::accepts_not_null` and refuses `name: Option<String>` at
+    /// compile time. But `:name` decides its fragment and is used nowhere else: whenever it is
+    /// sent it is not NULL, so the `Option` the feature needs must be accepted.
+    #[test]
+    fn a_parameter_that_decides_its_fragment_may_be_none() {
+        let text = TypeDescription {
+            name: "text".to_owned(),
+            schema: "pg_catalog".to_owned(),
+            oid: Some(25),
+            kind: Default::default(),
+        };
+        let int4 = TypeDescription {
+            name: "int4".to_owned(),
+            schema: "pg_catalog".to_owned(),
+            oid: Some(23),
+            kind: Default::default(),
+        };
+        let name_column = ColumnOrigin {
+            schema: "public".to_owned(),
+            table: "macro_users".to_owned(),
+            column: "name".to_owned(),
+        };
+        // Parameters by first use: name (0), id (1).
+        let dynamic = Dynamic {
+            fragments: vec![vec![0]],
+            variants: vec![
+                (
+                    "UPDATE macro_users SET email = email  WHERE id = $1".to_owned(),
+                    vec![1],
+                ),
+                (
+                    "UPDATE macro_users SET email = email , name = $1 WHERE id = $2".to_owned(),
+                    vec![0, 1],
+                ),
+            ],
+        };
+        let descriptions = [
+            description(
+                &dynamic.variants[0].0,
+                vec![ParamDescription {
+                    ty: int4.clone(),
+                    not_null_target: None,
+                }],
+            ),
+            description(
+                &dynamic.variants[1].0,
+                vec![
+                    ParamDescription {
+                        ty: text,
+                        not_null_target: Some(name_column),
+                    },
+                    ParamDescription {
+                        ty: int4,
+                        not_null_target: None,
+                    },
+                ],
+            ),
+        ];
+        let merged = merge(&dynamic.variants[1].0, &dynamic, &descriptions, 2).unwrap();
+        assert_eq!(
+            merged.parameters[0].not_null_target, None,
+            "`name: Option<String>` is refused although None leaves the SET out"
+        );
+    }
+}
