@@ -1196,6 +1196,59 @@ mod review2 {
         );
     }
 
+    /// UNNEST in FROM expands a composite element into its fields: with a composite column,
+    /// `INSERT INTO pair_t (p, n) SELECT * FROM UNNEST($1::"public"."macro_pair"[], $2::..[])`
+    /// yields three columns (a, b, n) for two targets, and the build fails with PostgreSQL's
+    /// "INSERT has more expressions than target columns" — about SQL the user never wrote (their
+    /// `VALUES :rows(p, n)` lists two fields for two columns). `VALUES ($1, $2)` carries the
+    /// composite as one value. Either keep it one column (select the arrays by subscript over
+    /// `generate_subscripts`, say) or refuse it with a message naming the field, as array
+    /// columns are. (Checked on PostgreSQL 15.)
+    #[test]
+    fn a_composite_field_is_not_expanded_into_its_fields() {
+        let Ok(bound) = bind(
+            "INSERT INTO pair_t (p, n) VALUES :rows(p, n)",
+            Vec::new(),
+            Span::call_site(),
+        ) else {
+            panic!("refused");
+        };
+        let ty = |name: &str, schema: &str, kind| quarry_describe::TypeDescription {
+            name: name.to_owned(),
+            schema: schema.to_owned(),
+            oid: None,
+            kind,
+        };
+        let int4 = ty("int4", "pg_catalog", Default::default());
+        let text = ty("text", "pg_catalog", Default::default());
+        let pair = ty(
+            "macro_pair",
+            "public",
+            quarry_describe::TypeKind::Composite {
+                fields: vec![("a".to_owned(), int4.clone()), ("b".to_owned(), text)],
+            },
+        );
+        let probe = quarry_describe::QueryDescription {
+            version: 0,
+            sql: bound.sql.clone(),
+            parameters: [pair, int4]
+                .into_iter()
+                .map(|ty| quarry_describe::ParamDescription {
+                    ty,
+                    not_null_target: None,
+                })
+                .collect(),
+            columns: Vec::new(),
+        };
+        match bound.finish(&probe) {
+            Err(message) => assert!(message.contains("`p`"), "{message}"),
+            Ok(sql) => assert!(
+                !sql.contains("SELECT * FROM UNNEST("),
+                "the composite field `p` is expanded into its fields: {sql}"
+            ),
+        }
+    }
+
     /// A fragment left out is cut from the text with nothing in its place, so the tokens on
     /// either side are glued: `SELECT 2 -{ :a }- 1, 3` without the fragment is `SELECT 2 -- 1, 3`,
     /// a line comment — the variant silently returns `2` (and its description, taken as it is,
