@@ -200,12 +200,12 @@ async fn transparent_round_trips_through_the_server() {
     assert_eq!(conn.fetch_val::<i32>("SELECT 1", &[]).await.unwrap(), 1);
 }
 
-/// Review finding: a transparent newtype over an `Option` encodes `None` as SQL NULL (its
+/// A transparent newtype over an `Option` encodes `None` as SQL NULL (its
 /// `encode` forwards), but the derive does not forward `Encode::is_null`, whose default is
 /// `false`. A `query!` optional fragment decided by such a value is kept with NULL in it:
 /// `{ AND owner = :owner }` with `owner = OwnerFilter(None)` runs `AND owner = NULL` and
 /// silently returns no rows instead of leaving the filter out (see
-/// `tests/macros_query.rs::review2_a_transparent_none_leaves_its_fragment_out`).
+/// `tests/macros_query.rs::a_transparent_none_leaves_its_fragment_out`).
 #[derive(Debug, PartialEq, quarry::Type)]
 #[quarry(transparent)]
 struct MaybeName(Option<String>);

@@ -95,6 +95,9 @@ pub(crate) fn expand(
                 #t::Encode::accepts(&self.#member, ty)
                     || ::core::matches!(ty.kind(), #t::Kind::Domain(base) if #t::Encode::accepts(&self.#member, base))
             }
+            fn is_null(&self) -> bool {
+                #t::Encode::is_null(&self.#member)
+            }
         }
 
         #[automatically_derived]

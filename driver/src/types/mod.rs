@@ -120,7 +120,8 @@ pub trait Encode {
     }
 
     /// Whether the value is SQL NULL whatever the parameter's type (`None`): a `query!` with
-    /// optional fragments leaves out each fragment whose parameters hold NULL.
+    /// optional fragments leaves out each fragment whose parameters hold NULL. An `Encode`
+    /// that can answer [`IsNull::Yes`] must say so here too (wrappers forward it).
     ///
     /// ```
     /// use quarry_driver::types::Encode;

@@ -5,7 +5,7 @@
 
 use quarry_describe::{ParamDescription, QueryDescription};
 
-use super::named::Dynamic;
+use super::named::{Dynamic, FragmentKind};
 
 /// One description for all the variants of `dynamic` (described in `descriptions`, in the
 /// same order), with `params` parameters in the order of [`Dynamic`]'s indexes.
@@ -74,6 +74,17 @@ pub(crate) fn merge(
             }
         }
     }
+    // A parameter that decides an optional fragment is sent only when it is not NULL: an
+    // `Option` is what it is made for, whatever column it goes into.
+    for fragment in &dynamic.fragments {
+        if let FragmentKind::Optional(deciders) = fragment {
+            for &index in deciders {
+                if let Some(Some(param)) = parameters.get_mut(index) {
+                    param.not_null_target = None;
+                }
+            }
+        }
+    }
     let parameters = parameters
         .into_iter()
         .enumerate()
@@ -89,9 +100,9 @@ pub(crate) fn merge(
     })
 }
 
-/// Findings of the second outside review.
+/// What an outside review found.
 #[cfg(test)]
-mod review2 {
+mod regressions {
     use quarry_describe::{ColumnOrigin, TypeDescription};
 
     use super::*;
@@ -132,7 +143,7 @@ mod review2 {
         };
         // Parameters by first use: name (0), id (1).
         let dynamic = Dynamic {
-            fragments: vec![vec![0]],
+            fragments: vec![FragmentKind::Optional(vec![0])],
             variants: vec![
                 (
                     "UPDATE macro_users SET email = email  WHERE id = $1".to_owned(),
