@@ -33,7 +33,7 @@ pub(crate) use pipeline::{Answer, EncodedParams, PipeKind, PipeOutput, Skip, enc
 pub use pipeline::{Pipeline, PipelineResults, Queued};
 pub use pooler::PoolerSeen;
 pub(crate) use query::mentions_session_functions;
-pub use query::{AsQuery, Param};
+pub use query::{AsQuery, Param, params};
 pub(crate) use startup::{ISO_DATESTYLE, describe_target};
 pub use timeout::Timed;
 

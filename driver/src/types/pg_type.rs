@@ -168,9 +168,15 @@ impl PgType {
             Kind::Range(subtype) => subtype.has_binary_codec(),
             Kind::Multirange(range) => range.has_binary_codec(),
             Kind::Domain(base) => base.has_binary_codec(),
-            Kind::Composite(fields) => fields
-                .iter()
-                .all(|f| f.ty.has_binary_codec() || matches!(f.ty.kind(), Kind::Enum(_))),
+            // hstore has binary I/O (and its codec reads it) but is received alone in text, so
+            // that `String` reads it; inside a record it comes in binary with the record.
+            Kind::Composite(fields) => fields.iter().all(|f| {
+                f.ty.has_binary_codec()
+                    || matches!(f.ty.kind(), Kind::Enum(_))
+                    || super::hstore::is_hstore(&f.ty)
+            }),
+            // citext's binary form is its text, which `String` reads.
+            Kind::Base => oid::has_binary_codec(self.oid) || super::text::is_citext(self),
             _ => oid::has_binary_codec(self.oid),
         }
     }
