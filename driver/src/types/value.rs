@@ -294,6 +294,7 @@ macro_rules! values {
     })*) => {
         /// The `Value` of a value of a built-in type (in binary, or in text for a text row), or
         /// `None` for types the table gives no Rust type.
+        #[inline]
         fn builtin_value(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
             let base = value.ty().base_oid();
             $(value_arm!(
@@ -336,21 +337,27 @@ impl<'r> Decode<'r> for Value {
     super::decode_copy_owned!();
 
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
-        if let Some(codec) = value.ty().codec() {
+        let ty = value.ty();
+        if let Some(codec) = ty.codec() {
             return codec.decode_value(value);
-        }
-        if let Kind::Domain(_) = value.ty().kind() {
-            // A domain's values are its base type's.
-            let base = value.ty().base();
-            return Value::decode(value.with_ty(base));
         }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
+        match ty.kind() {
+            // The common case first: a built-in scalar in binary.
+            Kind::Base if value.format() == Format::Binary => {
+                if let Some(builtin) = builtin_value(value)? {
+                    return Ok(builtin);
+                }
+            }
+            // A domain's values are its base type's.
+            Kind::Domain(_) => return Value::decode(value.with_ty(ty.base())),
+            _ => {}
+        }
         if let Some(container) = decode_container(value)? {
             return Ok(container);
         }
-        let ty = value.ty();
         if super::hstore::is_hstore(ty) {
             return BTreeMap::decode(value).map(Value::Hstore);
         }
