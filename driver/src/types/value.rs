@@ -331,11 +331,13 @@ macro_rules! value_arm {
 builtin_types!(values);
 
 /// The `Value` of a binary `bool`, `int2`, `int4`, `int8`, `float4` or `float8` of the right
-/// length, without the codec's error path: the most common columns, decoded as
-/// [`builtin_value`] would (a unit test holds the two together). `None` for anything else.
+/// length, or of valid UTF-8 `text` or `varchar`, without the codec's error path: the most
+/// common columns, decoded as [`builtin_value`] would (a unit test holds the two together).
+/// `None` for anything else.
 #[inline]
 fn fixed_size(oid: super::Oid, raw: &[u8]) -> Option<Value> {
     Some(match (oid, raw.len()) {
+        (oid::TEXT | oid::VARCHAR, _) => Value::Text(std::str::from_utf8(raw).ok()?.to_owned()),
         (oid::BOOL, 1) => Value::Bool(raw.first().is_some_and(|b| *b != 0)),
         (oid::INT2, 2) => Value::Int(i64::from(i16::from_be_bytes(raw.try_into().ok()?))),
         (oid::INT4, 4) => Value::Int(i64::from(i32::from_be_bytes(raw.try_into().ok()?))),
@@ -544,7 +546,9 @@ mod tests {
 
     #[test]
     fn the_fixed_size_shortcut_agrees_with_the_table() {
-        let cases: [(u32, &[u8]); 8] = [
+        let cases: [(u32, &[u8]); 10] = [
+            (oid::TEXT, "ünï".as_bytes()),
+            (oid::VARCHAR, b""),
             (oid::BOOL, &[1]),
             (oid::BOOL, &[0]),
             (oid::INT2, &[0x80, 0]),
@@ -563,7 +567,8 @@ mod tests {
             assert_eq!(format!("{fixed:?}"), format!("{table:?}"), "{ty}");
         }
         assert!(fixed_size(oid::INT4, &[1, 2]).is_none());
-        assert!(fixed_size(oid::TEXT, b"abcd").is_none());
+        assert!(fixed_size(oid::TEXT, &[0xff]).is_none());
+        assert!(fixed_size(oid::BYTEA, b"abcd").is_none());
     }
 
     #[test]
