@@ -27,7 +27,7 @@
 pub use quarry_driver::{
     AsQuery, CancelToken, Column, ColumnIndex, CommandTag, Config, Connection, Cursor, Executor,
     FromRecord, IsolationLevel, Param, PoolerSeen, Record, RetryPolicy, RowStream, Statement,
-    Timed, Transaction, TransactionBuilder, TransactionFuture, connect,
+    Timed, Transaction, TransactionBuilder, TransactionFuture, connect, params,
 };
 // Several statements in one round trip.
 pub use quarry_driver::{Pipeline, PipelineResults, Queued};

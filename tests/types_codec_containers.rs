@@ -63,9 +63,10 @@ async fn text_codec_elements_of_arrays_ranges_and_domains() {
     let d: Vec<Custom<f64>> = row.get("d").unwrap();
     assert_eq!(d, vec![Custom(0.5)]);
     // Dynamic values go through the codec too.
-    let Value::Array(items) = row.value("a").unwrap() else {
+    let Value::Array(array) = row.value("a").unwrap() else {
         panic!("an array")
     };
+    let items = array.elements;
     assert!(matches!(&items[0], Value::Custom(v) if v.downcast_ref::<f64>() == Some(&1.5)));
     assert_eq!(items[1], Value::Null);
 

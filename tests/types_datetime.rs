@@ -197,7 +197,7 @@ async fn timestamps_bc_before_1970_and_infinite() {
         assert_eq!(row.get::<NaiveDateTime>(0).unwrap(), t);
         assert_eq!(row.get::<String>(1).unwrap(), text);
         assert_eq!(row.get::<NaiveDateTime>(2).unwrap(), t, "{text}");
-        assert_eq!(row.value(0).unwrap(), Value::Timestamp(t));
+        assert_eq!(row.value(0).unwrap(), Value::Timestamp(t.into()));
     }
     let row = conn
         .fetch_row(
@@ -273,7 +273,7 @@ async fn timestamptz_across_dst_in_new_york() {
         assert_eq!(row.get::<DateTime<Utc>>(2).unwrap(), at, "{local}");
         assert_eq!(row.get::<DateTime<FixedOffset>>(3).unwrap(), at);
         assert_eq!(row.get::<DateTime<Local>>(4).unwrap(), at);
-        assert_eq!(row.value(0).unwrap(), Value::TimestampTz(at));
+        assert_eq!(row.value(0).unwrap(), Value::TimestampTz(at.into()));
     }
 }
 

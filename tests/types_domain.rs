@@ -67,10 +67,13 @@ async fn domains_over_scalars_decode_as_their_base_type() {
     // Dynamic values see through the domain too.
     assert_eq!(row.value("p").unwrap(), Value::Int(5));
     assert_eq!(row.value("pp").unwrap(), Value::Int(7));
-    assert_eq!(row.value("m").unwrap(), Value::TimestampTz(moment));
+    assert_eq!(row.value("m").unwrap(), Value::TimestampTz(moment.into()));
     assert_eq!(
         row.value("ints").unwrap(),
-        Value::Array(vec![Value::Int(1), Value::Int(2)])
+        Value::Array(quarry::types::Array::from_vec(vec![
+            Value::Int(1),
+            Value::Int(2)
+        ]))
     );
     let debug = format!("{row:?}");
     assert!(debug.contains("p=5") && debug.contains("l='hi'"), "{debug}");

@@ -39,7 +39,7 @@ where
     assert_eq!(parsed, v, "{ty}[] from the server's text {text}");
     let dynamic = row.value(0).unwrap();
     assert!(
-        matches!(&dynamic, Value::Array(items) if items.len() == v.len()),
+        matches!(&dynamic, Value::Array(a) if a.elements.len() == v.len()),
         "{ty}[]: {dynamic:?}"
     );
 }

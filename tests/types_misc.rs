@@ -237,7 +237,7 @@ async fn system_types() {
         .unwrap()
         .unwrap();
     row.get::<()>("v").unwrap();
-    assert_eq!(row.value("v").unwrap(), Value::Null);
+    assert_eq!(row.value("v").unwrap(), Value::Void);
 }
 
 #[tokio::test]

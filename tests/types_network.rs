@@ -143,7 +143,7 @@ async fn nulls_and_dynamic_values() {
     );
     assert_eq!(
         row.value("m").unwrap(),
-        Value::Text("08:00:2b:01:02:03".into())
+        Value::MacAddr("08:00:2b:01:02:03".parse().unwrap())
     );
     let debug = format!("{row:?}");
     assert!(debug.contains("b=10.0.0.0/8"), "{debug}");

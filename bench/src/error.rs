@@ -69,7 +69,7 @@ pub(crate) enum BenchError {
     },
     /// A command-line argument was not understood.
     #[error(
-        "unknown argument {0:?} (workloads: select1 rows1k pgtype insert pool copy_in test_setup migrate; flags: --quick --rounds N --driver NAME --multi-thread --unix)"
+        "unknown argument {0:?} (workloads: select1 rows1k value_rows pgtype insert value_insert pool copy_in test_setup migrate; flags: --quick --rounds N --driver NAME --multi-thread --unix)"
     )]
     Usage(String),
     /// A timed section took no measurable time.

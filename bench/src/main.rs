@@ -1,9 +1,10 @@
 //! quarry-bench: Quarry, tokio-postgres and sqlx side by side, in one process, on one core.
 //!
-//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [pgtype] [insert] [pool]
+//! `cargo run -p quarry-bench --release -- [select1] [rows1k] [value_rows] [pgtype] [insert]
+//! [value_insert] [pool]
 //! [pool_pgbouncer] [copy_in] [pipeline]
 //! [test_setup] [migrate] [--quick] [--rounds N] [--driver quarry|tokio-postgres|sqlx]...`
-//! (`--driver` limits the run, e.g. for profiling). Without a workload named, the seven driver
+//! (`--driver` limits the run, e.g. for profiling). Without a workload named, the nine driver
 //! workloads run; the schema lifecycle ones (`test_setup`, `migrate`: Quarry against sqlx) run
 //! when named.
 //!

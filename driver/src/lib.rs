@@ -54,7 +54,7 @@ pub use quarry_protocol::auth;
 pub use config::Config;
 pub use connection::{
     AsQuery, CancelToken, Connection, LogListener, Notification, Param, Pipeline, PipelineResults,
-    PoolerSeen, Queued, Timed, connect,
+    PoolerSeen, Queued, Timed, connect, params,
 };
 pub use cursor::Cursor;
 pub use error::{DbError, Error, Result, SqlState};

@@ -180,6 +180,7 @@ impl Record {
     }
 
     /// Decodes a column by its PostgreSQL type, without a static Rust type.
+    #[inline]
     pub fn value(&self, index: impl ColumnIndex) -> Result<Value> {
         self.get(index)
     }

@@ -192,6 +192,23 @@ impl Column {
         self
     }
 
+    /// A column of a table known by name and type only (a typed COPY given its types).
+    pub(crate) fn named(name: &str, ty: Arc<PgType>) -> Column {
+        let format = if ty.has_binary_codec() {
+            Format::Binary
+        } else {
+            Format::Text
+        };
+        Column {
+            name: name.to_owned(),
+            ty,
+            type_modifier: -1,
+            table_oid: None,
+            column_id: None,
+            format,
+        }
+    }
+
     pub(crate) fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
         let format = if ty.has_binary_codec() {
             Format::Binary

@@ -13,17 +13,17 @@ use crate::error::{BenchError, check};
 use crate::measure::{Sample, Stopwatch};
 
 const NAME: &str = "insert";
-const SQL: &str = "INSERT INTO bench_insert (a, b, c) VALUES ($1, $2, $3)";
-const FRESH_TABLE: &str = "DROP TABLE IF EXISTS bench_insert; \
+pub(super) const SQL: &str = "INSERT INTO bench_insert (a, b, c) VALUES ($1, $2, $3)";
+pub(super) const FRESH_TABLE: &str = "DROP TABLE IF EXISTS bench_insert; \
     CREATE TABLE bench_insert (a int4 NOT NULL, b text NOT NULL, c float8 NOT NULL)";
 /// Rows per pipelined batch (Quarry and tokio-postgres).
-const BATCH: usize = 1_000;
+pub(super) const BATCH: usize = 1_000;
 
 /// One row to insert.
-type Row = (i32, String, f64);
+pub(super) type Row = (i32, String, f64);
 
 /// The `n` rows every driver inserts (built before the timed section).
-fn rows(n: u64) -> Result<Vec<Row>, BenchError> {
+pub(super) fn rows(n: u64) -> Result<Vec<Row>, BenchError> {
     let n = i32::try_from(n).map_err(|_| BenchError::Check {
         workload: NAME,
         driver: "-",
@@ -93,13 +93,26 @@ pub(super) async fn run(
             watch.stop(n, n)?
         }
     };
-    check(NAME, driver.name(), "rows reported inserted", n, reported)?;
+    check_table(NAME, driver, conns, n, reported).await?;
+    Ok(sample)
+}
+
+/// Checks that `bench_insert` holds exactly the `n` rows of [`rows`] (and that `reported` says
+/// so too).
+pub(super) async fn check_table(
+    name: &'static str,
+    driver: Driver,
+    conns: &mut Connections,
+    n: u64,
+    reported: u64,
+) -> Result<(), BenchError> {
+    check(name, driver.name(), "rows reported inserted", n, reported)?;
     let count: i64 = conns
         .quarry
         .fetch_val("SELECT count(*) FROM bench_insert", &[])
         .await?;
     check(
-        NAME,
+        name,
         driver.name(),
         "rows in table",
         i64::try_from(n).unwrap_or(-1),
@@ -110,6 +123,5 @@ pub(super) async fn run(
         .fetch_val("SELECT sum(a)::int8 FROM bench_insert", &[])
         .await?;
     let n = i64::try_from(n).unwrap_or(-1);
-    check(NAME, driver.name(), "sum of a", n * (n + 1) / 2, sum)?;
-    Ok(sample)
+    check(name, driver.name(), "sum of a", n * (n + 1) / 2, sum)
 }

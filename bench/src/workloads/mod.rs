@@ -1,6 +1,6 @@
 //! The workloads: what each measures, its size, its one-time setup, and dispatch to the
-//! per-driver implementations in `select1`, `rows1k`, `pgtype`, `insert`, `pool`, `pool_pgbouncer`,
-//! `copy_in` and `pipeline`,
+//! per-driver implementations in `select1`, `rows1k`, `value_rows`, `pgtype`, `insert`,
+//! `value_insert`, `pool`, `pool_pgbouncer`, `copy_in` and `pipeline`,
 //! and the schema lifecycle ones (Quarry and sqlx only) in `test_setup` and `migrate`.
 
 mod copy_in;
@@ -14,6 +14,8 @@ mod rows1k;
 mod schema;
 mod select1;
 mod test_setup;
+mod value_insert;
+mod value_rows;
 
 use crate::drivers::{Connections, Driver};
 use crate::error::BenchError;
@@ -30,6 +32,10 @@ pub(crate) enum Workload {
     Pgtype,
     /// Single-row INSERTs of (int4, text, float8).
     Insert,
+    /// `Rows1k` with every value decoded into a `Value` (Quarry only).
+    ValueRows,
+    /// `Insert` with `Value` parameters (Quarry only).
+    ValueInsert,
     /// 16 tasks sharing a pool of 8 connections, `SELECT $1::int4 + 1` each.
     Pool,
     /// `Pool` through pgbouncer in transaction mode (Quarry against deadpool-postgres).
@@ -48,11 +54,13 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in report order.
-    pub(crate) const ALL: [Workload; 10] = [
+    pub(crate) const ALL: [Workload; 12] = [
         Workload::Select1,
         Workload::Rows1k,
+        Workload::ValueRows,
         Workload::Pgtype,
         Workload::Insert,
+        Workload::ValueInsert,
         Workload::Pool,
         Workload::PoolPgbouncer,
         Workload::CopyIn,
@@ -63,11 +71,13 @@ impl Workload {
 
     /// What runs when no workload is named: the driver workloads (the schema lifecycle ones run
     /// when named).
-    pub(crate) const DEFAULT: [Workload; 7] = [
+    pub(crate) const DEFAULT: [Workload; 9] = [
         Workload::Select1,
         Workload::Rows1k,
+        Workload::ValueRows,
         Workload::Pgtype,
         Workload::Insert,
+        Workload::ValueInsert,
         Workload::Pool,
         Workload::CopyIn,
         Workload::Pipeline,
@@ -80,6 +90,8 @@ impl Workload {
             Workload::Rows1k => "rows1k",
             Workload::Pgtype => "pgtype",
             Workload::Insert => "insert",
+            Workload::ValueRows => "value_rows",
+            Workload::ValueInsert => "value_insert",
             Workload::Pool => "pool",
             Workload::PoolPgbouncer => "pool_pgbouncer",
             Workload::CopyIn => "copy_in",
@@ -105,6 +117,8 @@ impl Workload {
         match self {
             // sqlx's startup packet (extra_float_digits) is refused by a stock pgbouncer.
             Workload::PoolPgbouncer => driver != Driver::Sqlx,
+            // Dynamic values are Quarry's; the other drivers' figures are in rows1k and insert.
+            Workload::ValueRows | Workload::ValueInsert => driver == Driver::Quarry,
             _ => !(self.is_lifecycle() && driver == Driver::TokioPostgres),
         }
     }
@@ -127,9 +141,9 @@ impl Workload {
     fn full_ops(self) -> u64 {
         match self {
             Workload::Select1 => 20_000,
-            Workload::Rows1k => 2_000,
+            Workload::Rows1k | Workload::ValueRows => 2_000,
             Workload::Pgtype => 1_000,
-            Workload::Insert => 50_000,
+            Workload::Insert | Workload::ValueInsert => 50_000,
             Workload::Pool | Workload::PoolPgbouncer => 40_000,
             Workload::CopyIn => 1_000_000,
             Workload::Pipeline => 100_000,
@@ -149,20 +163,24 @@ impl Workload {
 
     /// Whether the report adds a per-row line.
     pub(crate) fn reports_rows(self) -> bool {
-        matches!(self, Workload::Rows1k | Workload::Pgtype)
+        matches!(
+            self,
+            Workload::Rows1k | Workload::ValueRows | Workload::Pgtype
+        )
     }
 
     /// One-time setup before any driver runs it (tables, data); untimed.
     pub(crate) async fn setup(self, conns: &mut Connections) -> Result<(), BenchError> {
         match self {
             Workload::Select1 => Ok(()),
-            Workload::Rows1k => rows1k::setup(conns).await,
+            Workload::Rows1k | Workload::ValueRows => rows1k::setup(conns).await,
             Workload::Pgtype => pgtype::setup(conns).await,
             Workload::Insert
             | Workload::Pool
             | Workload::PoolPgbouncer
             | Workload::CopyIn
-            | Workload::Pipeline => Ok(()),
+            | Workload::Pipeline
+            | Workload::ValueInsert => Ok(()),
             Workload::TestSetup => test_setup::setup(conns).await,
             Workload::Migrate => migrate::setup(conns).await,
         }
@@ -180,6 +198,8 @@ impl Workload {
             Workload::Rows1k => rows1k::run(driver, conns, ops).await,
             Workload::Pgtype => pgtype::run(driver, conns, ops).await,
             Workload::Insert => insert::run(driver, conns, ops).await,
+            Workload::ValueRows => value_rows::run(driver, conns, ops).await,
+            Workload::ValueInsert => value_insert::run(driver, conns, ops).await,
             Workload::Pool => pool::run(driver, conns, ops).await,
             Workload::PoolPgbouncer => pool_pgbouncer::run(driver, conns, ops).await,
             Workload::CopyIn => copy_in::run(driver, conns, ops).await,

@@ -11,9 +11,9 @@ use crate::error::{BenchError, check};
 use crate::measure::{Sample, Stopwatch};
 
 const NAME: &str = "rows1k";
-const SQL: &str = "SELECT i4, i8, f8, t, b, ts, n FROM bench_rows";
+pub(super) const SQL: &str = "SELECT i4, i8, f8, t, b, ts, n FROM bench_rows";
 /// Rows in `bench_rows`.
-const ROWS: u64 = 1_000;
+pub(super) const ROWS: u64 = 1_000;
 
 const SETUP: &str = "DROP TABLE IF EXISTS bench_rows;
 CREATE TABLE bench_rows (i4 int4 NOT NULL, i8 int8 NOT NULL, f8 float8 NOT NULL, t text NOT NULL, b bool NOT NULL,
@@ -32,7 +32,7 @@ pub(super) async fn setup(conns: &mut Connections) -> Result<(), BenchError> {
 
 /// Everything decoded, folded so nothing can be optimized away.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-struct Totals {
+pub(super) struct Totals {
     rows: u64,
     i4: i64,
     i8: i64,
@@ -45,7 +45,16 @@ struct Totals {
 
 impl Totals {
     #[allow(clippy::too_many_arguments)] // one argument per column of the query
-    fn add(&mut self, i4: i32, i8: i64, f8: f64, t: &str, b: bool, ts: DateTime<Utc>, n: Decimal) {
+    pub(super) fn add(
+        &mut self,
+        i4: i32,
+        i8: i64,
+        f8: f64,
+        t: &str,
+        b: bool,
+        ts: DateTime<Utc>,
+        n: Decimal,
+    ) {
         self.rows += 1;
         self.i4 += i64::from(i4);
         self.i8 = self.i8.wrapping_add(i8);
@@ -57,7 +66,7 @@ impl Totals {
     }
 
     /// What `queries` reads of the whole table add up to, from the formulas in `SETUP`.
-    fn expected(queries: u64) -> Totals {
+    pub(super) fn expected(queries: u64) -> Totals {
         let mut one = Totals::default();
         for g in 1..=1_000i32 {
             let text = format!(

@@ -35,7 +35,7 @@ pub use pipeline::{Pipeline, PipelineResults, Queued};
 pub use pooler::PoolerSeen;
 pub(crate) use pooler::session_feature;
 pub(crate) use query::mentions_session_functions;
-pub use query::{AsQuery, Param};
+pub use query::{AsQuery, Param, params};
 pub(crate) use startup::describe_target;
 pub use timeout::Timed;
 

@@ -16,6 +16,21 @@ use quarry_protocol::{Format, IsNull, ProtocolError, TransactionStatus, frontend
 /// One query parameter: any value whose type implements [`Encode`].
 pub type Param<'a> = &'a (dyn Encode + Sync);
 
+/// The parameter list of a slice of values of one type, such as a row of
+/// [`Value`](crate::types::Value)s read earlier.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use quarry_driver::types::Value;
+/// let row = conn.fetch_row("SELECT 1::int2, 'a'::text", &[]).await?.unwrap();
+/// let values: Vec<Value> = (0..row.len()).map(|i| row.value(i)).collect::<Result<_, _>>()?;
+/// conn.execute("INSERT INTO t(n, s) VALUES ($1, $2)", &quarry_driver::params(&values)).await?;
+/// # Ok(()) }
+/// ```
+pub fn params<T: Encode + Sync>(values: &[T]) -> Vec<Param<'_>> {
+    values.iter().map(|v| v as Param<'_>).collect()
+}
+
 /// Something that can be run as a query: SQL text or a prepared [`Statement`].
 pub trait AsQuery: Sync {
     /// The SQL text.

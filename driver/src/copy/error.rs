@@ -52,6 +52,16 @@ pub enum CopyError {
         /// The column's PostgreSQL type.
         pg_type: String,
     },
+    /// Column types were given up front for a different number of columns.
+    #[error(
+        "{types} column type(s) given for {columns} column(s): name the columns, one type each"
+    )]
+    ColumnTypes {
+        /// Columns named.
+        columns: usize,
+        /// Types given.
+        types: usize,
+    },
     /// A value failed to encode.
     #[error(
         "row {row}, column {column:?} ({rust_type} as {pg_type}) could not be encoded: {source}"

@@ -1,8 +1,11 @@
 //! `CopyOptions`: every option of the COPY statement as a builder, and the COPY statement text
 //! built from a target, a direction and the options (identifiers and literals quoted).
 
+use std::sync::Arc;
+
 use super::CopyError;
 use super::sql::{ident, ident_list, literal};
+use crate::types::PgType;
 
 /// The data format of a COPY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,6 +70,7 @@ pub struct CopyOptions {
     force_null: Vec<String>,
     encoding: Option<String>,
     where_: Option<String>,
+    column_types: Vec<Arc<PgType>>,
 }
 
 impl CopyOptions {
@@ -98,6 +102,26 @@ impl CopyOptions {
         S: Into<String>,
     {
         self.columns = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The PostgreSQL types of [`columns`](Self::columns), in the same order, for typed binary
+    /// COPY (`binary_copy_in`, `copy_records_to_table`): given, they spare the round trip that
+    /// looks them up in the table. They must be the columns' types; a wrong one is the server's
+    /// error when the data arrives.
+    ///
+    /// ```no_run
+    /// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+    /// use quarry_driver::copy::CopyOptions;
+    /// use quarry_driver::types::{PgType, oid};
+    /// let options = CopyOptions::new()
+    ///     .columns(["id", "name"])
+    ///     .column_types([PgType::resolve(oid::INT4), PgType::resolve(oid::TEXT)]);
+    /// conn.copy_records_to_table_with("t", [(1i32, "a"), (2, "b")], &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn column_types(mut self, types: impl IntoIterator<Item = Arc<PgType>>) -> CopyOptions {
+        self.column_types = types.into_iter().collect();
         self
     }
 
@@ -221,6 +245,11 @@ impl CopyOptions {
     /// The columns named (empty for all).
     pub fn column_names(&self) -> &[String] {
         &self.columns
+    }
+
+    /// The columns' types given up front (empty: looked up).
+    pub fn column_type_list(&self) -> &[Arc<PgType>] {
+        &self.column_types
     }
 
     /// `COPY [schema.]table [(columns)] FROM STDIN (...) [WHERE ...]`.

@@ -2,6 +2,7 @@
 //! and sends them in bounded chunks; `copy_records_to_table` drives it from an iterator or a
 //! `Stream` of rows.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{BufMut, BytesMut};
@@ -260,16 +261,29 @@ impl<'c> BinaryCopyWriter<'c> {
         } else {
             ident_list(options.column_names(), "column")?
         };
-        let columns = conn
-            .describe_for_copy(&format!("SELECT {select} FROM {target} LIMIT 0"))
-            .await?;
-        let names: Vec<String> = columns
-            .columns()
-            .iter()
-            .map(|c| c.name().to_owned())
-            .collect();
-        let staging = staging::plan(&target, columns.columns(), options.where_condition())?;
-        let columns = CopyColumns::new(columns.columns().to_vec());
+        let given = options.column_type_list();
+        let columns: Vec<Column> = if given.is_empty() {
+            conn.describe_for_copy(&format!("SELECT {select} FROM {target} LIMIT 0"))
+                .await?
+                .columns()
+                .to_vec()
+        } else if given.len() == options.column_names().len() {
+            options
+                .column_names()
+                .iter()
+                .zip(given)
+                .map(|(name, ty)| Column::named(name, Arc::clone(ty)))
+                .collect()
+        } else {
+            return Err(CopyError::ColumnTypes {
+                columns: options.column_names().len(),
+                types: given.len(),
+            }
+            .into());
+        };
+        let names: Vec<String> = columns.iter().map(|c| c.name().to_owned()).collect();
+        let staging = staging::plan(&target, &columns, options.where_condition())?;
+        let columns = CopyColumns::new(columns);
         let sql = match &staging {
             Some(staging) => {
                 conn.execute(staging.create.as_str(), &[]).await?;

@@ -5,11 +5,13 @@
 //! elements, each prefixed by its length (-1 for NULL). Arrays whose element type has no binary
 //! codec arrive as text and are parsed by `array_text`.
 
+use std::borrow::Cow;
+
 use bytes::{BufMut, BytesMut};
 
 use super::array_text;
 use super::wire::{Reader, WireError, count, put_value};
-use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueRef};
+use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueRef, oid};
 
 /// One dimension of an array: how many elements, and the index of the first (1 unless set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,7 +191,19 @@ fn decode_array<'r, T: Decode<'r>>(
             .elements
             .into_iter()
             .enumerate()
-            .map(|(i, bytes)| decode_one(i, bytes))
+            .map(|(index, bytes)| match bytes {
+                None => decode_one(index, None),
+                Some(Cow::Borrowed(bytes)) => decode_one(index, Some(bytes)),
+                Some(Cow::Owned(copy)) => {
+                    let element = value.nested(Some(&copy), format, elem).map_err(|e| {
+                        ArrayError::Element {
+                            index,
+                            source: e.into(),
+                        }
+                    })?;
+                    T::decode_copy(element).map_err(|source| ArrayError::Element { index, source })
+                }
+            })
             .collect::<Result<Vec<T>, _>>()?;
         check_shape(&parsed.dims, elements.len())?;
         return Ok((parsed.dims, elements));
@@ -225,12 +239,20 @@ fn decode_array<'r, T: Decode<'r>>(
 }
 
 /// The format an array parameter is sent in: text when an element goes through a text-format
-/// custom codec (a binary array cannot hold text elements), binary otherwise.
+/// custom codec (a binary array cannot hold text elements), or for an empty `int2vector` or
+/// `oidvector` (whose binary input insists on one dimension, which an empty array has not);
+/// binary otherwise.
 fn array_format<T: Encode>(ty: &PgType, elements: &[T]) -> Format {
     match element_type(ty) {
+        _ if elements.is_empty() && is_vector(ty) => Format::Text,
         Some(elem) if elements.iter().any(|e| e.format(elem) == Format::Text) => Format::Text,
         _ => Format::Binary,
     }
+}
+
+/// `int2vector` and `oidvector`: arrays whose text form is their elements separated by spaces.
+fn is_vector(ty: &PgType) -> bool {
+    matches!(ty.base_oid(), oid::INT2VECTOR | oid::OIDVECTOR)
 }
 
 /// Encodes elements with the given dimensions as an array of type `ty`, in `format`.
@@ -250,6 +272,9 @@ where
     })?;
     check_shape(dims, elements.len())?;
     let dims = if elements.len() == 0 { &[][..] } else { dims };
+    if format == Format::Text && elements.len() == 0 && is_vector(ty) {
+        return Ok(IsNull::No); // the empty vector's text
+    }
     if format == Format::Text {
         array_text::write(elem, dims, elements, buf)?;
         return Ok(IsNull::No);
@@ -485,7 +510,10 @@ mod tests {
         assert!(a.dims.is_empty() && a.elements.is_empty(), "{a:?}");
         assert!(dec::<Vec<i32>>(&raw, &ty).unwrap().is_empty());
         let v = crate::types::Value::decode(ValueRef::new(Some(&raw), Format::Binary, &ty));
-        assert_eq!(v.unwrap(), crate::types::Value::Array(Vec::new()));
+        assert_eq!(
+            v.unwrap(),
+            crate::types::Value::Array(Array::from_vec(Vec::new()))
+        );
     }
 
     proptest::proptest! {

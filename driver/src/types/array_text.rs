@@ -1,7 +1,9 @@
 //! The text form of arrays (`{1,2,NULL}`, `[0:1]={a,b}`, `{{1,2},{3,4}}`), for arrays whose
 //! element type has no binary codec. Elements are borrowed from the row; an element written with
-//! backslash escapes would need a copy, so it is reported as an error instead (such elements only
-//! occur in arrays of types without a binary codec, and rarely there).
+//! backslash escapes (`"a \"b\""`) is unescaped into a copy, which only owned Rust types
+//! decode ([`Decode::decode_copy`](super::Decode::decode_copy)).
+
+use std::borrow::Cow;
 
 use bytes::{BufMut, BytesMut};
 
@@ -11,7 +13,7 @@ use super::{BoxError, Encode, IsNull, PgType, oid};
 /// A parsed array: dimensions and elements (`None` for NULL) in row-major order.
 pub(crate) struct Parsed<'r> {
     pub(crate) dims: Vec<Dimension>,
-    pub(crate) elements: Vec<Option<&'r [u8]>>,
+    pub(crate) elements: Vec<Option<Cow<'r, [u8]>>>,
 }
 
 /// The element delimiter of the element type (`;` for `box`, `,` for every other built-in).
@@ -101,7 +103,7 @@ struct Parser<'r> {
     pos: usize,
     delim: u8,
     lens: Vec<Option<usize>>,
-    elements: Vec<Option<&'r [u8]>>,
+    elements: Vec<Option<Cow<'r, [u8]>>>,
 }
 
 /// Parses the text form of an array.
@@ -258,7 +260,7 @@ impl<'r> Parser<'r> {
     }
 
     /// One element: quoted, or bare up to the delimiter (`NULL` unquoted is NULL).
-    fn item(&mut self) -> Result<Option<&'r [u8]>, ArrayError> {
+    fn item(&mut self) -> Result<Option<Cow<'r, [u8]>>, ArrayError> {
         if self.peek() == Some(b'"') {
             let start = self.pos + 1;
             let rest = self.s.get(start..).unwrap_or_default();
@@ -267,12 +269,12 @@ impl<'r> Parser<'r> {
                 .position(|&b| b == b'"' || b == b'\\')
                 .ok_or(ArrayError::Text("unterminated quoted element"))?;
             if rest.get(len) == Some(&b'\\') {
-                return Err(ArrayError::Text(
-                    "an element with backslash escapes cannot be borrowed from a text-format array",
-                ));
+                let (value, used) = unescape(rest)?;
+                self.pos = start + used;
+                return Ok(Some(Cow::Owned(value)));
             }
             self.pos = start + len + 1;
-            return Ok(rest.get(..len));
+            return Ok(rest.get(..len).map(Cow::Borrowed));
         }
         let start = self.pos;
         while self
@@ -288,8 +290,28 @@ impl<'r> Parser<'r> {
         if raw.is_empty() {
             return Err(ArrayError::Text("empty element"));
         }
-        Ok((!raw.eq_ignore_ascii_case(b"NULL")).then_some(raw))
+        Ok((!raw.eq_ignore_ascii_case(b"NULL")).then_some(Cow::Borrowed(raw)))
     }
+}
+
+/// The value of a quoted element with escapes, from just after its opening quote: its unescaped
+/// bytes and how many input bytes it took, closing quote included.
+fn unescape(rest: &[u8]) -> Result<(Vec<u8>, usize), ArrayError> {
+    let mut value = Vec::with_capacity(rest.len());
+    let mut bytes = rest.iter().enumerate();
+    while let Some((i, &b)) = bytes.next() {
+        match b {
+            b'"' => return Ok((value, i + 1)),
+            b'\\' => {
+                let (_, &escaped) = bytes
+                    .next()
+                    .ok_or(ArrayError::Text("unterminated quoted element"))?;
+                value.push(escaped);
+            }
+            _ => value.push(b),
+        }
+    }
+    Err(ArrayError::Text("unterminated quoted element"))
 }
 
 #[cfg(test)]
@@ -307,7 +329,7 @@ mod tests {
             }]
         );
         let want: [Option<&[u8]>; 4] = [Some(b"1"), None, Some(b"a b"), Some(b"NULL")];
-        assert_eq!(p.elements, want);
+        assert!(p.elements.iter().map(Option::as_deref).eq(want));
         let p = parse(b"[0:1][2:3]={{1,2},{3,4}}", b',').unwrap();
         assert_eq!(
             p.dims[0],
@@ -335,12 +357,23 @@ mod tests {
     }
 
     #[test]
+    fn unescapes_quoted_elements() {
+        let p = parse(br#"{"a\"b","c\\\\d",x,"\"\""}"#, b',').unwrap();
+        let want: [Option<&[u8]>; 4] = [Some(br#"a"b"#), Some(br"c\\d"), Some(b"x"), Some(b"\"\"")];
+        assert!(
+            p.elements.iter().map(Option::as_deref).eq(want),
+            "{:?}",
+            p.elements
+        );
+    }
+
+    #[test]
     fn rejects_malformed_text() {
         for bad in [
             &b"{1,2"[..],
             b"{{1},{2,3}}",
             b"{1}x",
-            b"{\"a\\\"b\"}",
+            b"{\"a\\\"b}",
             b"[1:3]={1}",
             b"",
             b"{,}",

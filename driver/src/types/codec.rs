@@ -136,6 +136,11 @@ impl TypeCodec {
         self.type_id == TypeId::of::<T>()
     }
 
+    /// Whether the codec converts to and from the Rust type with this id.
+    pub(crate) fn handles_id(&self, id: TypeId) -> bool {
+        self.type_id == id
+    }
+
     /// Encodes a value of the codec's Rust type (an error for any other type).
     pub(crate) fn encode_any(&self, value: &dyn Any, buf: &mut BytesMut) -> Result<(), BoxError> {
         (self.encode)(value, buf)
@@ -272,6 +277,7 @@ impl<'r, T: Any> Decode<'r> for Custom<T> {
     fn accepts(ty: &PgType, format: Format) -> bool {
         codec_for::<T>(ty).is_some_and(|c| c.format() == format)
     }
+    super::decode_copy_owned!();
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let codec = codec_for::<T>(value.ty()).ok_or_else(|| no_codec::<T>(value.ty()))?;
         let decoded = codec.decode_any(value.non_null()?)?;
@@ -361,6 +367,11 @@ impl AnyValue {
     /// The name of the value's Rust type.
     pub fn rust_type(&self) -> &'static str {
         self.rust_type
+    }
+
+    /// The value as `dyn Any`, for a codec to downcast.
+    pub(crate) fn as_any(&self) -> &dyn Any {
+        &*self.value
     }
 }
 

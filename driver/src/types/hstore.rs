@@ -10,7 +10,7 @@ use bytes::{BufMut, BytesMut};
 use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, TypeCodec, ValueRef};
 
 /// Whether `ty` is the hstore extension's type.
-fn is_hstore(ty: &PgType) -> bool {
+pub(crate) fn is_hstore(ty: &PgType) -> bool {
     ty.name() == "hstore" && matches!(ty.kind(), Kind::Base | Kind::Unknown)
 }
 
@@ -213,6 +213,7 @@ impl<'r, S: BuildHasher + Default> Decode<'r> for HashMap<String, Option<String>
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_hstore(ty)
     }
+    super::decode_copy_owned!();
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let mut map = HashMap::default();
         decode_into(value, |k, v| {
@@ -242,6 +243,7 @@ impl<'r> Decode<'r> for BTreeMap<String, Option<String>> {
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_hstore(ty)
     }
+    super::decode_copy_owned!();
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let mut map = BTreeMap::new();
         decode_into(value, |k, v| {

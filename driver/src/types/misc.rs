@@ -245,6 +245,22 @@ impl<'r> Decode<'r> for Tid {
     }
 }
 
+impl Type for () {
+    fn accepts(ty: &PgType) -> bool {
+        ty.base_oid() == oid::VOID
+    }
+}
+
+/// `()` is sent as a `void` value (which has no bytes).
+impl Encode for () {
+    fn encode(&self, _ty: &PgType, _buf: &mut BytesMut) -> Result<IsNull, BoxError> {
+        Ok(IsNull::No)
+    }
+    fn accepts(&self, ty: &PgType) -> bool {
+        ty.base_oid() == oid::VOID
+    }
+}
+
 /// `()` decodes a `void` result (`SELECT pg_sleep(0)`), whatever its bytes.
 impl<'r> Decode<'r> for () {
     fn accepts(ty: &PgType, _format: Format) -> bool {

@@ -1,8 +1,10 @@
 //! Value codecs: how Rust values become PostgreSQL parameters ([`Encode`]) and how column values
 //! become Rust values ([`Decode`]).
 //!
-//! Parameters are always sent in binary. Columns arrive in binary when [`PgType::has_binary_codec`]
-//! says so and as text otherwise, so an unknown type still decodes into a `String`.
+//! Parameters are sent in binary, except a `String` (or `Value::Text`) for a type without a binary
+//! codec, which goes in text (formats are per parameter). Columns arrive in binary when
+//! [`PgType::has_binary_codec`] says so and as text otherwise, so an unknown type still decodes
+//! into a `String` and is sent back from one.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
 
 mod array;
@@ -34,6 +36,7 @@ mod tuple;
 #[cfg(feature = "uuid")]
 mod uuid;
 mod value;
+mod value_encode;
 mod wire;
 
 pub mod oid;
@@ -63,6 +66,7 @@ pub use pg_type::{Field, Kind, PgType};
 pub use range::{Range, RangeError};
 pub use text::NulInText;
 pub use value::Value;
+pub use value_encode::ValueEncodeError;
 pub use wire::WireError;
 
 #[cfg(feature = "chrono")]
@@ -163,12 +167,15 @@ impl<'r> ValueRef<'r> {
     /// A value nested in this one (a record field, an array element), one level deeper; an
     /// error past [`MAX_NESTING`] levels.
     #[inline]
-    pub(crate) fn nested(
+    pub(crate) fn nested<'a>(
         &self,
-        bytes: Option<&'r [u8]>,
+        bytes: Option<&'a [u8]>,
         format: Format,
-        ty: &'r PgType,
-    ) -> Result<ValueRef<'r>, WireError> {
+        ty: &'a PgType,
+    ) -> Result<ValueRef<'a>, WireError>
+    where
+        'r: 'a,
+    {
         if self.depth >= MAX_NESTING {
             return Err(WireError::TooDeep { max: MAX_NESTING });
         }
@@ -239,11 +246,53 @@ pub trait Decode<'r>: Sized {
     /// Decodes one value.
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError>;
 
+    /// Decodes a value whose bytes live only for this call: an element of a text-format array
+    /// written with escapes, unescaped into a copy. Owned types decode it as usual; types that
+    /// borrow from the row (`&str`) cannot, and return [`BorrowedCopy`].
+    ///
+    /// ```
+    /// use quarry_driver::types::{Decode, Format, PgType, ValueRef, oid};
+    /// let text = PgType::resolve(oid::TEXT);
+    /// let copy = b"a\"b".to_vec();
+    /// let v = String::decode_copy(ValueRef::new(Some(&copy), Format::Text, &text)).unwrap();
+    /// assert_eq!(v, "a\"b");
+    /// assert!(<&str>::decode_copy(ValueRef::new(Some(&copy), Format::Text, &text)).is_err());
+    /// ```
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        let _ = value;
+        Err(std::boxed::Box::new(BorrowedCopy {
+            rust_type: Self::rust_type(),
+        }))
+    }
+
     /// The Rust type's name, used in error messages.
     fn rust_type() -> &'static str {
         std::any::type_name::<Self>()
     }
 }
+
+/// An array element written with escapes is unescaped into a copy, which a Rust type borrowing
+/// from the row cannot hold; ask for an owned type (`String` rather than `&str`).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{rust_type} borrows from the row, but this value was unescaped into a copy; decode it into an owned type (String rather than &str)"
+)]
+pub struct BorrowedCopy {
+    /// The Rust type asked for.
+    pub rust_type: &'static str,
+}
+
+/// Implements [`Decode::decode_copy`] for an owned type as its `decode`.
+macro_rules! decode_copy_owned {
+    () => {
+        fn decode_copy(
+            value: $crate::types::ValueRef<'_>,
+        ) -> Result<Self, $crate::types::BoxError> {
+            <Self as $crate::types::Decode<'_>>::decode(value)
+        }
+    };
+}
+pub(crate) use decode_copy_owned;
 
 /// A NULL reached a Rust type that cannot hold it; ask for `Option<T>` instead.
 #[derive(Debug, thiserror::Error)]

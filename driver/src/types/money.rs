@@ -67,6 +67,7 @@ impl Encode for Money {
 }
 
 impl<'r> Decode<'r> for Money {
+    super::decode_copy_owned!();
     fn accepts(ty: &PgType, format: Format) -> bool {
         let _ = format;
         <Money as Type>::accepts(ty)

@@ -38,20 +38,34 @@ impl<T: Type> Type for Multirange<T> {
     }
 }
 
+/// The subtype of a multirange type's ranges.
+pub(crate) fn range_subtype(ty: &PgType) -> Option<&PgType> {
+    parts(ty).map(|(_, sub)| sub)
+}
+
+/// Appends the binary form of a multirange of type `ty` holding `ranges`.
+pub(crate) fn encode_multirange<T: Encode>(
+    ranges: &[Range<T>],
+    ty: &PgType,
+    buf: &mut BytesMut,
+) -> Result<IsNull, BoxError> {
+    let (_, sub) = parts(ty).ok_or_else(|| not_a_multirange(ty))?;
+    buf.put_i32(count(ranges.len(), "multirange")?);
+    for range in ranges {
+        let start = buf.len();
+        buf.put_i32(0);
+        encode_range(range, sub, buf)?;
+        let len = count(buf.len() - start - 4, "multirange")?;
+        if let Some(slot) = buf.get_mut(start..start + 4) {
+            slot.copy_from_slice(&len.to_be_bytes());
+        }
+    }
+    Ok(IsNull::No)
+}
+
 impl<T: Encode + Type> Encode for Multirange<T> {
     fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-        let (_, sub) = parts(ty).ok_or_else(|| not_a_multirange(ty))?;
-        buf.put_i32(count(self.0.len(), "multirange")?);
-        for range in &self.0 {
-            let start = buf.len();
-            buf.put_i32(0);
-            encode_range(range, sub, buf)?;
-            let len = count(buf.len() - start - 4, "multirange")?;
-            if let Some(slot) = buf.get_mut(start..start + 4) {
-                slot.copy_from_slice(&len.to_be_bytes());
-            }
-        }
-        Ok(IsNull::No)
+        encode_multirange(&self.0, ty, buf)
     }
     fn accepts(&self, ty: &PgType) -> bool {
         <Self as Type>::accepts(ty)

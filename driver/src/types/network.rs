@@ -324,6 +324,7 @@ macro_rules! mac {
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 ty.base_oid() == $oid
             }
+            super::decode_copy_owned!();
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let raw = value.non_null()?;
                 match value.format() {

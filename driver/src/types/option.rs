@@ -49,6 +49,13 @@ impl<'r, T: Decode<'r>> Decode<'r> for Option<T> {
             T::decode(value).map(Some)
         }
     }
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        if value.is_null() {
+            Ok(None)
+        } else {
+            T::decode_copy(value).map(Some)
+        }
+    }
     fn rust_type() -> &'static str {
         std::any::type_name::<Self>()
     }

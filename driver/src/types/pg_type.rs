@@ -168,9 +168,15 @@ impl PgType {
             Kind::Range(subtype) => subtype.has_binary_codec(),
             Kind::Multirange(range) => range.has_binary_codec(),
             Kind::Domain(base) => base.has_binary_codec(),
-            Kind::Composite(fields) => fields
-                .iter()
-                .all(|f| f.ty.has_binary_codec() || matches!(f.ty.kind(), Kind::Enum(_))),
+            // hstore has binary I/O (and its codec reads it) but is received alone in text, so
+            // that `String` reads it; inside a record it comes in binary with the record.
+            Kind::Composite(fields) => fields.iter().all(|f| {
+                f.ty.has_binary_codec()
+                    || matches!(f.ty.kind(), Kind::Enum(_))
+                    || (super::hstore::is_hstore(&f.ty) && f.ty.codec().is_none())
+            }),
+            // citext's binary form is its text, which `String` reads.
+            Kind::Base => oid::has_binary_codec(self.oid) || super::text::is_citext(self),
             _ => oid::has_binary_codec(self.oid),
         }
     }
@@ -255,5 +261,32 @@ mod tests {
         assert!(PgType::resolve(oid::INT4_ARRAY).has_binary_codec());
         assert!(PgType::resolve(oid::INT4RANGE).has_binary_codec());
         assert_eq!(*PgType::resolve(999_999).kind(), Kind::Unknown);
+    }
+
+    #[test]
+    fn records_with_hstore_and_citext_fields_come_in_binary() {
+        let user = |oid, name: &'static str| Arc::new(PgType::new(oid, name, "public", Kind::Base));
+        let record = |field: Arc<PgType>| {
+            let fields = vec![Field {
+                name: "f".into(),
+                ty: field,
+            }];
+            PgType::new(16_500, "r", "public", Kind::Composite(fields))
+        };
+        let hstore = user(16_400, "hstore");
+        assert!(
+            !hstore.has_binary_codec(),
+            "hstore alone comes in text, for String"
+        );
+        assert!(record(Arc::clone(&hstore)).has_binary_codec());
+        assert!(user(16_401, "citext").has_binary_codec());
+        // A text codec registered for hstore decodes text only: the record comes in text.
+        let codec = crate::types::TypeCodec::text(
+            |s: &String| -> Result<String, crate::types::BoxError> { Ok(s.clone()) },
+            |s: &str| -> Result<String, crate::types::BoxError> { Ok(s.to_owned()) },
+        );
+        let with_codec = Arc::new(hstore.with_codec(Some(Arc::new(codec))));
+        assert!(!record(with_codec).has_binary_codec());
+        assert!(!record(user(16_402, "jsonpath_like")).has_binary_codec());
     }
 }

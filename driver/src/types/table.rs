@@ -71,9 +71,11 @@ macro_rules! builtin_types {
                 float8 = FLOAT8, binary, rust f64, sends [i16, i32, f32];
                 unknown = UNKNOWN, binary, rust String, sends [str];
                 circle = CIRCLE, binary, rust $crate::types::Circle;
-                macaddr8 = MACADDR8, text, rust $crate::types::MacAddr8, decodes [String];
-                money = MONEY, text, rust $crate::types::Money, decodes [String];
-                macaddr = MACADDR, text, rust $crate::types::MacAddr, decodes [String];
+                macaddr8 = MACADDR8, text, rust $crate::types::MacAddr8, decodes [String],
+                    sends [String, str];
+                money = MONEY, text, rust $crate::types::Money, decodes [String], sends [String, str];
+                macaddr = MACADDR, text, rust $crate::types::MacAddr, decodes [String],
+                    sends [String, str];
                 inet = INET, binary, rust $crate::types::IpNetwork,
                     decodes [::std::net::IpAddr], sends [::std::net::IpAddr];
                 bpchar = BPCHAR, binary, rust String, sends [str];
@@ -88,7 +90,7 @@ macro_rules! builtin_types {
                     sends [$crate::types::Numeric, $crate::types::NumericF64, i16, i32, i64],
                     value $crate::types::Numeric;
                 record = RECORD, binary;
-                void = VOID, binary, reads ();
+                void = VOID, binary, rust ();
                 pg_lsn = PG_LSN, binary, rust $crate::types::PgLsn;
                 xid8 = XID8, binary, rust $crate::types::Xid8;
                 // `oid` and its aliases are a `u32` on the wire; in text a `reg*` value is a
@@ -195,7 +197,7 @@ macro_rules! visit_rows {
         [$({ $(#[$reads_cfg:meta])* $reads:ty })*]
         [$({ $(#[$dec_cfg:meta])* $dec:ty })*]
         [$({ $(#[$send_cfg:meta])* $send:ty })*]
-        $value:tt
+        [$({ #[$value_cfg:meta] $value:ty })*]
     })*) => {
         fn visit_rows(visitor: &mut impl Visit) {
             $({
@@ -209,6 +211,7 @@ macro_rules! visit_rows {
                 $( $(#[$reads_cfg])* visitor.reads::<$reads>(row); )*
                 $( $(#[$dec_cfg])* visitor.decodes::<$dec>(row); )*
                 $( $(#[$send_cfg])* visitor.sends::<$send>(row); )*
+                $( #[$value_cfg] visitor.value::<$value>(row); )*
             })*
         }
     };
@@ -248,6 +251,14 @@ pub trait Visit {
     fn sends<T>(&mut self, row: Row)
     where
         T: Type + ?Sized;
+    /// The lossless Rust type of the row when it is not the Rust type (`numeric` as `Numeric`,
+    /// `date` as `Infinite<NaiveDate>`): what a dynamic `Value` holds.
+    fn value<T>(&mut self, row: Row)
+    where
+        T: for<'r> Decode<'r> + Encode + Type + Debug + Send + Sync + 'static,
+    {
+        let _ = row;
+    }
 }
 
 /// Shows every row of the table and its Rust types to `visitor`: what the test of the table

@@ -25,6 +25,21 @@ fn encodes_text(ty: &PgType) -> bool {
         }
 }
 
+/// A type Quarry has no binary codec for (`jsonpath`, `txid_snapshot`, `macaddr`, a composite
+/// with such a field, ...): a `String` is sent to it in text format, as it is read.
+fn encodes_as_text(ty: &PgType) -> bool {
+    ty.codec().is_none() && !ty.has_binary_codec() && !encodes_text(ty)
+}
+
+/// The format a text parameter of type `ty` is sent in.
+fn text_format(ty: &PgType) -> Format {
+    if encodes_as_text(ty) {
+        Format::Text
+    } else {
+        Format::Binary
+    }
+}
+
 /// A `String` or `&str` decodes any column received in text format, and text-like and JSON
 /// columns in binary.
 fn decodes_text(ty: &PgType, format: Format) -> bool {
@@ -35,7 +50,7 @@ fn decodes_text(ty: &PgType, format: Format) -> bool {
 }
 
 /// `citext`, an extension type with a per-database OID, is recognised by name.
-fn is_citext(ty: &PgType) -> bool {
+pub(crate) fn is_citext(ty: &PgType) -> bool {
     ty.name() == "citext"
 }
 
@@ -59,14 +74,14 @@ pub(super) fn json_text<'r>(value: &ValueRef<'r>) -> Result<&'r [u8], BoxError> 
 impl Type for str {
     #[inline]
     fn accepts(ty: &PgType) -> bool {
-        encodes_text(ty)
+        encodes_text(ty) || encodes_as_text(ty)
     }
 }
 
 impl Type for String {
     #[inline]
     fn accepts(ty: &PgType) -> bool {
-        encodes_text(ty)
+        encodes_text(ty) || encodes_as_text(ty)
     }
 }
 
@@ -110,10 +125,14 @@ impl Encode for str {
     }
     #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
-        encodes_text(ty)
+        <str as Type>::accepts(ty)
     }
     fn rust_type(&self) -> &'static str {
         "&str"
+    }
+    #[inline]
+    fn format(&self, ty: &PgType) -> Format {
+        text_format(ty)
     }
 }
 
@@ -123,7 +142,11 @@ impl Encode for String {
     }
     #[inline]
     fn accepts(&self, ty: &PgType) -> bool {
-        encodes_text(ty)
+        <str as Type>::accepts(ty)
+    }
+    #[inline]
+    fn format(&self, ty: &PgType) -> Format {
+        text_format(ty)
     }
 }
 
@@ -147,6 +170,7 @@ impl<'r> Decode<'r> for String {
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         text(json_text(&value)?).map(str::to_owned)
     }
+    super::decode_copy_owned!();
 }
 
 impl Type for [u8] {

@@ -4,6 +4,7 @@
 //! binary value is decoded into its row's `value` type (else its Rust type), which [`ToValue`]
 //! turns into a `Value`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 #[cfg(feature = "chrono")]
@@ -14,7 +15,8 @@ use super::composite::CompositeDecoder;
 use super::table::builtin_types;
 use super::{
     AnyValue, BitString, BoxError, Circle, Decode, Format, IpNetwork, Kind, Line, LineSegment,
-    Multirange, Numeric, Path, PgLsn, PgType, Point, Polygon, Range, Tid, ValueRef, Xid, Xid8, oid,
+    MacAddr, MacAddr8, Money, Multirange, Numeric, Path, PgLsn, PgType, Point, Polygon, Range, Tid,
+    ValueRef, Xid, Xid8, oid,
 };
 #[cfg(feature = "chrono")]
 use super::{Infinite, Interval, TimeTz};
@@ -33,17 +35,32 @@ pub enum Value {
     Null,
     /// `bool`.
     Bool(bool),
-    /// `int2`, `int4`, `int8`, `oid` and the `reg*` types.
+    /// `int2`, `int4`, `int8`, `oid`, the `reg*` types, `xid` and `cid`.
     Int(i64),
+    /// `"char"`: its one byte.
+    Char(u8),
+    /// `xid8`, whatever its value.
+    Xid8(Xid8),
+    /// `macaddr`.
+    MacAddr(MacAddr),
+    /// `macaddr8`.
+    MacAddr8(MacAddr8),
+    /// `money`, in the currency's smallest unit.
+    Money(Money),
+    /// `hstore` (the extension type, matched by name).
+    Hstore(BTreeMap<String, Option<String>>),
+    /// The value of a `void` function.
+    Void,
     /// `float4`, `float8`.
     Float(f64),
-    /// Text-like types, and any type received in text format (printed as PostgreSQL prints it).
+    /// Text-like types, enums, JSON, and any type Quarry has no codec for (as PostgreSQL prints
+    /// it; sent back in text format).
     Text(String),
     /// `bytea`.
     Bytes(Vec<u8>),
-    /// `date`.
+    /// `date`, `infinity` and `-infinity` included.
     #[cfg(feature = "chrono")]
-    Date(NaiveDate),
+    Date(Infinite<NaiveDate>),
     /// `uuid`.
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
@@ -69,8 +86,9 @@ pub enum Value {
     Tid(Tid),
     /// `pg_lsn`.
     Lsn(PgLsn),
-    /// An array; multi-dimensional arrays nest (`[[1, 2], [3, 4]]`). Lower bounds are dropped.
-    Array(Vec<Value>),
+    /// An array: its dimensions with their lower bounds, and its elements in row-major order
+    /// (NULL elements are [`Value::Null`]).
+    Array(Array<Value>),
     /// A range.
     Range(Box<Range<Value>>),
     /// A multirange.
@@ -87,41 +105,43 @@ pub enum Value {
     /// `timetz`.
     #[cfg(feature = "chrono")]
     TimeTz(TimeTz),
-    /// `timestamp`.
+    /// `timestamp`, `infinity` and `-infinity` included.
     #[cfg(feature = "chrono")]
-    Timestamp(NaiveDateTime),
-    /// `timestamptz`, in UTC.
+    Timestamp(Infinite<NaiveDateTime>),
+    /// `timestamptz`, in UTC, `infinity` and `-infinity` included.
     #[cfg(feature = "chrono")]
-    TimestampTz(DateTime<Utc>),
+    TimestampTz(Infinite<DateTime<Utc>>),
     /// `interval`.
     #[cfg(feature = "chrono")]
     Interval(Interval),
-    /// `infinity` or `-infinity` of a `date`, `timestamp` or `timestamptz`.
-    #[cfg(feature = "chrono")]
-    Infinity {
-        /// True for `-infinity`.
-        negative: bool,
-    },
 }
 
-/// Turns row-major elements into nested `Value::Array`s along `dims`.
-fn nest(dims: &[Dimension], elements: &mut std::vec::IntoIter<Value>) -> Value {
+/// Prints row-major elements as nested lists along `dims` (`[[1, 2], [3, 4]]`).
+fn fmt_nested<'a>(
+    f: &mut fmt::Formatter<'_>,
+    dims: &[Dimension],
+    elements: &mut std::slice::Iter<'a, Value>,
+) -> fmt::Result {
+    f.write_str("[")?;
     match dims.split_first() {
-        None => Value::Array(Vec::new()),
-        Some((d, [])) => Value::Array(elements.take(usize::try_from(d.len).unwrap_or(0)).collect()),
+        None => {}
+        Some((d, [])) => fmt_list(f, elements.take(usize::try_from(d.len).unwrap_or(0)))?,
         Some((d, inner)) => {
-            Value::Array((0..d.len.max(0)).map(|_| nest(inner, elements)).collect())
+            for i in 0..d.len.max(0) {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                fmt_nested(f, inner, elements)?;
+            }
         }
     }
+    f.write_str("]")
 }
 
 fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
     let ty = value.ty();
     Ok(Some(match ty.kind() {
-        Kind::Array(_) => {
-            let array = Array::<Value>::decode(value)?;
-            nest(&array.dims, &mut array.elements.into_iter())
-        }
+        Kind::Array(_) => Value::Array(Array::<Value>::decode(value)?),
         Kind::Range(_) => Value::Range(Box::new(Range::decode(value)?)),
         Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
         Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
@@ -176,16 +196,6 @@ fn fmt_list(
     Ok(())
 }
 
-/// A date or timestamp value, or [`Value::Infinity`].
-#[cfg(feature = "chrono")]
-fn infinite<T>(v: Infinite<T>, finite: impl FnOnce(T) -> Value) -> Value {
-    match v {
-        Infinite::Value(v) => finite(v),
-        Infinite::NegInfinity => Value::Infinity { negative: true },
-        Infinite::Infinity => Value::Infinity { negative: false },
-    }
-}
-
 /// How a Rust value the table of built-in types decodes becomes a [`Value`].
 trait ToValue {
     fn to_value(self) -> Value;
@@ -232,16 +242,27 @@ to_value!(
     Tid => Tid,
     PgLsn => Lsn,
     Numeric => Numeric,
+    Xid8 => Xid8,
+    MacAddr => MacAddr,
+    MacAddr8 => MacAddr8,
+    Money => Money,
 );
 #[cfg(feature = "uuid")]
 to_value!(uuid::Uuid => Uuid);
 #[cfg(feature = "chrono")]
-to_value!(NaiveTime => Time, TimeTz => TimeTz, Interval => Interval);
+to_value!(
+    NaiveTime => Time,
+    TimeTz => TimeTz,
+    Interval => Interval,
+    Infinite<NaiveDate> => Date,
+    Infinite<NaiveDateTime> => Timestamp,
+    Infinite<DateTime<Utc>> => TimestampTz,
+);
 
 impl ToValue for i8 {
-    /// `"char"`: its one byte as a character.
+    /// `"char"`: its one byte.
     fn to_value(self) -> Value {
-        Value::Text(char::from(self.to_ne_bytes()[0]).to_string())
+        Value::Char(self.to_ne_bytes()[0])
     }
 }
 
@@ -257,31 +278,9 @@ impl ToValue for super::Cid {
     }
 }
 
-impl ToValue for Xid8 {
-    /// An `Int` while it fits, else its text.
+impl ToValue for () {
     fn to_value(self) -> Value {
-        i64::try_from(self.0).map_or_else(|_| Value::Text(self.to_string()), Value::Int)
-    }
-}
-
-#[cfg(feature = "chrono")]
-impl ToValue for Infinite<NaiveDate> {
-    fn to_value(self) -> Value {
-        infinite(self, Value::Date)
-    }
-}
-
-#[cfg(feature = "chrono")]
-impl ToValue for Infinite<NaiveDateTime> {
-    fn to_value(self) -> Value {
-        infinite(self, Value::Timestamp)
-    }
-}
-
-#[cfg(feature = "chrono")]
-impl ToValue for Infinite<DateTime<Utc>> {
-    fn to_value(self) -> Value {
-        infinite(self, Value::TimestampTz)
+        Value::Void
     }
 }
 
@@ -293,8 +292,9 @@ macro_rules! values {
         [$({ $(#[$rust_cfg:meta])* $rust:ty })*] $reads:tt $dec:tt $send:tt
         [$({ #[$value_cfg:meta] $value:ty })*]
     })*) => {
-        /// The `Value` of a binary value of a built-in type, or `None` for types the table gives
-        /// no Rust type.
+        /// The `Value` of a value of a built-in type (in binary, or in text for a text row), or
+        /// `None` for types the table gives no Rust type.
+        #[inline]
         fn builtin_value(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
             let base = value.ty().base_oid();
             $(value_arm!(
@@ -306,10 +306,9 @@ macro_rules! values {
     };
 }
 
-/// One row's test in [`builtin_value`]: text rows never arrive here in binary.
+/// One row's test in [`builtin_value`]; a text row's Rust type decodes its text form.
 macro_rules! value_arm {
-    (text, $($rest:tt)*) => {};
-    (binary, $base:ident, $value:ident, $row:ident, [{ #[$cfg:meta] $ty:ty }], $rust:tt) => {
+    ($wire:ident, $base:ident, $value:ident, $row:ident, [{ #[$cfg:meta] $ty:ty }], $rust:tt) => {
         #[$cfg]
         {
             if $base == oid::$row {
@@ -317,7 +316,7 @@ macro_rules! value_arm {
             }
         }
     };
-    (binary, $base:ident, $value:ident, $row:ident, [], [$({ $(#[$cfg:meta])* $ty:ty })*]) => {
+    ($wire:ident, $base:ident, $value:ident, $row:ident, [], [$({ $(#[$cfg:meta])* $ty:ty })*]) => {
         $(
             $(#[$cfg])*
             {
@@ -331,36 +330,70 @@ macro_rules! value_arm {
 
 builtin_types!(values);
 
+/// The `Value` of a binary `bool`, `int2`, `int4`, `int8`, `float4` or `float8` of the right
+/// length, or of valid UTF-8 `text` or `varchar`, without the codec's error path: the most
+/// common columns, decoded as [`builtin_value`] would (a unit test holds the two together).
+/// `None` for anything else.
+#[inline]
+fn fixed_size(oid: super::Oid, raw: &[u8]) -> Option<Value> {
+    Some(match (oid, raw.len()) {
+        (oid::TEXT | oid::VARCHAR, _) => Value::Text(std::str::from_utf8(raw).ok()?.to_owned()),
+        (oid::BOOL, 1) => Value::Bool(raw.first().is_some_and(|b| *b != 0)),
+        (oid::INT2, 2) => Value::Int(i64::from(i16::from_be_bytes(raw.try_into().ok()?))),
+        (oid::INT4, 4) => Value::Int(i64::from(i32::from_be_bytes(raw.try_into().ok()?))),
+        (oid::INT8, 8) => Value::Int(i64::from_be_bytes(raw.try_into().ok()?)),
+        (oid::FLOAT4, 4) => Value::Float(f64::from(f32::from_be_bytes(raw.try_into().ok()?))),
+        (oid::FLOAT8, 8) => Value::Float(f64::from_be_bytes(raw.try_into().ok()?)),
+        _ => return None,
+    })
+}
+
 impl<'r> Decode<'r> for Value {
     fn accepts(_ty: &PgType, _format: Format) -> bool {
         true
     }
+    super::decode_copy_owned!();
 
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
-        if let Some(codec) = value.ty().codec() {
+        let ty = value.ty();
+        if let Some(codec) = ty.codec() {
             return codec.decode_value(value);
-        }
-        if let Kind::Domain(_) = value.ty().kind() {
-            // A domain's values are its base type's.
-            let base = value.ty().base();
-            return Value::decode(value.with_ty(base));
         }
         let Some(raw) = value.bytes() else {
             return Ok(Value::Null);
         };
-        if value.ty().base_oid() == oid::VOID {
-            return Ok(Value::Null);
+        match ty.kind() {
+            // The common case first: a built-in scalar in binary.
+            Kind::Base if value.format() == Format::Binary => {
+                if let Some(fixed) = fixed_size(ty.oid(), raw) {
+                    return Ok(fixed);
+                }
+                if let Some(builtin) = builtin_value(value)? {
+                    return Ok(builtin);
+                }
+            }
+            // A domain's values are its base type's.
+            Kind::Domain(_) => return Value::decode(value.with_ty(ty.base())),
+            _ => {}
         }
         if let Some(container) = decode_container(value)? {
             return Ok(container);
         }
-        if value.format() == Format::Text {
-            return String::decode(value).map(Value::Text);
+        if super::hstore::is_hstore(ty) {
+            return BTreeMap::decode(value).map(Value::Hstore);
         }
-        if let Some(builtin) = builtin_value(value)? {
+        // Text rows of the table (macaddr, money, ...) arrive in text and decode from it; every
+        // other type received in text is its text.
+        if (value.format() == Format::Binary || !oid::has_binary_codec(ty.base_oid()))
+            && let Some(builtin) = builtin_value(value)?
+        {
             return Ok(builtin);
         }
-        if value.ty().has_binary_codec() || oid::is_text_like(value.ty().base_oid()) {
+        if value.format() == Format::Text
+            || ty.has_binary_codec()
+            || oid::is_text_like(ty.base_oid())
+            || super::text::is_citext(ty)
+        {
             return String::decode(value).map(Value::Text);
         }
         // A record field of a type Quarry has no binary decoder for.
@@ -375,6 +408,27 @@ impl fmt::Display for Value {
             Value::Null => f.write_str("None"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
+            Value::Char(c) => write!(f, "'{}'", char::from(*c).escape_default()),
+            Value::Xid8(v) => write!(f, "{v}"),
+            Value::MacAddr(v) => write!(f, "{v}"),
+            Value::MacAddr8(v) => write!(f, "{v}"),
+            Value::Money(v) => write!(f, "{v}"),
+            Value::Hstore(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match v {
+                        Some(v) => {
+                            write!(f, "{}: {}", Value::Text(k.clone()), Value::Text(v.clone()))?
+                        }
+                        None => write!(f, "{}: None", Value::Text(k.clone()))?,
+                    }
+                }
+                f.write_str("}")
+            }
+            Value::Void => f.write_str("None"),
             Value::Float(x) => write!(f, "{x}"),
             Value::Text(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
             Value::Bytes(bytes) => {
@@ -403,11 +457,7 @@ impl fmt::Display for Value {
             Value::Bits(v) => write!(f, "{v}"),
             Value::Tid(v) => write!(f, "{v}"),
             Value::Lsn(v) => write!(f, "{v}"),
-            Value::Array(items) => {
-                f.write_str("[")?;
-                fmt_list(f, items)?;
-                f.write_str("]")
-            }
+            Value::Array(array) => fmt_nested(f, &array.dims, &mut array.elements.iter()),
             Value::Range(range) => {
                 f.write_str("<Range ")?;
                 fmt_bound(f, range)?;
@@ -448,10 +498,6 @@ impl fmt::Display for Value {
             Value::TimestampTz(t) => write!(f, "{t}"),
             #[cfg(feature = "chrono")]
             Value::Interval(i) => write!(f, "{i}"),
-            #[cfg(feature = "chrono")]
-            Value::Infinity { negative } => {
-                f.write_str(if *negative { "-infinity" } else { "infinity" })
-            }
         }
     }
 }
@@ -496,6 +542,33 @@ mod tests {
             };
             assert!(format!("{err:?}").contains("TooDeep"), "{err}");
         }
+    }
+
+    #[test]
+    fn the_fixed_size_shortcut_agrees_with_the_table() {
+        let cases: [(u32, &[u8]); 10] = [
+            (oid::TEXT, "ünï".as_bytes()),
+            (oid::VARCHAR, b""),
+            (oid::BOOL, &[1]),
+            (oid::BOOL, &[0]),
+            (oid::INT2, &[0x80, 0]),
+            (oid::INT4, &[0xff, 0xff, 0xff, 0xfe]),
+            (oid::INT8, &[0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            (oid::FLOAT4, &[0x7f, 0xc0, 0, 0]),
+            (oid::FLOAT8, &[0xbf, 0xf8, 0, 0, 0, 0, 0, 0]),
+            (oid::FLOAT8, &[0x80, 0, 0, 0, 0, 0, 0, 0]),
+        ];
+        for (oid, raw) in cases {
+            let ty = PgType::resolve(oid);
+            let value = ValueRef::new(Some(raw), Format::Binary, &ty);
+            let table = builtin_value(value).unwrap().unwrap();
+            let fixed = fixed_size(oid, raw).unwrap();
+            // NaN is not equal to itself: compare the printed forms.
+            assert_eq!(format!("{fixed:?}"), format!("{table:?}"), "{ty}");
+        }
+        assert!(fixed_size(oid::INT4, &[1, 2]).is_none());
+        assert!(fixed_size(oid::TEXT, &[0xff]).is_none());
+        assert!(fixed_size(oid::BYTEA, b"abcd").is_none());
     }
 
     #[test]

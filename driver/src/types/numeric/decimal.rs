@@ -25,7 +25,7 @@ impl TryFrom<&NumericValue> for Decimal {
             rust_type: DECIMAL,
         };
         let mut mantissa: i128 = 0;
-        for d in &v.digits {
+        for d in v.digits.iter() {
             mantissa = mantissa
                 .checked_mul(10_000)
                 .and_then(|m| m.checked_add(i128::from(*d)))

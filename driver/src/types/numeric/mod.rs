@@ -60,7 +60,73 @@ pub struct NumericValue {
     negative: bool,
     weight: i16,
     scale: u16,
-    digits: Vec<i16>,
+    digits: Digits,
+}
+
+/// How many base-10000 digits a value holds without allocating: 32 significant decimal digits,
+/// more than most values have (a `numeric(14, 3)` has at most 5).
+const INLINE_DIGITS: usize = 8;
+
+/// Base-10000 digits, inline up to [`INLINE_DIGITS`] so decoding a typical value does not
+/// allocate; compared, hashed and printed as the slice they hold.
+#[derive(Clone)]
+enum Digits {
+    Inline { len: u8, buf: [i16; INLINE_DIGITS] },
+    Heap(Vec<i16>),
+}
+
+impl Digits {
+    const EMPTY: Digits = Digits::Inline {
+        len: 0,
+        buf: [0; INLINE_DIGITS],
+    };
+
+    fn from_slice(digits: &[i16]) -> Digits {
+        let mut buf = [0; INLINE_DIGITS];
+        match (u8::try_from(digits.len()), buf.get_mut(..digits.len())) {
+            (Ok(len), Some(slot)) => {
+                slot.copy_from_slice(digits);
+                Digits::Inline { len, buf }
+            }
+            _ => Digits::Heap(digits.to_vec()),
+        }
+    }
+}
+
+impl std::ops::Deref for Digits {
+    type Target = [i16];
+    fn deref(&self) -> &[i16] {
+        match self {
+            Digits::Inline { len, buf } => buf.get(..usize::from(*len)).unwrap_or_default(),
+            Digits::Heap(digits) => digits,
+        }
+    }
+}
+
+impl Default for Digits {
+    fn default() -> Digits {
+        Digits::EMPTY
+    }
+}
+
+impl PartialEq for Digits {
+    fn eq(&self, other: &Digits) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Digits {}
+
+impl std::hash::Hash for Digits {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl fmt::Debug for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 /// What went wrong building, parsing, decoding or converting a `numeric`.
@@ -108,7 +174,7 @@ impl NumericValue {
         negative: false,
         weight: 0,
         scale: 0,
-        digits: Vec::new(),
+        digits: Digits::EMPTY,
     };
 
     /// A value from its parts; leading and trailing zero digits are dropped (adjusting the weight).
@@ -121,6 +187,16 @@ impl NumericValue {
         scale: u16,
         digits: Vec<i16>,
     ) -> Result<NumericValue, NumericError> {
+        NumericValue::from_digits(negative, weight, scale, &digits)
+    }
+
+    /// [`NumericValue::from_parts`] from borrowed digits.
+    pub(super) fn from_digits(
+        negative: bool,
+        weight: i16,
+        scale: u16,
+        digits: &[i16],
+    ) -> Result<NumericValue, NumericError> {
         if scale > MAX_SCALE {
             return Err(NumericError::OutOfRange(format!("scale {scale}")));
         }
@@ -130,14 +206,13 @@ impl NumericValue {
         {
             return Err(NumericError::InvalidDigit(*bad));
         }
-        let mut digits = digits;
         let mut weight = i32::from(weight);
         let leading = digits.iter().take_while(|d| **d == 0).count();
-        digits.drain(..leading);
+        let mut digits = digits.get(leading..).unwrap_or_default();
         weight -=
             i32::try_from(leading).map_err(|_| NumericError::InvalidBinary("too many digits"))?;
-        while digits.last() == Some(&0) {
-            digits.pop();
+        while let Some((0, rest)) = digits.split_last() {
+            digits = rest;
         }
         if digits.is_empty() {
             return Ok(NumericValue {
@@ -167,7 +242,7 @@ impl NumericValue {
             negative,
             weight,
             scale,
-            digits,
+            digits: Digits::from_slice(digits),
         })
     }
 

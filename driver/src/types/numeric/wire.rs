@@ -27,7 +27,7 @@ pub(super) fn write(value: &Numeric, buf: &mut BytesMut) -> Result<(), NumericEr
     buf.put_i16(v.weight);
     buf.put_u16(sign);
     buf.put_u16(v.scale);
-    for d in &v.digits {
+    for d in v.digits.iter() {
         buf.put_i16(*d);
     }
     Ok(())
@@ -60,8 +60,20 @@ pub(super) fn read(raw: &[u8]) -> Result<Numeric, NumericError> {
         SIGN_NINF => return Ok(Numeric::NegInfinity),
         _ => return Err(NumericError::InvalidBinary("unknown sign")),
     };
-    let digits = (0..ndigits).map(|_| r.get_i16()).collect();
-    NumericValue::from_parts(negative, weight, scale, digits).map(Numeric::Number)
+    // Most values have few digits: read them onto the stack, not into an allocation.
+    let mut inline = [0i16; 8];
+    let mut heap = Vec::new();
+    let digits: &mut [i16] = match inline.get_mut(..ndigits) {
+        Some(digits) => digits,
+        None => {
+            heap.resize(ndigits, 0);
+            &mut heap
+        }
+    };
+    for d in digits.iter_mut() {
+        *d = r.get_i16();
+    }
+    NumericValue::from_digits(negative, weight, scale, digits).map(Numeric::Number)
 }
 
 /// Decodes a `numeric` column value, binary or text.
