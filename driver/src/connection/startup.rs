@@ -167,7 +167,7 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
     match tls.mode {
         SslMode::Allow => {
             // libpq's `allow`: plain first; TLS only when the server refuses plain.
-            let socket = net::connect_tcp(host, target.port).await?;
+            let socket = net::connect_tcp_ordered(host, target.port, address_order(config)).await?;
             match start_session(config, target, Stream::Tcp(socket)).await {
                 Err(e) if refused_plain(&e) => {
                     encrypted(config, target, host, &tls.retry_with_tls()).await
@@ -177,12 +177,13 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
         }
         #[cfg(feature = "tls")]
         SslMode::Prefer => {
-            let socket = net::connect_tcp(host, target.port).await?;
+            let socket = net::connect_tcp_ordered(host, target.port, address_order(config)).await?;
             match net::negotiate_tls(socket, host, &tls).await {
                 Ok(stream) => start_session(config, target, stream).await,
                 // A server that cannot complete a handshake gets a plain retry, as libpq does.
                 Err(NetError::Handshake { .. }) => {
-                    let socket = net::connect_tcp(host, target.port).await?;
+                    let socket =
+                        net::connect_tcp_ordered(host, target.port, address_order(config)).await?;
                     start_session(config, target, Stream::Tcp(socket)).await
                 }
                 Err(e) => Err(e.into()),
@@ -191,7 +192,7 @@ async fn connect_target(config: &Config, target: &Target) -> Result<Connection> 
         // Without TLS built in, `prefer` is `disable`, as in a libpq built without SSL.
         #[cfg(not(feature = "tls"))]
         SslMode::Disable | SslMode::Prefer => {
-            let socket = net::connect_tcp(host, target.port).await?;
+            let socket = net::connect_tcp_ordered(host, target.port, address_order(config)).await?;
             start_session(config, target, Stream::Tcp(socket)).await
         }
         _ => encrypted(config, target, host, &tls).await,
@@ -206,7 +207,7 @@ async fn encrypted(
     host: &str,
     tls: &TlsOptions,
 ) -> Result<Connection> {
-    let socket = net::connect_tcp(host, target.port).await?;
+    let socket = net::connect_tcp_ordered(host, target.port, address_order(config)).await?;
     let stream = net::negotiate_tls(socket, host, tls).await?;
     start_session(config, target, stream).await
 }
@@ -225,6 +226,14 @@ async fn encrypted(
         mode => format!("sslmode={mode}"),
     };
     Err(crate::config::ConfigError::TlsNotBuilt { setting }.into())
+}
+
+/// With `load_balance_hosts=random`, a host's addresses are shuffled too (libpq 16).
+fn address_order(config: &Config) -> net::AddressOrder {
+    match config.get_load_balance_hosts() {
+        LoadBalanceHosts::Random => net::AddressOrder::Random,
+        _ => net::AddressOrder::Resolver,
+    }
 }
 
 /// The server refused a plain connection in pg_hba (SQLSTATE 28000 or 28P01 on a non-TLS socket).

@@ -46,5 +46,5 @@ pub use error::NetError;
 #[cfg(feature = "tls")]
 pub use negotiate::{ALPN_POSTGRESQL, SSL_REQUEST, negotiate_tls, negotiate_tls_with_config};
 pub use options::TlsOptions;
-pub use socket::{KEEPALIVE_IDLE, connect_tcp, connect_unix};
+pub use socket::{AddressOrder, KEEPALIVE_IDLE, connect_tcp, connect_tcp_ordered, connect_unix};
 pub use stream::Stream;

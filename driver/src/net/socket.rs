@@ -25,6 +25,32 @@ pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
 /// # Ok(()) }
 /// ```
 pub async fn connect_tcp(host: &str, port: u16) -> Result<tokio::net::TcpStream, NetError> {
+    connect_tcp_ordered(host, port, AddressOrder::Resolver).await
+}
+
+/// The order in which the addresses a host name resolves to are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressOrder {
+    /// As the resolver returns them.
+    Resolver,
+    /// A random order per connection (libpq 16's `load_balance_hosts=random` shuffles the
+    /// addresses of each host as well as the hosts).
+    Random,
+}
+
+/// [`connect_tcp`], trying the resolved addresses in `order`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), quarry_driver::net::NetError> {
+/// use quarry_driver::net::{connect_tcp_ordered, AddressOrder};
+/// let tcp = connect_tcp_ordered("db.example.com", 5432, AddressOrder::Random).await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect_tcp_ordered(
+    host: &str,
+    port: u16,
+    order: AddressOrder,
+) -> Result<tokio::net::TcpStream, NetError> {
     // A bracketed IPv6 literal ("[::1]") is accepted as well as a bare one.
     let bare = host
         .strip_prefix('[')
@@ -38,7 +64,7 @@ pub async fn connect_tcp(host: &str, port: u16) -> Result<tokio::net::TcpStream,
         })?;
 
     let mut last_error = None;
-    for addr in addrs {
+    for addr in in_order(addrs.collect(), order) {
         match TcpStream::connect(addr).await {
             Ok(stream) => {
                 configure(&stream).map_err(|source| NetError::Connect {
@@ -65,6 +91,18 @@ pub async fn connect_tcp(host: &str, port: u16) -> Result<tokio::net::TcpStream,
             source: io::Error::new(io::ErrorKind::NotFound, "no addresses found"),
         },
     })
+}
+
+/// `addrs` in `order`.
+fn in_order(
+    mut addrs: Vec<std::net::SocketAddr>,
+    order: AddressOrder,
+) -> Vec<std::net::SocketAddr> {
+    if order == AddressOrder::Random {
+        use rand::seq::SliceRandom;
+        addrs.shuffle(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng));
+    }
+    addrs
 }
 
 fn configure(stream: &TcpStream) -> io::Result<()> {
@@ -134,5 +172,20 @@ mod tests {
         assert!(err.to_string().contains(".s.PGSQL.5432"));
         let _l = UnixListener::bind(&path).unwrap();
         connect_unix(&path).await.unwrap();
+    }
+
+    #[test]
+    fn random_order_shuffles_the_addresses_and_resolver_order_keeps_them() {
+        let addrs: Vec<std::net::SocketAddr> = (1..=4)
+            .map(|k| std::net::SocketAddr::from(([127, 0, 0, k], 5432)))
+            .collect();
+        assert_eq!(in_order(addrs.clone(), AddressOrder::Resolver), addrs);
+        let firsts: std::collections::HashSet<_> = (0..200)
+            .map(|_| in_order(addrs.clone(), AddressOrder::Random)[0])
+            .collect();
+        assert_eq!(firsts.len(), 4, "every address comes first sometimes");
+        let mut shuffled = in_order(addrs.clone(), AddressOrder::Random);
+        shuffled.sort();
+        assert_eq!(shuffled, addrs, "the same addresses");
     }
 }
