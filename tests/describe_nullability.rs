@@ -166,3 +166,121 @@ async fn outer_joined_columns_keep_their_origin() {
     );
     assert!(d.columns[0].nullable);
 }
+
+/// Every nullable claim of a runnable case has a witness: a row where the column really is
+/// NULL, on the populated database or the empty one (aggregates over no rows). The claims
+/// without one are listed with the reason the analysis cannot do better.
+#[tokio::test]
+async fn nullable_claims_have_witnesses() {
+    let mut empty = setup(false).await;
+    let mut populated = setup(true).await;
+    let mut missing = Vec::new();
+    let mut witnessed = 0;
+    for (sql, expected) in CASES.iter().filter(|(sql, _)| runnable(sql)) {
+        let names: Vec<String> = (0..expected.len()).map(|c| format!("c{c}")).collect();
+        for (i, nullable) in expected.iter().enumerate() {
+            if !nullable {
+                continue;
+            }
+            let check = format!(
+                "SELECT count(*) FROM ({sql}) AS q({}) WHERE q.c{i} IS NULL",
+                names.join(", ")
+            );
+            let mut found = false;
+            for conn in [&mut populated, &mut empty] {
+                match conn.fetch_val::<i64>(check.as_str(), &[]).await {
+                    Ok(n) => found |= n > 0,
+                    Err(e) => panic!("{check}: {e}"),
+                }
+            }
+            if found {
+                witnessed += 1;
+            } else if !nullability_cases::UNWITNESSED.contains(&(*sql, i)) {
+                missing.push(format!("{sql}: column {i}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no NULL witness:\n{}",
+        missing.join("\n")
+    );
+    assert!(witnessed >= 50, "only {witnessed} witnesses");
+}
+
+/// A deferrable foreign key proves nothing: inside a transaction an orphan row exists, and the
+/// join the key would have covered misses.
+#[tokio::test]
+async fn a_deferrable_key_can_miss_inside_a_transaction() {
+    let mut conn = setup(true).await;
+    let sql = "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id";
+    let d = describe(&mut conn, sql).await.unwrap();
+    assert!(d.columns[1].nullable);
+    conn.execute("BEGIN", &[]).await.unwrap();
+    conn.execute("INSERT INTO orders VALUES (1000, 1, NULL, 999999)", &[])
+        .await
+        .unwrap();
+    let nulls: i64 = conn
+        .fetch_val(
+            format!("SELECT count(*) FROM ({sql}) q(id, name) WHERE name IS NULL").as_str(),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(nulls, 1);
+    conn.execute("ROLLBACK", &[]).await.unwrap();
+}
+
+/// The functions taken to be strict are strict in every overload `pg_catalog` has.
+#[tokio::test]
+async fn strict_functions_are_strict_in_pg_proc() {
+    let mut conn = setup(false).await;
+    let names: Vec<String> = quarry_describe::STRICT_FUNCTIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let rows = conn
+        .fetch(
+            "SELECT n, coalesce(bool_and(p.proisstrict), false) FROM unnest($1::text[]) AS n \
+             LEFT JOIN pg_proc p ON p.proname = n AND p.pronamespace = 'pg_catalog'::regnamespace \
+             GROUP BY n",
+            &[&names],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), names.len());
+    // `extract` is SQL syntax for `date_part`, which is what pg_proc has.
+    let not_strict: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.get::<bool>(1).unwrap())
+        .map(|r| r.get::<String>(0).unwrap())
+        .filter(|n| n != "extract")
+        .collect();
+    assert!(not_strict.is_empty(), "not strict: {not_strict:?}");
+}
+
+/// A function of the user's named like a built-in may be the one a call resolves to: nothing
+/// built-in is assumed of that name, and a filter on it proves nothing.
+#[tokio::test]
+async fn a_user_function_named_like_a_built_in_is_not_trusted() {
+    let mut conn = setup(true).await;
+    conn.execute(
+        "CREATE FUNCTION public.length(int) RETURNS int LANGUAGE sql AS 'SELECT NULL::int'",
+        &[],
+    )
+    .await
+    .unwrap();
+    for sql in [
+        "SELECT length(id) FROM users",
+        "SELECT length(name) FROM users",
+        "SELECT email FROM users WHERE length(email) > 0",
+    ] {
+        let d = describe(&mut conn, sql).await.unwrap();
+        assert!(d.columns[0].nullable, "{sql}");
+    }
+    let nulls: i64 = conn
+        .fetch_val("SELECT count(*) FROM users WHERE length(id) IS NULL", &[])
+        .await
+        .unwrap();
+    assert!(nulls > 0);
+}

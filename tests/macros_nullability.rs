@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (92) and of the array element table (38). Each field is
+//! the column table (136) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -24,6 +24,10 @@ impl NotNull for serde_json::Value {}
 impl NotNull for rust_decimal::Decimal {}
 impl NotNull for chrono::NaiveDate {}
 impl NotNull for chrono::DateTime<chrono::Utc> {}
+impl NotNull for u32 {}
+impl NotNull for quarry::types::Tid {}
+impl NotNull for quarry::types::Xid {}
+impl NotNull for quarry::types::Cid {}
 impl<T> NotNull for Vec<T> {}
 
 fn not_null<T: NotNull>(_: &T) {}
@@ -155,7 +159,7 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
-        nullable(&row.c0);
+        not_null(&row.c0);
         not_null(&row.c1);
     }
     cases += 1;
@@ -164,7 +168,7 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
-        nullable(&row.c0);
+        not_null(&row.c0);
         nullable(&row.c1);
     }
     cases += 1;
@@ -400,6 +404,17 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.row_number);
         not_null(&row.rank);
         nullable(&row.lag);
+        not_null(&row.first_value);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT lag(id, 1, 0) OVER (ORDER BY id), lead(id, 1, age) OVER (ORDER BY id), last_value(email) OVER (ORDER BY id), first_value(id) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.lag);
+        nullable(&row.lead);
+        nullable(&row.last_value);
         nullable(&row.first_value);
     }
     cases += 1;
@@ -758,6 +773,15 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
+        not_null(&row.v);
+        not_null(&row.i);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT * FROM unnest(ARRAY['a', NULL]) WITH ORDINALITY AS t(v, i)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
         nullable(&row.v);
         not_null(&row.i);
     }
@@ -919,6 +943,400 @@ async fn nullability_tables_through_the_query_macro() {
     {
         not_null(&row.id);
         nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT id, v FROM parent_t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT id, v FROM child_t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT id, v FROM part_t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT id, v FROM part_t1")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT a, b, c, d, e FROM checked")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.a);
+        nullable(&row.b);
+        nullable(&row.c);
+        not_null(&row.d);
+        nullable(&row.e);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT age::nn_int, CAST(age AS nn_int2), CAST(age AS public.nn_int) FROM users WHERE id = 1) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT c, b::int FROM checked")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c);
+        nullable(&row.b);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT ctid, xmin, tableoid, u.cmin FROM users u")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.ctid);
+        not_null(&row.xmin);
+        not_null(&row.tableoid);
+        not_null(&row.cmin);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT p.ctid FROM users u LEFT JOIN posts p ON p.id = u.id + 100000")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.ctid);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT o.id, u.name, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.name);
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.name);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.age > 1"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT i.id, o.id, u.name FROM order_items i LEFT JOIN orders o ON o.id = i.order_id LEFT JOIN users u ON u.id = o.user_id) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u RIGHT JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.id);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u FULL JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.id);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.id);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body = 'b'"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id > 5"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.id, p.title, c.text FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN comments c ON c.post_id = p.id WHERE c.id > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.title);
+        not_null(&row.text);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.id, p.title, c.text FROM users u LEFT JOIN posts p ON p.user_id = u.id LEFT JOIN comments c ON c.post_id = p.id WHERE p.id > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.title);
+        nullable(&row.text);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE NOT (email IS NULL)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE email LIKE '%x'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age IN (1, 2, 3)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age BETWEEN 1 AND 100")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE lower(email) = '1@x'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age IS NOT DISTINCT FROM 5")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age = ANY(ARRAY[1, 2, 3])")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE NOT (age > 1000)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age IS DISTINCT FROM 5")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE coalesce(email, '') <> 'zz'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE email = '1@x' OR email = '2@x'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email, age FROM users WHERE email = '4@x' OR age = 3")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE (email > 'a') IS NOT FALSE")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.age FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.age FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.email FROM users u JOIN posts p ON p.title = u.email")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.email, p.body FROM users u LEFT JOIN posts p ON u.email IS NOT NULL AND p.user_id = u.id AND p.body IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+        nullable(&row.body);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT name, (SELECT u.name) FROM users u GROUP BY ROLLUP(name)) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+        nullable(&row.c1);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.name);
+        not_null(&row.array);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")
@@ -1197,6 +1615,16 @@ async fn nullability_tables_through_the_query_macro() {
         .unwrap()
     {
         array_nn_nn(&row.array);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.name);
+        array_nn_n(&row.array);
     }
     cases += 1;
     for row in quarry::query!("SELECT $1::int[]", vec![1i32])

@@ -100,6 +100,10 @@ impl NotNull for serde_json::Value {{}}
 impl NotNull for rust_decimal::Decimal {{}}
 impl NotNull for chrono::NaiveDate {{}}
 impl NotNull for chrono::DateTime<chrono::Utc> {{}}
+impl NotNull for u32 {{}}
+impl NotNull for quarry::types::Tid {{}}
+impl NotNull for quarry::types::Xid {{}}
+impl NotNull for quarry::types::Cid {{}}
 impl<T> NotNull for Vec<T> {{}}
 
 fn not_null<T: NotNull>(_: &T) {{}}

@@ -11,6 +11,11 @@
 pub mod cache;
 mod nullability;
 
+/// The built-in functions the nullability analysis takes to be strict (NULL whenever an
+/// argument is NULL); exported so that a test can check them against `pg_proc`.
+#[doc(hidden)]
+pub use nullability::STRICT as STRICT_FUNCTIONS;
+
 use serde::{Deserialize, Serialize};
 
 use quarry_driver::Connection;

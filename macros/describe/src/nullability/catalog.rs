@@ -1,11 +1,15 @@
 //! The catalog facts the analysis needs, loaded on demand: for each relation a query names, its
-//! schema, its columns in order with `pg_attribute.attnotnull` and whether each is an array, and
-//! for views the parsed definition (`pg_get_viewdef`), so view columns resolve to their base
-//! columns.
+//! schema, its columns in order with `pg_attribute.attnotnull` (sound for scans: a column is
+//! NOT NULL only when every inheritance child's is too, and never in a foreign table, whose
+//! constraints nobody enforces), validated `CHECK` constraints, generated columns' expressions,
+//! validated immediate foreign keys, and for views the parsed definition (`pg_get_viewdef`), so
+//! view columns resolve to their base columns. Once per describer: the set-returning functions,
+//! the names of functions defined outside `pg_catalog` (which may shadow a built-in), and the
+//! NOT NULL domains.
 
 use std::collections::{HashMap, HashSet};
 
-use sqlparser::ast::{ObjectName, Statement};
+use sqlparser::ast::{Expr, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
@@ -18,6 +22,8 @@ use quarry_driver::Result;
 /// One relation as the catalog describes it.
 #[derive(Debug, Clone)]
 pub(crate) struct Relation {
+    /// Its OID.
+    pub(crate) oid: u32,
     /// Its schema.
     pub(crate) schema: String,
     /// Its name.
@@ -29,6 +35,32 @@ pub(crate) struct Relation {
     pub(crate) view: Option<Box<Statement>>,
     /// Whether it is a view or materialized view (then `columns`' NOT NULL means nothing).
     pub(crate) is_view: bool,
+    /// Whether it is a table (plain or partitioned) whose rows have system columns, and whose
+    /// constraints the server enforces (not a foreign table).
+    pub(crate) has_system_columns: bool,
+    /// Whether it has inheritance children or partitions (`relhassubclass`).
+    pub(crate) has_children: bool,
+    /// Whether every row a scan of it returns satisfies its foreign keys (no inheritance
+    /// children, which do not inherit them, unless it is partitioned).
+    pub(crate) keys_hold_in_scans: bool,
+    /// Whether row-level security is enabled on it (a referenced row may be invisible).
+    pub(crate) row_security: bool,
+    /// Its validated CHECK constraints, parsed (a row passes when each is true or NULL).
+    pub(crate) checks: Vec<Expr>,
+    /// Its validated, not deferrable foreign keys.
+    pub(crate) foreign_keys: Vec<ForeignKey>,
+}
+
+/// A foreign key: every row's `columns` equal some row's `referenced` columns of the table
+/// `references` (when none of `columns` is NULL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ForeignKey {
+    /// The referenced table's OID.
+    pub(crate) references: u32,
+    /// The referencing columns (attribute numbers), in key order.
+    pub(crate) columns: Vec<i16>,
+    /// The referenced columns (attribute numbers), in key order.
+    pub(crate) referenced: Vec<i16>,
 }
 
 /// One column of a relation.
@@ -36,21 +68,35 @@ pub(crate) struct Relation {
 pub(crate) struct Column {
     /// Its name.
     pub(crate) name: String,
-    /// `pg_attribute.attnotnull`.
+    /// Its attribute number.
+    pub(crate) attnum: i16,
+    /// Whether every row of a scan of the relation (inheritance children included) has it
+    /// non-NULL: `pg_attribute.attnotnull` here and in every child, not a foreign table.
     pub(crate) not_null: bool,
+    /// Whether the relation itself refuses NULL in it (`attnotnull`, not a foreign table): what
+    /// a row written into this very relation satisfies.
+    pub(crate) not_null_here: bool,
     /// Whether its type is an array (or a domain over one): its elements may be NULL.
     pub(crate) is_array: bool,
+    /// A stored generated column's expression, parsed.
+    pub(crate) generated: Option<Expr>,
 }
 
 impl Relation {
-    /// The columns as the catalog alone tells them: a table's NOT NULL and origin; a view's
-    /// columns nullable and without origin until its definition is analysed.
-    pub(crate) fn cols(&self) -> Vec<Col> {
+    /// The columns as the catalog alone tells them: a table's NOT NULL (of the rows a scan
+    /// returns, or with `inserted` of a row written into this very relation) and origin; a
+    /// view's columns nullable and without origin until its definition is analysed.
+    pub(crate) fn cols(&self, inserted: bool) -> Vec<Col> {
         self.columns
             .iter()
             .map(|c| Col {
                 name: c.name.clone(),
-                nullable: self.is_view || !c.not_null,
+                nullable: self.is_view
+                    || !(if inserted {
+                        c.not_null_here
+                    } else {
+                        c.not_null
+                    }),
                 elements: if c.is_array {
                     Elements::Unknown
                 } else {
@@ -77,13 +123,21 @@ pub(crate) enum Lookup<'a> {
     NotLoaded,
 }
 
-/// The relations loaded so far, by [`key`].
+/// The relations loaded so far, by [`key`], and what is known once per describer.
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
     relations: HashMap<String, Option<Relation>>,
+    /// The OIDs of the relations loaded, to their keys.
+    by_oid: HashMap<u32, String>,
     /// The names of every function with a set-returning overload (`pg_proc.proretset`), once
     /// read; until then every call not known to return one row counts as one.
     set_returning: Option<HashSet<String>>,
+    /// The names of functions defined outside `pg_catalog`: a call of one of these names may
+    /// resolve to a user's function, so nothing built-in is assumed of it.
+    user_functions: HashSet<String>,
+    /// NOT NULL domains (a cast to one is never NULL), by `schema.name` and by bare name when
+    /// every type of that name is one.
+    not_null_domains: HashSet<String>,
 }
 
 /// The `regclass` text of a one- or two-part name, each part quoted as PostgreSQL folds it;
@@ -111,15 +165,55 @@ pub(crate) fn parse_one(sql: &str) -> Option<Statement> {
     statements.pop()
 }
 
+/// One row per column of each relation named in `$1`; the relation's own facts repeat on each.
+/// A column is NOT NULL for scans only when no inheritance descendant allows NULL in it and no
+/// descendant is a foreign table.
 const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::text, \
      CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, \
-     a.attname::text, a.attnotnull, t.typcategory = 'A' \
+     a.attname::text, \
+     a.attnotnull AND c.relkind <> 'f' AND (NOT c.relhassubclass OR NOT EXISTS ( \
+         WITH RECURSIVE d(oid) AS ( \
+             SELECT inhrelid FROM pg_inherits WHERE inhparent = c.oid \
+             UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid) \
+         SELECT 1 FROM d JOIN pg_class dc ON dc.oid = d.oid \
+         LEFT JOIN pg_attribute da ON da.attrelid = d.oid AND da.attname = a.attname \
+         WHERE dc.relkind = 'f' OR NOT coalesce(da.attnotnull, false))), \
+     t.typcategory = 'A', \
+     c.oid, a.attnum, a.attnotnull AND c.relkind <> 'f', \
+     CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END, \
+     c.relkind = 'p' OR NOT c.relhassubclass, c.relrowsecurity, \
+     ARRAY(SELECT pg_get_expr(k.conbin, k.conrelid) FROM pg_constraint k \
+           WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated \
+           AND NOT k.connoinherit), \
+     c.relhassubclass, \
+     ARRAY(SELECT k.confrelid::int8 || ':' || array_to_string(k.conkey, ',') || ':' \
+                  || array_to_string(k.confkey, ',') \
+           FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' \
+           AND k.convalidated AND NOT k.condeferrable) \
      FROM unnest($1::text[]) AS q(name) \
      JOIN pg_class c ON c.oid = to_regclass(q.name) \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
      JOIN pg_type t ON t.oid = a.atttypid \
+     LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum \
      ORDER BY q.name, a.attnum";
+
+/// What is read once per describer: `('srf', name)` for each set-returning function,
+/// `('user', name)` for each function outside `pg_catalog`, and `('domain', schema, name,
+/// not_null)` for every type named like a NOT NULL domain (domains over NOT NULL domains too).
+const GLOBALS: &str = "SELECT DISTINCT 'srf', proname::text, NULL::text, NULL::bool \
+     FROM pg_catalog.pg_proc WHERE proretset \
+     UNION ALL SELECT DISTINCT 'user', proname::text, NULL::text, NULL::bool \
+     FROM pg_catalog.pg_proc \
+     WHERE pronamespace <> 'pg_catalog'::regnamespace \
+     UNION ALL (WITH RECURSIVE chain(oid, base, nn) AS ( \
+         SELECT oid, typbasetype, typnotnull FROM pg_catalog.pg_type WHERE typtype = 'd' \
+         UNION ALL SELECT c.oid, b.typbasetype, b.typnotnull FROM chain c \
+         JOIN pg_catalog.pg_type b ON b.oid = c.base AND b.typtype = 'd'), \
+       nn AS (SELECT DISTINCT oid FROM chain WHERE nn) \
+     SELECT 'domain', n.nspname::text, t.typname::text, t.oid IN (SELECT oid FROM nn) \
+     FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typname IN (SELECT typname FROM pg_catalog.pg_type WHERE oid IN (SELECT oid FROM nn)))";
 
 impl Catalog {
     /// What is known about `key`.
@@ -137,7 +231,24 @@ impl Catalog {
         self.relations.insert(key, relation);
     }
 
-    /// Looks up `keys` in one round trip; names that do not resolve are remembered as absent.
+    /// The relation with OID `oid`, when it is loaded.
+    pub(crate) fn by_oid(&self, oid: u32) -> Option<&Relation> {
+        match self.get(self.by_oid.get(&oid)?) {
+            Lookup::Found(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether a call of the unqualified `name` may resolve to a function outside `pg_catalog`.
+    pub(crate) fn user_function(&self, name: &str) -> bool {
+        self.user_functions.contains(name)
+    }
+
+    /// Whether the type `parts` (folded; one or two parts) is a NOT NULL domain.
+    pub(crate) fn not_null_domain(&self, parts: &[String]) -> bool {
+        !parts.is_empty() && parts.len() <= 2 && self.not_null_domains.contains(&parts.join("."))
+    }
+
     /// Whether a function called `name` (folded, last part) may return a set.
     pub(crate) fn may_return_set(&self, name: Option<&str>) -> bool {
         match (&self.set_returning, name) {
@@ -149,22 +260,42 @@ impl Catalog {
         }
     }
 
-    /// Reads the names of the set-returning functions, unless already read.
-    pub(crate) async fn load_set_returning(&mut self, conn: &mut Connection) -> Result<()> {
+    /// Reads the set-returning functions, the functions outside `pg_catalog` and the NOT NULL
+    /// domains, unless already read.
+    pub(crate) async fn load_globals(&mut self, conn: &mut Connection) -> Result<()> {
         if self.set_returning.is_some() {
             return Ok(());
         }
-        let rows = conn
-            .fetch(
-                "SELECT DISTINCT proname::text FROM pg_catalog.pg_proc WHERE proretset",
-                &[],
-            )
-            .await?;
-        let mut names = HashSet::with_capacity(rows.len());
+        let rows = conn.fetch(GLOBALS, &[]).await?;
+        let mut set_returning = HashSet::new();
+        let mut user_functions = HashSet::new();
+        // Bare domain names, and whether every type of that name is a NOT NULL domain.
+        let mut bare: HashMap<String, bool> = HashMap::new();
+        let mut domains = HashSet::new();
         for row in &rows {
-            names.insert(row.get::<String>(0)?);
+            let kind: String = row.get(0)?;
+            let name: String = row.get(1)?;
+            match kind.as_str() {
+                "srf" => {
+                    set_returning.insert(name);
+                }
+                "user" => {
+                    user_functions.insert(name);
+                }
+                _ => {
+                    let type_name: String = row.get(2)?;
+                    let not_null: bool = row.get(3)?;
+                    *bare.entry(type_name.clone()).or_insert(true) &= not_null;
+                    if not_null {
+                        domains.insert(format!("{name}.{type_name}"));
+                    }
+                }
+            }
         }
-        self.set_returning = Some(names);
+        domains.extend(bare.into_iter().filter(|(_, nn)| *nn).map(|(n, _)| n));
+        self.set_returning = Some(set_returning);
+        self.user_functions = user_functions;
+        self.not_null_domains = domains;
         Ok(())
     }
 
@@ -173,10 +304,14 @@ impl Catalog {
         let mut loaded: HashMap<String, Relation> = HashMap::new();
         for row in rows {
             let key: String = row.get(0)?;
+            let generated: Option<String> = row.get(11)?;
             let column = Column {
                 name: row.get(5)?,
+                attnum: row.get(9)?,
                 not_null: row.get(6)?,
+                not_null_here: row.get(10)?,
                 is_array: row.get(7)?,
+                generated: generated.as_deref().and_then(parse_expr),
             };
             if let Some(rel) = loaded.get_mut(&key) {
                 rel.columns.push(column);
@@ -184,29 +319,84 @@ impl Catalog {
             }
             let kind: String = row.get(3)?;
             let definition: Option<String> = row.get(4)?;
+            let checks: Vec<String> = row.get(14)?;
+            let keys: Vec<String> = row.get(16)?;
             loaded.insert(
                 key,
                 Relation {
+                    oid: row.get(8)?,
                     schema: row.get(1)?,
                     name: row.get(2)?,
                     columns: vec![column],
                     view: definition.as_deref().and_then(parse_one).map(Box::new),
                     is_view: kind == "v" || kind == "m",
+                    has_system_columns: kind == "r" || kind == "p",
+                    has_children: row.get(15)?,
+                    keys_hold_in_scans: row.get(12)?,
+                    row_security: row.get(13)?,
+                    checks: checks.iter().filter_map(|c| parse_expr(c)).collect(),
+                    foreign_keys: keys.iter().filter_map(|k| parse_foreign_key(k)).collect(),
                 },
             );
         }
         for key in keys {
             let relation = loaded.remove(&key);
+            if let Some(r) = &relation {
+                self.by_oid.insert(r.oid, key.clone());
+            }
             self.relations.insert(key, relation);
         }
         Ok(())
     }
 }
 
+/// Parses one SQL expression (a constraint's or a generated column's, as the server prints it).
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .ok()?
+        .parse_expr()
+        .ok()
+}
+
+/// Parses `referenced_oid:1,2:3,4` (see [`LOAD`]).
+fn parse_foreign_key(text: &str) -> Option<ForeignKey> {
+    let mut parts = text.split(':');
+    let references = parts.next()?.parse().ok()?;
+    let list = |s: &str| -> Option<Vec<i16>> { s.split(',').map(|n| n.parse().ok()).collect() };
+    let columns = list(parts.next()?)?;
+    let referenced = list(parts.next()?)?;
+    (columns.len() == referenced.len() && parts.next().is_none()).then_some(ForeignKey {
+        references,
+        columns,
+        referenced,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use sqlparser::ast::Ident;
+
+    #[test]
+    fn foreign_keys_parse() {
+        assert_eq!(
+            parse_foreign_key("16384:2,3:1,4"),
+            Some(ForeignKey {
+                references: 16384,
+                columns: vec![2, 3],
+                referenced: vec![1, 4],
+            })
+        );
+        assert_eq!(parse_foreign_key("1:2:"), None);
+        assert_eq!(parse_foreign_key("x:1:1"), None);
+    }
+
+    #[test]
+    fn expressions_parse() {
+        assert!(parse_expr("((a IS NOT NULL) AND (b > 0))").is_some());
+        assert!(parse_expr("(a * 2)").is_some());
+    }
 
     #[test]
     fn keys_quote_folded_parts() {

@@ -39,10 +39,10 @@ impl Analyzer<'_> {
                     return None;
                 };
                 let alias = ins.table_alias.as_ref().map(|a| fold(&a.alias));
-                (self.target(name, alias, &scope), ins.returning.as_deref())
+                (self.target(name, alias, true), ins.returning.as_deref())
             }
             Statement::Update(up) => {
-                let mut source = self.target_of(&up.table, &scope)?;
+                let mut source = self.target_of(&up.table)?;
                 if let Some(
                     UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from),
                 ) = &up.from
@@ -57,7 +57,7 @@ impl Analyzer<'_> {
                 let [table] = tables.as_slice() else {
                     return None;
                 };
-                let mut source = self.target_of(table, &scope)?;
+                let mut source = self.target_of(table)?;
                 if let Some(using) = &del.using {
                     source.append(self.source_of(using, &scope));
                 }
@@ -73,23 +73,27 @@ impl Analyzer<'_> {
         self.projection(items, &scope, star.as_deref(), Ctx::rows())
     }
 
-    fn target_of(&mut self, table: &TableWithJoins, scope: &Scope<'_>) -> Option<Source> {
+    fn target_of(&mut self, table: &TableWithJoins) -> Option<Source> {
         let TableFactor::Table { name, alias, .. } = &table.relation else {
             return None;
         };
         if !table.joins.is_empty() {
             return None;
         }
-        Some(self.target(name, alias.as_ref().map(|a| fold(&a.name)), scope))
+        Some(self.target(name, alias.as_ref().map(|a| fold(&a.name)), false))
     }
 
-    fn target(&mut self, name: &ObjectName, alias: Option<String>, _scope: &Scope<'_>) -> Source {
-        let (cols, known) = self.relation_columns(name);
+    /// The table written to; with `inserted`, its rows are the ones written into it (not its
+    /// inheritance children's).
+    fn target(&mut self, name: &ObjectName, alias: Option<String>, inserted: bool) -> Source {
+        let (cols, known, table) = self.relation_columns(name, inserted);
         let base = fold_name(name).and_then(|p| p.last().cloned());
         Source::single(Rel {
             name: alias.or(base),
             cols,
             known,
+            table,
+            ..Rel::default()
         })
     }
 
@@ -162,7 +166,7 @@ impl Analyzer<'_> {
     fn table_columns(&mut self, name: &ObjectName) -> Option<Vec<Col>> {
         let key = catalog::key(name)?;
         match self.catalog.get(&key) {
-            Lookup::Found(r) if !r.is_view => Some(r.cols()),
+            Lookup::Found(r) if !r.is_view => Some(r.cols(true)),
             Lookup::NotLoaded => {
                 if !self.missing.contains(&key) {
                     self.missing.push(key);

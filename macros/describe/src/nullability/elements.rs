@@ -13,7 +13,7 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use super::expr::{Ctx, arg_expr, builtin_name, is_never_null_test};
+use super::expr::{Ctx, arg_expr, builtin_name, is_never_null_test, subquery_scope};
 use super::functions::{self, Rule};
 use super::query::column_parts;
 use super::scope::Scope;
@@ -107,10 +107,12 @@ impl Analyzer<'_> {
                 }
                 all
             }
-            Expr::Subquery(q) => match self.query(q, Some(scope)).as_deref() {
-                Some([only]) => only.elements,
-                _ => Elements::Unknown,
-            },
+            Expr::Subquery(q) => {
+                match self.query(q, Some(&subquery_scope(scope, ctx))).as_deref() {
+                    Some([only]) => only.elements,
+                    _ => Elements::Unknown,
+                }
+            }
             Expr::Function(f) => self.function_elements(f, scope, ctx),
             _ => Elements::Unknown,
         }
@@ -175,12 +177,12 @@ impl Analyzer<'_> {
     }
 
     fn function_elements(&mut self, f: &Function, scope: &Scope<'_>, ctx: Ctx) -> Elements {
-        let Some(name) = builtin_name(f) else {
+        let Some(name) = builtin_name(f, self.catalog) else {
             return Elements::Unknown;
         };
         let list = match &f.args {
             FunctionArguments::Subquery(q) if name == "array" => {
-                return match self.query(q, Some(scope)).as_deref() {
+                return match self.query(q, Some(&subquery_scope(scope, ctx))).as_deref() {
                     Some([only]) if !only.nullable && only.elements != Elements::Unknown => {
                         Elements::NonNull
                     }

@@ -4,8 +4,8 @@
 //! (`x IS NOT NULL`, `a.x = b.y` keep only rows where those columns are non-NULL).
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget,
-    ObjectName, UnaryOperator, Value, WindowType,
+    BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    InTarget, ObjectName, UnaryOperator, Value, WindowType,
 };
 
 use std::ops::ControlFlow;
@@ -13,9 +13,10 @@ use std::ops::ControlFlow;
 use sqlparser::ast::visit_expressions;
 
 use super::Analyzer;
+use super::catalog::Catalog;
 use super::functions::{self, Agg, Rule};
 use super::query::{column_parts, exactly_one_row};
-use super::scope::{Rel, Scope, fold};
+use super::scope::{Scope, fold, fold_name};
 
 /// The grouping of the query level an expression is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,11 @@ impl Analyzer<'_> {
             Expr::Value(v) => matches!(v.value, Value::Null | Value::Placeholder(_)),
             Expr::TypedString(_) | Expr::Interval(_) | Expr::Array(_) | Expr::Tuple(_) => false,
             _ if is_never_null_test(e) => false,
+            // Casting NULL to a NOT NULL domain is an error, never a NULL.
+            Expr::Cast {
+                data_type: DataType::Custom(name, _),
+                ..
+            } if fold_name(name).is_some_and(|parts| self.catalog.not_null_domain(&parts)) => false,
             Expr::Nested(inner)
             | Expr::Cast { expr: inner, .. }
             | Expr::Collate { expr: inner, .. }
@@ -179,7 +185,8 @@ impl Analyzer<'_> {
                 let left = self.expr(expr, scope, ctx);
                 let right = match target {
                     InTarget::List(items) => self.any_nullable(items, scope, ctx),
-                    InTarget::Subquery(q) => match self.query(q, Some(scope)) {
+                    InTarget::Subquery(q) => match self.query(q, Some(&subquery_scope(scope, ctx)))
+                    {
                         Some(cols) => cols.len() != 1 || cols.iter().any(|c| c.nullable),
                         None => true,
                     },
@@ -188,10 +195,10 @@ impl Analyzer<'_> {
                 left || right
             }
             Expr::Subquery(q) => {
-                if !exactly_one_row(q) {
+                if !exactly_one_row(q, self.catalog) {
                     return true;
                 }
-                match self.query(q, Some(scope)) {
+                match self.query(q, Some(&subquery_scope(scope, ctx))) {
                     Some(cols) => cols.len() != 1 || cols.iter().any(|c| c.nullable),
                     None => true,
                 }
@@ -215,7 +222,7 @@ impl Analyzer<'_> {
     }
 
     fn function(&mut self, f: &Function, scope: &Scope<'_>, ctx: Ctx) -> bool {
-        let Some(name) = builtin_name(f) else {
+        let Some(name) = builtin_name(f, self.catalog) else {
             return true;
         };
         let args = match &f.args {
@@ -279,6 +286,14 @@ impl Analyzer<'_> {
         let default_frame =
             matches!(over, WindowType::WindowSpec(spec) if spec.window_frame.is_none());
         let non_empty = default_frame && f.filter.is_none();
+        match name {
+            // The frame's first or last row: with the default frame, there is one.
+            "first_value" | "last_value" => return !non_empty || nulls.first().is_none_or(|n| *n),
+            // Past the partition's edge `lag`/`lead` give their default (NULL when not given);
+            // a NULL offset gives NULL.
+            "lag" | "lead" => return nulls.len() != 3 || nulls.iter().any(|n| *n),
+            _ => {}
+        }
         match functions::aggregate(name) {
             Some(Agg::NonNullInputs) => !non_empty || nulls.iter().any(|n| *n),
             Some(Agg::NonEmpty) => !non_empty,
@@ -291,6 +306,23 @@ impl Analyzer<'_> {
             // count(*) and friends have no expression: never NULL.
             .map(|arg| arg_expr(arg).is_some_and(|e| self.expr(e, scope, ctx)))
             .collect()
+    }
+}
+
+/// What a subquery at `scope` sees of it: under GROUPING SETS / ROLLUP / CUBE (outside an
+/// aggregate's arguments) every column of the level may have been grouped away — NULL in a
+/// super-aggregate row.
+pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
+    let mut rels = scope.rels.clone();
+    if ctx.group == Group::Sets && !ctx.in_agg {
+        for rel in &mut rels {
+            rel.forget();
+        }
+    }
+    Scope {
+        parent: scope.parent,
+        rels,
+        ctes: scope.ctes.clone(),
     }
 }
 
@@ -330,19 +362,21 @@ pub(crate) fn arg_expr(arg: &FunctionArg) -> Option<&Expr> {
 }
 
 /// The lower-case name of a call to a built-in: unqualified or `pg_catalog.`-qualified.
-pub(crate) fn builtin_name(f: &Function) -> Option<String> {
-    builtin_name_of(&f.name)
+pub(crate) fn builtin_name(f: &Function, catalog: &Catalog) -> Option<String> {
+    builtin_name_of(&f.name, catalog)
 }
 
-/// The lower-case name of a built-in function named `name` (unqualified or in `pg_catalog`).
-pub(crate) fn builtin_name_of(name: &ObjectName) -> Option<String> {
+/// The lower-case name of a built-in function named `name`: `pg_catalog`-qualified, or
+/// unqualified when no function of that name exists outside `pg_catalog` (a user's function
+/// could be the one called).
+pub(crate) fn builtin_name_of(name: &ObjectName, catalog: &Catalog) -> Option<String> {
     let parts: Vec<String> = name
         .0
         .iter()
         .map(|p| p.as_ident().map(fold))
         .collect::<Option<_>>()?;
     match parts.as_slice() {
-        [name] => Some(name.clone()),
+        [name] => (!catalog.user_function(name)).then(|| name.clone()),
         [schema, name] if schema == "pg_catalog" => Some(name.clone()),
         _ => None,
     }
@@ -389,18 +423,19 @@ fn strict_total(op: &BinaryOperator) -> bool {
 }
 
 /// Whether `e` calls a known aggregate at its own level (not in a subquery, not as a window).
-pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
+pub(crate) fn is_aggregate_call(e: &Expr, catalog: &Catalog) -> bool {
     any_call(e, &|f| {
-        f.over.is_none() && builtin_name(f).is_some_and(|n| functions::aggregate(&n).is_some())
+        f.over.is_none()
+            && builtin_name(f, catalog).is_some_and(|n| functions::aggregate(&n).is_some())
     })
 }
 
 /// Whether `e` calls something other than a known one-row function (a set-returning function
 /// could make a "one row" query return none).
-pub(crate) fn calls_unknown(e: &Expr) -> bool {
+pub(crate) fn calls_unknown(e: &Expr, catalog: &Catalog) -> bool {
     any_call(e, &|f| {
         f.over.is_none()
-            && builtin_name(f)
+            && builtin_name(f, catalog)
                 .is_none_or(|n| !functions::known_scalar(&n) && functions::aggregate(&n).is_none())
     })
 }
@@ -423,69 +458,4 @@ pub(crate) fn count_calls(e: &Expr, pred: &dyn Fn(&Function) -> bool) -> usize {
         ControlFlow::<()>::Continue(())
     });
     n
-}
-
-/// Narrows `rels` by a condition every kept row satisfies: in each AND-ed conjunct, a column
-/// under `IS NOT NULL` or compared with `=`, `<`, ... is non-NULL.
-pub(crate) fn refine(rels: &mut [Rel], cond: &Expr) {
-    match cond {
-        Expr::Nested(inner) => refine(rels, inner),
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => {
-            refine(rels, left);
-            refine(rels, right);
-        }
-        Expr::IsNotNull(x) => mark_non_null(rels, x),
-        Expr::BinaryOp {
-            left,
-            op:
-                BinaryOperator::Eq
-                | BinaryOperator::NotEq
-                | BinaryOperator::Lt
-                | BinaryOperator::Gt
-                | BinaryOperator::LtEq
-                | BinaryOperator::GtEq,
-            right,
-        } => {
-            mark_non_null(rels, left);
-            mark_non_null(rels, right);
-        }
-        _ => {}
-    }
-}
-
-fn mark_non_null(rels: &mut [Rel], e: &Expr) {
-    let e = match e {
-        Expr::Nested(x) | Expr::Cast { expr: x, .. } => x.as_ref(),
-        other => other,
-    };
-    let Some(parts) = column_parts(e) else {
-        return;
-    };
-    let mut hits: Vec<(usize, usize)> = Vec::new();
-    for (ri, rel) in rels.iter().enumerate() {
-        let qualifies = match parts.as_slice() {
-            [_] => true,
-            [.., q, _] => rel.name.as_deref() == Some(q.as_str()),
-            [] => false,
-        };
-        if !qualifies {
-            continue;
-        }
-        if let Some(name) = parts.last() {
-            for (ci, col) in rel.cols.iter().enumerate() {
-                if &col.name == name {
-                    hits.push((ri, ci));
-                }
-            }
-        }
-    }
-    if let [(ri, ci)] = hits.as_slice()
-        && let Some(col) = rels.get_mut(*ri).and_then(|r| r.cols.get_mut(*ci))
-    {
-        col.nullable = false;
-    }
 }

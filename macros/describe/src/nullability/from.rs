@@ -8,10 +8,14 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use super::catalog::{self, Lookup};
+use sqlparser::ast::{BinaryOperator, Expr};
+
+use super::catalog::{self, Lookup, Relation};
 use super::elements::Elements;
-use super::expr::{Ctx, arg_expr, builtin_name_of, refine};
-use super::scope::{Col, Rel, Scope, Source, fold, fold_name, rename};
+use super::expr::{Ctx, arg_expr, builtin_name_of};
+use super::filters::{Probe, narrow};
+use super::query::column_parts;
+use super::scope::{Col, Rel, Scope, Source, fold, fold_name, rename, resolve};
 
 /// How deep views may nest in views before the analysis gives up on a column.
 const MAX_VIEW_DEPTH: usize = 16;
@@ -69,28 +73,46 @@ impl Analyzer<'_> {
             JoinOperator::FullOuter(c) => (Kind::Full, Some(c)),
             _ => (Kind::Full, None),
         };
-        let using: Option<Vec<String>> = match constraint {
-            Some(JoinConstraint::On(cond)) => {
-                // A row of the joined result satisfied ON unless it was NULL-extended.
-                match kind {
-                    Kind::Inner => {
-                        refine(&mut left.rels, cond);
-                        refine(&mut right.rels, cond);
-                    }
-                    Kind::Left => refine(&mut right.rels, cond),
-                    Kind::Right => refine(&mut left.rels, cond),
-                    Kind::Full => {}
-                }
-                None
+        if let Some(JoinConstraint::On(cond)) = constraint {
+            // A row of the joined result satisfied ON unless it was NULL-extended.
+            let left_len = left.rels.len();
+            // `right_matched`: every left row has a match on the right (along a key).
+            let (right_matched, left_matched) = (
+                self.key_covers(&left, &right, cond),
+                self.key_covers(&right, &left, cond),
+            );
+            left.append(right);
+            let all = 0..left.rels.len();
+            let (l, r) = (0..left_len, left_len..left.rels.len());
+            match kind {
+                Kind::Inner => narrow(self.catalog, &self.on, &mut left.rels, cond, all),
+                Kind::Left => narrow(self.catalog, &self.on, &mut left.rels, cond, r.clone()),
+                Kind::Right => narrow(self.catalog, &self.on, &mut left.rels, cond, l.clone()),
+                Kind::Full => {}
             }
+            // A side every row of the other side matches along a foreign key is never
+            // NULL-extended.
+            let extend_left = matches!(kind, Kind::Right | Kind::Full) && !left_matched;
+            let extend_right = matches!(kind, Kind::Left | Kind::Full) && !right_matched;
+            if extend_left {
+                let id = self.join_id(cond);
+                left.rels[l].iter_mut().for_each(|rel| rel.extend(id));
+            }
+            if extend_right {
+                let id = self.join_id(cond);
+                left.rels[r].iter_mut().for_each(|rel| rel.extend(id));
+            }
+            return left;
+        }
+        let using: Option<Vec<String>> = match constraint {
             Some(JoinConstraint::Using(names)) => names
                 .iter()
                 .map(|n| fold_name(n).and_then(|p| p.last().cloned()))
                 .collect(),
             Some(JoinConstraint::UsingAlias(..)) => {
                 // Too rare to model: nothing is known about this join's columns.
-                left.nullify();
-                right.nullify();
+                left.forget();
+                right.forget();
                 left.star = None;
                 None
             }
@@ -106,17 +128,18 @@ impl Analyzer<'_> {
                     None
                 }
             },
-            Some(JoinConstraint::None) | None => None,
+            Some(JoinConstraint::On(_) | JoinConstraint::None) | None => None,
         };
         let merged = using.map(|names| merged_columns(&left, &right, &names, kind));
-        match kind {
-            Kind::Inner => {}
-            Kind::Left => right.nullify(),
-            Kind::Right => left.nullify(),
-            Kind::Full => {
-                left.nullify();
-                right.nullify();
-            }
+        // USING's equalities are not modelled as a condition: undoing proves nothing more.
+        let none = Expr::Value(sqlparser::ast::Value::Boolean(true).into());
+        if matches!(kind, Kind::Right | Kind::Full) {
+            let id = self.join_id(&none);
+            left.extend(id);
+        }
+        if matches!(kind, Kind::Left | Kind::Full) {
+            let id = self.join_id(&none);
+            right.extend(id);
         }
         let Some(merged) = merged else {
             left.append(right);
@@ -130,6 +153,7 @@ impl Analyzer<'_> {
                 name: None,
                 cols: merged,
                 known: true,
+                ..Rel::default()
             }],
             star: Some(merged_star),
         };
@@ -179,8 +203,11 @@ impl Analyzer<'_> {
                 with_offset,
                 ..
             } => {
+                // One array's elements (several side by side pad the shorter ones).
+                let non_null = matches!(array_exprs.as_slice(), [only]
+                    if self.elements(only, scope, Ctx::rows()) == Elements::NonNull);
                 let mut cols: Vec<Col> = (0..array_exprs.len())
-                    .map(|_| Col::computed("unnest", true))
+                    .map(|_| Col::computed("unnest", !non_null))
                     .collect();
                 if *with_ordinality || *with_offset {
                     cols.push(Col::computed("ordinality", false));
@@ -208,11 +235,7 @@ impl Analyzer<'_> {
                     }
                 }
             }
-            _ => Source::single(Rel {
-                name: None,
-                cols: Vec::new(),
-                known: false,
-            }),
+            _ => Source::single(Rel::default()),
         }
     }
 
@@ -226,7 +249,7 @@ impl Analyzer<'_> {
         alias: Option<&TableAlias>,
         scope: &Scope<'_>,
     ) -> Source {
-        let fname = builtin_name_of(name).unwrap_or_default();
+        let fname = builtin_name_of(name, self.catalog).unwrap_or_default();
         let nulls: Vec<bool> = args
             .iter()
             .map(|arg| arg_expr(arg).is_none_or(|e| self.expr(e, scope, Ctx::rows())))
@@ -236,13 +259,21 @@ impl Analyzer<'_> {
                 vec![Col::computed(fname.clone(), nulls.iter().any(|n| *n))],
                 true,
             ),
-            "unnest" => (
-                nulls
-                    .iter()
-                    .map(|_| Col::computed("unnest", true))
-                    .collect(),
-                true,
-            ),
+            // One array's elements, or several arrays side by side (the shorter padded).
+            "unnest" => {
+                let non_null = match args {
+                    [only] => arg_expr(only)
+                        .is_some_and(|e| self.elements(e, scope, Ctx::rows()) == Elements::NonNull),
+                    _ => false,
+                };
+                (
+                    nulls
+                        .iter()
+                        .map(|_| Col::computed("unnest", !non_null))
+                        .collect(),
+                    true,
+                )
+            }
             _ => (Vec::new(), false),
         };
         if known && with_ordinality {
@@ -272,26 +303,39 @@ impl Analyzer<'_> {
             let known = cte.cols.is_some();
             return aliased(&base, cte.cols.clone().unwrap_or_default(), known, alias);
         }
-        let (cols, known) = self.relation_columns(name);
-        aliased(&base, cols, known, alias)
+        let (cols, known, table) = self.relation_columns(name, false);
+        Rel {
+            table,
+            ..aliased(&base, cols, known, alias)
+        }
     }
 
-    /// A catalog relation's columns: tables from `attnotnull`, views from their definition.
-    pub(crate) fn relation_columns(&mut self, name: &ObjectName) -> (Vec<Col>, bool) {
+    /// A catalog relation's columns — tables from `attnotnull` (of the rows a scan returns, or
+    /// with `inserted`, of a row written into this very table), CHECK constraints and generated
+    /// columns; views from their definition — whether they are known, and the table's OID.
+    pub(crate) fn relation_columns(
+        &mut self,
+        name: &ObjectName,
+        inserted: bool,
+    ) -> (Vec<Col>, bool, Option<u32>) {
         let Some(key) = catalog::key(name) else {
-            return (Vec::new(), false);
+            return (Vec::new(), false, None);
         };
         let relation = match self.catalog.get(&key) {
             Lookup::Found(r) => r,
-            Lookup::Absent => return (Vec::new(), false),
+            Lookup::Absent => return (Vec::new(), false, None),
             Lookup::NotLoaded => {
                 if !self.missing.contains(&key) {
                     self.missing.push(key);
                 }
-                return (Vec::new(), false);
+                return (Vec::new(), false, None);
             }
         };
-        let mut cols = relation.cols();
+        let mut cols = relation.cols(inserted);
+        if relation.has_system_columns {
+            self.table_facts(relation, &mut cols);
+            return (cols, true, Some(relation.oid));
+        }
         if let Some(definition) = relation.view.as_deref()
             && self.depth < MAX_VIEW_DEPTH
         {
@@ -308,7 +352,135 @@ impl Analyzer<'_> {
                 }
             }
         }
-        (cols, true)
+        (cols, true, None)
+    }
+
+    /// What a table's CHECK constraints and generated columns prove on top of `attnotnull`.
+    fn table_facts(&mut self, relation: &Relation, cols: &mut [Col]) {
+        for col in cols.iter_mut().filter(|c| c.nullable) {
+            let name = col.name.clone();
+            let is_target = |parts: &[String]| matches!(parts, [only] if *only == name);
+            let probe = Probe {
+                is_target: &is_target,
+                catalog: self.catalog,
+            };
+            if relation.checks.iter().any(|c| probe.eval(c).refuses()) {
+                col.nullable = false;
+            }
+        }
+        if relation.has_children {
+            return;
+        }
+        let table = Scope {
+            rels: vec![Rel {
+                cols: cols.to_vec(),
+                known: true,
+                ..Rel::default()
+            }],
+            ..Scope::default()
+        };
+        for (col, column) in cols.iter_mut().zip(&relation.columns) {
+            if col.nullable
+                && let Some(generated) = &column.generated
+                && !self.expr(generated, &table, Ctx::rows())
+            {
+                col.nullable = false;
+            }
+        }
+    }
+
+    /// A join id for one NULL-extended side of an outer join whose ON condition is `on`.
+    fn join_id(&mut self, on: &Expr) -> u32 {
+        let id = u32::try_from(self.on.len()).unwrap_or(u32::MAX);
+        self.on.push((id, on.clone()));
+        id
+    }
+
+    /// Whether every row of `from` has a matching row in `to` by `cond`: `to` is a plain scan
+    /// of a table without row-level security, and `cond` is exactly the equalities of a foreign
+    /// key (validated, not deferrable) of a table scanned in `from`, whose columns are all
+    /// non-NULL there, to the columns it references in `to`.
+    fn key_covers(&self, from: &Source, to: &Source, cond: &Expr) -> bool {
+        let [target] = to.rels.as_slice() else {
+            return false;
+        };
+        let Some(referenced) = target.table.and_then(|oid| self.catalog.by_oid(oid)) else {
+            return false;
+        };
+        if referenced.row_security || !target.extended_by.is_empty() {
+            return false;
+        }
+        let mut pairs = Vec::new();
+        if !equalities(cond, &mut pairs) {
+            return false;
+        }
+        // Resolve every reference among both sides' relations.
+        let mut rels = from.rels.clone();
+        rels.push(target.clone());
+        let to_index = rels.len() - 1;
+        let mut resolved = Vec::new();
+        for (a, b) in &pairs {
+            let (Some(a), Some(b)) = (resolve(&rels, a), resolve(&rels, b)) else {
+                return false;
+            };
+            match (a.0 == to_index, b.0 == to_index) {
+                (false, true) => resolved.push((a, b.1)),
+                (true, false) => resolved.push((b, a.1)),
+                _ => return false,
+            }
+        }
+        let index_of =
+            |rel: &Relation, attnum: i16| rel.columns.iter().position(|c| c.attnum == attnum);
+        from.rels.iter().enumerate().any(|(ri, rel)| {
+            let Some(holder) = rel.table.and_then(|oid| self.catalog.by_oid(oid)) else {
+                return false;
+            };
+            holder.keys_hold_in_scans
+                && holder.foreign_keys.iter().any(|key| {
+                    if key.references != referenced.oid || key.columns.len() != resolved.len() {
+                        return false;
+                    }
+                    let wanted: Option<Vec<((usize, usize), usize)>> = key
+                        .columns
+                        .iter()
+                        .zip(&key.referenced)
+                        .map(|(c, r)| {
+                            Some(((ri, index_of(holder, *c)?), index_of(referenced, *r)?))
+                        })
+                        .collect();
+                    let Some(wanted) = wanted else { return false };
+                    wanted.iter().all(|w| resolved.contains(w))
+                        && resolved.iter().all(|r| wanted.contains(r))
+                        && wanted.iter().all(|((ri, ci), _)| {
+                            from.rels[*ri].cols.get(*ci).is_some_and(|c| !c.nullable)
+                        })
+                })
+        })
+    }
+}
+
+/// Collects the column pairs of a condition that is only `a = b` conjuncts between column
+/// references; `false` for anything else.
+fn equalities(cond: &Expr, out: &mut Vec<(Vec<String>, Vec<String>)>) -> bool {
+    match cond {
+        Expr::Nested(inner) => equalities(inner, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => equalities(left, out) && equalities(right, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } => match (column_parts(left), column_parts(right)) {
+            (Some(a), Some(b)) => {
+                out.push((a, b));
+                true
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -353,5 +525,10 @@ fn aliased(default: &str, mut cols: Vec<Col>, known: bool, alias: Option<&TableA
         }
         None => (!default.is_empty()).then(|| default.to_owned()),
     };
-    Rel { name, cols, known }
+    Rel {
+        name,
+        cols,
+        known,
+        ..Rel::default()
+    }
 }

@@ -11,10 +11,13 @@
 //! [`expr`] (expressions), [`elements`] (NULL elements of arrays), [`functions`] (what is known of built-in functions), [`dml`]
 //! (RETURNING and parameter targets).
 
+pub use functions::STRICT;
+
 mod catalog;
 mod dml;
 mod elements;
 mod expr;
+mod filters;
 mod from;
 mod functions;
 mod query;
@@ -41,6 +44,9 @@ pub(crate) struct Analyzer<'c> {
     missing: Vec<String>,
     /// How deep in view definitions the analysis is.
     depth: usize,
+    /// Each outer join's NULL-extended side so far (its id, see [`scope::Rel::extended_by`]),
+    /// with the join's ON condition.
+    on: Vec<(u32, sqlparser::ast::Expr)>,
 }
 
 /// What the analysis found.
@@ -58,6 +64,7 @@ impl<'c> Analyzer<'c> {
             catalog,
             missing: Vec::new(),
             depth: 0,
+            on: Vec::new(),
         }
     }
 }
@@ -98,7 +105,7 @@ impl Facts {
         let Some(statement) = catalog::parse_one(stmt.sql()) else {
             return Ok(());
         };
-        match self.catalog.load_set_returning(conn).await {
+        match self.catalog.load_globals(conn).await {
             Ok(()) => {}
             Err(e) if conn.is_closed() => return Err(e),
             // Without it, every call not known to return one row counts as set-returning.

@@ -8,7 +8,9 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use super::expr::{Ctx, Group, calls_unknown, count_calls, is_aggregate_call, refine};
+use super::catalog::Catalog;
+use super::expr::{Ctx, Group, calls_unknown, count_calls, is_aggregate_call};
+use super::filters::narrow;
 use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename};
 
 /// How many times a recursive CTE is re-analysed before giving up (nullability only grows).
@@ -167,7 +169,8 @@ impl Analyzer<'_> {
         let star = source.star;
         scope.rels = source.rels;
         if let Some(cond) = &s.selection {
-            refine(&mut scope.rels, cond);
+            let all = 0..scope.rels.len();
+            narrow(self.catalog, &self.on, &mut scope.rels, cond, all);
         }
         let star = star.and_then(|star| expand(&scope.rels, &star));
         let group = grouping(&s.group_by);
@@ -329,7 +332,7 @@ fn grouping(group_by: &GroupByExpr) -> Group {
 
 /// Whether `q` yields exactly one row whatever the data: a SELECT without FROM and WHERE, or an
 /// aggregate SELECT without GROUP BY and HAVING; no LIMIT, OFFSET or set operation.
-pub(crate) fn exactly_one_row(q: &Query) -> bool {
+pub(crate) fn exactly_one_row(q: &Query, catalog: &Catalog) -> bool {
     if q.limit_clause.is_some() || q.fetch.is_some() {
         return false;
     }
@@ -344,10 +347,10 @@ pub(crate) fn exactly_one_row(q: &Query) -> bool {
     for item in &s.projection {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                if calls_unknown(e) {
+                if calls_unknown(e, catalog) {
                     return false;
                 }
-                aggregate |= is_aggregate_call(e);
+                aggregate |= is_aggregate_call(e, catalog);
             }
             _ => return false,
         }

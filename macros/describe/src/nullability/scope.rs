@@ -33,7 +33,7 @@ impl Col {
 }
 
 /// A relation in a FROM clause: a table, view, subquery, CTE or function, under its alias.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Rel {
     /// The name it is qualified by (`None` for the merged columns of `JOIN ... USING`).
     pub(crate) name: Option<String>,
@@ -41,13 +41,53 @@ pub(crate) struct Rel {
     pub(crate) cols: Vec<Col>,
     /// Whether `cols` is its complete column list.
     pub(crate) known: bool,
+    /// The OID of the table it scans, when it is a plain scan of a table (not a view, CTE,
+    /// subquery or function): its foreign keys and system columns apply.
+    pub(crate) table: Option<u32>,
+    /// The outer joins (one id per NULL-extended side) that may have NULL-extended it.
+    pub(crate) extended_by: Vec<u32>,
+    /// Each column's nullability before the first of those joins.
+    pub(crate) base: Vec<bool>,
 }
 
+/// The system columns of a table row (`oid` is not one since PostgreSQL 12).
+const SYSTEM_COLUMNS: &[&str] = &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"];
+
+/// A system column of a row that is there.
+static SYSTEM_COLUMN: std::sync::LazyLock<Col> =
+    std::sync::LazyLock::new(|| Col::computed("system column", false));
+
 impl Rel {
-    /// Marks every column nullable (the relation is on the NULL-extended side of an outer join).
-    pub(crate) fn nullify(&mut self) {
+    /// NULL-extends the relation: it is on the side `id` of an outer join.
+    pub(crate) fn extend(&mut self, id: u32) {
+        if self.extended_by.is_empty() {
+            self.base = self.cols.iter().map(|c| c.nullable).collect();
+        }
+        self.extended_by.push(id);
         for c in &mut self.cols {
             c.nullable = true;
+        }
+    }
+
+    /// Marks every column nullable for good (a join the analysis does not model).
+    pub(crate) fn forget(&mut self) {
+        self.extended_by.clear();
+        for c in &mut self.cols {
+            c.nullable = true;
+        }
+    }
+
+    /// The outer-join sides `ids` proved not to have NULL-extended anything: once none of its
+    /// own is left, the relation's columns are as before (or narrower, where proved since).
+    pub(crate) fn revert(&mut self, ids: &[u32]) {
+        if self.extended_by.is_empty() {
+            return;
+        }
+        self.extended_by.retain(|id| !ids.contains(id));
+        if self.extended_by.is_empty() {
+            for (c, before) in self.cols.iter_mut().zip(&self.base) {
+                c.nullable &= *before;
+            }
         }
     }
 }
@@ -72,10 +112,17 @@ impl Source {
         }
     }
 
-    /// Everything NULL-extended by an outer join.
-    pub(crate) fn nullify(&mut self) {
+    /// Everything NULL-extended by the outer-join side `id`.
+    pub(crate) fn extend(&mut self, id: u32) {
         for r in &mut self.rels {
-            r.nullify();
+            r.extend(id);
+        }
+    }
+
+    /// Everything nullable for good (see [`Rel::forget`]).
+    pub(crate) fn forget(&mut self) {
+        for r in &mut self.rels {
+            r.forget();
         }
     }
 
@@ -166,6 +213,34 @@ impl<'p> Scope<'p> {
     }
 
     fn column_here(&self, parts: &[String]) -> Option<&Col> {
+        if let Some(c) = self.regular_column(parts) {
+            return Some(c);
+        }
+        // `ctid`, `xmin`, ...: there in every row of a table that was not NULL-extended.
+        let (name, rel) = match parts {
+            [name] => {
+                let mut tables = self.rels.iter().filter(|r| r.table.is_some());
+                let only = tables.next()?;
+                if tables.next().is_some() || self.rels.iter().any(|r| !r.known) {
+                    return None;
+                }
+                (name, only)
+            }
+            [.., rel, name] => (
+                name,
+                self.rels
+                    .iter()
+                    .find(|r| r.name.as_deref() == Some(rel.as_str()))?,
+            ),
+            [] => return None,
+        };
+        (rel.table.is_some()
+            && rel.extended_by.is_empty()
+            && SYSTEM_COLUMNS.contains(&name.as_str()))
+        .then(|| &*SYSTEM_COLUMN)
+    }
+
+    fn regular_column(&self, parts: &[String]) -> Option<&Col> {
         match parts {
             [name] => {
                 // The merged columns of JOIN ... USING win over either side's.
@@ -206,6 +281,51 @@ impl<'p> Scope<'p> {
             .iter()
             .find(|r| r.name.as_deref() == Some(name))
             .or_else(|| self.parent.and_then(|p| p.rel(name)))
+    }
+}
+
+/// The column (relation index, column index) of `rels` that the reference `parts` names, when
+/// it names exactly one: the merged columns of `JOIN ... USING` first, as PostgreSQL does.
+pub(crate) fn resolve(rels: &[Rel], parts: &[String]) -> Option<(usize, usize)> {
+    let (qualifier, name) = match parts {
+        [name] => (None, name),
+        [.., q, name] => (Some(q), name),
+        [] => return None,
+    };
+    if qualifier.is_none() {
+        let merged: Vec<(usize, usize)> = hits(rels, name, |r| r.name.is_none());
+        if !merged.is_empty() {
+            return single(merged);
+        }
+    }
+    single(hits(rels, name, |r| match qualifier {
+        None => true,
+        Some(q) => r.name.as_deref() == Some(q.as_str()),
+    }))
+}
+
+fn hits(rels: &[Rel], name: &str, pick: impl Fn(&Rel) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ri, rel) in rels.iter().enumerate().filter(|(_, r)| pick(r)) {
+        // A relation of unknown columns might hold the name: nothing is certain.
+        if !rel.known {
+            return vec![(usize::MAX, 0), (usize::MAX, 1)];
+        }
+        out.extend(
+            rel.cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.name == name)
+                .map(|(ci, _)| (ri, ci)),
+        );
+    }
+    out
+}
+
+fn single(hits: Vec<(usize, usize)>) -> Option<(usize, usize)> {
+    match hits.as_slice() {
+        [only] => Some(*only),
+        _ => None,
     }
 }
 

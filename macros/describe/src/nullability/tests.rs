@@ -3,18 +3,29 @@ use super::*;
 
 fn table(name: &str, cols: &[(&str, bool)]) -> Relation {
     Relation {
+        oid: 0,
         schema: "public".into(),
         name: name.into(),
         columns: cols
             .iter()
-            .map(|(c, n)| Column {
+            .enumerate()
+            .map(|(i, (c, n))| Column {
                 name: (*c).to_owned(),
+                attnum: i16::try_from(i + 1).unwrap(),
                 not_null: *n,
+                not_null_here: *n,
                 is_array: false,
+                generated: None,
             })
             .collect(),
         view: None,
         is_view: false,
+        has_system_columns: true,
+        has_children: false,
+        keys_hold_in_scans: true,
+        row_security: false,
+        checks: Vec::new(),
+        foreign_keys: Vec::new(),
     }
 }
 
@@ -36,6 +47,7 @@ fn catalog() -> Catalog {
     );
     let mut view = table("v", &[("id", false), ("email", false)]);
     view.is_view = true;
+    view.has_system_columns = false;
     view.view = parse_one("SELECT users.id, users.email FROM users;").map(Box::new);
     c.insert("\"v\"".into(), Some(view));
     c
