@@ -284,8 +284,8 @@ const RANGES: &[(&str, &[&str])] = &[
     ("tstzmultirange", &["{(,)}"]),
 ];
 
-/// User types: domains, an enum with odd labels, composites (one without binary I/O in Quarry:
-/// its `jsonpath` field), a range over float8.
+/// User types: domains, an enum with odd labels, composites (ones without binary I/O in Quarry:
+/// `comp`'s `jsonpath` field, `textonly` nesting every text-only type), a range over float8.
 const SCHEMA: &str = r#"
 CREATE TYPE odd AS ENUM ('a b', 'quote"d', 'back\slash', 'ünï', 'NULL', ' lead', 'comma,brace{}');
 CREATE DOMAIN posint AS int4 CHECK (VALUE > 0);
@@ -294,6 +294,8 @@ CREATE DOMAIN cents AS numeric(10,2);
 CREATE DOMAIN ints AS int4[];
 CREATE TYPE comp AS (i int4, t text, e odd, j jsonpath, d posint);
 CREATE TYPE bincomp AS (i int4, t text, f float8[], e odd);
+CREATE TYPE textonly AS (j jsonpath, v tsvector, q tsquery, s txid_snapshot, p pg_snapshot,
+    r refcursor, m money, x xml, iv int2vector, c comp);
 CREATE TYPE floatrange AS RANGE (subtype = float8);
 "#;
 
@@ -319,6 +321,17 @@ const USER: &[(&str, &[&str])] = &[
         &[r#"(1,"a ""q""","a b","$.""a\\""b""",5)"#, "(,,,,)"],
     ),
     ("bincomp", &[r#"(1,"x,y","{1.5,NaN,NULL}",NULL)"#, "(,,,)"]),
+    (
+        "textonly",
+        &[
+            r#"("$.a ? (@ == ""x"")","'a':1 b:2B","'a' & !'b'","10:20:10,14","10:20:10,14",cur,12.34,"<x a=""1"">y</x>","1 2","(1,x,""a b"",$,5)")"#,
+            "(,,,,,,,,,)",
+        ],
+    ),
+    (
+        "textonly[]",
+        &[r#"{"(\"$.a\",a:1,a,1:1:,1:1:,c,0,<x/>,1,)",NULL}"#],
+    ),
     ("floatrange", &["[1.5,2.5)", "empty", "(,)"]),
     ("floatmultirange", &["{[1,2),[3,)}"]),
     ("odd[]", &[r#"{"a b","quote\"d",NULL,"back\\slash"}"#]),

@@ -6,7 +6,7 @@ mod common;
 
 use std::net::IpAddr;
 
-use quarry::types::{Decode, Encode, IpNetwork, MacAddr, MacAddr8, Value};
+use quarry::types::{Decode, Encode, Format, IpNetwork, MacAddr, MacAddr8, Value};
 use quarry::{Connection, Error};
 
 /// Sends `v` as `$1::ty` and returns it read back, with the server's text for it.
@@ -147,4 +147,66 @@ async fn nulls_and_dynamic_values() {
     );
     let debug = format!("{row:?}");
     assert!(debug.contains("b=10.0.0.0/8"), "{debug}");
+}
+
+/// `macaddr` and `macaddr8` have binary I/O: columns, arrays and records of them arrive in
+/// binary, and a `String` still reads them as the server prints them and is sent to them (in
+/// text), alone, in arrays and in records.
+#[tokio::test]
+async fn mac_addresses_travel_in_binary_and_string_still_works() {
+    let mut conn = common::connect().await;
+    conn.execute(
+        "CREATE TYPE nic AS (name text, mac macaddr, mac8 macaddr8)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let row = conn
+        .fetch_row(
+            "SELECT '08:00:2b:01:02:03'::macaddr AS m, '08:00:2b:01:02:03:04:05'::macaddr8 AS m8, \
+             ARRAY['08:00:2b:01:02:03'::macaddr, NULL] AS ms, \
+             ROW('eth0', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05')::nic AS n",
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    for column in row.columns() {
+        assert_eq!(column.format(), Format::Binary, "{}", column.name());
+    }
+    let mac = "08:00:2b:01:02:03";
+    let mac8 = "08:00:2b:01:02:03:04:05";
+    assert_eq!(row.get::<String>("m").unwrap(), mac);
+    assert_eq!(row.get::<String>("m8").unwrap(), mac8);
+    assert_eq!(
+        row.get::<Vec<Option<String>>>("ms").unwrap(),
+        [Some(mac.to_owned()), None]
+    );
+    assert_eq!(
+        row.get::<Vec<Option<MacAddr>>>("ms").unwrap(),
+        [Some(mac.parse().unwrap()), None]
+    );
+    let nic: (String, String, String) = row.get("n").unwrap();
+    assert_eq!(nic, ("eth0".to_owned(), mac.to_owned(), mac8.to_owned()));
+    let typed: (String, MacAddr, MacAddr8) = row.get("n").unwrap();
+    assert_eq!(typed.1.to_string(), mac);
+    // Back as parameters: a String in text (any spelling the server reads), alone, in an array
+    // and as a record field.
+    let back: String = conn
+        .fetch_val("SELECT $1::macaddr::text", &[&"08-00-2B-01-02-03"])
+        .await
+        .unwrap();
+    assert_eq!(back, mac);
+    let back: String = conn
+        .fetch_val("SELECT $1::macaddr[]::text", &[&vec![Some(mac), None]])
+        .await
+        .unwrap();
+    assert_eq!(back, "{08:00:2b:01:02:03,NULL}");
+    for param in [&nic as quarry::Param, &typed, &row.value("n").unwrap()] {
+        let back: String = conn
+            .fetch_val("SELECT $1::nic::text", &[param])
+            .await
+            .unwrap();
+        assert_eq!(back, "(eth0,08:00:2b:01:02:03,08:00:2b:01:02:03:04:05)");
+    }
 }

@@ -20,6 +20,7 @@ pub(crate) fn expand(
     let composite = quote!(#t);
     let mut encode = Vec::new();
     let mut decode = Vec::new();
+    let mut decode_copy = Vec::new();
     for field in &fields.named {
         // FromRecord's keys (default, flatten, try_from, json) are read and ignored here.
         let attrs = attr::Field::from_attrs(cx, &field.attrs);
@@ -27,6 +28,7 @@ pub(crate) fn expand(
         let ty = &field.ty;
         if attrs.skip.is_some() {
             decode.push(quote!(#ident: ::core::default::Default::default()));
+            decode_copy.push(quote!(#ident: ::core::default::Default::default()));
             continue;
         }
         let rust_name = ident.to_string();
@@ -39,6 +41,7 @@ pub(crate) fn expand(
         let name = LitStr::new(&name, ident.span());
         encode.push(quote!(encoder.field(#name, &self.#ident)?;));
         decode.push(quote!(#ident: decoder.field::<#ty>(#name)?));
+        decode_copy.push(quote!(#ident: decoder.field_copy::<#ty>(#name)?));
     }
     let ident = &input.ident;
     let pg_name = container
@@ -83,6 +86,14 @@ pub(crate) fn expand(
                 #[allow(unused_mut)]
                 let mut decoder = #composite::CompositeDecoder::new(value)?;
                 ::core::result::Result::Ok(Self { #(#decode,)* })
+            }
+            // An element of a text array written with escapes, unescaped into a copy.
+            fn decode_copy(
+                value: #t::ValueRef<'_>,
+            ) -> ::core::result::Result<Self, #t::BoxError> {
+                #[allow(unused_mut)]
+                let mut decoder = #composite::CompositeDecoder::new(value)?;
+                ::core::result::Result::Ok(Self { #(#decode_copy,)* })
             }
         }
     }

@@ -170,6 +170,28 @@ fn accepts_elements<'r, T: Decode<'r>>(ty: &PgType, format: Format) -> bool {
 fn decode_array<'r, T: Decode<'r>>(
     value: ValueRef<'r>,
 ) -> Result<(Vec<Dimension>, Vec<T>), BoxError> {
+    decode_array_with(value, T::decode, T::decode_copy)
+}
+
+/// Decodes an array whose bytes live only for this call (an array in a text record or array,
+/// unescaped into a copy): every element by [`Decode::decode_copy`].
+fn decode_array_copy<'x, T: Decode<'x>>(
+    value: ValueRef<'_>,
+) -> Result<(Vec<Dimension>, Vec<T>), BoxError> {
+    decode_array_with(value, T::decode_copy, T::decode_copy)
+}
+
+/// Decodes any array value: each element borrowed from it by `decode_one_element`, an element
+/// unescaped into a copy by `decode_copy`.
+fn decode_array_with<'r, T, F, C>(
+    value: ValueRef<'r>,
+    decode_one_element: F,
+    decode_copy: C,
+) -> Result<(Vec<Dimension>, Vec<T>), BoxError>
+where
+    F: Fn(ValueRef<'r>) -> Result<T, BoxError>,
+    C: Fn(ValueRef<'_>) -> Result<T, BoxError>,
+{
     let raw = value.non_null()?;
     let ty = value.ty();
     let elem = element_type(ty).ok_or_else(|| ArrayError::NotAnArray {
@@ -183,7 +205,7 @@ fn decode_array<'r, T: Decode<'r>>(
                 index,
                 source: e.into(),
             })?;
-        T::decode(element).map_err(|source| ArrayError::Element { index, source })
+        decode_one_element(element).map_err(|source| ArrayError::Element { index, source })
     };
     if value.format() == Format::Text {
         let parsed = array_text::parse(raw, array_text::delimiter(elem))?;
@@ -201,7 +223,7 @@ fn decode_array<'r, T: Decode<'r>>(
                             source: e.into(),
                         }
                     })?;
-                    T::decode_copy(element).map_err(|source| ArrayError::Element { index, source })
+                    decode_copy(element).map_err(|source| ArrayError::Element { index, source })
                 }
             })
             .collect::<Result<Vec<T>, _>>()?;
@@ -395,6 +417,13 @@ impl<'r, T: Decode<'r>> Decode<'r> for Vec<T> {
         }
         Ok(elements)
     }
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        let (dims, elements) = decode_array_copy(value)?;
+        if dims.len() > 1 {
+            return Err(ArrayError::MultiDimensional { ndim: dims.len() }.into());
+        }
+        Ok(elements)
+    }
 }
 
 impl<'r, T: Decode<'r>> Decode<'r> for Array<T> {
@@ -403,6 +432,10 @@ impl<'r, T: Decode<'r>> Decode<'r> for Array<T> {
     }
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let (dims, elements) = decode_array(value)?;
+        Ok(Array { dims, elements })
+    }
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        let (dims, elements) = decode_array_copy(value)?;
         Ok(Array { dims, elements })
     }
 }

@@ -213,6 +213,7 @@ impl Encode for BitString {
 }
 
 impl<'r> Decode<'r> for BitString {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_bits(ty)
     }

@@ -21,6 +21,7 @@ impl Encode for Bytes {
 }
 
 impl<'r> Decode<'r> for Bytes {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, format: Format) -> bool {
         ty.base_oid() == oid::BYTEA && format == Format::Binary
     }

@@ -1,18 +1,36 @@
-//! Composites and records: [`CompositeEncoder`] and [`CompositeDecoder`] walk the binary record
-//! format field by field. Derived structs (`#[derive(Type)]`) and tuples are built on them.
+//! Composites and records: [`CompositeEncoder`] and [`CompositeDecoder`] walk a record field by
+//! field. Derived structs (`#[derive(Type)]`) and tuples are built on them.
 //!
 //! Binary format: the field count, then per field its type OID and its value prefixed by its length
 //! (-1 for NULL). Decoding needs no registry: field types come from the composite's
 //! [`Kind::Composite`] when known, else from the OIDs in the data (built-in types).
+//!
+//! **Why a composite may arrive in text, and is always sent in binary.** In a binary record each
+//! field is in its own type's binary form (`jsonpath` is a version byte and the text, `tsvector`
+//! a structure of its own), and a type without binary I/O on the server cannot be in one at all.
+//! So a composite is asked for in binary only when Quarry decodes every field in binary
+//! ([`PgType::has_binary_codec`]); otherwise it arrives in text, whose fields are each field
+//! type's text, exact for every type, and the decoder splits it (`record_text.rs`) and hands each
+//! field to its Rust type in text. Parameters go in binary (a record's text would need every
+//! field's text, which a Rust value sent in binary has not): a field value that goes in text
+//! (a `String` for `jsonpath`, `macaddr`, `txid_snapshot`, ...) is converted into its type's
+//! binary form where that is exact ([`put_text_field`]), and refused before anything is sent
+//! where it is not (`tsvector`, `money`, whose text only the server can read): such a composite
+//! is sent whole as a `String` (or a `Value`).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use bytes::{BufMut, BytesMut};
 
 use super::array::element_format;
 use super::pg_type::builtin;
+use super::record_text;
 use super::wire::{Reader, WireError, count, put_value};
-use super::{BoxError, Decode, Encode, Field, Format, IsNull, Kind, Oid, PgType, ValueRef, oid};
+use super::{
+    BoxError, Decode, Encode, Field, Format, IsNull, Kind, MacAddr, MacAddr8, Oid, PgType,
+    ValueRef, oid,
+};
 
 /// What was wrong with a composite value.
 #[derive(Debug, thiserror::Error)]
@@ -60,8 +78,22 @@ pub enum CompositeError {
         /// What went wrong.
         source: BoxError,
     },
-    /// Composites arrive in binary; the text form is not decoded field by field.
-    #[error("composite {ty} arrived in text format; decode it as String")]
+    /// A record's text form was malformed.
+    #[error("malformed record text: {0}")]
+    Text(&'static str),
+    /// A field value that goes in text has no exact binary form for its type, which a record
+    /// parameter (always binary) needs.
+    #[error(
+        "a {rust_type} goes to {pg_type} in text, which cannot be put into a binary record; send {pg_type} from its own Rust type, or the whole composite as a String"
+    )]
+    TextField {
+        /// The field's PostgreSQL type.
+        pg_type: String,
+        /// The Rust type.
+        rust_type: &'static str,
+    },
+    /// A record of an unknown type arrived in text: its number of fields is unknown.
+    #[error("record {ty} arrived in text format and its fields are unknown; decode it as String")]
     TextFormat {
         /// The type's name.
         ty: String,
@@ -141,11 +173,14 @@ impl<'a> CompositeEncoder<'a> {
             .into());
         }
         self.buf.put_u32(field.ty.oid());
-        put_value(value, &field.ty, self.buf, "record field").map_err(|source| {
-            CompositeError::Field {
-                field: name.to_owned(),
-                source,
-            }
+        let written = if value.format(&field.ty) == Format::Text {
+            put_text_field(value, &field.ty, self.buf)
+        } else {
+            put_value(value, &field.ty, self.buf, "record field")
+        };
+        written.map_err(|source| CompositeError::Field {
+            field: name.to_owned(),
+            source,
         })?;
         self.next += 1;
         Ok(())
@@ -165,7 +200,8 @@ impl<'a> CompositeEncoder<'a> {
     }
 }
 
-/// Reads a composite or record column field by field.
+/// Reads a composite or record column field by field, in binary or in text (a composite with a
+/// field Quarry has no binary codec for; each field is then handed to its Rust type in text).
 ///
 /// ```
 /// use quarry_driver::types::{CompositeDecoder, Format, PgType, ValueRef};
@@ -182,21 +218,48 @@ pub struct CompositeDecoder<'r> {
     value: ValueRef<'r>,
     ty: &'r PgType,
     fields: Option<&'r [Field]>,
-    reader: Reader<'r>,
+    source: Source<'r>,
     count: usize,
     next: usize,
 }
 
+/// Where the fields' bytes come from.
+enum Source<'r> {
+    /// The binary record, read as the fields are.
+    Binary(Reader<'r>),
+    /// The text record, split into its fields up front.
+    Text(std::vec::IntoIter<Option<Cow<'r, [u8]>>>),
+}
+
+/// One field's type and bytes, as [`CompositeDecoder`] hands them out.
+struct RawField<'r> {
+    ty: &'r PgType,
+    bytes: Option<Cow<'r, [u8]>>,
+    format: Format,
+}
+
 impl<'r> CompositeDecoder<'r> {
-    /// Starts reading a composite value (reads the field count).
+    /// Starts reading a composite value (reads the field count, or splits the text form).
     pub fn new(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let raw = value.non_null()?;
         let ty = value.ty();
+        let fields = composite_fields(ty);
         if value.format() == Format::Text {
-            return Err(CompositeError::TextFormat {
-                ty: ty.name().to_owned(),
-            }
-            .into());
+            let Some(fields) = fields else {
+                return Err(CompositeError::TextFormat {
+                    ty: ty.name().to_owned(),
+                }
+                .into());
+            };
+            let parsed = record_text::parse(raw, fields.len())?;
+            return Ok(CompositeDecoder {
+                value,
+                ty,
+                fields: Some(fields),
+                count: parsed.len(),
+                source: Source::Text(parsed.into_iter()),
+                next: 0,
+            });
         }
         let mut reader = Reader::new(raw, "record");
         let n = reader.i32()?;
@@ -204,7 +267,6 @@ impl<'r> CompositeDecoder<'r> {
             what: "record",
             len: n,
         })?;
-        let fields = composite_fields(ty);
         if let Some(fields) = fields
             && fields.len() != count
         {
@@ -219,7 +281,7 @@ impl<'r> CompositeDecoder<'r> {
             value,
             ty,
             fields,
-            reader,
+            source: Source::Binary(reader),
             count,
             next: 0,
         })
@@ -227,32 +289,76 @@ impl<'r> CompositeDecoder<'r> {
 
     /// Decodes the next field into `T`; `name` is used in errors.
     pub fn field<T: Decode<'r>>(&mut self, name: &str) -> Result<T, BoxError> {
-        let (ty, bytes) = self.next_raw(name)?;
-        let format = element_format(ty, Format::Binary);
-        if !T::accepts(ty, format) {
-            return Err(CompositeError::FieldType {
-                field: name.to_owned(),
-                pg_type: ty.name().to_owned(),
-                rust_type: T::rust_type(),
-            }
-            .into());
-        }
+        let field = self.next_field::<T>(name)?;
         let field_error = |source| CompositeError::Field {
             field: name.to_owned(),
             source,
         };
-        let field = self
-            .value
-            .nested(bytes, format, ty)
-            .map_err(|e| field_error(e.into()))?;
-        T::decode(field).map_err(|source| field_error(source).into())
+        match field.bytes {
+            Some(Cow::Owned(copy)) => {
+                let value = self
+                    .value
+                    .nested(Some(&copy), field.format, field.ty)
+                    .map_err(|e| field_error(e.into()))?;
+                T::decode_copy(value).map_err(|source| field_error(source).into())
+            }
+            bytes => {
+                let bytes = match bytes {
+                    Some(Cow::Borrowed(bytes)) => Some(bytes),
+                    _ => None,
+                };
+                let value = self
+                    .value
+                    .nested(bytes, field.format, field.ty)
+                    .map_err(|e| field_error(e.into()))?;
+                T::decode(value).map_err(|source| field_error(source).into())
+            }
+        }
     }
 
-    /// The next field's type, name (from the composite type, when known) and bytes.
-    pub(crate) fn next_raw(
-        &mut self,
-        name: &str,
-    ) -> Result<(&'r PgType, Option<&'r [u8]>), BoxError> {
+    /// Decodes the next field into `T` by [`Decode::decode_copy`]: what a composite decoded
+    /// from a copy (an element of a text array written with escapes) reads its fields with.
+    ///
+    /// ```
+    /// use quarry_driver::types::{CompositeDecoder, Field, Format, Kind, PgType, ValueRef};
+    /// let ty = PgType::new(90_000, "pair", "public", Kind::Composite(vec![
+    ///     Field { name: "a".into(), ty: PgType::resolve(23) },
+    ///     Field { name: "b".into(), ty: PgType::resolve(25) },
+    /// ]));
+    /// let copy = br#"(7,"x ""y""")"#.to_vec();
+    /// let mut dec = CompositeDecoder::new(ValueRef::new(Some(&copy), Format::Text, &ty)).unwrap();
+    /// assert_eq!(dec.field_copy::<i32>("a").unwrap(), 7);
+    /// assert_eq!(dec.field_copy::<String>("b").unwrap(), "x \"y\"");
+    /// ```
+    pub fn field_copy<'x, T: Decode<'x>>(&mut self, name: &str) -> Result<T, BoxError> {
+        let field = self.next_field::<T>(name)?;
+        let field_error = |source| CompositeError::Field {
+            field: name.to_owned(),
+            source,
+        };
+        let value = self
+            .value
+            .nested(field.bytes.as_deref(), field.format, field.ty)
+            .map_err(|e| field_error(e.into()))?;
+        T::decode_copy(value).map_err(|source| field_error(source).into())
+    }
+
+    /// The next field, checked to fit `T`.
+    fn next_field<'x, T: Decode<'x>>(&mut self, name: &str) -> Result<RawField<'r>, BoxError> {
+        let field = self.next_raw(name)?;
+        if !T::accepts(field.ty, field.format) {
+            return Err(CompositeError::FieldType {
+                field: name.to_owned(),
+                pg_type: field.ty.name().to_owned(),
+                rust_type: T::rust_type(),
+            }
+            .into());
+        }
+        Ok(field)
+    }
+
+    /// The next field's type, bytes and format.
+    fn next_raw(&mut self, name: &str) -> Result<RawField<'r>, BoxError> {
         if self.next >= self.count {
             return Err(CompositeError::FieldCount {
                 ty: self.ty.name().to_owned(),
@@ -261,20 +367,34 @@ impl<'r> CompositeDecoder<'r> {
             }
             .into());
         }
-        let field_oid = self.reader.u32()?;
-        let bytes = self.reader.value()?;
-        let ty = match self.fields.and_then(|f| f.get(self.next)) {
-            Some(field) => &*field.ty,
-            None => resolve_field(field_oid),
+        let known = self.fields.and_then(|f| f.get(self.next)).map(|f| &*f.ty);
+        let field = match &mut self.source {
+            Source::Binary(reader) => {
+                let field_oid = reader.u32()?;
+                let bytes = reader.value()?;
+                let ty = known.unwrap_or_else(|| resolve_field(field_oid));
+                RawField {
+                    ty,
+                    bytes: bytes.map(Cow::Borrowed),
+                    format: element_format(ty, Format::Binary),
+                }
+            }
+            Source::Text(fields) => RawField {
+                ty: known.unwrap_or_else(|| resolve_field(0)),
+                bytes: fields.next().flatten(),
+                format: Format::Text,
+            },
         };
         self.next += 1;
-        if self.next == self.count {
-            self.reader.finish().map_err(|e| CompositeError::Field {
+        if self.next == self.count
+            && let Source::Binary(reader) = &self.source
+        {
+            reader.finish().map_err(|e| CompositeError::Field {
                 field: name.to_owned(),
                 source: e.into(),
             })?;
         }
-        Ok((ty, bytes))
+        Ok(field)
     }
 
     /// The name of the next field, when the composite type is known.
@@ -288,6 +408,78 @@ impl<'r> CompositeDecoder<'r> {
     pub fn remaining(&self) -> usize {
         self.count - self.next
     }
+}
+
+/// Writes a field value that goes in text (its Rust type sends this type in text format) into a
+/// binary record, prefixed by its length: the text converted into the type's binary form where
+/// that is exact, else [`CompositeError::TextField`].
+fn put_text_field<T: Encode + ?Sized>(
+    value: &T,
+    ty: &PgType,
+    buf: &mut BytesMut,
+) -> Result<IsNull, BoxError> {
+    let mut text = BytesMut::new();
+    if let IsNull::Yes = value.encode(ty, &mut text)? {
+        buf.put_i32(-1);
+        return Ok(IsNull::Yes);
+    }
+    let refused = || CompositeError::TextField {
+        pg_type: ty.name().to_owned(),
+        rust_type: value.rust_type(),
+    };
+    let start = buf.len();
+    buf.put_i32(0);
+    if ty.codec().is_some() {
+        return Err(refused().into());
+    }
+    let text = std::str::from_utf8(&text)?;
+    match ty.base_oid() {
+        oid::MACADDR => buf.put_slice(&text.parse::<MacAddr>()?.0),
+        oid::MACADDR8 => buf.put_slice(&text.parse::<MacAddr8>()?.0),
+        // jsonpath_recv: a version byte, then the text.
+        oid::JSONPATH => {
+            buf.put_u8(1);
+            buf.put_slice(text.as_bytes());
+        }
+        // textrecv.
+        oid::REFCURSOR => buf.put_slice(text.as_bytes()),
+        oid::TXID_SNAPSHOT | oid::PG_SNAPSHOT => put_snapshot(text, buf)?,
+        _ => return Err(refused().into()),
+    }
+    let len = buf.len() - start - 4;
+    let len = i32::try_from(len).map_err(|_| WireError::TooLarge {
+        what: "record field",
+        len,
+    })?;
+    if let Some(slot) = buf.get_mut(start..start + 4) {
+        slot.copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(IsNull::No)
+}
+
+/// `txid_snapshot` / `pg_snapshot` from `xmin:xmax:xip,...` to `pg_snapshot_recv`'s form: the
+/// number of in-progress ids (`int4`), `xmin`, `xmax`, then each id (`int8`s).
+fn put_snapshot(text: &str, buf: &mut BytesMut) -> Result<(), BoxError> {
+    let invalid = || format!("invalid snapshot text {text:?}");
+    let mut parts = text.splitn(3, ':');
+    let (Some(xmin), Some(xmax), Some(xip)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid().into());
+    };
+    let xips = xip
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| x.trim().parse::<u64>())
+        .collect::<Result<Vec<u64>, _>>()
+        .map_err(|_| invalid())?;
+    let xmin = xmin.trim().parse::<u64>().map_err(|_| invalid())?;
+    let xmax = xmax.trim().parse::<u64>().map_err(|_| invalid())?;
+    buf.put_i32(count(xips.len(), "snapshot")?);
+    buf.put_u64(xmin);
+    buf.put_u64(xmax);
+    for x in xips {
+        buf.put_u64(x);
+    }
+    Ok(())
 }
 
 /// The type of an anonymous record's field: a built-in, or a placeholder for a user type.

@@ -490,6 +490,7 @@ macro_rules! codec {
         }
 
         impl<'r> Decode<'r> for $ty {
+            crate::types::decode_copy_owned!();
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 <$ty as Type>::accepts(ty)
             }

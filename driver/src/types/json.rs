@@ -96,6 +96,7 @@ impl Encode for serde_json::Value {
 }
 
 impl<'r> Decode<'r> for serde_json::Value {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_json(ty)
     }

@@ -175,6 +175,7 @@ macro_rules! codec {
         }
 
         impl<'r> Decode<'r> for $name {
+            crate::types::decode_copy_owned!();
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 ty.base_oid() == $oid
             }
@@ -229,6 +230,7 @@ impl Encode for Tid {
 }
 
 impl<'r> Decode<'r> for Tid {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Tid as Type>::accepts(ty)
     }
@@ -263,6 +265,7 @@ impl Encode for () {
 
 /// `()` decodes a `void` result (`SELECT pg_sleep(0)`), whatever its bytes.
 impl<'r> Decode<'r> for () {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         ty.base_oid() == oid::VOID
     }

@@ -31,6 +31,7 @@ mod primitives;
 #[cfg(test)]
 mod proptests;
 mod range;
+mod record_text;
 mod text;
 mod tuple;
 #[cfg(feature = "uuid")]

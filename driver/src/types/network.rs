@@ -4,9 +4,10 @@
 //! `inet`/`cidr` travel in binary: family (2 = IPv4, 3 = IPv6), prefix bits, an is-cidr flag,
 //! the address length, then the address bytes.
 //!
-//! `macaddr` and `macaddr8` are received as **text** on purpose: the seed maps them to `str`, and
-//! text keeps `String`/`&str` decoding working for them; [`MacAddr`] parses the text form (and
-//! also decodes the 6- or 8-byte binary form, for codecs and arrays that receive it so).
+//! `macaddr` and `macaddr8` travel in binary (6 or 8 bytes), alone, in arrays and in records; a
+//! `String` reads them as the server prints them (`08:00:2b:01:02:03`, which depends on no
+//! setting) and is sent to them in text. [`MacAddr`] also parses the text form (a text-format
+//! record or array, a text codec).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -224,6 +225,7 @@ impl Encode for IpNetwork {
 }
 
 impl<'r> Decode<'r> for IpNetwork {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_inet(ty)
     }
@@ -249,6 +251,7 @@ impl Encode for IpAddr {
 }
 
 impl<'r> Decode<'r> for IpAddr {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         is_inet(ty)
     }

@@ -39,6 +39,7 @@ impl Encode for bool {
 }
 
 impl<'r> Decode<'r> for bool {
+    crate::types::decode_copy_owned!();
     #[inline]
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <bool as Type>::accepts(ty)
@@ -86,6 +87,7 @@ macro_rules! number {
         }
 
         impl<'r> Decode<'r> for $ty {
+            crate::types::decode_copy_owned!();
             #[inline]
             fn accepts(ty: &PgType, _format: Format) -> bool {
                 matches!(ty.base_oid(), $($decode_oid)|+)
@@ -156,6 +158,7 @@ impl Encode for u32 {
 }
 
 impl<'r> Decode<'r> for u32 {
+    crate::types::decode_copy_owned!();
     #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         oid::is_reg_type(ty.base_oid()) && (format == Format::Binary || ty.base_oid() == oid::OID)
@@ -190,6 +193,7 @@ impl Encode for i8 {
 }
 
 impl<'r> Decode<'r> for i8 {
+    crate::types::decode_copy_owned!();
     #[inline]
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <i8 as Type>::accepts(ty)

@@ -71,10 +71,17 @@ macro_rules! builtin_types {
                 float8 = FLOAT8, binary, rust f64, sends [i16, i32, f32];
                 unknown = UNKNOWN, binary, rust String, sends [str];
                 circle = CIRCLE, binary, rust $crate::types::Circle;
-                macaddr8 = MACADDR8, text, rust $crate::types::MacAddr8, decodes [String],
+                // A `String` reads a binary `macaddr`/`macaddr8` as the server prints it (the
+                // text form does not depend on any setting) and is sent in text.
+                macaddr8 = MACADDR8, binary, rust $crate::types::MacAddr8, decodes [String],
                     sends [String, str];
+                // `money` stays in text: its text depends on the server's `lc_monetary` (the
+                // symbol, separators and number of fractional digits), which the client cannot
+                // know, so only the server can give a `String` its rendering and read one back.
+                // `Money` reads the digits of the text, exact in every locale, and is sent in
+                // binary.
                 money = MONEY, text, rust $crate::types::Money, decodes [String], sends [String, str];
-                macaddr = MACADDR, text, rust $crate::types::MacAddr, decodes [String],
+                macaddr = MACADDR, binary, rust $crate::types::MacAddr, decodes [String],
                     sends [String, str];
                 inet = INET, binary, rust $crate::types::IpNetwork,
                     decodes [::std::net::IpAddr], sends [::std::net::IpAddr];

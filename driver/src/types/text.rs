@@ -7,7 +7,10 @@
 
 use bytes::{BufMut, BytesMut};
 
-use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Type, ValueRef, oid, text};
+use super::{
+    BoxError, Decode, Encode, Format, IsNull, Kind, MacAddr, MacAddr8, Oid, PgType, Type, ValueRef,
+    oid, text,
+};
 
 /// Text parameters go to text-like types, json and xml (whose binary input is text), and to
 /// types this connection has not looked up, whose binary input is commonly their text form.
@@ -25,10 +28,19 @@ fn encodes_text(ty: &PgType) -> bool {
         }
 }
 
-/// A type Quarry has no binary codec for (`jsonpath`, `txid_snapshot`, `macaddr`, a composite
-/// with such a field, ...): a `String` is sent to it in text format, as it is read.
+/// A type Quarry has no binary codec for (`jsonpath`, `txid_snapshot`, `money`, a composite
+/// with such a field, ...), or one whose binary form is not its text but which `String` reads
+/// (`macaddr`, `macaddr8`): a `String` is sent to it in text format, as it is read.
 fn encodes_as_text(ty: &PgType) -> bool {
-    ty.codec().is_none() && !ty.has_binary_codec() && !encodes_text(ty)
+    ty.codec().is_none()
+        && (!ty.has_binary_codec() || renders_binary(ty.base_oid()))
+        && !encodes_text(ty)
+}
+
+/// Built-in types received in binary that a `String` reads by printing the value as the server
+/// would (their text form depends on no setting), and sends in text.
+fn renders_binary(oid: Oid) -> bool {
+    matches!(oid, oid::MACADDR | oid::MACADDR8)
 }
 
 /// The format a text parameter of type `ty` is sent in.
@@ -164,10 +176,17 @@ impl<'r> Decode<'r> for &'r str {
 impl<'r> Decode<'r> for String {
     #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
-        decodes_text(ty, format)
+        decodes_text(ty, format) || renders_binary(ty.base_oid())
     }
     #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        if value.format() == Format::Binary {
+            match value.ty().base_oid() {
+                oid::MACADDR => return MacAddr::decode(value).map(|mac| mac.to_string()),
+                oid::MACADDR8 => return MacAddr8::decode(value).map(|mac| mac.to_string()),
+                _ => {}
+            }
+        }
         text(json_text(&value)?).map(str::to_owned)
     }
     super::decode_copy_owned!();
@@ -223,6 +242,7 @@ impl<'r> Decode<'r> for &'r [u8] {
 }
 
 impl<'r> Decode<'r> for Vec<u8> {
+    crate::types::decode_copy_owned!();
     #[inline]
     fn accepts(ty: &PgType, format: Format) -> bool {
         ty.base_oid() == oid::BYTEA && format == Format::Binary

@@ -36,18 +36,29 @@ macro_rules! tuple {
             }
             fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
                 let mut dec = CompositeDecoder::new(value)?;
-                if dec.remaining() != $n {
-                    return Err(CompositeError::FieldCount {
-                        ty: value.ty().name().to_owned(),
-                        expected: dec.remaining(),
-                        found: $n,
-                    }
-                    .into());
-                }
+                check_count(&dec, value.ty(), $n)?;
                 Ok(($(dec.field::<$t>(concat!("#", stringify!($i)))?,)+))
+            }
+            fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+                let mut dec = CompositeDecoder::new(value)?;
+                check_count(&dec, value.ty(), $n)?;
+                Ok(($(dec.field_copy::<$t>(concat!("#", stringify!($i)))?,)+))
             }
         }
     };
+}
+
+/// A tuple of `n` elements reads a record of `n` fields only.
+fn check_count(dec: &CompositeDecoder<'_>, ty: &PgType, n: usize) -> Result<(), BoxError> {
+    if dec.remaining() != n {
+        return Err(CompositeError::FieldCount {
+            ty: ty.name().to_owned(),
+            expected: dec.remaining(),
+            found: n,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 tuple!(1: A 0);

@@ -24,6 +24,7 @@ impl Encode for Uuid {
 }
 
 impl<'r> Decode<'r> for Uuid {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Uuid as Type>::accepts(ty)
     }

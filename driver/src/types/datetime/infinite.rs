@@ -91,6 +91,7 @@ macro_rules! infinite_codecs {
         }
 
         impl<'r> $crate::types::Decode<'r> for $t {
+            crate::types::decode_copy_owned!();
             fn accepts(ty: &$crate::types::PgType, _format: $crate::types::Format) -> bool {
                 <$t as $crate::types::Type>::accepts(ty)
             }
@@ -131,6 +132,7 @@ macro_rules! infinite_codecs {
         }
 
         impl<'r> $crate::types::Decode<'r> for Infinite<$t> {
+            crate::types::decode_copy_owned!();
             fn accepts(ty: &$crate::types::PgType, _format: $crate::types::Format) -> bool {
                 <Infinite<$t> as $crate::types::Type>::accepts(ty)
             }

@@ -213,6 +213,7 @@ impl Encode for Interval {
 }
 
 impl<'r> Decode<'r> for Interval {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Interval as Type>::accepts(ty)
     }
@@ -241,6 +242,7 @@ impl Encode for Duration {
 }
 
 impl<'r> Decode<'r> for Duration {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Duration as Type>::accepts(ty)
     }

@@ -103,6 +103,7 @@ impl Encode for NaiveTime {
 }
 
 impl<'r> Decode<'r> for NaiveTime {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <NaiveTime as Type>::accepts(ty)
     }
@@ -145,6 +146,7 @@ impl Encode for TimeTz {
 }
 
 impl<'r> Decode<'r> for TimeTz {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <TimeTz as Type>::accepts(ty)
     }

@@ -115,6 +115,7 @@ impl Encode for Decimal {
 }
 
 impl<'r> Decode<'r> for Decimal {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Decimal as Type>::accepts(ty)
     }

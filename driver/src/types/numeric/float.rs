@@ -69,6 +69,7 @@ impl Encode for NumericF64 {
 }
 
 impl<'r> Decode<'r> for NumericF64 {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <NumericF64 as Type>::accepts(ty)
     }

@@ -111,6 +111,7 @@ impl Encode for Numeric {
 }
 
 impl<'r> Decode<'r> for Numeric {
+    crate::types::decode_copy_owned!();
     fn accepts(ty: &PgType, _format: Format) -> bool {
         <Numeric as Type>::accepts(ty)
     }
