@@ -235,7 +235,7 @@ async fn a_deferrable_key_can_miss_inside_a_transaction() {
 #[tokio::test]
 async fn strict_functions_are_strict_in_pg_proc() {
     let mut conn = setup(false).await;
-    let names: Vec<String> = quarry_describe::STRICT_FUNCTIONS
+    let names: Vec<String> = quarry_describe::functions::STRICT
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
@@ -283,4 +283,74 @@ async fn a_user_function_named_like_a_built_in_is_not_trusted() {
         .await
         .unwrap();
     assert!(nulls > 0);
+}
+
+/// The function facts are the catalog's: every `pg_catalog` overload of a function they name is
+/// covered by a fact with the same argument categories (polymorphic ones by the family they
+/// take), whether it returns an array, and whether it returns a set.
+#[tokio::test]
+async fn function_facts_cover_every_overload_in_pg_proc() {
+    use quarry_describe::functions::FACTS;
+    let mut conn = setup(false).await;
+    let mut names: Vec<String> = FACTS.iter().map(|f| f.name.to_owned()).collect();
+    names.dedup();
+    let rows = conn
+        .fetch(
+            "SELECT p.proname::text, \
+                    coalesce(string_agg(CASE \
+                        WHEN t.typname IN ('anyelement', 'anynonarray', 'anycompatible', \
+                             'anycompatiblenonarray', 'any') THEN '*' \
+                        WHEN t.typname IN ('anyarray', 'anycompatiblearray') THEN 'A' \
+                        WHEN t.typname IN ('anyrange', 'anycompatiblerange', 'anymultirange', \
+                             'anycompatiblemultirange') THEN 'R' \
+                        WHEN t.typname = 'anyenum' THEN 'E' \
+                        ELSE t.typcategory::text END, '' ORDER BY a.n), ''), \
+                    r.typcategory = 'A' OR r.typname IN ('anyarray', 'anycompatiblearray'), \
+                    p.proretset, p.oid::regprocedure::text \
+             FROM pg_proc p \
+             JOIN pg_type r ON r.oid = p.prorettype \
+             LEFT JOIN LATERAL unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, n) ON true \
+             LEFT JOIN pg_type t ON t.oid = a.t \
+             WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname = ANY($1) \
+             GROUP BY p.oid, p.proname, r.typcategory, r.typname, p.proretset",
+            &[&names],
+        )
+        .await
+        .unwrap();
+    assert!(rows.len() >= names.len(), "{} overloads", rows.len());
+    let mut uncovered = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for row in &rows {
+        let name: String = row.get(0).unwrap();
+        let cats: String = row.get(1).unwrap();
+        let array: bool = row.get(2).unwrap();
+        let set: bool = row.get(3).unwrap();
+        let signature: String = row.get(4).unwrap();
+        let covered = FACTS.iter().any(|f| {
+            f.name == name
+                && f.array == array
+                && f.set == set
+                && f.args.is_none_or(|want| {
+                    want.len() == cats.len()
+                        && want
+                            .bytes()
+                            .zip(cats.bytes())
+                            .all(|(w, c)| w == b'*' || w == c)
+                })
+        });
+        if !covered {
+            uncovered.push(format!("{signature} ({cats}, array {array}, set {set})"));
+        }
+        seen.push(name);
+    }
+    assert!(
+        uncovered.is_empty(),
+        "not covered by a fact:\n{}",
+        uncovered.join("\n")
+    );
+    let unknown: Vec<&String> = names.iter().filter(|n| !seen.contains(n)).collect();
+    assert!(
+        unknown.is_empty(),
+        "facts about functions pg_catalog lacks: {unknown:?}"
+    );
 }

@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (136) and of the array element table (39). Each field is
+//! the column table (161) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -25,6 +25,8 @@ impl NotNull for rust_decimal::Decimal {}
 impl NotNull for chrono::NaiveDate {}
 impl NotNull for chrono::DateTime<chrono::Utc> {}
 impl NotNull for u32 {}
+impl NotNull for f64 {}
+impl NotNull for quarry::types::Interval {}
 impl NotNull for quarry::types::Tid {}
 impl NotNull for quarry::types::Xid {}
 impl NotNull for quarry::types::Cid {}
@@ -538,7 +540,7 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c0);
         not_null(&row.c1);
         nullable(&row.c2);
-        nullable(&row.c3);
+        not_null(&row.c3);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT meta ->> 'a', tags[1], nullif(id, 1), regexp_match(title, 'x'), array_length(tags, 1) FROM posts) SELECT * FROM q")
@@ -1339,6 +1341,255 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.array);
     }
     cases += 1;
+    for row in quarry::query!("SELECT lower(name), initcap(name), regexp_replace(name, 'u', 'v'), split_part(name, ' ', 2), format('%s!', email), concat_ws(',', email, name) FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.lower);
+        not_null(&row.initcap);
+        not_null(&row.regexp_replace);
+        not_null(&row.split_part);
+        not_null(&row.format);
+        not_null(&row.concat_ws);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT lower(email), format(email), concat_ws(email, name), upper(name::varchar || 'x') FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.lower);
+        nullable(&row.format);
+        nullable(&row.concat_ws);
+        not_null(&row.upper);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT upper(int4range(id, NULL)), lower('(,2)'::int4range), upper('[1,2)') FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+        nullable(&row.c1);
+        not_null(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT date_trunc('day', now()), age(now()), make_date(2020, 1, id % 28 + 1), to_char(now(), 'YYYY') FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.date_trunc);
+        not_null(&row.age);
+        not_null(&row.make_date);
+        not_null(&row.to_char);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT extract(month from 'infinity'::timestamp), date_part('month', 'infinity'::timestamp)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.extract);
+        nullable(&row.date_part);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4, c5) AS (SELECT meta -> 'a', meta ->> 'a', to_json(title), row_to_json(p), jsonb_build_object('t', title), meta #> '{a}' FROM posts p) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+        nullable(&row.c1);
+        not_null(&row.c2);
+        not_null(&row.c3);
+        not_null(&row.c4);
+        nullable(&row.c5);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT meta ? 'a', meta @> '{}', meta ?| ARRAY['a'] FROM posts WHERE meta IS NOT NULL) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0) AS (SELECT meta ? 'a' FROM posts) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT e.key, e.value FROM posts p, jsonb_each(p.meta) e")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.key);
+        not_null(&row.value);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT key, value FROM jsonb_each_text('{\"a\": null}')")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.key);
+        nullable(&row.value);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT y FROM posts p, jsonb_array_elements(coalesce(p.meta -> 'missing', '[1, null]')) AS y")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.y);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4, c5, c6) AS (SELECT tags || 'x'::text, tags[1:2], tags[:1], array_remove(tags, 'x'), cardinality(tags), array_length(tags, 1), tags[1] FROM posts) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+        not_null(&row.c3);
+        not_null(&row.c4);
+        nullable(&row.c5);
+        nullable(&row.c6);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT tags[1:NULL] FROM posts")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.tags);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT generate_subscripts(tags, 1) FROM posts")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.generate_subscripts);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT g FROM generate_subscripts(ARRAY[1, 2], 1) AS g")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.g);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', NULL, 'c']) AS t(a, b)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.a);
+        nullable(&row.b);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, percentile_cont(0.5) WITHIN GROUP (ORDER BY id), percentile_disc(0.5) WITHIN GROUP (ORDER BY age), mode() WITHIN GROUP (ORDER BY name) FROM users GROUP BY name")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.percentile_cont);
+        nullable(&row.percentile_disc);
+        not_null(&row.mode);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE id < 0"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        nullable(&row.percentile_cont);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.name);
+        not_null(&row.grouping);
+        not_null(&row.count);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT email IS NULL OR age > 1, age > 1 OR true, age > 1 AND false, age > 1 OR false FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+        nullable(&row.c3);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT id = ANY(ARRAY[1, 2]), age = ANY(ARRAY[1]), id = ANY(ARRAY[1, NULL]), id <> ALL(ARRAY[1, 2]) FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        nullable(&row.c1);
+        nullable(&row.c2);
+        not_null(&row.c3);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT enum_range(NULL::mood), enum_range('ok'::mood, NULL)) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT to_jsonb(p), (SELECT to_jsonb(u) FROM users u WHERE u.id = p.user_id) FROM posts p) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT (SELECT u.name FROM users u WHERE u.id = o.user_id), (SELECT u.name FROM users u WHERE u.id = o.helper_id), (SELECT u.name FROM users u WHERE u.id = o.user_id AND u.age > 1) FROM orders o) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        nullable(&row.c1);
+        nullable(&row.c2);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.to_json);
+    }
+    cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")
         .fetch(&mut *tx)
         .await
@@ -1509,7 +1760,7 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
-        array_n_nn(&row.regexp_split_to_array);
+        array_nn_nn(&row.regexp_split_to_array);
     }
     cases += 1;
     for row in quarry::query!("SELECT regexp_match(name, '(u)(x)?') FROM users")
@@ -1590,7 +1841,7 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
-        array_n_n(&row.array_append);
+        array_nn_n(&row.array_append);
     }
     cases += 1;
     for row in quarry::query!("SELECT COALESCE(array_agg(name), '{}') FROM users")

@@ -101,6 +101,8 @@ impl NotNull for rust_decimal::Decimal {{}}
 impl NotNull for chrono::NaiveDate {{}}
 impl NotNull for chrono::DateTime<chrono::Utc> {{}}
 impl NotNull for u32 {{}}
+impl NotNull for f64 {{}}
+impl NotNull for quarry::types::Interval {{}}
 impl NotNull for quarry::types::Tid {{}}
 impl NotNull for quarry::types::Xid {{}}
 impl NotNull for quarry::types::Cid {{}}

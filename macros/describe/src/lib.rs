@@ -11,10 +11,12 @@
 pub mod cache;
 mod nullability;
 
-/// The built-in functions the nullability analysis takes to be strict (NULL whenever an
-/// argument is NULL); exported so that a test can check them against `pg_proc`.
+/// What the nullability analysis assumes of built-in functions: exported so that a test can
+/// check it against `pg_proc`.
 #[doc(hidden)]
-pub use nullability::STRICT as STRICT_FUNCTIONS;
+pub mod functions {
+    pub use crate::nullability::{FACTS, Fact, Rule, STRICT};
+}
 
 use serde::{Deserialize, Serialize};
 

@@ -41,6 +41,7 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users,
     helper_id int REFERENCES users,
     late_id int NOT NULL REFERENCES users DEFERRABLE INITIALLY DEFERRED);
 CREATE TABLE order_items (id int PRIMARY KEY, order_id int NOT NULL REFERENCES orders);
+CREATE TYPE mood AS ENUM ('sad', 'ok');
 -- A user type named like a built-in (tests/macros_query.rs): `public.box` is not `pg_catalog.box`.
 CREATE DOMAIN public.box AS text;
 CREATE TABLE macro_labels (label public.box NOT NULL);

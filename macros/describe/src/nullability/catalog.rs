@@ -80,6 +80,8 @@ pub(crate) struct Column {
     pub(crate) is_array: bool,
     /// A stored generated column's expression, parsed.
     pub(crate) generated: Option<Expr>,
+    /// Its type's `pg_type.typcategory`.
+    pub(crate) category: u8,
 }
 
 impl Relation {
@@ -107,6 +109,7 @@ impl Relation {
                     table: self.name.clone(),
                     column: c.name.clone(),
                 }),
+                category: Some(c.category),
             })
             .collect()
     }
@@ -189,7 +192,8 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
      ARRAY(SELECT k.confrelid::int8 || ':' || array_to_string(k.conkey, ',') || ':' \
                   || array_to_string(k.confkey, ',') \
            FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' \
-           AND k.convalidated AND NOT k.condeferrable) \
+           AND k.convalidated AND NOT k.condeferrable), \
+     t.typcategory::text \
      FROM unnest($1::text[]) AS q(name) \
      JOIN pg_class c ON c.oid = to_regclass(q.name) \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -312,6 +316,7 @@ impl Catalog {
                 not_null_here: row.get(10)?,
                 is_array: row.get(7)?,
                 generated: generated.as_deref().and_then(parse_expr),
+                category: row.get::<String>(17)?.bytes().next().unwrap_or(b'X'),
             };
             if let Some(rel) = loaded.get_mut(&key) {
                 rel.columns.push(column);

@@ -14,7 +14,7 @@ use sqlparser::ast::{
 
 use super::Analyzer;
 use super::expr::{Ctx, arg_expr, builtin_name, is_never_null_test, subquery_scope};
-use super::functions::{self, Rule};
+use super::functions;
 use super::query::column_parts;
 use super::scope::Scope;
 
@@ -252,7 +252,7 @@ impl Analyzer<'_> {
             "string_to_array" | "array_cat" | "array" | "percentile_cont" | "percentile_disc"
             | "mode" => Elements::Unknown,
             // Every other known function returns a scalar (numbers, text, json, records, ...).
-            _ if functions::scalar_rule(&name) != Rule::Maybe
+            _ if functions::returns_array(&name, &self.categories(&list, scope)) == Some(false)
                 || functions::aggregate(&name).is_some()
                 || functions::window_never_null(&name) =>
             {

@@ -4,8 +4,8 @@
 //! (`x IS NOT NULL`, `a.x = b.y` keep only rows where those columns are non-NULL).
 
 use sqlparser::ast::{
-    BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    InTarget, ObjectName, UnaryOperator, Value, WindowType,
+    AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, InTarget, ObjectName, Subscript, UnaryOperator, Value, WindowType,
 };
 
 use std::ops::ControlFlow;
@@ -14,6 +14,7 @@ use sqlparser::ast::visit_expressions;
 
 use super::Analyzer;
 use super::catalog::Catalog;
+use super::elements::Elements;
 use super::functions::{self, Agg, Rule};
 use super::query::{column_parts, exactly_one_row};
 use super::scope::{Scope, fold, fold_name};
@@ -56,9 +57,20 @@ impl Analyzer<'_> {
                 if ctx.group == Group::Sets && !ctx.in_agg {
                     return true;
                 }
-                column_parts(e)
-                    .and_then(|parts| scope.column(&parts))
-                    .is_none_or(|c| c.nullable)
+                let Some(parts) = column_parts(e) else {
+                    return true;
+                };
+                match scope.column(&parts) {
+                    Some(c) => c.nullable,
+                    // A whole-row reference (`p` for `FROM posts p`): a row, NULL only when
+                    // NULL-extended.
+                    None => match parts.as_slice() {
+                        [name] => scope.rel(name).is_none_or(|r| {
+                            !r.known || r.table.is_none() || !r.extended_by.is_empty()
+                        }),
+                        _ => true,
+                    },
+                }
             }
             Expr::Value(v) => matches!(v.value, Value::Null | Value::Placeholder(_)),
             Expr::TypedString(_) | Expr::Interval(_) | Expr::Array(_) | Expr::Tuple(_) => false,
@@ -89,7 +101,50 @@ impl Analyzer<'_> {
             Expr::BinaryOp { left, op, right } => {
                 let l = self.expr(left, scope, ctx);
                 let r = self.expr(right, scope, ctx);
-                !strict_total(op) || l || r
+                // `x OR true` is true and `x AND false` false, whatever x is.
+                let decided = match op {
+                    BinaryOperator::Or => is_bool(left, true) || is_bool(right, true),
+                    BinaryOperator::And => is_bool(left, false) || is_bool(right, false),
+                    _ => false,
+                };
+                !decided && (!strict_total(op) || l || r)
+            }
+            // `x op ANY (array)`: NULL with x, the array, or a NULL element.
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                !strict_total(compare_op)
+                    || self.expr(left, scope, ctx)
+                    || self.expr(right, scope, ctx)
+                    || self.elements(right, scope, ctx) != Elements::NonNull
+            }
+            // Array slices: an empty array out of bounds, never NULL for a non-NULL array and
+            // bounds (one element, `a[i]`, may be NULL).
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut nullable = self.expr(root, scope, ctx);
+                for access in access_chain {
+                    match access {
+                        AccessExpr::Subscript(Subscript::Slice {
+                            lower_bound,
+                            upper_bound,
+                            stride: None,
+                        }) => {
+                            for bound in lower_bound.iter().chain(upper_bound) {
+                                nullable |= self.expr(bound, scope, ctx);
+                            }
+                        }
+                        _ => return true,
+                    }
+                }
+                nullable
             }
             Expr::Like {
                 expr,
@@ -195,7 +250,7 @@ impl Analyzer<'_> {
                 left || right
             }
             Expr::Subquery(q) => {
-                if !exactly_one_row(q, self.catalog) {
+                if !exactly_one_row(q, self.catalog) && !self.finds_one_row(q, scope) {
                     return true;
                 }
                 match self.query(q, Some(&subquery_scope(scope, ctx))) {
@@ -206,6 +261,48 @@ impl Analyzer<'_> {
             Expr::Function(f) => self.function(f, scope, ctx),
             _ => true,
         }
+    }
+
+    /// The `pg_type.typcategory` of `e`'s type, when it is known without type-checking the
+    /// whole query: column references, casts, literals other than strings, `||` of text.
+    pub(crate) fn category(&mut self, e: &Expr, scope: &Scope<'_>) -> Option<u8> {
+        match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => column_parts(e)
+                .and_then(|parts| scope.column(&parts))
+                .and_then(|c| c.category),
+            Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => self.category(inner, scope),
+            Expr::Cast { data_type, .. } => type_category(data_type),
+            Expr::TypedString(t) => type_category(&t.data_type),
+            // An untyped string literal: PostgreSQL resolves it to the string category wherever
+            // a candidate function takes that category (and never to a polymorphic one).
+            Expr::Value(v) => match v.value {
+                Value::Number(..) => Some(b'N'),
+                Value::Boolean(_) => Some(b'B'),
+                Value::SingleQuotedString(_)
+                | Value::EscapedStringLiteral(_)
+                | Value::DollarQuotedString(_) => Some(b'S'),
+                _ => None,
+            },
+            Expr::Array(_) => Some(b'A'),
+            Expr::Extract { .. } => Some(b'N'),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::StringConcat,
+                right,
+            } => {
+                let (l, r) = (self.category(left, scope), self.category(right, scope));
+                // `text || anything` that is not an array is text.
+                let text = l == Some(b'S') || r == Some(b'S');
+                let array = l == Some(b'A') || r == Some(b'A') || l.is_none() && r.is_none();
+                (text && !array).then_some(b'S')
+            }
+            _ => None,
+        }
+    }
+
+    /// The categories of a call's arguments (see [`Analyzer::category`]).
+    pub(crate) fn categories(&mut self, args: &[&Expr], scope: &Scope<'_>) -> Vec<Option<u8>> {
+        args.iter().map(|e| self.category(e, scope)).collect()
     }
 
     fn any_nullable<'e>(
@@ -250,6 +347,13 @@ impl Analyzer<'_> {
                 Agg::Count => false,
                 Agg::NonNullInputs => !non_empty || args_nullable.iter().any(|n| *n),
                 Agg::NonEmpty => !non_empty,
+                Agg::OrderedSet => {
+                    let ordered = f
+                        .within_group
+                        .iter()
+                        .any(|o| self.expr(&o.expr, scope, inner));
+                    !non_empty || ordered || args_nullable.iter().any(|n| *n)
+                }
                 Agg::Other => true,
             };
         }
@@ -257,7 +361,18 @@ impl Analyzer<'_> {
             return true;
         }
         let nulls = self.args_nullable(&args, scope, ctx);
-        match functions::scalar_rule(&name) {
+        let exprs: Vec<&Expr> = args.iter().filter_map(|a| arg_expr(a)).collect();
+        let categories = if exprs.len() == args.len() {
+            self.categories(&exprs, scope)
+        } else {
+            vec![None; args.len()]
+        };
+        // A strict set-returning function gives no row, not a NULL, for a NULL argument (a
+        // shorter one beside a longer one is padded: see `Analyzer::projection`).
+        if functions::is_set_returning(&name, &categories) && functions::strict(&name) {
+            return false;
+        }
+        match functions::scalar_rule(&name, &categories) {
             Rule::Never => false,
             Rule::IfAnyArg => nulls.iter().any(|n| *n),
             Rule::IfFirstArg => nulls.first().is_none_or(|n| *n),
@@ -306,6 +421,33 @@ impl Analyzer<'_> {
             // count(*) and friends have no expression: never NULL.
             .map(|arg| arg_expr(arg).is_some_and(|e| self.expr(e, scope, ctx)))
             .collect()
+    }
+}
+
+/// The `pg_type.typcategory` of a type written in a cast, for the built-in types whose
+/// category decides between a function's overloads.
+fn type_category(data_type: &DataType) -> Option<u8> {
+    let text = data_type.to_string().to_ascii_lowercase();
+    if text.ends_with("[]") || text.starts_with("array") {
+        return Some(b'A');
+    }
+    let base = text.split('(').next().unwrap_or_default().trim();
+    let base = base.rsplit('.').next().unwrap_or(base);
+    match base {
+        "text" | "varchar" | "character varying" | "char" | "character" | "bpchar" | "name"
+        | "string" => Some(b'S'),
+        "int" | "integer" | "int2" | "int4" | "int8" | "smallint" | "bigint" | "numeric"
+        | "decimal" | "real" | "float" | "float4" | "float8" | "double precision" | "double" => {
+            Some(b'N')
+        }
+        "bool" | "boolean" => Some(b'B'),
+        "date" | "timestamp" | "timestamptz" | "time" | "timetz" => Some(b'D'),
+        _ if base.starts_with("timestamp") || base.starts_with("time ") => Some(b'D'),
+        "interval" => Some(b'T'),
+        "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange" | "daterange"
+        | "int4multirange" | "int8multirange" | "nummultirange" | "tsmultirange"
+        | "tstzmultirange" | "datemultirange" => Some(b'R'),
+        _ => None,
     }
 }
 
@@ -382,6 +524,15 @@ pub(crate) fn builtin_name_of(name: &ObjectName, catalog: &Catalog) -> Option<St
     }
 }
 
+/// Whether `e` is the literal `value` (`true` / `false`).
+fn is_bool(e: &Expr, value: bool) -> bool {
+    match e {
+        Expr::Nested(inner) => is_bool(inner, value),
+        Expr::Value(v) => v.value == Value::Boolean(value),
+        _ => false,
+    }
+}
+
 /// Operators that are NULL only for a NULL operand.
 fn strict_total(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
@@ -419,6 +570,9 @@ fn strict_total(op: &BinaryOperator) -> bool {
             | B::PGStartsWith
             | B::AtArrow
             | B::ArrowAt
+            | B::Question
+            | B::QuestionAnd
+            | B::QuestionPipe
     )
 }
 

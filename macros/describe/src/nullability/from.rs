@@ -8,12 +8,13 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use sqlparser::ast::{BinaryOperator, Expr};
+use sqlparser::ast::{BinaryOperator, Expr, GroupByExpr, Query, SelectItem, SetExpr};
 
 use super::catalog::{self, Lookup, Relation};
 use super::elements::Elements;
-use super::expr::{Ctx, arg_expr, builtin_name_of};
+use super::expr::{Ctx, arg_expr, builtin_name_of, calls_unknown, is_aggregate_call};
 use super::filters::{Probe, narrow};
+use super::functions::{self, Rule};
 use super::query::column_parts;
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name, rename, resolve};
 
@@ -209,6 +210,12 @@ impl Analyzer<'_> {
                 let mut cols: Vec<Col> = (0..array_exprs.len())
                     .map(|_| Col::computed("unnest", !non_null))
                     .collect();
+                // A one-array unnest's column takes the alias' name.
+                if let (Some(a), [only]) = (alias, cols.as_mut_slice())
+                    && a.columns.is_empty()
+                {
+                    only.name = fold(&a.name);
+                }
                 if *with_ordinality || *with_offset {
                     cols.push(Col::computed("ordinality", false));
                 }
@@ -254,11 +261,27 @@ impl Analyzer<'_> {
             .iter()
             .map(|arg| arg_expr(arg).is_none_or(|e| self.expr(e, scope, Ctx::rows())))
             .collect();
+        let exprs: Vec<&Expr> = args.iter().filter_map(arg_expr).collect();
+        let categories = self.categories(&exprs, scope);
         let (mut cols, known) = match fname.as_str() {
-            "generate_series" => (
-                vec![Col::computed(fname.clone(), nulls.iter().any(|n| *n))],
+            // Keys and `jsonb` values (a JSON null is not an SQL NULL); `_text` values may be.
+            // Strict: a NULL argument gives no rows.
+            "jsonb_each" | "json_each" | "jsonb_each_text" | "json_each_text" => (
+                vec![
+                    Col::computed("key", false),
+                    Col::computed("value", fname.ends_with("_text")),
+                ],
                 true,
             ),
+            _ if functions::is_set_returning(&fname, &categories) && exprs.len() == args.len() => {
+                // A strict set-returning function gives no rows for a NULL argument.
+                let nullable = match functions::scalar_rule(&fname, &categories) {
+                    Rule::Never => false,
+                    Rule::IfAnyArg => !functions::strict(&fname) && nulls.iter().any(|n| *n),
+                    _ => true,
+                };
+                (vec![Col::computed(fname.clone(), nullable)], true)
+            }
             // One array's elements, or several arrays side by side (the shorter padded).
             "unnest" => {
                 let non_null = match args {
@@ -396,6 +419,57 @@ impl Analyzer<'_> {
         id
     }
 
+    /// Whether the scalar subquery `q` finds exactly one row: `SELECT ... FROM t WHERE` the
+    /// referenced key of `t` equals an enclosing row's NOT NULL foreign key to it.
+    pub(crate) fn finds_one_row(&mut self, q: &Query, scope: &Scope<'_>) -> bool {
+        if q.with.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
+            return false;
+        }
+        let SetExpr::Select(s) = q.body.as_ref() else {
+            return false;
+        };
+        let ungrouped =
+            matches!(&s.group_by, GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty());
+        if s.having.is_some() || !ungrouped {
+            return false;
+        }
+        for item in &s.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    if calls_unknown(e, self.catalog) || is_aggregate_call(e, self.catalog) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        let [from] = s.from.as_slice() else {
+            return false;
+        };
+        let (
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_ordinality: false,
+                ..
+            },
+            true,
+        ) = (&from.relation, from.joins.is_empty())
+        else {
+            return false;
+        };
+        let Some(cond) = &s.selection else {
+            return false;
+        };
+        let target = self.named_rel(name, alias.as_ref(), scope);
+        let outer = Source {
+            rels: scope.rels.clone(),
+            star: None,
+        };
+        self.key_covers(&outer, &Source::single(target), cond)
+    }
+
     /// Whether every row of `from` has a matching row in `to` by `cond`: `to` is a plain scan
     /// of a table without row-level security, and `cond` is exactly the equalities of a foreign
     /// key (validated, not deferrable) of a table scanned in `from`, whose columns are all
@@ -511,6 +585,10 @@ fn merged_columns(left: &Source, right: &Source, names: &[String], kind: Kind) -
                 nullable,
                 elements,
                 origin: None,
+                category: match (lc, rc) {
+                    (Some(l), Some(r)) if l.category == r.category => l.category,
+                    _ => None,
+                },
             }
         })
         .collect()

@@ -11,7 +11,7 @@
 //! [`expr`] (expressions), [`elements`] (NULL elements of arrays), [`functions`] (what is known of built-in functions), [`dml`]
 //! (RETURNING and parameter targets).
 
-pub use functions::STRICT;
+pub use functions::{FACTS, Fact, Rule, STRICT};
 
 mod catalog;
 mod dml;

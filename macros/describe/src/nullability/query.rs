@@ -268,6 +268,7 @@ impl Analyzer<'_> {
             nullable,
             elements,
             origin,
+            category: self.category(e, scope),
         }
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct Col {
     pub(crate) elements: Elements,
     /// The table column it is, when it is one.
     pub(crate) origin: Option<ColumnOrigin>,
+    /// Its type's `pg_type.typcategory`, when known (which overload of a function it takes).
+    pub(crate) category: Option<u8>,
 }
 
 impl Col {
@@ -28,6 +30,7 @@ impl Col {
             nullable,
             elements: Elements::Unknown,
             origin: None,
+            category: None,
         }
     }
 }

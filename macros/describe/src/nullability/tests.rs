@@ -16,6 +16,7 @@ fn table(name: &str, cols: &[(&str, bool)]) -> Relation {
                 not_null_here: *n,
                 is_array: false,
                 generated: None,
+                category: b'X',
             })
             .collect(),
         view: None,
