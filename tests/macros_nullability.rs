@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (161) and of the array element table (39). Each field is
+//! the column table (192) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -90,11 +90,10 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in
-        quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -305,12 +304,10 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -336,12 +333,10 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.string_agg);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.name);
         not_null(&row.count);
@@ -465,12 +460,10 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -479,23 +472,20 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c4);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
         not_null(&row.name);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -632,12 +622,10 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c3);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.count);
@@ -805,23 +793,20 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.b);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.a);
         nullable(&row.b);
         not_null(&row.c);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.c0);
     }
@@ -853,14 +838,10 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!(
-        "INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email",
-        100_001i32,
-        "x"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email", 100_001i32, "x")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
@@ -878,41 +859,27 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.age);
     }
     cases += 1;
-    for row in quarry::query!(
-        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
-        100_001i32,
-        "x",
-        "x",
-        100_001i32
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id", 100_001i32, "x", "x", 100_001i32)
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!(
-        "UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email",
-        "x",
-        100_001i32
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email", "x", 100_001i32)
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!(
-        "UPDATE users SET name = $1 WHERE id = $2 RETURNING name",
-        "x",
-        100_001i32
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("UPDATE users SET name = $1 WHERE id = $2 RETURNING name", "x", 100_001i32)
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.name);
     }
@@ -926,13 +893,10 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!(
-        "DELETE FROM posts WHERE id = $1 RETURNING id, body",
-        100_001i32
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("DELETE FROM posts WHERE id = $1 RETURNING id, body", 100_001i32)
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.body);
@@ -1025,63 +989,55 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.cmin);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT p.ctid FROM users u LEFT JOIN posts p ON p.id = u.id + 100000")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT p.ctid FROM users u LEFT JOIN posts p ON p.id = u.id + 100000")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.ctid);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT o.id, u.name, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT o.id, u.name, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
         nullable(&row.email);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON o.user_id = u.id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON o.user_id = u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.age > 1"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.age > 1")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
@@ -1097,64 +1053,55 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c2);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT u.name, o.id FROM users u RIGHT JOIN orders o ON o.user_id = u.id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT u.name, o.id FROM users u RIGHT JOIN orders o ON o.user_id = u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.name);
         not_null(&row.id);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT u.name, o.id FROM users u FULL JOIN orders o ON o.user_id = u.id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT u.name, o.id FROM users u FULL JOIN orders o ON o.user_id = u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.name);
         nullable(&row.id);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT u.name, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT u.name, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.name);
         nullable(&row.id);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body = 'b'"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body = 'b'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id > 5"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id > 5")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         nullable(&row.title);
@@ -1285,22 +1232,18 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.age FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.age FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.age);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.age FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.age FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.age);
     }
@@ -1331,11 +1274,10 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.c1);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.name);
         not_null(&row.array);
@@ -1510,21 +1452,18 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.mode);
     }
     cases += 1;
-    for row in quarry::query!(
-        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE id < 0"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE id < 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.percentile_cont);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP(name)")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP(name)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.name);
         not_null(&row.grouping);
@@ -1581,13 +1520,292 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.c2);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.to_json);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, age, count(*) FROM users GROUP BY name, ROLLUP(age)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.age);
+        not_null(&row.count);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, age FROM users GROUP BY GROUPING SETS ((name, age), (name))")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, id FROM users GROUP BY GROUPING SETS ((name), (id))")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.name);
+        nullable(&row.id);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT name, (SELECT u.name), count(*) FROM users u GROUP BY name, CUBE(age)) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, max(age) FROM users GROUP BY name HAVING max(age) IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.max);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT name, sum(age) FROM users GROUP BY name HAVING sum(age) > 10")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.sum);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT max(age) FROM users HAVING max(age) > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.max);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING email IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        not_null(&row.count);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+        not_null(&row.count);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT CASE WHEN email IS NULL THEN 'none' ELSE email END, CASE WHEN age > 1 THEN age ELSE 0 END, CASE WHEN email IS NOT NULL THEN email END FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        nullable(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT CASE WHEN age IS NULL THEN -1 WHEN age > 10 THEN age ELSE age END, CASE WHEN id > 10 THEN age ELSE 0 END FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+        nullable(&row.case);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT CASE email WHEN '1@x' THEN email ELSE 'other' END, CASE WHEN email LIKE '%' THEN 1 ELSE length(email) END FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.case);
+        nullable(&row.length);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT s.email FROM (SELECT email FROM users WHERE email IS NOT NULL) s")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH e AS (SELECT email FROM users) SELECT email FROM e WHERE email <> ''")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users WHERE email IS NOT NULL UNION ALL SELECT name FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.id, x.title FROM users u LEFT JOIN LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) x ON true WHERE x.title LIKE 'post%'")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.a);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a WHERE u.id IS NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.a);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.name, p.title FROM users u FULL JOIN posts p ON p.id = u.id * 10 WHERE u.email IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.name, p.title FROM users u FULL JOIN posts p ON p.id = u.id WHERE u.email IS NOT NULL AND p.body IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT a.name, b.name FROM users a LEFT JOIN users b ON b.id = a.id + 1 WHERE b.age > 0) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, p.id FROM users u LEFT JOIN posts p USING (id) WHERE p.title IS NOT NULL) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH d AS (DELETE FROM comments WHERE id < 0 RETURNING post_id, text) SELECT d.post_id, p.title FROM d LEFT JOIN posts p ON p.id = d.post_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.post_id);
+        nullable(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH u AS (UPDATE users SET age = age WHERE id < 0 RETURNING id, age) SELECT * FROM u")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO users (id, name) SELECT id + 100000, title FROM posts WHERE id < 0 RETURNING id, email")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO orders VALUES (1, 1, NULL, 1) ON CONFLICT (id) DO UPDATE SET helper_id = EXCLUDED.helper_id RETURNING helper_id, user_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.helper_id);
+        not_null(&row.user_id);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE posts p SET body = u.email FROM users u WHERE u.id = p.user_id AND u.email IS NOT NULL AND p.body IS NOT NULL RETURNING p.body, u.email, u.age")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.body);
+        not_null(&row.email);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("DELETE FROM posts p USING users u WHERE u.id = p.user_id AND u.email IS NOT NULL AND p.body > '' RETURNING u.email, p.body, p.meta")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        not_null(&row.body);
+        nullable(&row.meta);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH RECURSIVE t(n, p) AS (SELECT 1, NULL::int UNION ALL SELECT n + 1, n FROM t WHERE n < 3) SELECT n, p FROM t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.n);
+        nullable(&row.p);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH RECURSIVE t(n, p) AS (SELECT 1, 0 UNION SELECT n + 1, p + n FROM t WHERE n < 3) SELECT n, p FROM t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.n);
+        not_null(&row.p);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH RECURSIVE chain(id, up) AS (SELECT id, user_id FROM posts WHERE id = 1 UNION ALL SELECT p.id, c.up FROM chain c JOIN posts p ON p.id = c.id + 1 WHERE p.id < 4) SELECT id, up FROM chain")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.up);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")
@@ -1638,23 +1856,23 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[ARRAY[id], ARRAY[2]] FROM users")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
-        {
-            array_nn_nn(&row.array);
-        }
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        array_nn_nn(&row.array);
+    }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[tags] FROM posts")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
-        {
-            array_nn_n(&row.array);
-        }
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        array_nn_n(&row.array);
+    }
     });
     cases += 1;
     for row in quarry::query!("SELECT array_agg(name) FROM users")
@@ -1676,31 +1894,29 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(ARRAY[id]) FROM users")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
-        {
-            array_n_nn(&row.array_agg);
-        }
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        array_n_nn(&row.array_agg);
+    }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(tags) FROM posts WHERE false")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
-        {
-            array_n_n(&row.array_agg);
-        }
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        array_n_n(&row.array_agg);
+    }
     });
     cases += 1;
-    for row in quarry::query!(
-        "SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         not_null(&row.id);
         array_nn_nn(&row.array_agg);
@@ -1771,59 +1987,50 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_n(&row.regexp_match);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!(
-        "WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_n(&row.c0);
     }
     cases += 1;
-    for row in
-        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in
-        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_n_n(&row.c0);
     }
     cases += 1;
-    for row in
-        quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_n(&row.c0);
     }
@@ -1868,11 +2075,10 @@ async fn nullability_tables_through_the_query_macro() {
         array_nn_nn(&row.array);
     }
     cases += 1;
-    for row in
-        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         nullable(&row.name);
         array_nn_n(&row.array);
@@ -1894,11 +2100,10 @@ async fn nullability_tables_through_the_query_macro() {
         array_nn_nn(&row.array);
     }
     cases += 1;
-    for row in
-        quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
-            .fetch(&mut *tx)
-            .await
-            .unwrap()
+    for row in quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_n_nn(&row.ids);
     }
@@ -1943,12 +2148,10 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_nn(&row.array_agg);
     }
     cases += 1;
-    for row in quarry::query!(
-        "INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]"
-    )
-    .fetch(&mut *tx)
-    .await
-    .unwrap()
+    for row in quarry::query!("INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
     {
         array_nn_n(&row.tags);
         array_nn_nn(&row.array);

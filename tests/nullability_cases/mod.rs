@@ -605,6 +605,133 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id",
         &[N],
     ),
+    // Grouping sets: a column grouped in every set is never grouped away.
+    (
+        "SELECT name, age, count(*) FROM users GROUP BY name, ROLLUP(age)",
+        &[X, N, X],
+    ),
+    (
+        "SELECT name, age FROM users GROUP BY GROUPING SETS ((name, age), (name))",
+        &[X, N],
+    ),
+    (
+        "SELECT name, id FROM users GROUP BY GROUPING SETS ((name), (id))",
+        &[N, N],
+    ),
+    (
+        "SELECT name, (SELECT u.name), count(*) FROM users u GROUP BY name, CUBE(age)",
+        &[X, X, X],
+    ),
+    // HAVING: what it proves of grouped columns and of the aggregates it tests.
+    (
+        "SELECT name, max(age) FROM users GROUP BY name HAVING max(age) IS NOT NULL",
+        &[X, X],
+    ),
+    (
+        "SELECT name, sum(age) FROM users GROUP BY name HAVING sum(age) > 10",
+        &[X, X],
+    ),
+    ("SELECT max(age) FROM users HAVING max(age) > 0", &[X]),
+    (
+        "SELECT email, count(*) FROM users GROUP BY email HAVING email IS NOT NULL",
+        &[X, X],
+    ),
+    (
+        "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 0",
+        &[N, X],
+    ),
+    // CASE branches see their WHEN true and the earlier ones not true.
+    (
+        "SELECT CASE WHEN email IS NULL THEN 'none' ELSE email END, CASE WHEN age > 1 THEN age ELSE 0 END, CASE WHEN email IS NOT NULL THEN email END FROM users",
+        &[X, X, N],
+    ),
+    (
+        "SELECT CASE WHEN age IS NULL THEN -1 WHEN age > 10 THEN age ELSE age END, CASE WHEN id > 10 THEN age ELSE 0 END FROM users",
+        &[X, N],
+    ),
+    (
+        "SELECT CASE email WHEN '1@x' THEN email ELSE 'other' END, CASE WHEN email LIKE '%' THEN 1 ELSE length(email) END FROM users",
+        &[X, N],
+    ),
+    // Subqueries, CTEs and set operations keep what their WHERE proved.
+    (
+        "SELECT s.email FROM (SELECT email FROM users WHERE email IS NOT NULL) s",
+        &[X],
+    ),
+    (
+        "WITH e AS (SELECT email FROM users) SELECT email FROM e WHERE email <> ''",
+        &[X],
+    ),
+    (
+        "SELECT email FROM users WHERE email IS NOT NULL UNION ALL SELECT name FROM users",
+        &[X],
+    ),
+    (
+        "SELECT u.id, x.title FROM users u LEFT JOIN LATERAL (SELECT title FROM posts WHERE user_id = u.id LIMIT 1) x ON true WHERE x.title LIKE 'post%'",
+        &[X, X],
+    ),
+    (
+        "SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a",
+        &[X, N],
+    ),
+    (
+        "SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a WHERE u.id IS NULL",
+        &[X, N],
+    ),
+    (
+        "SELECT u.name, p.title FROM users u FULL JOIN posts p ON p.id = u.id * 10 WHERE u.email IS NOT NULL",
+        &[X, N],
+    ),
+    (
+        "SELECT u.name, p.title FROM users u FULL JOIN posts p ON p.id = u.id WHERE u.email IS NOT NULL AND p.body IS NOT NULL",
+        &[X, X],
+    ),
+    (
+        "SELECT a.name, b.name FROM users a LEFT JOIN users b ON b.id = a.id + 1 WHERE b.age > 0",
+        &[X, X],
+    ),
+    (
+        "SELECT u.id, p.id FROM users u LEFT JOIN posts p USING (id) WHERE p.title IS NOT NULL",
+        &[X, X],
+    ),
+    // Data-modifying statements and CTEs.
+    (
+        "WITH d AS (DELETE FROM comments WHERE id < 0 RETURNING post_id, text) SELECT d.post_id, p.title FROM d LEFT JOIN posts p ON p.id = d.post_id",
+        &[X, N],
+    ),
+    (
+        "WITH u AS (UPDATE users SET age = age WHERE id < 0 RETURNING id, age) SELECT * FROM u",
+        &[X, N],
+    ),
+    (
+        "INSERT INTO users (id, name) SELECT id + 100000, title FROM posts WHERE id < 0 RETURNING id, email",
+        &[X, N],
+    ),
+    (
+        "INSERT INTO orders VALUES (1, 1, NULL, 1) ON CONFLICT (id) DO UPDATE SET helper_id = EXCLUDED.helper_id RETURNING helper_id, user_id",
+        &[N, X],
+    ),
+    (
+        "UPDATE posts p SET body = u.email FROM users u WHERE u.id = p.user_id AND u.email IS NOT NULL AND p.body IS NOT NULL RETURNING p.body, u.email, u.age",
+        &[N, X, N],
+    ),
+    (
+        "DELETE FROM posts p USING users u WHERE u.id = p.user_id AND u.email IS NOT NULL AND p.body > '' RETURNING u.email, p.body, p.meta",
+        &[X, X, N],
+    ),
+    // Recursive CTEs.
+    (
+        "WITH RECURSIVE t(n, p) AS (SELECT 1, NULL::int UNION ALL SELECT n + 1, n FROM t WHERE n < 3) SELECT n, p FROM t",
+        &[X, N],
+    ),
+    (
+        "WITH RECURSIVE t(n, p) AS (SELECT 1, 0 UNION SELECT n + 1, p + n FROM t WHERE n < 3) SELECT n, p FROM t",
+        &[X, X],
+    ),
+    (
+        "WITH RECURSIVE chain(id, up) AS (SELECT id, user_id FROM posts WHERE id = 1 UNION ALL SELECT p.id, c.up FROM chain c JOIN posts p ON p.id = c.id + 1 WHERE p.id < 4) SELECT id, up FROM chain",
+        &[X, X],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

@@ -11,6 +11,7 @@ use sqlparser::ast::{
 use super::Analyzer;
 use super::catalog::{self, Lookup};
 use super::expr::Ctx;
+use super::filters::narrow;
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name};
 use crate::ColumnOrigin;
 
@@ -49,6 +50,12 @@ impl Analyzer<'_> {
                 {
                     source.append(self.source_of(from, &scope));
                 }
+                // WHERE sees the old row, RETURNING the new one (after any BEFORE trigger):
+                // only the FROM list's columns keep what WHERE proves.
+                if let Some(cond) = &up.selection {
+                    let from = 1..source.rels.len();
+                    narrow(self.catalog, &self.on, &mut source.rels, cond, from);
+                }
                 (source, up.returning.as_deref())
             }
             Statement::Delete(del) => {
@@ -60,6 +67,11 @@ impl Analyzer<'_> {
                 let mut source = self.target_of(table)?;
                 if let Some(using) = &del.using {
                     source.append(self.source_of(using, &scope));
+                }
+                // RETURNING gives the deleted rows as WHERE saw them.
+                if let Some(cond) = &del.selection {
+                    let all = 0..source.rels.len();
+                    narrow(self.catalog, &self.on, &mut source.rels, cond, all);
                 }
                 (source, del.returning.as_deref())
             }

@@ -15,9 +15,10 @@ use sqlparser::ast::visit_expressions;
 use super::Analyzer;
 use super::catalog::Catalog;
 use super::elements::Elements;
+use super::filters::narrow_when;
 use super::functions::{self, Agg, Rule};
 use super::query::{column_parts, exactly_one_row};
-use super::scope::{Scope, fold, fold_name};
+use super::scope::{Scope, fold, fold_name, resolve};
 
 /// The grouping of the query level an expression is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +55,15 @@ impl Analyzer<'_> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope<'_>, ctx: Ctx) -> bool {
         match e {
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
-                if ctx.group == Group::Sets && !ctx.in_agg {
-                    return true;
-                }
                 let Some(parts) = column_parts(e) else {
                     return true;
                 };
+                if ctx.group == Group::Sets
+                    && !ctx.in_agg
+                    && resolve(&scope.rels, &parts).is_none_or(|c| !scope.grouped.contains(&c))
+                {
+                    return true;
+                }
                 match scope.column(&parts) {
                     Some(c) => c.nullable,
                     // A whole-row reference (`p` for `FROM posts p`): a row, NULL only when
@@ -223,6 +227,7 @@ impl Analyzer<'_> {
                 !positional || self.expr(expr, scope, ctx)
             }
             Expr::Case {
+                operand,
                 conditions,
                 else_result,
                 ..
@@ -230,11 +235,26 @@ impl Analyzer<'_> {
                 let Some(otherwise) = else_result else {
                     return true;
                 };
-                let mut nullable = self.expr(otherwise, scope, ctx);
-                for when in conditions {
-                    nullable |= self.expr(&when.result, scope, ctx);
+                // Each branch is evaluated where its WHEN is true and every earlier one is not
+                // (`CASE WHEN x IS NULL THEN 0 ELSE x END` never NULL).
+                let whens: Vec<Expr> = conditions
+                    .iter()
+                    .map(|w| match operand {
+                        Some(op) => Expr::BinaryOp {
+                            left: op.clone(),
+                            op: BinaryOperator::Eq,
+                            right: Box::new(w.condition.clone()),
+                        },
+                        None => w.condition.clone(),
+                    })
+                    .collect();
+                let mut nullable = false;
+                for (i, when) in conditions.iter().enumerate() {
+                    let branch = self.branch_scope(scope, &whens[..i], Some(&whens[i]));
+                    nullable |= self.expr(&when.result, &branch, ctx);
                 }
-                nullable
+                let branch = self.branch_scope(scope, &whens, None);
+                nullable | self.expr(otherwise, &branch, ctx)
             }
             Expr::In { expr, target, .. } => {
                 let left = self.expr(expr, scope, ctx);
@@ -297,6 +317,30 @@ impl Analyzer<'_> {
                 (text && !array).then_some(b'S')
             }
             _ => None,
+        }
+    }
+
+    /// What a CASE branch sees: this level's relations narrowed by the branch's WHEN (true) and
+    /// the earlier ones (not true).
+    fn branch_scope<'p>(
+        &self,
+        scope: &Scope<'p>,
+        earlier: &[Expr],
+        when: Option<&Expr>,
+    ) -> Scope<'p> {
+        let mut rels = scope.rels.clone();
+        let all = 0..rels.len();
+        for e in earlier {
+            narrow_when(self.catalog, &self.on, &mut rels, e, all.clone(), false);
+        }
+        if let Some(w) = when {
+            narrow_when(self.catalog, &self.on, &mut rels, w, all, true);
+        }
+        Scope {
+            parent: scope.parent,
+            rels,
+            ctes: scope.ctes.clone(),
+            grouped: scope.grouped.clone(),
         }
     }
 
@@ -457,14 +501,17 @@ fn type_category(data_type: &DataType) -> Option<u8> {
 pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
     let mut rels = scope.rels.clone();
     if ctx.group == Group::Sets && !ctx.in_agg {
-        for rel in &mut rels {
-            rel.forget();
+        for (ri, rel) in rels.iter_mut().enumerate() {
+            for (ci, col) in rel.cols.iter_mut().enumerate() {
+                col.nullable |= !scope.grouped.contains(&(ri, ci));
+            }
         }
     }
     Scope {
         parent: scope.parent,
         rels,
         ctes: scope.ctes.clone(),
+        grouped: Vec::new(),
     }
 }
 

@@ -31,7 +31,20 @@ pub(crate) fn narrow(
     cond: &Expr,
     candidates: Range<usize>,
 ) {
-    let undone = narrow_once(catalog, rels, cond, candidates);
+    narrow_when(catalog, joins, rels, cond, candidates, true);
+}
+
+/// As [`narrow`], for a condition known to be true (`holds`), or known not to be true (a CASE
+/// branch after this one's WHEN: a column whose NULL would have made it true is not NULL).
+pub(crate) fn narrow_when(
+    catalog: &Catalog,
+    joins: &[(u32, Expr)],
+    rels: &mut [Rel],
+    cond: &Expr,
+    candidates: Range<usize>,
+    holds: bool,
+) {
+    let undone = narrow_once(catalog, rels, cond, candidates, holds);
     let mut done: Vec<u32> = Vec::new();
     let mut pending = undone;
     while let Some(id) = pending.pop() {
@@ -41,7 +54,7 @@ pub(crate) fn narrow(
         done.push(id);
         if let Some((_, on)) = joins.iter().find(|(j, _)| *j == id) {
             let all = 0..rels.len();
-            pending.extend(narrow_once(catalog, rels, on, all));
+            pending.extend(narrow_once(catalog, rels, on, all, true));
         }
     }
 }
@@ -52,6 +65,7 @@ fn narrow_once(
     rels: &mut [Rel],
     cond: &Expr,
     candidates: Range<usize>,
+    holds: bool,
 ) -> Vec<u32> {
     let mut proved: Vec<(usize, usize)> = Vec::new();
     for ri in candidates {
@@ -63,9 +77,11 @@ fn narrow_once(
             let is_target = |parts: &[String]| resolve(rels, parts) == Some((ri, ci));
             let probe = Probe {
                 is_target: &is_target,
+                expr_target: None,
                 catalog,
             };
-            if probe.eval(cond).rejects() {
+            let truth = probe.eval(cond);
+            if (holds && truth.rejects()) || (!holds && truth == Truth::TRUE) {
                 proved.push((ri, ci));
             }
         }
@@ -170,6 +186,8 @@ fn and3(a: Truth, b: Truth) -> Truth {
 /// Which column is NULL: `is_target` says whether a column reference (its folded parts) is it.
 pub(crate) struct Probe<'a> {
     pub(crate) is_target: &'a dyn Fn(&[String]) -> bool,
+    /// Or: an expression (an aggregate call, say) that is NULL, matched as written.
+    pub(crate) expr_target: Option<&'a Expr>,
     /// What is known of functions (which names a user's function may take).
     pub(crate) catalog: &'a Catalog,
 }
@@ -183,6 +201,9 @@ impl Probe<'_> {
     /// As [`Probe::eval`] inside subqueries whose FROM clauses name `hidden` (references
     /// qualified by one of those, or not qualified at all, are the subquery's own).
     fn eval_hidden(&self, e: &Expr, hidden: &[String]) -> Truth {
+        if hidden.is_empty() && self.expr_target == Some(e) {
+            return Truth::NULL;
+        }
         let eval = |x: &Expr| self.eval_hidden(x, hidden);
         let strict = |parts: &[&Expr]| {
             if parts.iter().any(|p| eval(p).is_null()) {
@@ -470,6 +491,7 @@ mod tests {
         let catalog = Catalog::default();
         Probe {
             is_target: &is_target,
+            expr_target: None,
             catalog: &catalog,
         }
         .eval(&e)

@@ -95,12 +95,16 @@ impl Analyzer<'_> {
             // NULL-extended.
             let extend_left = matches!(kind, Kind::Right | Kind::Full) && !left_matched;
             let extend_right = matches!(kind, Kind::Left | Kind::Full) && !right_matched;
+            // When the NULL-extended side of a LEFT or RIGHT join turns out present, the row
+            // was a match and ON held; one side of a FULL join present proves no match.
+            let always = Expr::Value(sqlparser::ast::Value::Boolean(true).into());
+            let held = if kind == Kind::Full { &always } else { cond };
             if extend_left {
-                let id = self.join_id(cond);
+                let id = self.join_id(held);
                 left.rels[l].iter_mut().for_each(|rel| rel.extend(id));
             }
             if extend_right {
-                let id = self.join_id(cond);
+                let id = self.join_id(held);
                 left.rels[r].iter_mut().for_each(|rel| rel.extend(id));
             }
             return left;
@@ -385,6 +389,7 @@ impl Analyzer<'_> {
             let is_target = |parts: &[String]| matches!(parts, [only] if *only == name);
             let probe = Probe {
                 is_target: &is_target,
+                expr_target: None,
                 catalog: self.catalog,
             };
             if relation.checks.iter().any(|c| probe.eval(c).refuses()) {

@@ -10,8 +10,8 @@ use sqlparser::ast::{
 use super::Analyzer;
 use super::catalog::Catalog;
 use super::expr::{Ctx, Group, calls_unknown, count_calls, is_aggregate_call};
-use super::filters::narrow;
-use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename};
+use super::filters::{Probe, narrow};
+use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename, resolve};
 
 /// How many times a recursive CTE is re-analysed before giving up (nullability only grows).
 const RECURSION_ROUNDS: usize = 8;
@@ -172,14 +172,44 @@ impl Analyzer<'_> {
             let all = 0..scope.rels.len();
             narrow(self.catalog, &self.on, &mut scope.rels, cond, all);
         }
-        let star = star.and_then(|star| expand(&scope.rels, &star));
         let group = grouping(&s.group_by);
+        if group == Group::Sets {
+            scope.grouped = always_grouped(&s.group_by)
+                .iter()
+                .filter_map(|parts| resolve(&scope.rels, parts))
+                .collect();
+        }
+        // HAVING keeps whole groups: what it proves of grouped columns holds for every row.
+        if let (Some(having), Group::Plain) = (&s.having, group) {
+            let all = 0..scope.rels.len();
+            narrow(self.catalog, &self.on, &mut scope.rels, having, all);
+        }
+        let star = star.and_then(|star| expand(&scope.rels, &star));
         // A plain SELECT with aggregates and no GROUP BY aggregates over a possibly empty set.
         let ctx = Ctx {
             group,
             in_agg: false,
         };
-        self.projection(&s.projection, &scope, star.as_deref(), ctx)
+        let mut cols = self.projection(&s.projection, &scope, star.as_deref(), ctx)?;
+        // An output column (an aggregate, say) that HAVING rejects when NULL is not NULL.
+        if let (Some(having), Group::Plain | Group::None) = (&s.having, group) {
+            for (col, item) in cols.iter_mut().zip(&s.projection) {
+                let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item
+                else {
+                    continue;
+                };
+                let never = |_: &[String]| false;
+                let probe = Probe {
+                    is_target: &never,
+                    expr_target: Some(e),
+                    catalog: self.catalog,
+                };
+                if col.nullable && probe.eval(having).rejects() {
+                    col.nullable = false;
+                }
+            }
+        }
+        Some(cols)
     }
 
     /// Output columns of a SELECT list or RETURNING list.
@@ -308,6 +338,37 @@ pub(crate) fn output_name(e: &Expr) -> String {
         Expr::Tuple(_) => "row".to_owned(),
         _ => "?column?".to_owned(),
     }
+}
+
+/// The column references grouped in every grouping set of a GROUP BY: its plain items, and
+/// those in every set of a GROUPING SETS item (ROLLUP and CUBE have an empty set).
+fn always_grouped(group_by: &GroupByExpr) -> Vec<Vec<String>> {
+    let GroupByExpr::Expressions(exprs, modifiers) = group_by else {
+        return Vec::new();
+    };
+    if !modifiers.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for e in exprs {
+        match e {
+            Expr::GroupingSets(sets) => {
+                let mut common: Option<Vec<Vec<String>>> = None;
+                for set in sets {
+                    let refs: Vec<Vec<String>> = set.iter().filter_map(column_parts).collect();
+                    common = Some(match common {
+                        None => refs,
+                        Some(c) => c.into_iter().filter(|r| refs.contains(r)).collect(),
+                    });
+                }
+                out.extend(common.unwrap_or_default());
+            }
+            Expr::Rollup(_) | Expr::Cube(_) => {}
+            Expr::Tuple(items) => out.extend(items.iter().filter_map(column_parts)),
+            other => out.extend(column_parts(other)),
+        }
+    }
+    out
 }
 
 /// The grouping a SELECT's GROUP BY makes.

@@ -169,6 +169,9 @@ pub(crate) struct Scope<'p> {
     pub(crate) parent: Option<&'p Scope<'p>>,
     pub(crate) rels: Vec<Rel>,
     pub(crate) ctes: Vec<CteDef>,
+    /// Under GROUPING SETS / ROLLUP / CUBE, the columns (relation, column) grouped in every
+    /// set: never grouped away, so never NULL in a super-aggregate row.
+    pub(crate) grouped: Vec<(usize, usize)>,
 }
 
 impl<'p> Scope<'p> {
@@ -176,8 +179,7 @@ impl<'p> Scope<'p> {
     pub(crate) fn child(parent: &'p Scope<'p>) -> Scope<'p> {
         Scope {
             parent: Some(parent),
-            rels: Vec::new(),
-            ctes: Vec::new(),
+            ..Scope::default()
         }
     }
 
