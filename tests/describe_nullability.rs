@@ -354,3 +354,40 @@ async fn function_facts_cover_every_overload_in_pg_proc() {
         "facts about functions pg_catalog lacks: {unknown:?}"
     );
 }
+
+/// An operator of the user's with a built-in's symbol may be the one an expression uses: a
+/// non-strict one proves nothing in a filter, and no user operator's result is assumed non-NULL.
+#[tokio::test]
+async fn a_user_operator_named_like_a_built_in_is_not_trusted() {
+    let mut conn = setup(true).await;
+    conn.execute(
+        "CREATE FUNCTION public.text_eq_int(text, int) RETURNS bool LANGUAGE sql \
+             CALLED ON NULL INPUT AS 'SELECT CASE WHEN $1 IS NULL THEN true END'; \
+         CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = int, FUNCTION = public.text_eq_int)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let filtered = "SELECT email FROM users WHERE email = 1";
+    let d = describe(&mut conn, filtered).await.unwrap();
+    assert!(d.columns[0].nullable, "{filtered}");
+    let nulls: i64 = conn
+        .fetch_val(
+            format!("SELECT count(*) FROM ({filtered}) q WHERE email IS NULL").as_str(),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(nulls > 0);
+    let compared = "SELECT name = 1 FROM users";
+    let d = describe(&mut conn, compared).await.unwrap();
+    assert!(d.columns[0].nullable, "{compared}");
+    let nulls: i64 = conn
+        .fetch_val(
+            format!("SELECT count(*) FROM ({compared}) q(c) WHERE c IS NULL").as_str(),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(nulls > 0);
+}

@@ -90,10 +90,11 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0, c1) AS (SELECT \"Id\", val FROM \"Mixed\") SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -304,10 +305,12 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1) AS (SELECT count(*), count(email) FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -333,10 +336,12 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.string_agg);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT name, count(*), max(id), sum(age), array_agg(email) FROM users GROUP BY name"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.name);
         not_null(&row.count);
@@ -460,10 +465,12 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1, c2, c3, c4) AS (SELECT 1, 'a', true, NULL, 1.5) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         not_null(&row.c1);
@@ -472,20 +479,23 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c4);
     }
     cases += 1;
-    for row in quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT id::text, email::varchar, CAST(name AS varchar(3)) FROM users")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
         not_null(&row.name);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0, c1, c2) AS (SELECT id + 1, age * 2, -id FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.c0);
         nullable(&row.c1);
@@ -622,10 +632,12 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c3);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, (SELECT count(*) FROM posts p WHERE p.user_id = u.id) FROM users u"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.count);
@@ -793,20 +805,23 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.b);
     }
     cases += 1;
-    for row in quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT generate_series(1, 3) AS a, unnest(ARRAY[1, 2, 3, 4]) AS b, 7 AS c")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.a);
         nullable(&row.b);
         not_null(&row.c);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT generate_series(1, 2) + generate_series(1, 3)) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         nullable(&row.c0);
     }
@@ -838,10 +853,14 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email", 100_001i32, "x")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO users (id, name) VALUES ($1, $2) RETURNING id, name, email",
+        100_001i32,
+        "x"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
@@ -859,27 +878,41 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.age);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id", 100_001i32, "x", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO users VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        100_001i32,
+        "x",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "UPDATE users SET email = $1 WHERE id = $2 RETURNING id, email",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("UPDATE users SET name = $1 WHERE id = $2 RETURNING name", "x", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "UPDATE users SET name = $1 WHERE id = $2 RETURNING name",
+        "x",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.name);
     }
@@ -893,10 +926,13 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("DELETE FROM posts WHERE id = $1 RETURNING id, body", 100_001i32)
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "DELETE FROM posts WHERE id = $1 RETURNING id, body",
+        100_001i32
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.body);
@@ -989,55 +1025,63 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.cmin);
     }
     cases += 1;
-    for row in quarry::query!("SELECT p.ctid FROM users u LEFT JOIN posts p ON p.id = u.id + 100000")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT p.ctid FROM users u LEFT JOIN posts p ON p.id = u.id + 100000")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.ctid);
     }
     cases += 1;
-    for row in quarry::query!("SELECT o.id, u.name, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT o.id, u.name, u.email FROM orders o LEFT JOIN users u ON u.id = o.user_id"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON o.user_id = u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.id);
         not_null(&row.name);
     }
     cases += 1;
-    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
     }
     cases += 1;
-    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.age > 1")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.age > 1"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
     }
     cases += 1;
-    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.late_id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.id);
         nullable(&row.name);
@@ -1053,55 +1097,64 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c2);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.name, o.id FROM users u RIGHT JOIN orders o ON o.user_id = u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u RIGHT JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.name);
         not_null(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.name, o.id FROM users u FULL JOIN orders o ON o.user_id = u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        not_null(&row.name);
-        nullable(&row.id);
-    }
-    cases += 1;
-    for row in quarry::query!("SELECT u.name, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u FULL JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.name);
         nullable(&row.id);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body = 'b'")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT u.name, o.id FROM users u LEFT JOIN orders o ON o.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.name);
+        nullable(&row.id);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.body = 'b'"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id > 5")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id > 5"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE p.id IS NULL"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.title);
@@ -1232,18 +1285,22 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.age FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.age FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.age);
     }
     cases += 1;
-    for row in quarry::query!("SELECT u.age FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.age FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.user_id = u.age)"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         nullable(&row.age);
     }
@@ -1274,10 +1331,11 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.c1);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.name);
         not_null(&row.array);
@@ -1452,18 +1510,21 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.mode);
     }
     cases += 1;
-    for row in quarry::query!("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE id < 0")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE id < 0"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         nullable(&row.percentile_cont);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP(name)")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT name, grouping(name), count(*) FROM users GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.name);
         not_null(&row.grouping);
@@ -1520,10 +1581,11 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.c2);
     }
     cases += 1;
-    for row in quarry::query!("SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.to_json);
     }
@@ -1538,10 +1600,11 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.count);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, age FROM users GROUP BY GROUPING SETS ((name, age), (name))")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT name, age FROM users GROUP BY GROUPING SETS ((name, age), (name))")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.name);
         nullable(&row.age);
@@ -1566,10 +1629,11 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c2);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, max(age) FROM users GROUP BY name HAVING max(age) IS NOT NULL")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT name, max(age) FROM users GROUP BY name HAVING max(age) IS NOT NULL")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.name);
         not_null(&row.max);
@@ -1592,19 +1656,21 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.max);
     }
     cases += 1;
-    for row in quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING email IS NOT NULL")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING email IS NOT NULL")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.email);
         not_null(&row.count);
     }
     cases += 1;
-    for row in quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 0")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 0")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.email);
         not_null(&row.count);
@@ -1638,26 +1704,30 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.length);
     }
     cases += 1;
-    for row in quarry::query!("SELECT s.email FROM (SELECT email FROM users WHERE email IS NOT NULL) s")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT s.email FROM (SELECT email FROM users WHERE email IS NOT NULL) s")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("WITH e AS (SELECT email FROM users) SELECT email FROM e WHERE email <> ''")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH e AS (SELECT email FROM users) SELECT email FROM e WHERE email <> ''")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         not_null(&row.email);
     }
     cases += 1;
-    for row in quarry::query!("SELECT email FROM users WHERE email IS NOT NULL UNION ALL SELECT name FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT email FROM users WHERE email IS NOT NULL UNION ALL SELECT name FROM users"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.email);
     }
@@ -1671,10 +1741,12 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT v.a, u.name FROM (VALUES (1), (100000)) v(a) LEFT JOIN users u ON u.id = v.a"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.a);
         nullable(&row.name);
@@ -1734,10 +1806,12 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.title);
     }
     cases += 1;
-    for row in quarry::query!("WITH u AS (UPDATE users SET age = age WHERE id < 0 RETURNING id, age) SELECT * FROM u")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH u AS (UPDATE users SET age = age WHERE id < 0 RETURNING id, age) SELECT * FROM u"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         nullable(&row.age);
@@ -1856,23 +1930,23 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[ARRAY[id], ARRAY[2]] FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_nn_nn(&row.array);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_nn_nn(&row.array);
+        }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT ARRAY[tags] FROM posts")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_nn_n(&row.array);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_nn_n(&row.array);
+        }
     });
     cases += 1;
     for row in quarry::query!("SELECT array_agg(name) FROM users")
@@ -1894,29 +1968,31 @@ async fn nullability_tables_through_the_query_macro() {
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(ARRAY[id]) FROM users")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_n_nn(&row.array_agg);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_n_nn(&row.array_agg);
+        }
     });
     cases += 1;
     // A 2-D array (`Vec<T>` reads 1-D arrays only): checked at compile time, not run.
     drop(async {
         for row in quarry::query!("SELECT array_agg(tags) FROM posts WHERE false")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
-    {
-        array_n_n(&row.array_agg);
-    }
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+        {
+            array_n_n(&row.array_agg);
+        }
     });
     cases += 1;
-    for row in quarry::query!("SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "SELECT u.id, array_agg(p.id) FROM users u JOIN posts p ON p.user_id = u.id GROUP BY u.id"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         not_null(&row.id);
         array_nn_nn(&row.array_agg);
@@ -1987,50 +2063,59 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_n(&row.regexp_match);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY['a'] || ARRAY[name] FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY[name] || 'z'::text FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT ARRAY[name] || '{a,NULL}' FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_n(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || '{a,b}' FROM users) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_nn_nn(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT ARRAY[name] || email FROM users) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_n_n(&row.c0);
     }
     cases += 1;
-    for row in quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH q (c0) AS (SELECT tags || ARRAY['x'] FROM posts) SELECT * FROM q")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_nn_n(&row.c0);
     }
@@ -2075,10 +2160,11 @@ async fn nullability_tables_through_the_query_macro() {
         array_nn_nn(&row.array);
     }
     cases += 1;
-    for row in quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("SELECT name, ARRAY(SELECT u.name) FROM users u GROUP BY ROLLUP(name)")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.name);
         array_nn_n(&row.array);
@@ -2100,10 +2186,11 @@ async fn nullability_tables_through_the_query_macro() {
         array_nn_nn(&row.array);
     }
     cases += 1;
-    for row in quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("WITH t AS (SELECT array_agg(id) AS ids FROM users) SELECT ids FROM t")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         array_n_nn(&row.ids);
     }
@@ -2148,10 +2235,12 @@ async fn nullability_tables_through_the_query_macro() {
         array_n_nn(&row.array_agg);
     }
     cases += 1;
-    for row in quarry::query!("INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in quarry::query!(
+        "INSERT INTO posts (id, user_id, title) VALUES (100002, 1, 'x') RETURNING tags, ARRAY[id]"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
     {
         array_nn_n(&row.tags);
         array_nn_nn(&row.array);

@@ -141,6 +141,9 @@ pub(crate) struct Catalog {
     /// NOT NULL domains (a cast to one is never NULL), by `schema.name` and by bare name when
     /// every type of that name is one.
     not_null_domains: HashSet<String>,
+    /// Operator symbols that also name operators outside `pg_catalog`, with whether every one
+    /// of those is implemented by a strict function.
+    user_operators: HashMap<String, bool>,
 }
 
 /// The `regclass` text of a one- or two-part name, each part quoted as PostgreSQL folds it;
@@ -203,8 +206,9 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
      ORDER BY q.name, a.attnum";
 
 /// What is read once per describer: `('srf', name)` for each set-returning function,
-/// `('user', name)` for each function outside `pg_catalog`, and `('domain', schema, name,
-/// not_null)` for every type named like a NOT NULL domain (domains over NOT NULL domains too).
+/// `('user', name)` for each function outside `pg_catalog`, `('domain', schema, name,
+/// not_null)` for every type named like a NOT NULL domain (domains over NOT NULL domains too),
+/// and `('op', symbol, NULL, all_strict)` for operator symbols used outside `pg_catalog`.
 const GLOBALS: &str = "SELECT DISTINCT 'srf', proname::text, NULL::text, NULL::bool \
      FROM pg_catalog.pg_proc WHERE proretset \
      UNION ALL SELECT DISTINCT 'user', proname::text, NULL::text, NULL::bool \
@@ -217,7 +221,10 @@ const GLOBALS: &str = "SELECT DISTINCT 'srf', proname::text, NULL::text, NULL::b
        nn AS (SELECT DISTINCT oid FROM chain WHERE nn) \
      SELECT 'domain', n.nspname::text, t.typname::text, t.oid IN (SELECT oid FROM nn) \
      FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-     WHERE t.typname IN (SELECT typname FROM pg_catalog.pg_type WHERE oid IN (SELECT oid FROM nn)))";
+     WHERE t.typname IN (SELECT typname FROM pg_catalog.pg_type WHERE oid IN (SELECT oid FROM nn))) \
+     UNION ALL SELECT 'op', o.oprname::text, NULL::text, bool_and(p.proisstrict) \
+     FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode \
+     WHERE o.oprnamespace <> 'pg_catalog'::regnamespace GROUP BY o.oprname";
 
 impl Catalog {
     /// What is known about `key`.
@@ -248,6 +255,18 @@ impl Catalog {
         self.user_functions.contains(name)
     }
 
+    /// Whether the operator `symbol` is only built-in ones: non-NULL for non-NULL operands (when
+    /// the built-ins are), which a user's operator of that symbol need not be.
+    pub(crate) fn builtin_operator(&self, symbol: &str) -> bool {
+        !self.user_operators.contains_key(symbol)
+    }
+
+    /// Whether every operator `symbol` is strict (NULL for a NULL operand): the built-ins the
+    /// analysis lists are, and a user's is when its function is.
+    pub(crate) fn strict_operator(&self, symbol: &str) -> bool {
+        self.user_operators.get(symbol).is_none_or(|strict| *strict)
+    }
+
     /// Whether the type `parts` (folded; one or two parts) is a NOT NULL domain.
     pub(crate) fn not_null_domain(&self, parts: &[String]) -> bool {
         !parts.is_empty() && parts.len() <= 2 && self.not_null_domains.contains(&parts.join("."))
@@ -273,6 +292,7 @@ impl Catalog {
         let rows = conn.fetch(GLOBALS, &[]).await?;
         let mut set_returning = HashSet::new();
         let mut user_functions = HashSet::new();
+        let mut user_operators = HashMap::new();
         // Bare domain names, and whether every type of that name is a NOT NULL domain.
         let mut bare: HashMap<String, bool> = HashMap::new();
         let mut domains = HashSet::new();
@@ -285,6 +305,10 @@ impl Catalog {
                 }
                 "user" => {
                     user_functions.insert(name);
+                }
+                "op" => {
+                    let strict: bool = row.get(3)?;
+                    user_operators.insert(name, strict);
                 }
                 _ => {
                     let type_name: String = row.get(2)?;
@@ -299,6 +323,7 @@ impl Catalog {
         domains.extend(bare.into_iter().filter(|(_, nn)| *nn).map(|(n, _)| n));
         self.set_returning = Some(set_returning);
         self.user_functions = user_functions;
+        self.user_operators = user_operators;
         self.not_null_domains = domains;
         Ok(())
     }

@@ -111,7 +111,11 @@ impl Analyzer<'_> {
                     BinaryOperator::And => is_bool(left, false) || is_bool(right, false),
                     _ => false,
                 };
-                !decided && (!strict_total(op) || l || r)
+                !decided
+                    && (!strict_total(op)
+                        || !self.catalog.builtin_operator(&op.to_string())
+                        || l
+                        || r)
             }
             // `x op ANY (array)`: NULL with x, the array, or a NULL element.
             Expr::AnyOp {
@@ -126,6 +130,7 @@ impl Analyzer<'_> {
                 right,
             } => {
                 !strict_total(compare_op)
+                    || !self.catalog.builtin_operator(&compare_op.to_string())
                     || self.expr(left, scope, ctx)
                     || self.expr(right, scope, ctx)
                     || self.elements(right, scope, ctx) != Elements::NonNull

@@ -254,7 +254,9 @@ impl Probe<'_> {
                 op: op @ (BinaryOperator::And | BinaryOperator::Or),
                 right,
             } => eval(left).combine(eval(right), *op == BinaryOperator::And),
-            Expr::BinaryOp { left, op, right } if strict_operator(op) => strict(&[left, right]),
+            Expr::BinaryOp { left, op, right } if self.strict_operator(op) => {
+                strict(&[left, right])
+            }
             Expr::Extract { expr, .. }
             | Expr::Ceil { expr, .. }
             | Expr::Floor { expr, .. }
@@ -304,12 +306,12 @@ impl Probe<'_> {
             }
             Expr::AnyOp {
                 left, compare_op, ..
-            } if strict_operator(compare_op) && eval(left).is_null() => {
+            } if self.strict_operator(compare_op) && eval(left).is_null() => {
                 Truth::FALSE.union(Truth::NULL)
             }
             Expr::AllOp {
                 left, compare_op, ..
-            } if strict_operator(compare_op) && eval(left).is_null() => {
+            } if self.strict_operator(compare_op) && eval(left).is_null() => {
                 Truth::TRUE.union(Truth::NULL)
             }
             Expr::Exists { subquery, negated } => {
@@ -338,6 +340,12 @@ impl Probe<'_> {
             }
             _ => Truth::ANY,
         }
+    }
+
+    /// Whether `op` is NULL for a NULL operand: a built-in the analysis lists, and no user's
+    /// operator of that symbol that is not strict.
+    fn strict_operator(&self, op: &BinaryOperator) -> bool {
+        strict_operator(op) && self.catalog.strict_operator(&op.to_string())
     }
 
     /// A column reference: NULL when it is the probed column, not hidden by a subquery.
