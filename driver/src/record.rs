@@ -390,3 +390,38 @@ impl fmt::Debug for Record {
         f.write_str(")")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::oid;
+
+    /// `(7, NULL)` as an anonymous record.
+    const PAIR: [u8; 24] = [
+        0, 0, 0, 2, 0, 0, 0, 23, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 23, 255, 255, 255, 255,
+    ];
+
+    #[test]
+    fn a_record_value_is_a_record_of_its_fields() {
+        let ty = PgType::resolve(oid::RECORD);
+        let record = Record::decode(ValueRef::new(Some(&PAIR), Format::Binary, &ty)).unwrap();
+        assert_eq!(record.get::<i32>("f1").unwrap(), 7);
+        assert_eq!(record.get::<Option<i32>>(1).unwrap(), None);
+        let named = record.renamed(&["a", "b"]).unwrap();
+        assert_eq!(named.get::<i32>("a").unwrap(), 7);
+        assert!(record.renamed(&["a"]).is_none());
+    }
+
+    #[test]
+    fn a_cut_record_value_is_an_error() {
+        let ty = PgType::resolve(oid::RECORD);
+        for cut in 0..PAIR.len() {
+            let value = ValueRef::new(Some(&PAIR[..cut]), Format::Binary, &ty);
+            assert!(Record::decode(value).is_err(), "cut at {cut}");
+        }
+        let mut longer = PAIR.to_vec();
+        longer.push(0);
+        let value = ValueRef::new(Some(&longer), Format::Binary, &ty);
+        assert!(Record::decode(value).is_err());
+    }
+}

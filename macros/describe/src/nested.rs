@@ -264,7 +264,7 @@ fn fields_of(agg: &Function, ty: &TypeDescription) -> Option<(NestedForm, Fields
         "array_agg" => {
             let declared = match element_kind(ty) {
                 Some(TypeKind::Composite { fields }) => Some(fields),
-                Some(TypeKind::Pseudo) if is_record_array(ty) => None,
+                _ if is_record_array(ty) => None,
                 _ => return None,
             };
             let row = match input {
@@ -445,8 +445,9 @@ fn element_kind(ty: &TypeDescription) -> Option<&TypeKind> {
     }
 }
 
+/// `record[]` (`_record`, OID 2287: a pseudo-type, described without an element).
 fn is_record_array(ty: &TypeDescription) -> bool {
-    matches!(&ty.kind, TypeKind::Array { element } if element.oid == Some(2249))
+    ty.oid == Some(2287)
 }
 
 fn same_type(a: &TypeDescription, b: &TypeDescription) -> bool {
@@ -479,12 +480,7 @@ mod tests {
 
     fn records() -> TypeDescription {
         TypeDescription {
-            kind: TypeKind::Array {
-                element: Box::new(TypeDescription {
-                    kind: TypeKind::Pseudo,
-                    ..builtin("record", 2249)
-                }),
-            },
+            kind: TypeKind::Pseudo,
             ..builtin("_record", 2287)
         }
     }

@@ -154,9 +154,8 @@ fn generic_of<'t>(ty: &'t syn::Type, name: &str) -> Option<&'t syn::Type> {
 /// `jsonb` (an array of a named composite type may be read with its own `Decode`).
 fn holds_rows(ty: &TypeDescription) -> bool {
     match &ty.kind {
-        TypeKind::Array { element } => element.oid == Some(2249),
         TypeKind::Domain { base } => holds_rows(base),
-        _ => matches!(ty.oid, Some(114 | 3802)),
+        _ => matches!(ty.oid, Some(114 | 2287 | 3802)),
     }
 }
 
