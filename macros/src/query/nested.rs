@@ -28,6 +28,8 @@ pub(crate) struct NestedRead {
 
 /// `Some` when `ty` asks for nested rows (`Vec<C>` or `Vec<Option<C>>` with `C` a path) and the
 /// column holds them; an error when it asks but the rows' fields are unknown.
+// The column's facts, one argument each, as `expand::column_field` has them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read(
     config: &Config,
     column: &ColumnDescription,
