@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 /// Runs a command, failing the test with its output when it fails; returns its output.
-pub fn run(command: &mut Command) -> Output {
+pub(crate) fn run(command: &mut Command) -> Output {
     let started = Instant::now();
     let output = command
         .output()
@@ -27,7 +27,7 @@ pub fn run(command: &mut Command) -> Output {
 }
 
 /// `cargo` in `dir`, with no database configured unless the step sets one.
-pub fn cargo(dir: &Path) -> Command {
+pub(crate) fn cargo(dir: &Path) -> Command {
     in_a_shell(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())),
         dir,
@@ -36,7 +36,7 @@ pub fn cargo(dir: &Path) -> Command {
 
 /// `quarry` (this package's binary) in `dir`, with no database configured unless the step sets
 /// one.
-pub fn quarry(dir: &Path) -> Command {
+pub(crate) fn quarry(dir: &Path) -> Command {
     in_a_shell(Command::new(env!("CARGO_BIN_EXE_quarry")), dir)
 }
 
@@ -79,7 +79,7 @@ fn target_dir() -> PathBuf {
 /// here (no debug info), get artifacts of their own, so neither build invalidates the other's
 /// (Cargo fingerprints a path crate by its path relative to the workspace root, which differs);
 /// they are built once, without incremental caches, which would only take disk.
-pub fn write_cargo_config(root: &Path) {
+pub(crate) fn write_cargo_config(root: &Path) {
     fs::create_dir_all(root.join(".cargo")).unwrap();
     let target = target_dir().to_string_lossy().replace('\\', "/");
     fs::write(

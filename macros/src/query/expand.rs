@@ -214,7 +214,8 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
             } = column_field(cx.config, column, 0usize, !form.unchecked, span)?;
             let mapper = quote! {
                 |__r: &::quarry::Record| -> ::quarry::Result<#ty> {
-                    ::core::result::Result::Ok(#read)
+                    let __value: #ty = #read;
+                    ::core::result::Result::Ok(__value)
                 }
             };
             Ok((checks, mapper))
