@@ -557,6 +557,31 @@ async fn optional_fragments_run_the_variant_the_values_choose() {
     assert_eq!(ages, [Some(31), None]);
 }
 
+/// `fetch_one` of a query with fragments that finds no row: `RowNotFound` names the SQL of the
+/// variant that ran, not the text with every fragment.
+#[tokio::test]
+async fn no_row_names_the_variant_that_ran() {
+    let mut conn = db().await;
+    let name = Some("Nobody");
+    let min_age: Option<i32> = None;
+    let err = quarry::query_scalar!(
+        "SELECT name FROM macro_users WHERE true
+             { AND name = :name }
+             { AND age >= :min_age }
+             ORDER BY id"
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap_err();
+    let quarry::Error::RowNotFound { query } = &err else {
+        panic!("not RowNotFound: {err}")
+    };
+    assert!(
+        query.contains("AND name = $1") && !query.contains("age") && !query.contains('{'),
+        "{query}"
+    );
+}
+
 /// Choices: `{:sort => a | b}` runs the alternative an enum deriving `Choice` picks (each
 /// described at build time), combined with optional fragments.
 #[tokio::test]

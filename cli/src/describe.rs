@@ -183,6 +183,7 @@ mod tests {
                 nullable: false,
                 element_nullable: true,
                 origin: None,
+                nested: None,
             }],
         };
         assert_eq!(

@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, Result};
 use crate::statement::Column;
-use crate::types::{Decode, Value, ValueRef};
+use crate::types::{BoxError, CompositeError, Decode, Format, PgType, Value, ValueRef};
 use quarry_protocol::ProtocolError;
 use quarry_protocol::backend::DataRow;
 
@@ -209,6 +209,148 @@ impl Record {
     }
 }
 
+/// A composite or anonymous record value (a column of a composite type, an element of
+/// `array_agg(ROW(...))`) decodes into a `Record` whose columns are its fields, as asyncpg hands
+/// out nested records: named after the composite type's fields, or `f1`, `f2`, ... for an
+/// anonymous `record` (PostgreSQL's own names for them). The value is copied once.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use quarry_driver::Record;
+/// let row = conn.fetch_row("SELECT ROW(1, 'a') AS pair", &[]).await?.unwrap();
+/// let pair: Record = row.get("pair")?;
+/// assert_eq!((pair.get::<i32>("f1")?, pair.get::<&str>("f2")?), (1, "a"));
+/// # Ok(()) }
+/// ```
+impl<'r> Decode<'r> for Record {
+    fn accepts(ty: &PgType, format: Format) -> bool {
+        format == Format::Binary
+            && (ty.base_oid() == crate::types::oid::RECORD
+                || crate::types::composite_fields(ty).is_some())
+    }
+
+    fn decode(value: ValueRef<'r>) -> std::result::Result<Self, BoxError> {
+        Record::from_composite(value)
+    }
+
+    fn decode_copy(value: ValueRef<'_>) -> std::result::Result<Self, BoxError> {
+        Record::from_composite(value)
+    }
+}
+
+impl Record {
+    /// The fields of a binary composite value as a record (see the `Decode` impl).
+    fn from_composite(value: ValueRef<'_>) -> std::result::Result<Record, BoxError> {
+        use crate::types::WireError;
+        let ty = value.ty();
+        if value.format() != Format::Binary {
+            return Err(CompositeError::TextFormat {
+                ty: ty.name().to_owned(),
+            }
+            .into());
+        }
+        let raw = value.non_null()?;
+        let fields = crate::types::composite_fields(ty);
+        let truncated = |at: usize, needed: usize| WireError::Truncated {
+            what: "record",
+            needed,
+            left: raw.len().saturating_sub(at),
+        };
+        let word = |at: usize| -> std::result::Result<[u8; 4], WireError> {
+            raw.get(at..at.saturating_add(4))
+                .and_then(|w| w.try_into().ok())
+                .ok_or_else(|| truncated(at, 4))
+        };
+        let count = i32::from_be_bytes(word(0)?);
+        let count = usize::try_from(count).map_err(|_| WireError::NegativeLength {
+            what: "record",
+            len: count,
+        })?;
+        if let Some(fields) = fields
+            && fields.len() != count
+        {
+            return Err(CompositeError::FieldCount {
+                ty: ty.name().to_owned(),
+                expected: fields.len(),
+                found: count,
+            }
+            .into());
+        }
+        // Each field is its type OID, then a length word and the bytes: the length words are
+        // where a DataRow's are, so the record keeps the value's bytes and points at them.
+        let mut columns = Vec::with_capacity(count.min(raw.len() / 8));
+        let mut at = Vec::with_capacity(count.min(raw.len() / 8));
+        let mut pos = 4usize;
+        for i in 0..count {
+            let field_oid = u32::from_be_bytes(word(pos)?);
+            let len_at = pos + 4;
+            let len = i32::from_be_bytes(word(len_at)?);
+            pos = len_at + 4;
+            if len != -1 {
+                let n = usize::try_from(len).map_err(|_| WireError::NegativeLength {
+                    what: "record field",
+                    len,
+                })?;
+                pos = pos
+                    .checked_add(n)
+                    .filter(|&end| end <= raw.len())
+                    .ok_or_else(|| truncated(pos, n))?;
+            }
+            let (name, field_ty) = match fields.and_then(|f| f.get(i)) {
+                Some(field) => (field.name.clone(), field.ty.clone()),
+                None => (format!("f{}", i + 1), PgType::resolve(field_oid)),
+            };
+            let format = crate::types::element_format(&field_ty, Format::Binary);
+            columns.push(Column::field(&name, field_ty, format));
+            at.push(u32::try_from(len_at).map_err(|_| WireError::TooLarge {
+                what: "record",
+                len: raw.len(),
+            })?);
+        }
+        if pos != raw.len() {
+            return Err(WireError::TrailingBytes {
+                what: "record",
+                left: raw.len() - pos,
+            }
+            .into());
+        }
+        let offsets = if at.len() <= INLINE_COLUMNS {
+            let mut inline = [0u32; INLINE_COLUMNS];
+            inline[..at.len()].copy_from_slice(&at);
+            // In range: at most INLINE_COLUMNS (12) fields.
+            #[allow(clippy::cast_possible_truncation)]
+            let len = at.len() as u8;
+            Offsets::Inline { len, at: inline }
+        } else {
+            Offsets::Heap(at.into_boxed_slice())
+        };
+        Ok(Record {
+            columns: columns.into(),
+            body: Bytes::copy_from_slice(raw),
+            offsets,
+        })
+    }
+
+    /// The same record with its columns renamed, in order: how the `query!` macros give the
+    /// fields of an anonymous `ROW(...)` the names the query built it from.
+    pub(crate) fn renamed(&self, names: &[&str]) -> Option<Record> {
+        if names.len() != self.columns.len() {
+            return None;
+        }
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .zip(names)
+            .map(|(c, name)| c.clone().renamed(name))
+            .collect();
+        Some(Record {
+            columns: columns.into(),
+            body: self.body.clone(),
+            offsets: self.offsets.clone(),
+        })
+    }
+}
+
 // The errors of `Record::get`, kept out of its hot path.
 
 #[cold]
@@ -246,5 +388,40 @@ impl fmt::Debug for Record {
             }
         }
         f.write_str(")")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::oid;
+
+    /// `(7, NULL)` as an anonymous record.
+    const PAIR: [u8; 24] = [
+        0, 0, 0, 2, 0, 0, 0, 23, 0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 23, 255, 255, 255, 255,
+    ];
+
+    #[test]
+    fn a_record_value_is_a_record_of_its_fields() {
+        let ty = PgType::resolve(oid::RECORD);
+        let record = Record::decode(ValueRef::new(Some(&PAIR), Format::Binary, &ty)).unwrap();
+        assert_eq!(record.get::<i32>("f1").unwrap(), 7);
+        assert_eq!(record.get::<Option<i32>>(1).unwrap(), None);
+        let named = record.renamed(&["a", "b"]).unwrap();
+        assert_eq!(named.get::<i32>("a").unwrap(), 7);
+        assert!(record.renamed(&["a"]).is_none());
+    }
+
+    #[test]
+    fn a_cut_record_value_is_an_error() {
+        let ty = PgType::resolve(oid::RECORD);
+        for cut in 0..PAIR.len() {
+            let value = ValueRef::new(Some(&PAIR[..cut]), Format::Binary, &ty);
+            assert!(Record::decode(value).is_err(), "cut at {cut}");
+        }
+        let mut longer = PAIR.to_vec();
+        longer.push(0);
+        let value = ValueRef::new(Some(&longer), Format::Binary, &ty);
+        assert!(Record::decode(value).is_err());
     }
 }

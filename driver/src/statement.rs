@@ -209,6 +209,24 @@ impl Column {
         }
     }
 
+    /// A field of a composite value seen as a column: its bytes are in `format`.
+    pub(crate) fn field(name: &str, ty: Arc<PgType>, format: Format) -> Column {
+        Column {
+            name: name.to_owned(),
+            ty,
+            type_modifier: -1,
+            table_oid: None,
+            column_id: None,
+            format,
+        }
+    }
+
+    /// The same column under another name.
+    pub(crate) fn renamed(mut self, name: &str) -> Column {
+        name.clone_into(&mut self.name);
+        self
+    }
+
     pub(crate) fn from_field(field: FieldDescription, ty: Arc<PgType>) -> Column {
         let format = if ty.has_binary_codec() {
             Format::Binary

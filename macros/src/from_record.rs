@@ -104,16 +104,30 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 
 /// The bounds of the `ColumnsIn` impl that lets `query_as!` check the fields at compile time
 /// (see `quarry::query_macro::fields`).
+///
+/// The same bounds over `NestedField` / `FitsField` make the `FieldsIn` impl that lets `query!`
+/// check the type as the child of a `"col: Vec<Child>"` column (nested rows): one list of
+/// fields, two traits, so each check's messages speak of what it checks.
 #[derive(Default)]
 struct ColumnChecks {
     markers: Vec<syn::Ident>,
-    bounds: Vec<TokenStream>,
+    /// Per field: its column key and marker, and the type that must fit (none for `json`),
+    /// or a flattened type.
+    fields: Vec<Check>,
+}
+
+enum Check {
+    Column {
+        key: TokenStream,
+        marker: syn::Ident,
+        ty: Option<syn::Type>,
+    },
+    Flatten(syn::Type),
 }
 
 impl ColumnChecks {
     /// The query must have `column`, and its value must fit `ty` (when given).
     fn column(&mut self, column: &str, ty: Option<&syn::Type>) {
-        let fields = quote!(::quarry::query_macro::fields);
         let marker = column_key::marker_ident(column, &format!("column_{}", self.markers.len()));
         let marker = if self.markers.contains(&marker) {
             format_ident!("column_{}", self.markers.len())
@@ -121,34 +135,63 @@ impl ColumnChecks {
             marker
         };
         let key = column_key::key(column);
-        let name = quote!(__quarry_columns::#marker);
-        let col = quote!(<__C as #fields::QueryColumn<#key, #name>>);
-        self.bounds
-            .push(quote!(__C: #fields::QueryColumn<#key, #name>));
-        if let Some(ty) = ty {
-            self.bounds.push(quote! {
-                #ty: #fields::FitsColumn<#col::Pg, #col::Null, #name, #col::Mode>
-            });
-        }
+        self.fields.push(Check::Column {
+            key,
+            marker: marker.clone(),
+            ty: ty.cloned(),
+        });
         self.markers.push(marker);
     }
 
     /// A flattened field's own fields fit the query too.
     fn flatten(&mut self, ty: &syn::Type) {
-        self.bounds
-            .push(quote!(#ty: ::quarry::query_macro::fields::ColumnsIn<__C>));
+        self.fields.push(Check::Flatten(ty.clone()));
+    }
+
+    /// The bounds for one trait family: `(column trait, fits trait, flatten trait)`.
+    fn bounds(
+        &self,
+        column: &TokenStream,
+        fits: &TokenStream,
+        all: &TokenStream,
+    ) -> Vec<TokenStream> {
+        let mut bounds = Vec::new();
+        for check in &self.fields {
+            match check {
+                Check::Column { key, marker, ty } => {
+                    let name = quote!(__quarry_columns::#marker);
+                    let col = quote!(<__C as #column<#key, #name>>);
+                    bounds.push(quote!(__C: #column<#key, #name>));
+                    if let Some(ty) = ty {
+                        bounds.push(quote!(#ty: #fits<#col::Pg, #col::Null, #name, #col::Mode>));
+                    }
+                }
+                Check::Flatten(ty) => bounds.push(quote!(#ty: #all<__C>)),
+            }
+        }
+        bounds
     }
 
     fn expand(&self, input: &DeriveInput) -> TokenStream {
+        let fields = quote!(::quarry::query_macro::fields);
         let ident = &input.ident;
         let mut generics = input.generics.clone();
         generics.params.push(syn::parse_quote!(__C));
         let (impl_generics, _, _) = generics.split_for_impl();
         let (_, ty_generics, where_clause) = input.generics.split_for_impl();
-        let mut predicates: Vec<TokenStream> = where_clause
+        let own: Vec<TokenStream> = where_clause
             .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
             .unwrap_or_default();
-        predicates.extend(self.bounds.iter().cloned());
+        let columns = self.bounds(
+            &quote!(#fields::QueryColumn),
+            &quote!(#fields::FitsColumn),
+            &quote!(#fields::ColumnsIn),
+        );
+        let nested = self.bounds(
+            &quote!(#fields::NestedField),
+            &quote!(#fields::FitsField),
+            &quote!(#fields::FieldsIn),
+        );
         let markers = &self.markers;
         quote! {
             #[doc(hidden)]
@@ -159,10 +202,20 @@ impl ColumnChecks {
                 }
                 #[automatically_derived]
                 #[allow(private_bounds)]
-                impl #impl_generics ::quarry::query_macro::fields::ColumnsIn<__C>
+                impl #impl_generics #fields::ColumnsIn<__C>
                     for #ident #ty_generics
                 where
-                    #(#predicates,)*
+                    #(#own,)*
+                    #(#columns,)*
+                {
+                }
+                #[automatically_derived]
+                #[allow(private_bounds)]
+                impl #impl_generics #fields::FieldsIn<__C>
+                    for #ident #ty_generics
+                where
+                    #(#own,)*
+                    #(#nested,)*
                 {
                 }
             };

@@ -92,6 +92,53 @@ impl<T, N> DecodesPg<pg::json, N> for crate::types::Json<T> {}
 #[cfg(feature = "json")]
 impl<T, N> DecodesPg<pg::jsonb, N> for crate::types::Json<T> {}
 
+/// A field of the rows nested in a column (`array_agg(ROW(...))`, `array_agg(t)`,
+/// `json_agg(json_build_object(...))`), as `query!` declares it for a `"col: Vec<Child>"`
+/// column: the same as [`QueryColumn`], for the child's fields.
+#[diagnostic::on_unimplemented(
+    message = "the nested rows have no field `{Name}`, which a field of the child type reads",
+    label = "no field `{Name}` in the `ROW(...)`, row type or `json_build_object(...)` of this column",
+    note = "add it to the SQL (a `ROW(...)` field is named after the column it reads, `f1`, `f2`, ... \
+            otherwise; a JSON field by its key), rename the child's field with \
+            `#[quarry(rename = \"...\")]`, or mark it `#[quarry(default)]`"
+)]
+pub trait NestedField<const KEY: u64, Name> {
+    /// The field's PostgreSQL type marker.
+    type Pg;
+    /// [`nullable`] or [`not_null`].
+    type Null;
+    /// [`Typed`] or [`Untyped`].
+    type Mode;
+}
+
+/// Implemented by `#[derive(FromRecord)]`: every field of `Self` fits a field of the nested rows
+/// `C` (the [`ColumnsIn`] check, for a child type).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be checked against the fields of the nested rows",
+    note = "a `Vec<Child>` column needs a child with `#[derive(FromRecord)]` (and `serde::Deserialize` \
+            for a JSON column): its fields are what the macro checks"
+)]
+pub trait FieldsIn<C> {}
+
+/// A field of this type can hold the nested field `Name` of PostgreSQL type `Pg` whose
+/// nullability is `Null`.
+#[diagnostic::on_unimplemented(
+    message = "a field of type `{Self}` cannot hold the nested field `{Name}` (PostgreSQL `{Pg}`, {Null})",
+    label = "the nested field `{Name}` is `{Pg}` ({Null}) but the child's field is `{Self}`",
+    note = "a nullable nested field (a nullable expression, or a column of an outer join's \
+            nullable side) needs an `Option<_>` field; or change the field's type, or cast it in \
+            the SQL"
+)]
+pub trait FitsField<Pg, Null, Name, Mode> {}
+
+impl<T: DecodesPg<P, N>, P, N> FitsField<P, not_null, N, Typed> for T {}
+impl<T: DecodesPg<P, N>, P, N> FitsField<P, nullable, N, Typed> for Option<T> {}
+impl<T, P, N> FitsField<P, not_null, N, Untyped> for T {}
+impl<T, P, N> FitsField<P, nullable, N, Untyped> for Option<T> {}
+
+/// The check `query!` emits (in dead code) for a `Vec<T>` column of nested rows `C`.
+pub fn fields_in<T: FieldsIn<C> + ?Sized, C>() {}
+
 /// The check `query_as!` emits (in dead code): every field of `T` fits a column of `C`.
 pub fn columns_in<T: ColumnsIn<C> + ?Sized, C>() {}
 

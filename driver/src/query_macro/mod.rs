@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod fields;
+pub mod nested;
 mod stream;
 mod table;
 
@@ -273,12 +274,16 @@ where
         F: 'q,
     {
         async move {
-            let sql = self.sql;
-            self.fetch_row(executor)
-                .await?
-                .ok_or_else(|| Error::RowNotFound {
+            // The SQL that ran: for a query with fragments, the variant its values chose, not
+            // the text with every fragment in.
+            let (sql, params) = self.statement()?;
+            let record = executor.fetch_row(sql, &params).await?;
+            match record {
+                Some(record) => (self.mapper)(&record),
+                None => Err(Error::RowNotFound {
                     query: sql.to_owned(),
-                })
+                }),
+            }
         }
     }
 

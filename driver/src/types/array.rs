@@ -150,6 +150,9 @@ pub(crate) fn element_type(ty: &PgType) -> Option<&PgType> {
     match ty.kind() {
         Kind::Array(elem) => Some(elem),
         Kind::Domain(base) => element_type(base),
+        // `record[]` (`array_agg(ROW(...))`) is a pseudo-type in the catalog, but its values are
+        // arrays of anonymous records.
+        _ if ty.oid() == oid::RECORD_ARRAY => super::pg_type::builtin(oid::RECORD),
         _ => None,
     }
 }

@@ -53,8 +53,10 @@ use bytes::BytesMut;
 pub use bits::{BitString, BitStringError};
 pub use quarry_protocol::{Format, IsNull, Oid};
 // `Box` here is the geometric type: write `std::boxed::Box` in this module.
+pub(crate) use array::element_format;
 pub use array::{Array, ArrayError, Dimension};
 pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};
+pub(crate) use composite::composite_fields;
 pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
 pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
 pub use hstore::HstoreError;

@@ -97,6 +97,9 @@ macro_rules! builtin_types {
                     sends [$crate::types::Numeric, $crate::types::NumericF64, i16, i32, i64],
                     value $crate::types::Numeric;
                 record = RECORD, binary;
+                // `array_agg(ROW(...))`: arrays of anonymous records, read as `Vec<Record>`
+                // (and `Vec<Child>` by `query!`'s nested results).
+                _record = RECORD_ARRAY, binary;
                 void = VOID, binary, rust ();
                 pg_lsn = PG_LSN, binary, rust $crate::types::PgLsn;
                 xid8 = XID8, binary, rust $crate::types::Xid8;

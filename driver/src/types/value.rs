@@ -146,6 +146,10 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
         Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
         Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
         _ if ty.base_oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
+        // `record[]` is a pseudo-type in the catalog, an array of records on the wire.
+        _ if ty.base_oid() == oid::RECORD_ARRAY && value.format() == Format::Binary => {
+            Value::Array(Array::<Value>::decode(value)?)
+        }
         _ => return Ok(None),
     }))
 }

@@ -9,6 +9,7 @@
 //! certain), then as precise as possible.
 
 pub mod cache;
+mod nested;
 mod nullability;
 
 /// What the nullability analysis assumes of built-in functions: exported so that a test can
@@ -17,6 +18,8 @@ mod nullability;
 pub mod functions {
     pub use crate::nullability::{FACTS, Fact, Rule, STRICT};
 }
+
+pub use nested::{FieldDescription, NestedDescription, NestedForm};
 
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +81,11 @@ pub struct ColumnDescription {
     /// The table column it comes from, when it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<ColumnOrigin>,
+    /// For a column that aggregates rows (`array_agg(ROW(...))`, `array_agg(t)`,
+    /// `json_agg(json_build_object(...))`, ...): the fields of those rows, so that the macros
+    /// can check a `Vec<Child>` read of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nested: Option<NestedDescription>,
 }
 
 /// A table column.
@@ -244,6 +252,25 @@ impl Describer {
 
     /// Describes `sql` on `conn` (see [`describe`]).
     pub async fn describe(&mut self, conn: &mut Connection, sql: &str) -> Result<QueryDescription> {
+        let mut description = self.describe_columns(conn, sql).await?;
+        // Columns of nested rows: their fields are described by one probe statement.
+        if let Some(plan) = nested::plan(sql, &description.columns) {
+            match self.describe_columns(conn, &plan.probe).await {
+                Ok(probe) => nested::apply(&plan, &probe, &mut description.columns),
+                Err(e) if conn.is_closed() => return Err(e),
+                // The probe is ours, not the user's: without it the fields stay unknown.
+                Err(_) => {}
+            }
+        }
+        Ok(description)
+    }
+
+    /// Parameters and columns with their nullability, without nested rows' fields.
+    async fn describe_columns(
+        &mut self,
+        conn: &mut Connection,
+        sql: &str,
+    ) -> Result<QueryDescription> {
         let stmt = conn.prepare(sql).await?;
         let parameters = stmt
             .param_types()
@@ -262,6 +289,7 @@ impl Describer {
                 nullable: true,
                 element_nullable: true,
                 origin: None,
+                nested: None,
             })
             .collect();
         let mut description = QueryDescription {

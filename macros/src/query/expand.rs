@@ -11,6 +11,7 @@ use super::columns::{self, TypeOverride};
 use super::config::Config;
 use super::input::{Form, Input, Output};
 use super::named::FragmentKind;
+use super::nested;
 use super::types::{self, ParamCheck};
 use crate::column_key;
 
@@ -208,21 +209,33 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
                     ),
                 ));
             };
-            let (_, ty) = column_field(cx.config, column, span)?;
+            let Field {
+                ty, read, checks, ..
+            } = column_field(cx.config, column, 0usize, !form.unchecked, span)?;
             let mapper = quote! {
-                |__r: &::quarry::Record| -> ::quarry::Result<#ty> { __r.get::<#ty>(0usize) }
+                |__r: &::quarry::Record| -> ::quarry::Result<#ty> {
+                    let __value: #ty = #read;
+                    ::core::result::Result::Ok(__value)
+                }
             };
-            Ok((TokenStream::new(), mapper))
+            Ok((checks, mapper))
         }
         Output::Anonymous => {
             let mut fields = Vec::new();
             let mut reads = Vec::new();
+            let mut checks = Vec::new();
             let mut errors: Option<syn::Error> = None;
             for (i, column) in columns.iter().enumerate() {
-                match column_field(cx.config, column, span) {
-                    Ok((name, ty)) => {
+                match column_field(cx.config, column, i, !form.unchecked, span) {
+                    Ok(Field {
+                        name,
+                        ty,
+                        read,
+                        checks: check,
+                    }) => {
                         fields.push(quote!(pub #name: #ty));
-                        reads.push(quote!(#name: __r.get::<#ty>(#i)?));
+                        reads.push(quote!(#name: #read));
+                        checks.push(check);
                     }
                     Err(e) => match &mut errors {
                         Some(all) => all.combine(e),
@@ -238,6 +251,7 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
                 #[derive(Debug)]
                 #[allow(non_snake_case, dead_code)]
                 struct #record { #(#fields,)* }
+                #(#checks)*
             };
             let mapper = quote! {
                 |__r: &::quarry::Record| -> ::quarry::Result<#record> {
@@ -308,17 +322,42 @@ fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
     }
 }
 
-/// A column's field name and Rust type (with `Option` when nullable), overrides applied.
+/// A column's field: its name, Rust type (with `Option` when nullable, overrides applied), the
+/// expression reading it from `__r`, and the checks it brings (nested rows).
+struct Field {
+    name: syn::Ident,
+    ty: TokenStream,
+    read: TokenStream,
+    checks: TokenStream,
+}
+
 fn column_field(
     config: &Config,
     column: &ColumnDescription,
+    index: usize,
+    checked: bool,
     span: Span,
-) -> syn::Result<(syn::Ident, TokenStream)> {
+) -> syn::Result<Field> {
     let error = |message: String| syn::Error::new(span, message);
     let spec = columns::parse(&column.name).map_err(error)?;
     let name = columns::field_ident(&spec.name).map_err(error)?;
+    let nullable = spec.nullable.unwrap_or(column.nullable);
     let base = match spec.ty {
-        TypeOverride::Rust(ty) => quote!(#ty),
+        TypeOverride::Rust(ty) => {
+            if let Some(nested) = nested::read(
+                config, column, &spec.name, &ty, nullable, index, checked, span,
+            )
+            .map_err(error)?
+            {
+                return Ok(Field {
+                    name,
+                    ty: nested.ty,
+                    read: nested.read,
+                    checks: nested.checks,
+                });
+            }
+            quote!(#ty)
+        }
         TypeOverride::Infer => {
             return Err(error(format!(
                 "column `{}`: `: _` takes the type from a `query_as!` target; with this macro \
@@ -327,13 +366,20 @@ fn column_field(
             )));
         }
         TypeOverride::None => types::column_type(config, &column.ty, column.element_nullable)
-            .map_err(|e| error(format!("column `{}`: {e}", spec.name)))?,
+            .map_err(|e| match nested::hint(column, &spec.name) {
+                Some(hint) => error(hint),
+                None => error(format!("column `{}`: {e}", spec.name)),
+            })?,
     };
-    let nullable = spec.nullable.unwrap_or(column.nullable);
     let ty = if nullable {
         quote!(::core::option::Option<#base>)
     } else {
         base
     };
-    Ok((name, ty))
+    Ok(Field {
+        name,
+        read: quote!(__r.get::<#ty>(#index)?),
+        ty,
+        checks: TokenStream::new(),
+    })
 }

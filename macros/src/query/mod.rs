@@ -9,6 +9,7 @@ mod errors;
 mod expand;
 mod input;
 mod named;
+mod nested;
 mod source;
 mod types;
 mod variants;

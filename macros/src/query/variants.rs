@@ -48,6 +48,25 @@ pub(crate) fn merge(
             if merged.origin != column.origin {
                 merged.origin = None;
             }
+            merged.nested = match (merged.nested.take(), &column.nested) {
+                (Some(mut a), Some(b))
+                    if a.form == b.form
+                        && a.fields.len() == b.fields.len()
+                        && a.fields
+                            .iter()
+                            .zip(&b.fields)
+                            .all(|(x, y)| x.name == y.name && x.ty == y.ty) =>
+                {
+                    // Fields nullable where any variant's are.
+                    a.elements_nullable |= b.elements_nullable;
+                    for (x, y) in a.fields.iter_mut().zip(&b.fields) {
+                        x.nullable |= y.nullable;
+                    }
+                    Some(a)
+                }
+                // Rows whose fields differ between variants have no one child type.
+                _ => None,
+            };
         }
     }
     let mut parameters: Vec<Option<ParamDescription>> = vec![None; params];
