@@ -310,10 +310,13 @@ pub(crate) fn parse_text(s: &[u8]) -> Result<Option<(TextBound<'_>, TextBound<'_
     )))
 }
 
+/// A bound's bytes as written in a range's text, `None` when unbounded.
+type BoundText<'r> = Option<Cow<'r, [u8]>>;
+
 /// The bound starting at `start` (`None` when absent: unbounded) and where it ends: at the
 /// first `,`, `]` or `)` outside quotes. Borrowed when written without escapes (bare, or
 /// quoted as a whole), else unescaped into a copy.
-fn text_bound(s: &[u8], start: usize) -> Result<(Option<Cow<'_, [u8]>>, usize), RangeError> {
+fn text_bound(s: &[u8], start: usize) -> Result<(BoundText<'_>, usize), RangeError> {
     let ends = |b: Option<&u8>| matches!(b, Some(b',' | b']' | b')'));
     if ends(s.get(start)) {
         return Ok((None, start));
