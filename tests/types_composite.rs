@@ -200,10 +200,11 @@ async fn composites_with_text_only_fields_both_ways() {
     assert_eq!(back, c_text);
 }
 
-/// A field whose text has no exact binary form Quarry can write (`tsvector`) still reads; sending
-/// it in a record is a clear error before anything is sent, and the connection stays usable.
+/// A field whose text has no exact binary form Quarry can write (`tsvector`, `tsquery`, `money`)
+/// sends the whole composite in text, as a record literal; without one, it goes in binary (the
+/// snapshot converted into its binary form).
 #[tokio::test]
-async fn text_fields_without_a_binary_form_are_refused_clearly() {
+async fn text_only_fields_send_the_record_in_text() {
     let mut conn = common::connect().await;
     conn.execute(
         "CREATE TYPE doc AS (id int4, words tsvector, snap txid_snapshot)",
@@ -214,13 +215,11 @@ async fn text_fields_without_a_binary_form_are_refused_clearly() {
     let sql = r#"SELECT '(1,"a:1 b:2","10:20:10,14")'::doc"#;
     let doc: (i32, String, String) = conn.fetch_val(sql, &[]).await.unwrap();
     assert_eq!(doc, (1, "'a':1 'b':2".to_owned(), "10:20:10,14".to_owned()));
-    let err = conn
-        .fetch_val::<String>("SELECT $1::doc::text", &[&doc])
+    let back: String = conn
+        .fetch_val("SELECT $1::doc::text", &[&doc])
         .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("field 1"), "names the field: {err}");
-    assert!(err.contains("tsvector"), "{err}");
+        .unwrap();
+    assert_eq!(back, r#"(1,"'a':1 'b':2","10:20:10,14")"#);
     // Without the tsvector, the snapshot goes in its binary form.
     let back: String = conn
         .fetch_val(
@@ -232,6 +231,212 @@ async fn text_fields_without_a_binary_form_are_refused_clearly() {
     assert_eq!(back, r#"(2,,"10:20:10,14")"#);
     let one: i32 = conn.fetch_val("SELECT 1", &[]).await.unwrap();
     assert_eq!(one, 1);
+}
+
+const NOTE: &str = r#"
+CREATE TYPE mood AS ENUM ('ok', 'so "so"');
+CREATE TYPE note AS (
+    id int8, words tsvector, q tsquery, price money, body text, at timestamptz, day date,
+    span int4range, tags text[], m mood, raw bytea, amount numeric, ok bool, f float8,
+    pair_ip inet, dur interval, maybe int4
+);
+"#;
+
+#[derive(Debug, PartialEq, Clone, quarry::Type)]
+struct Note {
+    id: i64,
+    words: String,
+    q: Option<String>,
+    price: String,
+    body: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+    day: chrono::NaiveDate,
+    span: quarry::types::Range<i32>,
+    tags: Vec<Option<String>>,
+    m: String,
+    raw: Vec<u8>,
+    amount: quarry::types::Numeric,
+    ok: bool,
+    f: f64,
+    pair_ip: quarry::types::IpNetwork,
+    dur: quarry::types::Interval,
+    maybe: Option<i32>,
+}
+
+/// A tuple or derived struct with a `String` for `tsvector`, `tsquery` or `money` goes as a record
+/// literal in text (every other field rendered as its type's text, quoted by `record_in`'s
+/// rules), alone, NULL-filled and in arrays; what the server reads back prints as the original.
+#[tokio::test]
+async fn records_with_text_only_fields_are_sent_in_text() {
+    use chrono::TimeZone;
+    let mut conn = common::connect().await;
+    conn.execute(NOTE, &[]).await.unwrap();
+    let note = Note {
+        id: -9_000_000_000,
+        words: "'a':1 'b c':2 'it''s':3".into(),
+        q: Some("'x' & !'y'".into()),
+        price: "$1,234.50".into(),
+        body: Some("a (b), \"c\" \\ d\te ".into()),
+        at: chrono::Utc
+            .with_ymd_and_hms(2001, 2, 3, 4, 5, 6)
+            .unwrap()
+            .checked_add_signed(chrono::Duration::microseconds(7))
+            .unwrap(),
+        day: chrono::NaiveDate::from_ymd_opt(-44, 3, 15).unwrap(),
+        span: quarry::types::Range::from(1..10),
+        tags: vec![
+            Some("x y".into()),
+            None,
+            Some(String::new()),
+            Some("NULL".into()),
+        ],
+        m: "so \"so\"".into(),
+        raw: vec![0, 1, 0xfe, b'\\'],
+        amount: "-12.3400".parse().unwrap(),
+        ok: true,
+        f: 0.1,
+        pair_ip: "10.1.2.3/8".parse().unwrap(),
+        dur: quarry::types::Interval {
+            months: 14,
+            days: -3,
+            microseconds: -3_723_000_004,
+        },
+        maybe: None,
+    };
+    conn.execute("SET TimeZone = 'Asia/Kolkata'", &[])
+        .await
+        .unwrap();
+    let sent: String = conn
+        .fetch_val("SELECT $1::note::text", &[&note])
+        .await
+        .unwrap();
+    // The server's own rendering of the same value, read back from it.
+    let read: Note = conn
+        .fetch_val("SELECT $1::text::note", &[&sent])
+        .await
+        .unwrap();
+    assert_eq!(read, note);
+    let again: String = conn
+        .fetch_val("SELECT $1::note::text", &[&read])
+        .await
+        .unwrap();
+    assert_eq!(again, sent);
+    assert!(
+        sent.contains("$1,234.50") && sent.contains("'x' & !'y'"),
+        "{sent}"
+    );
+    // Arrays of such records (array literal of record literals), NULL elements included.
+    let notes = vec![Some(note.clone()), None, Some(note.clone())];
+    let back: Vec<Option<Note>> = conn
+        .fetch_val("SELECT $1::note[]", &[&notes])
+        .await
+        .unwrap();
+    assert_eq!(back, notes);
+    // A tuple in text too, with NULLs and an empty string.
+    type Small = (i32, Option<String>, String);
+    conn.execute("CREATE TYPE small AS (i int4, w tsvector, t text)", &[])
+        .await
+        .unwrap();
+    for small in [
+        (1, None, String::new()),
+        (2, Some("'a'".to_owned()), "(,)".to_owned()),
+    ] {
+        let text: String = conn
+            .fetch_val("SELECT $1::small::text", &[&small])
+            .await
+            .unwrap();
+        let back: Small = conn
+            .fetch_val("SELECT $1::text::small", &[&text])
+            .await
+            .unwrap();
+        assert_eq!(back, small);
+    }
+    let text: String = conn
+        .fetch_val("SELECT $1::small::text", &[&(1, None::<String>, "")])
+        .await
+        .unwrap();
+    assert_eq!(text, r#"(1,,"")"#);
+}
+
+/// A composite that arrives in text reads into `Value::Record`, each field as the `Value` its
+/// type reads (text-only fields as `Value::Text`), and is sent back (in text) unchanged.
+#[tokio::test]
+async fn text_composites_are_value_records_both_ways() {
+    let mut conn = common::connect().await;
+    conn.execute(NOTE, &[]).await.unwrap();
+    let literal = r#"'(7,"a:1 b:2","x & y","$3.00","a ""b"" \\ c","2001-02-03 04:05:06.000007+00",2020-01-02,"[1,5)","{a,NULL,""b c""}","so ""so""","\\x00ff",1.50,t,0.1,10.0.0.1/8,"1 mon 2 days 00:00:03",)'::note"#;
+    let row = conn
+        .fetch_row(
+            format!("SELECT {literal} AS n, ({literal})::text AS t, ARRAY[{literal}, NULL] AS ns, (ARRAY[{literal}, NULL])::text AS ts").as_str(),
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let Value::Record(fields) = row.value("n").unwrap() else {
+        panic!("a record: {:?}", row.value("n"))
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(name))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(field("id"), Value::Int(7));
+    assert_eq!(field("words"), Value::Text("'a':1 'b':2".into()));
+    assert_eq!(field("body"), Value::Text(r#"a "b" \ c"#.into()));
+    assert!(
+        matches!(field("at"), Value::TimestampTz(_)),
+        "{:?}",
+        field("at")
+    );
+    assert!(matches!(field("day"), Value::Date(_)));
+    assert!(
+        matches!(field("span"), Value::Range(_)),
+        "{:?}",
+        field("span")
+    );
+    assert!(matches!(field("tags"), Value::Array(_)));
+    assert_eq!(field("m"), Value::Text(r#"so "so""#.into()));
+    assert_eq!(field("raw"), Value::Bytes(vec![0, 0xff]));
+    assert!(matches!(field("amount"), Value::Numeric(_)));
+    assert_eq!(field("ok"), Value::Bool(true));
+    assert_eq!(field("f"), Value::Float(0.1));
+    assert!(matches!(field("pair_ip"), Value::Network(_)));
+    assert!(matches!(field("dur"), Value::Interval(_)));
+    assert_eq!(field("maybe"), Value::Null);
+    // Binary composites read into the same variants: the representation depends on the type.
+    let binary = conn
+        .fetch_row(
+            "SELECT ROW(7, 1.50::numeric, '[1,5)'::int4range, '2020-01-02'::date)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .value(0)
+        .unwrap();
+    let Value::Record(binary) = binary else {
+        panic!("a record")
+    };
+    assert_eq!(binary[0].1, field("id"));
+    assert_eq!(binary[1].1, field("amount"));
+    assert_eq!(binary[2].1, field("span"));
+    assert_eq!(binary[3].1, field("day"));
+    // Sent back: the same text.
+    let t: String = row.get("t").unwrap();
+    let back: String = conn
+        .fetch_val("SELECT $1::note::text", &[&row.value("n").unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(back, t);
+    let ts: String = row.get("ts").unwrap();
+    let back: String = conn
+        .fetch_val("SELECT $1::note[]::text", &[&row.value("ns").unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(back, ts);
 }
 
 /// Arrays of composites holding `citext` and `hstore` (no codec registered) read and go back.

@@ -110,3 +110,65 @@ async fn arrays_of_ranges_and_errors() {
     let one: i32 = conn.fetch_val("SELECT 1", &[]).await.unwrap();
     assert_eq!(one, 1);
 }
+
+#[derive(Debug, PartialEq, quarry::Type)]
+struct Booking {
+    words: Option<String>,
+    during: Range<chrono::NaiveDateTime>,
+    slots: Multirange<i32>,
+    names: Range<String>,
+}
+
+/// A composite holding a `tsvector` arrives in text; its range and multirange fields (quoted
+/// bounds, escapes, infinite bounds, `empty`) read through `Range<T>` and `Multirange<T>`, into
+/// tuples and derived structs, alone and in arrays.
+#[tokio::test]
+async fn ranges_in_text_composites() {
+    let mut conn = common::connect().await;
+    conn.execute(
+        "CREATE TYPE textrange AS RANGE (subtype = text); \
+         CREATE TYPE booking AS (words tsvector, during tsrange, slots int4multirange, names textrange)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let sql = r#"SELECT ROW('a:1', '[2020-01-01 10:00,2020-01-02 00:00:00.5)', '{[1,3), [5,)}',
+                     textrange('a "b', E'c\\d', '(]'))::booking AS b,
+                 ARRAY[ROW(NULL, 'empty', '{}', '(,)')::booking, NULL] AS bs"#;
+    let row = conn.fetch_row(sql, &[]).await.unwrap().unwrap();
+    let at = |d: u32, h: u32, ms: u32| {
+        NaiveDate::from_ymd_opt(2020, 1, d)
+            .unwrap()
+            .and_hms_milli_opt(h, 0, 0, ms)
+            .unwrap()
+    };
+    let want = Booking {
+        words: Some("'a':1".into()),
+        during: Range::from(at(1, 10, 0)..at(2, 0, 500)),
+        slots: Multirange(vec![Range::from(1..3), Range::from(5..)]),
+        names: Range::new(
+            Bound::Excluded("a \"b".to_owned()),
+            Bound::Included("c\\d".to_owned()),
+        ),
+    };
+    assert_eq!(row.get::<Booking>("b").unwrap(), want);
+    type Tuple = (
+        Option<String>,
+        Range<chrono::NaiveDateTime>,
+        Multirange<i32>,
+        Range<String>,
+    );
+    let tuple: Tuple = row.get("b").unwrap();
+    assert_eq!(tuple.1, want.during);
+    assert_eq!(tuple.3, want.names);
+    let empty = Booking {
+        words: None,
+        during: Range::Empty,
+        slots: Multirange(vec![]),
+        names: Range::from(..),
+    };
+    assert_eq!(
+        row.get::<Vec<Option<Booking>>>("bs").unwrap(),
+        [Some(empty), None]
+    );
+}

@@ -19,6 +19,7 @@ pub(crate) fn expand(
     let t = quote!(::quarry::types);
     let composite = quote!(#t);
     let mut encode = Vec::new();
+    let mut encoded = Vec::new();
     let mut decode = Vec::new();
     let mut decode_copy = Vec::new();
     for field in &fields.named {
@@ -40,6 +41,7 @@ pub(crate) fn expand(
         };
         let name = LitStr::new(&name, ident.span());
         encode.push(quote!(encoder.field(#name, &self.#ident)?;));
+        encoded.push(quote!(&self.#ident as &dyn #t::Encode));
         decode.push(quote!(#ident: decoder.field::<#ty>(#name)?));
         decode_copy.push(quote!(#ident: decoder.field_copy::<#ty>(#name)?));
     }
@@ -68,12 +70,17 @@ pub(crate) fn expand(
                 ty: &#t::PgType,
                 buf: &mut ::quarry::from_record::__private::BytesMut,
             ) -> ::core::result::Result<#t::IsNull, #t::BoxError> {
-                let mut encoder = #composite::CompositeEncoder::new(ty, buf)?;
+                let format = #t::Encode::format(self, ty);
+                let mut encoder = #composite::CompositeEncoder::with_format(ty, format, buf)?;
                 #(#encode)*
                 encoder.finish()
             }
             fn accepts(&self, ty: &#t::PgType) -> bool {
                 <Self as #t::Type>::accepts(ty)
+            }
+            // Text when a field can only go in text (a String for tsvector, ...): a record literal.
+            fn format(&self, ty: &#t::PgType) -> #t::Format {
+                #composite::CompositeEncoder::format_for(ty, &[#(#encoded),*])
             }
         }
 

@@ -210,6 +210,22 @@ where
             })?;
         decode_one_element(element).map_err(|source| ArrayError::Element { index, source })
     };
+    // `int2vector` and `oidvector` print as their elements separated by spaces (a field of a
+    // composite received in text).
+    if value.format() == Format::Text && is_vector(ty) && raw.first() != Some(&b'{') {
+        let elements = raw
+            .split(u8::is_ascii_whitespace)
+            .filter(|e| !e.is_empty())
+            .enumerate()
+            .map(|(index, bytes)| decode_one(index, Some(bytes)))
+            .collect::<Result<Vec<T>, _>>()?;
+        let dims = if elements.is_empty() {
+            Vec::new()
+        } else {
+            one_dim(elements.len())?.to_vec()
+        };
+        return Ok((dims, elements));
+    }
     if value.format() == Format::Text {
         let parsed = array_text::parse(raw, array_text::delimiter(elem))?;
         let elements = parsed
@@ -276,7 +292,7 @@ fn array_format<T: Encode>(ty: &PgType, elements: &[T]) -> Format {
 }
 
 /// `int2vector` and `oidvector`: arrays whose text form is their elements separated by spaces.
-fn is_vector(ty: &PgType) -> bool {
+pub(crate) fn is_vector(ty: &PgType) -> bool {
     matches!(ty.base_oid(), oid::INT2VECTOR | oid::OIDVECTOR)
 }
 
@@ -450,6 +466,15 @@ mod tests {
 
     fn dec<'r, T: Decode<'r>>(raw: &'r [u8], ty: &'r PgType) -> Result<T, BoxError> {
         T::decode(ValueRef::new(Some(raw), Format::Binary, ty))
+    }
+
+    #[test]
+    fn vectors_in_text() {
+        let ty = PgType::resolve(oid::INT2VECTOR);
+        let text = |raw: &[u8]| Vec::<i16>::decode(ValueRef::new(Some(raw), Format::Text, &ty));
+        assert_eq!(text(b"1 -2  3").unwrap(), [1, -2, 3]);
+        assert_eq!(text(b"").unwrap(), Vec::<i16>::new());
+        assert!(text(b"1 x").is_err());
     }
 
     #[test]

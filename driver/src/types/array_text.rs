@@ -21,8 +21,9 @@ pub(crate) fn delimiter(elem: &PgType) -> u8 {
     if elem.oid() == oid::BOX { b';' } else { b',' }
 }
 
-/// Appends the text form of an array whose elements are sent in text (elements going through a
-/// text-format custom codec): `[lb:ub]...=` when a lower bound is not 1, nested braces, every
+/// Appends the text form of an array whose elements are sent in text (an element going through a
+/// text-format custom codec, or a record that goes in text; the others are rendered as their
+/// type's text by `text_out.rs`): `[lb:ub]...=` when a lower bound is not 1, nested braces, every
 /// element quoted with `"` and `\` escaped, NULL unquoted.
 pub(crate) fn write<'a, T, I>(
     elem: &PgType,
@@ -78,8 +79,7 @@ where
             .next()
             .ok_or(ArrayError::Text("fewer elements than the dimensions hold"))?;
         let mut text = BytesMut::new();
-        let is_null = value
-            .encode(elem, &mut text)
+        let is_null = super::text_out::put_text(value, elem, &mut text)
             .map_err(|source| ArrayError::Element { index, source })?;
         if let IsNull::Yes = is_null {
             buf.put_slice(b"NULL");

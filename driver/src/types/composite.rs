@@ -5,18 +5,18 @@
 //! (-1 for NULL). Decoding needs no registry: field types come from the composite's
 //! [`Kind::Composite`] when known, else from the OIDs in the data (built-in types).
 //!
-//! **Why a composite may arrive in text, and is always sent in binary.** In a binary record each
-//! field is in its own type's binary form (`jsonpath` is a version byte and the text, `tsvector`
-//! a structure of its own), and a type without binary I/O on the server cannot be in one at all.
+//! **Why a composite may arrive in text, and how it is sent.** In a binary record each field is
+//! in its own type's binary form (`jsonpath` is a version byte and the text, `tsvector` a
+//! structure of its own), and a type without binary I/O on the server cannot be in one at all.
 //! So a composite is asked for in binary only when Quarry decodes every field in binary
 //! ([`PgType::has_binary_codec`]); otherwise it arrives in text, whose fields are each field
 //! type's text, exact for every type, and the decoder splits it (`record_text.rs`) and hands each
-//! field to its Rust type in text. Parameters go in binary (a record's text would need every
-//! field's text, which a Rust value sent in binary has not): a field value that goes in text
-//! (a `String` for `jsonpath`, `macaddr`, `txid_snapshot`, ...) is converted into its type's
-//! binary form where that is exact ([`put_text_field`]), and refused before anything is sent
-//! where it is not (`tsvector`, `money`, whose text only the server can read): such a composite
-//! is sent whole as a `String` (or a `Value`).
+//! field to its Rust type in text. Parameters go in binary; a field value that goes in text (a
+//! `String` for `jsonpath`, `macaddr`, `txid_snapshot`, ...) is converted into its type's binary
+//! form where that is exact ([`put_text_field`]). Where it is not (`tsvector`, `tsquery`,
+//! `money`, whose text only the server can read, or a text-format custom codec), the whole
+//! composite goes in text ([`CompositeEncoder::format_for`]): a record literal whose other
+//! fields are rendered as their types' text (`text_out.rs`).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -26,6 +26,7 @@ use bytes::{BufMut, BytesMut};
 use super::array::element_format;
 use super::pg_type::builtin;
 use super::record_text;
+use super::text_out::{needs_text, put_record_field, put_text};
 use super::wire::{Reader, WireError, count, put_value};
 use super::{
     BoxError, Decode, Encode, Field, Format, IsNull, Kind, MacAddr, MacAddr8, Oid, PgType,
@@ -82,9 +83,10 @@ pub enum CompositeError {
     #[error("malformed record text: {0}")]
     Text(&'static str),
     /// A field value that goes in text has no exact binary form for its type, which a record
-    /// parameter (always binary) needs.
+    /// written in binary needs (the record was started with [`CompositeEncoder::new`] rather
+    /// than in the format [`CompositeEncoder::format_for`] gives).
     #[error(
-        "a {rust_type} goes to {pg_type} in text, which cannot be put into a binary record; send {pg_type} from its own Rust type, or the whole composite as a String"
+        "a {rust_type} goes to {pg_type} in text, which cannot be put into a binary record; start the record in the format CompositeEncoder::format_for gives"
     )]
     TextField {
         /// The field's PostgreSQL type.
@@ -109,7 +111,8 @@ pub(crate) fn composite_fields(ty: &PgType) -> Option<&[Field]> {
     }
 }
 
-/// Writes a composite parameter field by field, in the type's order.
+/// Writes a composite parameter field by field, in the type's order: in binary, or as a record
+/// literal in text when a field can only go in text ([`CompositeEncoder::format_for`]).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -129,13 +132,40 @@ pub struct CompositeEncoder<'a> {
     ty: &'a PgType,
     fields: &'a [Field],
     buf: &'a mut BytesMut,
+    format: Format,
     next: usize,
 }
 
 impl<'a> CompositeEncoder<'a> {
-    /// Starts a value of the composite type `ty`. An anonymous `record` is refused: PostgreSQL
-    /// cannot receive one as a parameter.
+    /// Starts a value of the composite type `ty` in binary. An anonymous `record` is refused:
+    /// PostgreSQL cannot receive one as a parameter.
     pub fn new(ty: &'a PgType, buf: &'a mut BytesMut) -> Result<Self, BoxError> {
+        Self::with_format(ty, Format::Binary, buf)
+    }
+
+    /// Starts a value of the composite type `ty` in `format`: what [`CompositeEncoder::format_for`]
+    /// says of the values, which is the format the parameter is sent in. In text, each field is
+    /// written as its type's text, quoted as `record_in` reads it.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use quarry_driver::types::{CompositeEncoder, Field, Format, Kind, PgType};
+    /// let ty = PgType::new(90_000, "pair", "public", Kind::Composite(vec![
+    ///     Field { name: "a".into(), ty: PgType::resolve(23) },
+    ///     Field { name: "b".into(), ty: PgType::resolve(25) },
+    /// ]));
+    /// let mut buf = BytesMut::new();
+    /// let mut enc = CompositeEncoder::with_format(&ty, Format::Text, &mut buf).unwrap();
+    /// enc.field("a", &1i32).unwrap();
+    /// enc.field("b", "x, y").unwrap();
+    /// enc.finish().unwrap();
+    /// assert_eq!(&buf[..], br#"(1,"x, y")"#);
+    /// ```
+    pub fn with_format(
+        ty: &'a PgType,
+        format: Format,
+        buf: &'a mut BytesMut,
+    ) -> Result<Self, BoxError> {
         let Some(fields) = composite_fields(ty) else {
             if ty.oid() == oid::RECORD {
                 return Err(CompositeError::AnonymousRecordParameter.into());
@@ -145,13 +175,43 @@ impl<'a> CompositeEncoder<'a> {
             }
             .into());
         };
-        buf.put_i32(count(fields.len(), "record")?);
+        if format == Format::Text {
+            buf.put_u8(b'(');
+        } else {
+            buf.put_i32(count(fields.len(), "record")?);
+        }
         Ok(CompositeEncoder {
             ty,
             fields,
             buf,
+            format,
             next: 0,
         })
+    }
+
+    /// The format a composite parameter of type `ty` holding `values` (in the type's field order)
+    /// is sent in: text when a value can only go in text (a `String` for `tsvector`, `tsquery`
+    /// or `money`, a text-format custom codec, a composite or array that goes in text itself),
+    /// binary otherwise. Tuples and `#[derive(Type)]` structs answer [`Encode::format`] with it.
+    ///
+    /// ```
+    /// use quarry_driver::types::{CompositeEncoder, Encode, Field, Format, Kind, PgType, oid};
+    /// let ty = PgType::new(90_000, "doc", "public", Kind::Composite(vec![
+    ///     Field { name: "id".into(), ty: PgType::resolve(oid::INT4) },
+    ///     Field { name: "words".into(), ty: PgType::resolve(oid::TSVECTOR) },
+    /// ]));
+    /// let words = String::from("'a':1");
+    /// assert_eq!(CompositeEncoder::format_for(&ty, &[&1i32, &words]), Format::Text);
+    /// assert_eq!(CompositeEncoder::format_for(&ty, &[&1i32, &None::<String>]), Format::Binary);
+    /// ```
+    pub fn format_for(ty: &PgType, values: &[&dyn Encode]) -> Format {
+        let text = composite_fields(ty).is_some_and(|fields| {
+            fields
+                .iter()
+                .zip(values)
+                .any(|(field, value)| needs_text(*value, &field.ty))
+        });
+        if text { Format::Text } else { Format::Binary }
     }
 
     /// Writes the next field; `name` is used in errors. The value must fit the field's type.
@@ -171,6 +231,22 @@ impl<'a> CompositeEncoder<'a> {
                 rust_type: value.rust_type(),
             }
             .into());
+        }
+        if self.format == Format::Text {
+            if self.next > 0 {
+                self.buf.put_u8(b',');
+            }
+            let mut text = BytesMut::new();
+            let is_null =
+                put_text(value, &field.ty, &mut text).map_err(|source| CompositeError::Field {
+                    field: name.to_owned(),
+                    source,
+                })?;
+            if is_null == IsNull::No {
+                put_record_field(&text, self.buf);
+            }
+            self.next += 1;
+            return Ok(());
         }
         self.buf.put_u32(field.ty.oid());
         let written = if value.format(&field.ty) == Format::Text {
@@ -195,6 +271,9 @@ impl<'a> CompositeEncoder<'a> {
                 found: self.next,
             }
             .into());
+        }
+        if self.format == Format::Text {
+            self.buf.put_u8(b')');
         }
         Ok(IsNull::No)
     }
@@ -457,6 +536,41 @@ fn put_text_field<T: Encode + ?Sized>(
     Ok(IsNull::No)
 }
 
+/// The text of a value [`put_text_field`] converted into its binary form (met again when a
+/// record holding it is rendered as text, `text_out.rs`): `None` for the other types.
+pub(crate) fn text_from_binary(ty: &PgType, raw: &[u8]) -> Option<Result<String, BoxError>> {
+    let utf8 = |raw: &[u8]| {
+        std::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(Into::into)
+    };
+    Some(match ty.base_oid() {
+        oid::JSONPATH => match raw.split_first() {
+            Some((1, text)) => utf8(text),
+            _ => Err("unsupported jsonpath binary version".into()),
+        },
+        oid::REFCURSOR => utf8(raw),
+        oid::TXID_SNAPSHOT | oid::PG_SNAPSHOT => snapshot_text(raw),
+        _ => return None,
+    })
+}
+
+/// `pg_snapshot_send`'s form back to `xmin:xmax:xip,...`.
+fn snapshot_text(raw: &[u8]) -> Result<String, BoxError> {
+    let mut r = Reader::new(raw, "snapshot");
+    let n = r.i32()?;
+    let (xmin, xmax) = (r.u64()?, r.u64()?);
+    let mut text = format!("{xmin}:{xmax}:");
+    for i in 0..n {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&r.u64()?.to_string());
+    }
+    r.finish()?;
+    Ok(text)
+}
+
 /// `txid_snapshot` / `pg_snapshot` from `xmin:xmax:xip,...` to `pg_snapshot_recv`'s form: the
 /// number of in-progress ids (`int4`), `xmin`, `xmax`, then each id (`int8`s).
 fn put_snapshot(text: &str, buf: &mut BytesMut) -> Result<(), BoxError> {
@@ -543,6 +657,23 @@ mod tests {
         assert!(CompositeEncoder::new(&record, &mut BytesMut::new()).is_err());
         let nested = Arc::new(pair());
         assert!(matches!(nested.kind(), Kind::Composite(f) if f.len() == 2));
+    }
+
+    #[test]
+    fn text_fields_converted_to_binary_read_back_as_text() {
+        for (oid, text) in [
+            (oid::TXID_SNAPSHOT, "10:20:10,14"),
+            (oid::PG_SNAPSHOT, "10:20:"),
+            (oid::JSONPATH, "$.a"),
+            (oid::REFCURSOR, "cur"),
+        ] {
+            let ty = PgType::resolve(oid);
+            let mut buf = BytesMut::new();
+            put_text_field(text, &ty, &mut buf).unwrap();
+            let back = text_from_binary(&ty, &buf[4..]).unwrap().unwrap();
+            assert_eq!(back, text);
+        }
+        assert!(text_from_binary(&PgType::resolve(oid::INT4), b"").is_none());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! become Rust values ([`Decode`]).
 //!
 //! Parameters are sent in binary, except a `String` (or `Value::Text`) for a type without a binary
-//! codec, which goes in text (formats are per parameter). Columns arrive in binary when
+//! codec, which goes in text (formats are per parameter), and a composite or array holding one,
+//! sent as a record or array literal (`text_out.rs` renders its other values as text). Columns arrive in binary when
 //! [`PgType::has_binary_codec`] says so and as text otherwise, so an unknown type still decodes
 //! into a `String` and is sent back from one.
 //! One file per family of types; the connection and [`crate::Record`] only see the two traits.
@@ -33,6 +34,7 @@ mod proptests;
 mod range;
 mod record_text;
 mod text;
+mod text_out;
 mod tuple;
 #[cfg(feature = "uuid")]
 mod uuid;

@@ -5,7 +5,9 @@
 
 use bytes::{BufMut, BytesMut};
 
-use super::range::{RangeError, decode_range, encode_range, parse_text, subtype};
+use super::range::{
+    RangeError, decode_range, decode_range_copy, encode_range, parse_text, subtype,
+};
 use super::wire::{Reader, count};
 use super::{BoxError, Decode, Encode, Format, IsNull, Kind, PgType, Range, Type, ValueRef};
 
@@ -97,6 +99,27 @@ impl<'r, T: Decode<'r>> Decode<'r> for Multirange<T> {
         r.finish()?;
         Ok(Multirange(ranges))
     }
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        let ty = value.ty();
+        let (_, sub) = parts(ty).ok_or_else(|| not_a_multirange(ty))?;
+        let raw = value.non_null()?;
+        if value.format() == Format::Text {
+            return split_text(raw)?
+                .into_iter()
+                .map(|part| decode_range_copy(part, Format::Text, sub))
+                .collect::<Result<_, _>>()
+                .map(Multirange);
+        }
+        let mut r = Reader::new(raw, "multirange");
+        let n = usize::try_from(r.i32()?).map_err(|_| RangeError::Text("negative count"))?;
+        let mut ranges = Vec::with_capacity(n.min(r.remaining() / 5));
+        for _ in 0..n {
+            let part = r.value()?.ok_or(RangeError::NullBound)?;
+            ranges.push(decode_range_copy(part, Format::Binary, sub)?);
+        }
+        r.finish()?;
+        Ok(Multirange(ranges))
+    }
 }
 
 /// Splits `{[1,3),(5,7]}` into its ranges' text, respecting quoted bounds.
@@ -109,16 +132,7 @@ fn split_text(s: &[u8]) -> Result<Vec<&[u8]>, RangeError> {
     let mut parts = Vec::new();
     let mut rest = inner.trim_ascii();
     while !rest.is_empty() {
-        let mut quoted = false;
-        let end = rest
-            .iter()
-            .position(|&b| {
-                if b == b'"' {
-                    quoted = !quoted;
-                }
-                !quoted && (b == b']' || b == b')')
-            })
-            .ok_or(RangeError::Text("unterminated range"))?;
+        let end = range_end(rest).ok_or(RangeError::Text("unterminated range"))?;
         let (part, tail) = rest.split_at(end + 1);
         // Validate early so the error points at the multirange.
         parse_text(part)?;
@@ -131,6 +145,25 @@ fn split_text(s: &[u8]) -> Result<Vec<&[u8]>, RangeError> {
         }
     }
     Ok(parts)
+}
+
+/// Where the range at the start of `s` ends: its closing `]` or `)`, outside quotes and not
+/// taken literally after a `\\`.
+fn range_end(s: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    s.iter().position(|&b| {
+        if escaped {
+            escaped = false;
+            return false;
+        }
+        match b {
+            b'\\' => escaped = true,
+            b'"' => quoted = !quoted,
+            _ => {}
+        }
+        !quoted && (b == b']' || b == b')')
+    })
 }
 
 #[cfg(test)]
@@ -153,6 +186,12 @@ mod tests {
         }
         let text =
             Multirange::<i32>::decode(ValueRef::new(Some(b"{[1,3), [5,)}"), Format::Text, &ty));
+        assert_eq!(text.unwrap(), m);
+        let text = Multirange::<i32>::decode_copy(ValueRef::new(
+            Some(br#"{["1",3), [5,)}"#),
+            Format::Text,
+            &ty,
+        ));
         assert_eq!(text.unwrap(), m);
         let empty = Multirange::<i32>::decode(ValueRef::new(Some(b"{}"), Format::Text, &ty));
         assert_eq!(empty.unwrap(), Multirange(vec![]));

@@ -4,6 +4,7 @@
 //! Binary format: one flag byte, then the lower and upper bounds that are finite, each prefixed by
 //! its length. Ranges whose subtype has no binary codec arrive as text (`[1,5)`, `empty`).
 
+use std::borrow::Cow;
 use std::ops::{Bound, RangeBounds};
 
 use bytes::{BufMut, BytesMut};
@@ -199,34 +200,55 @@ pub(crate) fn encode_range<T: Encode>(
     Ok(())
 }
 
-/// Decodes one range of subtype `sub` from its binary (or text) form.
+/// Decodes one range of subtype `sub` from its binary (or text) form. A text bound written with
+/// escapes is unescaped into a copy, which only owned Rust types decode
+/// ([`Decode::decode_copy`]).
 pub(crate) fn decode_range<'r, T: Decode<'r>>(
     raw: &'r [u8],
     format: Format,
     sub: &'r PgType,
 ) -> Result<Range<T>, BoxError> {
-    let bound = |which: &'static str, bytes: &'r [u8], inclusive: bool| {
-        let v = T::decode(ValueRef::new(Some(bytes), format, sub))
-            .map_err(|source| RangeError::Bound { which, source })?;
-        Ok::<_, RangeError>(if inclusive {
-            Bound::Included(v)
-        } else {
-            Bound::Excluded(v)
+    decode_bounds(raw, format, |which, bytes| {
+        let decoded = match bytes {
+            Cow::Borrowed(bytes) => T::decode(ValueRef::new(Some(bytes), format, sub)),
+            Cow::Owned(copy) => T::decode_copy(ValueRef::new(Some(&copy), format, sub)),
+        };
+        decoded.map_err(|source| RangeError::Bound { which, source })
+    })
+}
+
+/// [`decode_range`] for a range whose bytes live only for this call (a field or element
+/// unescaped into a copy): every bound by [`Decode::decode_copy`].
+pub(crate) fn decode_range_copy<'x, T: Decode<'x>>(
+    raw: &[u8],
+    format: Format,
+    sub: &PgType,
+) -> Result<Range<T>, BoxError> {
+    decode_bounds(raw, format, |which, bytes| {
+        T::decode_copy(ValueRef::new(Some(&bytes), format, sub))
+            .map_err(|source| RangeError::Bound { which, source })
+    })
+}
+
+/// Splits a range into its bounds (binary or text) and hands each finite one to `bound`.
+fn decode_bounds<'r, T>(
+    raw: &'r [u8],
+    format: Format,
+    mut bound: impl FnMut(&'static str, Cow<'r, [u8]>) -> Result<T, RangeError>,
+) -> Result<Range<T>, BoxError> {
+    let mut finish = |which, b: TextBound<'r>| -> Result<Bound<T>, RangeError> {
+        Ok(match b {
+            None => Bound::Unbounded,
+            Some((bytes, true)) => Bound::Included(bound(which, bytes)?),
+            Some((bytes, false)) => Bound::Excluded(bound(which, bytes)?),
         })
     };
     if format == Format::Text {
-        let text = parse_text(raw)?;
-        let Some((lower, upper)) = text else {
+        let Some((lower, upper)) = parse_text(raw)? else {
             return Ok(Range::Empty);
         };
-        let lower = match lower {
-            None => Bound::Unbounded,
-            Some((bytes, inc)) => bound("lower", bytes, inc)?,
-        };
-        let upper = match upper {
-            None => Bound::Unbounded,
-            Some((bytes, inc)) => bound("upper", bytes, inc)?,
-        };
+        let lower = finish("lower", lower)?;
+        let upper = finish("upper", upper)?;
         return Ok(Range::new(lower, upper));
     }
     let mut r = Reader::new(raw, "range");
@@ -235,46 +257,51 @@ pub(crate) fn decode_range<'r, T: Decode<'r>>(
         r.finish()?;
         return Ok(Range::Empty);
     }
-    let mut read = |which, inf, inc| -> Result<Bound<T>, RangeError> {
+    let mut read = |inf, inc| -> Result<TextBound<'r>, RangeError> {
         if flags & inf != 0 {
-            return Ok(Bound::Unbounded);
+            return Ok(None);
         }
         let bytes = r.value()?.ok_or(RangeError::NullBound)?;
-        bound(which, bytes, flags & inc != 0)
+        Ok(Some((Cow::Borrowed(bytes), flags & inc != 0)))
     };
-    let lower = read("lower", LB_INF, LB_INC)?;
-    let upper = read("upper", UB_INF, UB_INC)?;
+    let lower = read(LB_INF, LB_INC)?;
+    let upper = read(UB_INF, UB_INC)?;
     r.finish()?;
+    let lower = finish("lower", lower)?;
+    let upper = finish("upper", upper)?;
     Ok(Range::new(lower, upper))
 }
 
-/// A bound in text form: its bytes and whether it is inclusive; `None` when unbounded.
-type TextBound<'r> = Option<(&'r [u8], bool)>;
+/// A bound: its bytes (borrowed, or unescaped into a copy) and whether it is inclusive; `None`
+/// when unbounded.
+type TextBound<'r> = Option<(Cow<'r, [u8]>, bool)>;
 
-/// Parses `empty`, `[a,b)`, `(,b]`, `["a b",)`; `None` for the empty range.
+/// Parses a range's text as the server's `range_in` does: `empty`, `[a,b)`, `(,b]`,
+/// `["a b",)`, where `"` starts and ends quoted stretches (`""` inside is one `"`), `\` takes the
+/// next byte literally, and an empty bound is infinite (`""` is the empty string). `None` for the
+/// empty range.
 pub(crate) fn parse_text(s: &[u8]) -> Result<Option<(TextBound<'_>, TextBound<'_>)>, RangeError> {
     let s = s.trim_ascii();
     if s.eq_ignore_ascii_case(b"empty") {
         return Ok(None);
     }
-    let (&open, rest) = s.split_first().ok_or(RangeError::Text("empty input"))?;
-    let (&close, inner) = rest.split_last().ok_or(RangeError::Text("too short"))?;
-    let lower_inc = match open {
-        b'[' => true,
-        b'(' => false,
-        _ => return Err(RangeError::Text("expected '[' or '('")),
+    let lower_inc = match s.first() {
+        Some(b'[') => true,
+        Some(b'(') => false,
+        Some(_) => return Err(RangeError::Text("expected '[' or '('")),
+        None => return Err(RangeError::Text("empty input")),
     };
-    let upper_inc = match close {
-        b']' => true,
-        b')' => false,
+    let (lower, pos) = text_bound(s, 1)?;
+    if s.get(pos) != Some(&b',') {
+        return Err(RangeError::Text("expected ','"));
+    }
+    let (upper, pos) = text_bound(s, pos + 1)?;
+    let upper_inc = match s.get(pos) {
+        Some(b']') => true,
+        Some(b')') => false,
         _ => return Err(RangeError::Text("expected ']' or ')'")),
     };
-    let (lower, rest) = text_bound(inner)?;
-    let rest = rest
-        .strip_prefix(b",")
-        .ok_or(RangeError::Text("expected ','"))?;
-    let (upper, rest) = text_bound(rest)?;
-    if !rest.is_empty() {
+    if pos + 1 != s.len() {
         return Err(RangeError::Text("junk after the upper bound"));
     }
     Ok(Some((
@@ -283,30 +310,59 @@ pub(crate) fn parse_text(s: &[u8]) -> Result<Option<(TextBound<'_>, TextBound<'_
     )))
 }
 
-/// One bound: quoted, bare, or absent (unbounded); returns it and the rest of the input.
-fn text_bound(s: &[u8]) -> Result<(Option<&[u8]>, &[u8]), RangeError> {
-    if let Some(quoted) = s.strip_prefix(b"\"") {
-        let end = quoted
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .ok_or(RangeError::Text("unterminated quoted bound"))?;
-        let (value, rest) = quoted.split_at(end);
-        let rest = rest.get(1..).unwrap_or_default();
-        if s.get(end + 1) == Some(&b'\\') || rest.first() == Some(&b'"') {
-            return Err(RangeError::Text(
-                "a bound with escapes cannot be borrowed from a text-format range",
-            ));
+/// A bound's bytes as written in a range's text, `None` when unbounded.
+type BoundText<'r> = Option<Cow<'r, [u8]>>;
+
+/// The bound starting at `start` (`None` when absent: unbounded) and where it ends: at the
+/// first `,`, `]` or `)` outside quotes. Borrowed when written without escapes (bare, or
+/// quoted as a whole), else unescaped into a copy.
+fn text_bound(s: &[u8], start: usize) -> Result<(BoundText<'_>, usize), RangeError> {
+    let ends = |b: Option<&u8>| matches!(b, Some(b',' | b']' | b')'));
+    if ends(s.get(start)) {
+        return Ok((None, start));
+    }
+    let mut copy = Vec::new();
+    let mut pos = start;
+    let mut in_quotes = false;
+    let mut plain = true;
+    let mut quotes = 0usize;
+    while in_quotes || !ends(s.get(pos)) {
+        let Some(&c) = s.get(pos) else {
+            return Err(RangeError::Text("unterminated range"));
+        };
+        pos += 1;
+        match c {
+            b'\\' => {
+                let &next = s.get(pos).ok_or(RangeError::Text("unterminated range"))?;
+                pos += 1;
+                copy.push(next);
+                plain = false;
+            }
+            b'"' if !in_quotes => {
+                in_quotes = true;
+                quotes += 1;
+            }
+            b'"' if s.get(pos) == Some(&b'"') => {
+                pos += 1;
+                copy.push(b'"');
+                plain = false;
+            }
+            b'"' => {
+                in_quotes = false;
+                quotes += 1;
+            }
+            _ => copy.push(c),
         }
-        return Ok((Some(value), rest));
     }
-    let end = s.iter().position(|&b| b == b',').unwrap_or(s.len());
-    let (value, rest) = s.split_at(end);
-    if value.contains(&b'\\') {
-        return Err(RangeError::Text(
-            "a bound with escapes cannot be borrowed from a text-format range",
-        ));
-    }
-    Ok(((!value.is_empty()).then_some(value), rest))
+    let raw = s.get(start..pos).unwrap_or_default();
+    let bound = if plain && quotes == 0 {
+        Cow::Borrowed(raw)
+    } else if plain && quotes == 2 && raw.first() == Some(&b'"') && raw.last() == Some(&b'"') {
+        Cow::Borrowed(raw.get(1..raw.len() - 1).unwrap_or_default())
+    } else {
+        Cow::Owned(copy)
+    };
+    Ok((Some(bound), pos))
 }
 
 impl<T: Type> Type for Range<T> {
@@ -338,6 +394,13 @@ impl<'r, T: Decode<'r>> Decode<'r> for Range<T> {
             ty: ty.name().to_owned(),
         })?;
         decode_range(value.non_null()?, value.format(), sub)
+    }
+    fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
+        let ty = value.ty();
+        let sub = subtype(ty).ok_or_else(|| RangeError::NotARange {
+            ty: ty.name().to_owned(),
+        })?;
+        decode_range_copy(value.non_null()?, value.format(), sub)
     }
 }
 
@@ -377,9 +440,33 @@ mod tests {
         assert_eq!(dec("empty").unwrap(), Range::Empty);
         assert_eq!(dec("(,5]").unwrap(), Range::from(..=5));
         assert_eq!(dec("[\"2\",)").unwrap(), Range::from(2..));
-        for bad in ["[1,5", "1,5)", "[1;5)", "", "[a,5)"] {
+        assert_eq!(
+            dec(" [1,5] ").unwrap(),
+            Range::new(Bound::Included(1), Bound::Included(5))
+        );
+        for bad in [
+            "[1,5", "1,5)", "[1;5)", "", "[a,5)", "[1,5)x", "[\"1,5)", "[1\\",
+        ] {
             assert!(dec(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_bounds_with_escapes_are_copies() {
+        let ty = PgType::resolve(oid::TEXT);
+        let range = PgType::new(90_010, "textrange", "public", Kind::Range(ty));
+        let raw = br#"("a ""b",c\\d]"#;
+        let value = ValueRef::new(Some(raw), Format::Text, &range);
+        let want = Range::new(
+            Bound::Excluded("a \"b".to_owned()),
+            Bound::Included("c\\d".to_owned()),
+        );
+        assert_eq!(Range::<String>::decode(value).unwrap(), want);
+        assert_eq!(Range::<String>::decode_copy(value).unwrap(), want);
+        assert!(Range::<&str>::decode(value).is_err());
+        let plain = ValueRef::new(Some(br#"["",b)"#), Format::Text, &range);
+        let r = Range::<&str>::decode(plain).unwrap();
+        assert_eq!(r, Range::new(Bound::Included(""), Bound::Excluded("b")));
     }
 
     #[test]

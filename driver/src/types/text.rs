@@ -244,11 +244,14 @@ impl<'r> Decode<'r> for &'r [u8] {
 impl<'r> Decode<'r> for Vec<u8> {
     crate::types::decode_copy_owned!();
     #[inline]
-    fn accepts(ty: &PgType, format: Format) -> bool {
-        ty.base_oid() == oid::BYTEA && format == Format::Binary
+    fn accepts(ty: &PgType, _format: Format) -> bool {
+        ty.base_oid() == oid::BYTEA
     }
     #[inline]
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
+        if value.format() == Format::Text {
+            return super::bytea::parse_text(value.non_null()?);
+        }
         value.non_null().map(<[u8]>::to_vec)
     }
 }

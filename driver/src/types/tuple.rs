@@ -1,6 +1,7 @@
 //! Rust tuples (up to 12 elements) as records: they decode anonymous records (`SELECT (1, 'a')`
 //! into `(i32, String)`) and composites with as many fields, and encode as composite parameters
-//! (PostgreSQL cannot receive an anonymous `record` parameter).
+//! (PostgreSQL cannot receive an anonymous `record` parameter), in binary or, when an element can
+//! only go in text, as a record literal ([`CompositeEncoder::format_for`]).
 
 use bytes::BytesMut;
 
@@ -19,12 +20,16 @@ macro_rules! tuple {
 
         impl<$($t: Encode + Type),+> Encode for ($($t,)+) {
             fn encode(&self, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxError> {
-                let mut enc = CompositeEncoder::new(ty, buf)?;
+                let format = Encode::format(self, ty);
+                let mut enc = CompositeEncoder::with_format(ty, format, buf)?;
                 $(enc.field(stringify!($i), &self.$i)?;)+
                 enc.finish()
             }
             fn accepts(&self, ty: &PgType) -> bool {
                 <Self as Type>::accepts(ty)
+            }
+            fn format(&self, ty: &PgType) -> Format {
+                CompositeEncoder::format_for(ty, &[$(&self.$i as &dyn Encode),+])
             }
         }
 

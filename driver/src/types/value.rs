@@ -144,7 +144,9 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
         Kind::Array(_) => Value::Array(Array::<Value>::decode(value)?),
         Kind::Range(_) => Value::Range(Box::new(Range::decode(value)?)),
         Kind::Multirange(_) => Value::Multirange(Multirange::decode(value)?.0),
-        Kind::Composite(_) if value.format() == Format::Binary => record(value)?,
+        // A composite arrives in text when a field has no binary codec; its fields are read
+        // from their text into the same variants as from a binary record.
+        Kind::Composite(_) => record(value)?,
         _ if ty.base_oid() == oid::RECORD && value.format() == Format::Binary => record(value)?,
         // `record[]` is a pseudo-type in the catalog, an array of records on the wire.
         _ if ty.base_oid() == oid::RECORD_ARRAY && value.format() == Format::Binary => {
@@ -156,9 +158,14 @@ fn decode_container(value: ValueRef<'_>) -> Result<Option<Value>, BoxError> {
 
 fn record(value: ValueRef<'_>) -> Result<Value, BoxError> {
     let mut dec = CompositeDecoder::new(value)?;
-    // The count comes from the wire: every field takes at least 8 bytes (OID and length), so
-    // never reserve more than the bytes allow.
-    let most = value.bytes().map_or(0, |raw| raw.len() / 8);
+    // The count comes from the wire: every field takes at least 8 bytes (OID and length) in
+    // binary and 1 in text, so never reserve more than the bytes allow.
+    let per_field = if value.format() == Format::Binary {
+        8
+    } else {
+        1
+    };
+    let most = value.bytes().map_or(0, |raw| raw.len() / per_field + 1);
     let mut fields = Vec::with_capacity(dec.remaining().min(most));
     while dec.remaining() > 0 {
         let name = dec.next_name().map(str::to_owned);
@@ -386,9 +393,10 @@ impl<'r> Decode<'r> for Value {
         if super::hstore::is_hstore(ty) {
             return BTreeMap::decode(value).map(Value::Hstore);
         }
-        // Text rows of the table (macaddr, money, ...) arrive in text and decode from it; every
-        // other type received in text is its text.
-        if (value.format() == Format::Binary || !oid::has_binary_codec(ty.base_oid()))
+        // Text rows of the table (money, ...) arrive in text and decode from it, and so do the
+        // fields of a composite received in text: the variant depends on the type only. A `reg*`
+        // value in text is a name, not its OID, so it stays text.
+        if (value.format() == Format::Binary || !oid::is_reg_type(ty.base_oid()))
             && let Some(builtin) = builtin_value(value)?
         {
             return Ok(builtin);
@@ -399,6 +407,11 @@ impl<'r> Decode<'r> for Value {
             || super::text::is_citext(ty)
         {
             return String::decode(value).map(Value::Text);
+        }
+        // A record field Quarry wrote in binary from its text (a `jsonpath`, ...), read back to
+        // render the record as text.
+        if let Some(text) = super::composite::text_from_binary(ty, raw) {
+            return text.map(Value::Text);
         }
         // A record field of a type Quarry has no binary decoder for.
         Ok(Value::Bytes(raw.to_vec()))

@@ -11,6 +11,7 @@ use bytes::{BufMut, BytesMut};
 use super::array::element_type;
 use super::composite::{CompositeEncoder, composite_fields};
 use super::multirange::encode_multirange;
+use super::text_out::needs_text;
 use super::{BoxError, Encode, Format, IsNull, PgType, Type, Value, oid};
 
 /// A [`Value`] that cannot be sent as a parameter (or element, or field) of a type.
@@ -40,19 +41,6 @@ pub enum ValueEncodeError {
         kind: &'static str,
         /// The PostgreSQL type.
         pg_type: String,
-    },
-    /// A record sent in text format (one of its fields has no binary codec) holds a field Quarry
-    /// cannot write as text.
-    #[error(
-        "record {pg_type} goes in text format (a field has no binary codec), but field {field} holds a {kind}, which has no text form here"
-    )]
-    NoTextForm {
-        /// The composite type.
-        pg_type: String,
-        /// The field's name.
-        field: String,
-        /// The variant.
-        kind: &'static str,
     },
 }
 
@@ -319,12 +307,13 @@ fn encode_float(x: f64, ty: &PgType, buf: &mut BytesMut) -> Result<IsNull, BoxEr
     Ok(IsNull::No)
 }
 
-/// Whether a record goes in text format: a field's value does (its type has no binary codec).
+/// Whether a record goes in text format: a field's value can only go in text (see
+/// [`CompositeEncoder::format_for`]).
 fn record_in_text(fields: &[(Option<String>, Value)], ty: &PgType) -> bool {
     composite_fields(ty).is_some_and(|pg| {
         pg.iter()
             .zip(fields)
-            .any(|(f, (_, v))| v.format(&f.ty) == Format::Text)
+            .any(|(f, (_, v))| needs_text(v, &f.ty))
     })
 }
 
@@ -333,11 +322,13 @@ fn encode_record(
     ty: &PgType,
     buf: &mut BytesMut,
 ) -> Result<IsNull, BoxError> {
-    if record_in_text(fields, ty) {
-        return encode_record_text(fields, ty, buf);
-    }
+    let format = if record_in_text(fields, ty) {
+        Format::Text
+    } else {
+        Format::Binary
+    };
     let pg = composite_fields(ty).unwrap_or_default();
-    let mut encoder = CompositeEncoder::new(ty, buf)?;
+    let mut encoder = CompositeEncoder::with_format(ty, format, buf)?;
     for (i, (name, value)) in fields.iter().enumerate() {
         let name = pg
             .get(i)
@@ -347,73 +338,6 @@ fn encode_record(
         encoder.field(name, value)?;
     }
     encoder.finish()
-}
-
-/// A record's text form, `(1,"a b",)`: every field quoted with `"` and `\` doubled, NULL empty.
-fn encode_record_text(
-    fields: &[(Option<String>, Value)],
-    ty: &PgType,
-    buf: &mut BytesMut,
-) -> Result<IsNull, BoxError> {
-    let pg = composite_fields(ty).unwrap_or_default();
-    buf.put_u8(b'(');
-    for (i, ((_, value), field)) in fields.iter().zip(pg).enumerate() {
-        if i > 0 {
-            buf.put_u8(b',');
-        }
-        let text = match value {
-            Value::Null => continue,
-            v if v.format(&field.ty) == Format::Text => {
-                let mut text = BytesMut::new();
-                v.encode(&field.ty, &mut text)?;
-                text
-            }
-            v => BytesMut::from(
-                text_form(v)
-                    .ok_or_else(|| ValueEncodeError::NoTextForm {
-                        pg_type: ty.name().to_owned(),
-                        field: field.name.clone(),
-                        kind: v.kind(),
-                    })?
-                    .as_bytes(),
-            ),
-        };
-        buf.put_u8(b'"');
-        for &b in text.iter() {
-            if b == b'"' || b == b'\\' {
-                buf.put_u8(b);
-            }
-            buf.put_u8(b);
-        }
-        buf.put_u8(b'"');
-    }
-    buf.put_u8(b')');
-    Ok(IsNull::No)
-}
-
-/// The text PostgreSQL reads back as the same value, for the scalars that have an obvious one.
-fn text_form(value: &Value) -> Option<String> {
-    Some(match value {
-        Value::Bool(b) => String::from(if *b { "t" } else { "f" }),
-        Value::Int(i) => i.to_string(),
-        Value::Float(x) if x.is_nan() => String::from("NaN"),
-        Value::Float(x) if x.is_infinite() => {
-            String::from(if *x > 0.0 { "Infinity" } else { "-Infinity" })
-        }
-        // Rust prints the shortest text that reads back as the same float.
-        Value::Float(x) => format!("{x:?}"),
-        Value::Text(s) => s.clone(),
-        Value::Numeric(n) => n.to_string(),
-        Value::Xid8(v) => v.to_string(),
-        Value::MacAddr(v) => v.to_string(),
-        Value::MacAddr8(v) => v.to_string(),
-        Value::Network(v) => v.to_string(),
-        Value::Tid(v) => v.to_string(),
-        Value::Lsn(v) => v.to_string(),
-        #[cfg(feature = "uuid")]
-        Value::Uuid(v) => v.to_string(),
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -98,6 +98,11 @@ impl<'a> Reader<'a> {
         Ok(u32::from_be_bytes(self.array()?))
     }
 
+    /// A big-endian `u64`.
+    pub(crate) fn u64(&mut self) -> Result<u64, WireError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
     /// A value prefixed by its `i32` length; `None` for NULL (-1).
     pub(crate) fn value(&mut self) -> Result<Option<&'a [u8]>, WireError> {
         let len = self.i32()?;
