@@ -605,6 +605,12 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT to_json(p) FROM users u LEFT JOIN posts p ON p.user_id = u.id",
         &[N],
     ),
+    // Adversarial review. A FULL join's side that is not NULL-extended does not mean ON held
+    // (the row may be that side's alone): the other side stays nullable.
+    (
+        "SELECT u.id, c.id FROM users u FULL JOIN comments c ON c.id = u.id WHERE c.id IS NOT NULL",
+        &[N, X],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

@@ -95,12 +95,17 @@ impl Analyzer<'_> {
             // NULL-extended.
             let extend_left = matches!(kind, Kind::Right | Kind::Full) && !left_matched;
             let extend_right = matches!(kind, Kind::Left | Kind::Full) && !right_matched;
+            // Undoing a side's NULL-extension means ON held only for LEFT/RIGHT joins: a row of
+            // a FULL join whose side is real may be that side's alone (the other side
+            // NULL-extended, ON never true), so undoing it proves nothing of ON.
+            let always = Expr::Value(sqlparser::ast::Value::Boolean(true).into());
+            let held = if kind == Kind::Full { &always } else { cond };
             if extend_left {
-                let id = self.join_id(cond);
+                let id = self.join_id(held);
                 left.rels[l].iter_mut().for_each(|rel| rel.extend(id));
             }
             if extend_right {
-                let id = self.join_id(cond);
+                let id = self.join_id(held);
                 left.rels[r].iter_mut().for_each(|rel| rel.extend(id));
             }
             return left;
