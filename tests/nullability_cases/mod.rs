@@ -33,6 +33,10 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users,
     late_id int NOT NULL REFERENCES users DEFERRABLE INITIALLY DEFERRED);
 CREATE TABLE order_items (id int PRIMARY KEY, order_id int NOT NULL REFERENCES orders);
 CREATE TYPE mood AS ENUM ('sad', 'ok');
+-- A foreign key to a partitioned table.
+CREATE TABLE pk_part (id int PRIMARY KEY, name text NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE pk_part1 PARTITION OF pk_part FOR VALUES FROM (0) TO (1000000);
+CREATE TABLE fk_part (id int PRIMARY KEY, p int NOT NULL REFERENCES pk_part);
 ";
 
 /// Rows with NULLs where NULLs are allowed, users without posts, posts without comments.
@@ -53,6 +57,8 @@ INSERT INTO part_t VALUES (1, 'x');
 INSERT INTO checked (id, a, b, c) VALUES (1, 1, NULL, 5), (2, 2, 3, NULL);
 INSERT INTO orders SELECT g, g, CASE WHEN g % 2 = 0 THEN g END, g FROM generate_series(1, 100) g;
 INSERT INTO order_items SELECT g, 1 + g % 100 FROM generate_series(1, 300) g;
+INSERT INTO pk_part VALUES (1, 'a');
+INSERT INTO fk_part VALUES (1, 1);
 ANALYZE;
 ";
 
@@ -610,6 +616,28 @@ pub const CASES: &[(&str, &[bool])] = &[
     (
         "SELECT u.id, c.id FROM users u FULL JOIN comments c ON c.id = u.id WHERE c.id IS NOT NULL",
         &[N, X],
+    ),
+    // A sampled table misses referenced rows: a foreign key proves no match.
+    (
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u TABLESAMPLE BERNOULLI (0) ON u.id = o.user_id",
+        &[X, N],
+    ),
+    (
+        "SELECT (SELECT u.name FROM users u TABLESAMPLE BERNOULLI (0) WHERE u.id = o.user_id) FROM orders o",
+        &[N],
+    ),
+    // `ONLY` a partitioned table scans none of its rows (they are in its partitions).
+    (
+        "SELECT f.id, k.name FROM fk_part f LEFT JOIN ONLY pk_part k ON k.id = f.p",
+        &[X, N],
+    ),
+    (
+        "SELECT (SELECT k.name FROM ONLY pk_part k WHERE k.id = f.p) FROM fk_part f",
+        &[N],
+    ),
+    (
+        "SELECT f.id, k.name FROM fk_part f LEFT JOIN pk_part k ON k.id = f.p",
+        &[X, X],
     ),
     // What the parser cannot read stays nullable.
     (

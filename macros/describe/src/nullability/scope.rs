@@ -51,6 +51,9 @@ pub(crate) struct Rel {
     pub(crate) extended_by: Vec<u32>,
     /// Each column's nullability before the first of those joins.
     pub(crate) base: Vec<bool>,
+    /// Whether the scan may miss rows of the table (`TABLESAMPLE`, or `ONLY` of a partitioned
+    /// table, which holds no rows itself): no foreign key finds its referenced row in it.
+    pub(crate) partial: bool,
 }
 
 /// The system columns of a table row (`oid` is not one since PostgreSQL 12).
