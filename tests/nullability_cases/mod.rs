@@ -639,6 +639,11 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT f.id, k.name FROM fk_part f LEFT JOIN pk_part k ON k.id = f.p",
         &[X, X],
     ),
+    // `users` is f's column (columns win over whole rows), not the row of users.
+    (
+        "SELECT users FROM users, jsonb_to_record('{\"users\": null}') AS f(users int)",
+        &[N],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

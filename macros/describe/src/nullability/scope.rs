@@ -281,6 +281,11 @@ impl<'p> Scope<'p> {
         }
     }
 
+    /// Whether a relation here or above has columns that are not known (any name may be one).
+    pub(crate) fn may_hide_columns(&self) -> bool {
+        self.rels.iter().any(|r| !r.known) || self.parent.is_some_and(Scope::may_hide_columns)
+    }
+
     /// Whether some relation here or above has the qualifier `name`.
     pub(crate) fn rel(&self, name: &str) -> Option<&Rel> {
         self.rels
