@@ -644,6 +644,11 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT users FROM users, jsonb_to_record('{\"users\": null}') AS f(users int)",
         &[N],
     ),
+    // An aggregate in ORDER BY makes the EXISTS subquery one row whatever WHERE keeps.
+    (
+        "SELECT email FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.title = u.email ORDER BY count(*))",
+        &[N],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",
