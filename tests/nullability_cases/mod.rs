@@ -649,6 +649,16 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT email FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.title = u.email ORDER BY count(*))",
         &[N],
     ),
+    // RETURNING's subqueries do not see rows the same statement writes; foreign keys are
+    // checked only at its end.
+    (
+        "WITH n AS (INSERT INTO users (id, name) VALUES (900, 'x')) INSERT INTO orders VALUES (900, 900, NULL, 1) RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)",
+        &[N],
+    ),
+    (
+        "WITH n AS (INSERT INTO users (id, name) VALUES (901, 'y')) UPDATE orders SET user_id = 901 WHERE id = 1 RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)",
+        &[N],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

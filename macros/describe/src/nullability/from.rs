@@ -524,7 +524,8 @@ impl Analyzer<'_> {
             let Some(holder) = rel.table.and_then(|oid| self.catalog.by_oid(oid)) else {
                 return false;
             };
-            holder.keys_hold_in_scans
+            !rel.written
+                && holder.keys_hold_in_scans
                 && holder.foreign_keys.iter().any(|key| {
                     if key.references != referenced.oid || key.columns.len() != resolved.len() {
                         return false;

@@ -54,6 +54,10 @@ pub(crate) struct Rel {
     /// Whether the scan may miss rows of the table (`TABLESAMPLE`, or `ONLY` of a partitioned
     /// table, which holds no rows itself): no foreign key finds its referenced row in it.
     pub(crate) partial: bool,
+    /// Whether its rows are the ones an INSERT or UPDATE writes (RETURNING): their foreign
+    /// keys are checked only at the statement's end, and rows it writes elsewhere (its own
+    /// table, data-modifying CTEs) are invisible to its subqueries, so they prove no match.
+    pub(crate) written: bool,
 }
 
 /// The system columns of a table row (`oid` is not one since PostgreSQL 12).
