@@ -285,6 +285,35 @@ async fn a_user_function_named_like_a_built_in_is_not_trusted() {
     assert!(nulls > 0);
 }
 
+/// A foreign table (a child or a partition) does not enforce the CHECK constraints it
+/// inherits: they prove nothing of a scan of its parent. The wrapper has no handler, so the
+/// tables are only described (the claim is what is checked), never scanned.
+#[tokio::test]
+async fn a_foreign_child_does_not_enforce_inherited_checks() {
+    let mut conn = setup(false).await;
+    conn.execute(
+        "CREATE FOREIGN DATA WRAPPER dummy_fdw;
+         CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;
+         CREATE TABLE ck_parent (id int NOT NULL, a int CHECK (a IS NOT NULL));
+         CREATE FOREIGN TABLE ck_foreign () INHERITS (ck_parent) SERVER dummy_srv;
+         CREATE TABLE ck_part (id int NOT NULL, a int CHECK (a IS NOT NULL)) PARTITION BY RANGE (id);
+         CREATE FOREIGN TABLE ck_part_f PARTITION OF ck_part FOR VALUES FROM (0) TO (10)
+             SERVER dummy_srv;
+         CREATE TABLE ck_plain (id int NOT NULL, a int CHECK (a IS NOT NULL));",
+        &[],
+    )
+    .await
+    .unwrap();
+    for (sql, nullable) in [
+        ("SELECT a FROM ck_parent", true),
+        ("SELECT a FROM ck_part", true),
+        ("SELECT a FROM ck_plain", false),
+    ] {
+        let d = describe(&mut conn, sql).await.unwrap();
+        assert_eq!(d.columns[0].nullable, nullable, "{sql}");
+    }
+}
+
 /// The function facts are the catalog's: every `pg_catalog` overload of a function they name is
 /// covered by a fact with the same argument categories (polymorphic ones by the family they
 /// take), whether it returns an array, and whether it returns a set.

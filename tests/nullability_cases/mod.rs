@@ -33,6 +33,10 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users,
     late_id int NOT NULL REFERENCES users DEFERRABLE INITIALLY DEFERRED);
 CREATE TABLE order_items (id int PRIMARY KEY, order_id int NOT NULL REFERENCES orders);
 CREATE TYPE mood AS ENUM ('sad', 'ok');
+-- A foreign key to a partitioned table.
+CREATE TABLE pk_part (id int PRIMARY KEY, name text NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE pk_part1 PARTITION OF pk_part FOR VALUES FROM (0) TO (1000000);
+CREATE TABLE fk_part (id int PRIMARY KEY, p int NOT NULL REFERENCES pk_part);
 ";
 
 /// Rows with NULLs where NULLs are allowed, users without posts, posts without comments.
@@ -53,6 +57,8 @@ INSERT INTO part_t VALUES (1, 'x');
 INSERT INTO checked (id, a, b, c) VALUES (1, 1, NULL, 5), (2, 2, 3, NULL);
 INSERT INTO orders SELECT g, g, CASE WHEN g % 2 = 0 THEN g END, g FROM generate_series(1, 100) g;
 INSERT INTO order_items SELECT g, 1 + g % 100 FROM generate_series(1, 300) g;
+INSERT INTO pk_part VALUES (1, 'a');
+INSERT INTO fk_part VALUES (1, 1);
 ANALYZE;
 ";
 
@@ -731,6 +737,54 @@ pub const CASES: &[(&str, &[bool])] = &[
     (
         "WITH RECURSIVE chain(id, up) AS (SELECT id, user_id FROM posts WHERE id = 1 UNION ALL SELECT p.id, c.up FROM chain c JOIN posts p ON p.id = c.id + 1 WHERE p.id < 4) SELECT id, up FROM chain",
         &[X, X],
+    ),
+    // Adversarial review. A FULL join's side that is not NULL-extended does not mean ON held
+    // (the row may be that side's alone): the other side stays nullable.
+    (
+        "SELECT u.id, c.id FROM users u FULL JOIN comments c ON c.id = u.id WHERE c.id IS NOT NULL",
+        &[N, X],
+    ),
+    // A sampled table misses referenced rows: a foreign key proves no match.
+    (
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u TABLESAMPLE BERNOULLI (0) ON u.id = o.user_id",
+        &[X, N],
+    ),
+    (
+        "SELECT (SELECT u.name FROM users u TABLESAMPLE BERNOULLI (0) WHERE u.id = o.user_id) FROM orders o",
+        &[N],
+    ),
+    // `ONLY` a partitioned table scans none of its rows (they are in its partitions).
+    (
+        "SELECT f.id, k.name FROM fk_part f LEFT JOIN ONLY pk_part k ON k.id = f.p",
+        &[X, N],
+    ),
+    (
+        "SELECT (SELECT k.name FROM ONLY pk_part k WHERE k.id = f.p) FROM fk_part f",
+        &[N],
+    ),
+    (
+        "SELECT f.id, k.name FROM fk_part f LEFT JOIN pk_part k ON k.id = f.p",
+        &[X, X],
+    ),
+    // `users` is f's column (columns win over whole rows), not the row of users.
+    (
+        "SELECT users FROM users, jsonb_to_record('{\"users\": null}') AS f(users int)",
+        &[N],
+    ),
+    // An aggregate in ORDER BY makes the EXISTS subquery one row whatever WHERE keeps.
+    (
+        "SELECT email FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.title = u.email ORDER BY count(*))",
+        &[N],
+    ),
+    // RETURNING's subqueries do not see rows the same statement writes; foreign keys are
+    // checked only at its end.
+    (
+        "WITH n AS (INSERT INTO users (id, name) VALUES (900, 'x')) INSERT INTO orders VALUES (900, 900, NULL, 1) RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)",
+        &[N],
+    ),
+    (
+        "WITH n AS (INSERT INTO users (id, name) VALUES (901, 'y')) UPDATE orders SET user_id = 901 WHERE id = 1 RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)",
+        &[N],
     ),
     // What the parser cannot read stays nullable.
     (

@@ -42,6 +42,10 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int NOT NULL REFERENCES users,
     late_id int NOT NULL REFERENCES users DEFERRABLE INITIALLY DEFERRED);
 CREATE TABLE order_items (id int PRIMARY KEY, order_id int NOT NULL REFERENCES orders);
 CREATE TYPE mood AS ENUM ('sad', 'ok');
+-- A foreign key to a partitioned table.
+CREATE TABLE pk_part (id int PRIMARY KEY, name text NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE pk_part1 PARTITION OF pk_part FOR VALUES FROM (0) TO (1000000);
+CREATE TABLE fk_part (id int PRIMARY KEY, p int NOT NULL REFERENCES pk_part);
 -- A user type named like a built-in (tests/macros_query.rs): `public.box` is not `pg_catalog.box`.
 CREATE DOMAIN public.box AS text;
 CREATE TABLE macro_labels (label public.box NOT NULL);

@@ -173,7 +173,8 @@ pub(crate) fn parse_one(sql: &str) -> Option<Statement> {
 
 /// One row per column of each relation named in `$1`; the relation's own facts repeat on each.
 /// A column is NOT NULL for scans only when no inheritance descendant allows NULL in it and no
-/// descendant is a foreign table.
+/// descendant is a foreign table; CHECK constraints count only when no descendant is a foreign
+/// table either (a foreign child or partition inherits them, but nobody enforces them there).
 const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::text, \
      CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END, \
      a.attname::text, \
@@ -190,7 +191,11 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
      c.relkind = 'p' OR NOT c.relhassubclass, c.relrowsecurity, \
      ARRAY(SELECT pg_get_expr(k.conbin, k.conrelid) FROM pg_constraint k \
            WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated \
-           AND NOT k.connoinherit), \
+           AND NOT k.connoinherit AND NOT EXISTS ( \
+               WITH RECURSIVE d(oid) AS ( \
+                   SELECT inhrelid FROM pg_inherits WHERE inhparent = c.oid \
+                   UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid) \
+               SELECT 1 FROM d JOIN pg_class dc ON dc.oid = d.oid WHERE dc.relkind = 'f')), \
      c.relhassubclass, \
      ARRAY(SELECT k.confrelid::int8 || ':' || array_to_string(k.conkey, ',') || ':' \
                   || array_to_string(k.confkey, ',') \

@@ -40,10 +40,13 @@ impl Analyzer<'_> {
                     return None;
                 };
                 let alias = ins.table_alias.as_ref().map(|a| fold(&a.alias));
-                (self.target(name, alias, true), ins.returning.as_deref())
+                (
+                    self.target(name, alias, true, true),
+                    ins.returning.as_deref(),
+                )
             }
             Statement::Update(up) => {
-                let mut source = self.target_of(&up.table)?;
+                let mut source = self.target_of(&up.table, true)?;
                 if let Some(
                     UpdateTableFromKind::AfterSet(from) | UpdateTableFromKind::BeforeSet(from),
                 ) = &up.from
@@ -64,7 +67,8 @@ impl Analyzer<'_> {
                 let [table] = tables.as_slice() else {
                     return None;
                 };
-                let mut source = self.target_of(table)?;
+                // Deleted rows are old rows, seen with the rows they reference.
+                let mut source = self.target_of(table, false)?;
                 if let Some(using) = &del.using {
                     source.append(self.source_of(using, &scope));
                 }
@@ -85,19 +89,25 @@ impl Analyzer<'_> {
         self.projection(items, &scope, star.as_deref(), Ctx::rows())
     }
 
-    fn target_of(&mut self, table: &TableWithJoins) -> Option<Source> {
+    fn target_of(&mut self, table: &TableWithJoins, written: bool) -> Option<Source> {
         let TableFactor::Table { name, alias, .. } = &table.relation else {
             return None;
         };
         if !table.joins.is_empty() {
             return None;
         }
-        Some(self.target(name, alias.as_ref().map(|a| fold(&a.name)), false))
+        Some(self.target(name, alias.as_ref().map(|a| fold(&a.name)), false, written))
     }
 
     /// The table written to; with `inserted`, its rows are the ones written into it (not its
-    /// inheritance children's).
-    fn target(&mut self, name: &ObjectName, alias: Option<String>, inserted: bool) -> Source {
+    /// inheritance children's); with `written`, RETURNING sees new rows (see [`Rel::written`]).
+    fn target(
+        &mut self,
+        name: &ObjectName,
+        alias: Option<String>,
+        inserted: bool,
+        written: bool,
+    ) -> Source {
         let (cols, known, table) = self.relation_columns(name, inserted);
         let base = fold_name(name).and_then(|p| p.last().cloned());
         Source::single(Rel {
@@ -105,6 +115,7 @@ impl Analyzer<'_> {
             cols,
             known,
             table,
+            written,
             ..Rel::default()
         })
     }

@@ -67,11 +67,15 @@ impl Analyzer<'_> {
                 match scope.column(&parts) {
                     Some(c) => c.nullable,
                     // A whole-row reference (`p` for `FROM posts p`): a row, NULL only when
-                    // NULL-extended.
+                    // NULL-extended. Unless a relation of unknown columns may hold a column of
+                    // that name: PostgreSQL takes the column before the whole row.
                     None => match parts.as_slice() {
-                        [name] => scope.rel(name).is_none_or(|r| {
-                            !r.known || r.table.is_none() || !r.extended_by.is_empty()
-                        }),
+                        [name] => {
+                            scope.may_hide_columns()
+                                || scope.rel(name).is_none_or(|r| {
+                                    !r.known || r.table.is_none() || !r.extended_by.is_empty()
+                                })
+                        }
                         _ => true,
                     },
                 }

@@ -382,6 +382,18 @@ impl Probe<'_> {
         {
             return None;
         }
+        // An aggregate in ORDER BY makes the subquery aggregate too (`SELECT 1 FROM p WHERE
+        // ... ORDER BY count(*)` is one row whatever WHERE keeps).
+        if let Some(order_by) = &q.order_by {
+            let sqlparser::ast::OrderByKind::Expressions(list) = &order_by.kind else {
+                return None;
+            };
+            if list.iter().any(|o| {
+                calls_unknown(&o.expr, self.catalog) || is_aggregate_call(&o.expr, self.catalog)
+            }) {
+                return None;
+            }
+        }
         let mut names: Vec<String> = hidden.to_vec();
         for twj in &s.from {
             for factor in

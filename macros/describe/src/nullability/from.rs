@@ -4,7 +4,7 @@
 
 use sqlparser::ast::{
     FunctionArg, Join, JoinConstraint, JoinOperator, ObjectName, TableAlias, TableFactor,
-    TableWithJoins,
+    TableInheritance, TableSampleKind, TableWithJoins,
 };
 
 use super::Analyzer;
@@ -185,8 +185,13 @@ impl Analyzer<'_> {
                 alias,
                 args: None,
                 with_ordinality: false,
+                sample,
+                inheritance,
                 ..
-            } => Source::single(self.named_rel(name, alias.as_ref(), scope)),
+            } => Source::single(Rel {
+                partial: partial_scan(sample.as_ref(), inheritance.as_ref()),
+                ..self.named_rel(name, alias.as_ref(), scope)
+            }),
             TableFactor::Table {
                 name,
                 alias,
@@ -457,6 +462,8 @@ impl Analyzer<'_> {
                 alias,
                 args: None,
                 with_ordinality: false,
+                sample,
+                inheritance,
                 ..
             },
             true,
@@ -467,7 +474,10 @@ impl Analyzer<'_> {
         let Some(cond) = &s.selection else {
             return false;
         };
-        let target = self.named_rel(name, alias.as_ref(), scope);
+        let target = Rel {
+            partial: partial_scan(sample.as_ref(), inheritance.as_ref()),
+            ..self.named_rel(name, alias.as_ref(), scope)
+        };
         let outer = Source {
             rels: scope.rels.clone(),
             star: None,
@@ -486,7 +496,7 @@ impl Analyzer<'_> {
         let Some(referenced) = target.table.and_then(|oid| self.catalog.by_oid(oid)) else {
             return false;
         };
-        if referenced.row_security || !target.extended_by.is_empty() {
+        if referenced.row_security || target.partial || !target.extended_by.is_empty() {
             return false;
         }
         let mut pairs = Vec::new();
@@ -514,7 +524,8 @@ impl Analyzer<'_> {
             let Some(holder) = rel.table.and_then(|oid| self.catalog.by_oid(oid)) else {
                 return false;
             };
-            holder.keys_hold_in_scans
+            !rel.written
+                && holder.keys_hold_in_scans
                 && holder.foreign_keys.iter().any(|key| {
                     if key.references != referenced.oid || key.columns.len() != resolved.len() {
                         return false;
@@ -597,6 +608,13 @@ fn merged_columns(left: &Source, right: &Source, names: &[String], kind: Kind) -
             }
         })
         .collect()
+}
+
+/// Whether a table scan may miss rows of the table: a `TABLESAMPLE` keeps only some, and
+/// `ONLY` leaves out the partitions (where a partitioned table's rows are) and children. Its
+/// rows still satisfy the table's constraints; only "the referenced row is there" is lost.
+fn partial_scan(sample: Option<&TableSampleKind>, inheritance: Option<&TableInheritance>) -> bool {
+    sample.is_some() || matches!(inheritance, Some(TableInheritance::Only { .. }))
 }
 
 /// A relation under its alias (`AS a(x, y)` renames its first columns).

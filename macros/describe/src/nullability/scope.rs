@@ -51,6 +51,13 @@ pub(crate) struct Rel {
     pub(crate) extended_by: Vec<u32>,
     /// Each column's nullability before the first of those joins.
     pub(crate) base: Vec<bool>,
+    /// Whether the scan may miss rows of the table (`TABLESAMPLE`, or `ONLY` of a partitioned
+    /// table, which holds no rows itself): no foreign key finds its referenced row in it.
+    pub(crate) partial: bool,
+    /// Whether its rows are the ones an INSERT or UPDATE writes (RETURNING): their foreign
+    /// keys are checked only at the statement's end, and rows it writes elsewhere (its own
+    /// table, data-modifying CTEs) are invisible to its subqueries, so they prove no match.
+    pub(crate) written: bool,
 }
 
 /// The system columns of a table row (`oid` is not one since PostgreSQL 12).
@@ -278,6 +285,11 @@ impl<'p> Scope<'p> {
                 .find(|c| &c.name == name),
             [] => None,
         }
+    }
+
+    /// Whether a relation here or above has columns that are not known (any name may be one).
+    pub(crate) fn may_hide_columns(&self) -> bool {
+        self.rels.iter().any(|r| !r.known) || self.parent.is_some_and(Scope::may_hide_columns)
     }
 
     /// Whether some relation here or above has the qualifier `name`.
