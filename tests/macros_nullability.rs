@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (192) and of the array element table (39). Each field is
+//! the column table (202) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -1880,6 +1880,95 @@ async fn nullability_tables_through_the_query_macro() {
     {
         not_null(&row.id);
         not_null(&row.up);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1) AS (SELECT u.id, c.id FROM users u FULL JOIN comments c ON c.id = u.id WHERE c.id IS NOT NULL) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c0);
+        not_null(&row.c1);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u TABLESAMPLE BERNOULLI (0) ON u.id = o.user_id")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT (SELECT u.name FROM users u TABLESAMPLE BERNOULLI (0) WHERE u.id = o.user_id) FROM orders o")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT f.id, k.name FROM fk_part f LEFT JOIN ONLY pk_part k ON k.id = f.p")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT (SELECT k.name FROM ONLY pk_part k WHERE k.id = f.p) FROM fk_part f")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT f.id, k.name FROM fk_part f LEFT JOIN pk_part k ON k.id = f.p")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT users FROM users, jsonb_to_record('{\"users\": null}') AS f(users int)"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        nullable(&row.users);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT email FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.title = u.email ORDER BY count(*))")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH n AS (INSERT INTO users (id, name) VALUES (900, 'x')) INSERT INTO orders VALUES (900, 900, NULL, 1) RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH n AS (INSERT INTO users (id, name) VALUES (901, 'y')) UPDATE orders SET user_id = 901 WHERE id = 1 RETURNING (SELECT name FROM users WHERE users.id = orders.user_id)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.name);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")
