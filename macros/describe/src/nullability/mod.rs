@@ -6,10 +6,12 @@
 //! with statistics or plans, so an empty and a full, ANALYZEd database give the same answer.
 //! Whatever cannot be parsed or analysed stays nullable.
 //!
-//! Files: [`scope`] (what a query level sees), [`catalog`] (relations, loaded on demand),
-//! [`query`] (WITH, set operations, VALUES, SELECT lists), [`from`] (FROM items and joins),
-//! [`expr`] (expressions), [`elements`] (NULL elements of arrays), [`functions`] (what is known of built-in functions), [`dml`]
-//! (RETURNING and parameter targets).
+//! Files: [`scope`] (what a query level sees), [`catalog`] (relations, loaded on demand, and
+//! what is read once: set-returning functions, user functions and operators, NOT NULL
+//! domains), [`query`] (WITH, set operations, VALUES, SELECT lists, grouping, HAVING),
+//! [`from`] (FROM items, joins, foreign-key joins and lookups), [`filters`] (what a condition
+//! proves), [`expr`] (expressions), [`elements`] (NULL elements of arrays), [`functions`] (the
+//! function facts), [`dml`] (RETURNING and parameter targets).
 
 pub use functions::{FACTS, Fact, Rule, STRICT};
 
