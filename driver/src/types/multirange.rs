@@ -81,45 +81,42 @@ impl<'r, T: Decode<'r>> Decode<'r> for Multirange<T> {
     fn decode(value: ValueRef<'r>) -> Result<Self, BoxError> {
         let ty = value.ty();
         let (_, sub) = parts(ty).ok_or_else(|| not_a_multirange(ty))?;
-        let raw = value.non_null()?;
-        if value.format() == Format::Text {
-            return split_text(raw)?
-                .into_iter()
-                .map(|part| decode_range(part, Format::Text, sub))
-                .collect::<Result<_, _>>()
-                .map(Multirange);
-        }
-        let mut r = Reader::new(raw, "multirange");
-        let n = usize::try_from(r.i32()?).map_err(|_| RangeError::Text("negative count"))?;
-        let mut ranges = Vec::with_capacity(n.min(r.remaining() / 5));
-        for _ in 0..n {
-            let part = r.value()?.ok_or(RangeError::NullBound)?;
-            ranges.push(decode_range(part, Format::Binary, sub)?);
-        }
-        r.finish()?;
-        Ok(Multirange(ranges))
+        each_range(value.non_null()?, value.format(), |part, format| {
+            decode_range(part, format, sub)
+        })
+        .map(Multirange)
     }
     fn decode_copy(value: ValueRef<'_>) -> Result<Self, BoxError> {
         let ty = value.ty();
         let (_, sub) = parts(ty).ok_or_else(|| not_a_multirange(ty))?;
-        let raw = value.non_null()?;
-        if value.format() == Format::Text {
-            return split_text(raw)?
-                .into_iter()
-                .map(|part| decode_range_copy(part, Format::Text, sub))
-                .collect::<Result<_, _>>()
-                .map(Multirange);
-        }
-        let mut r = Reader::new(raw, "multirange");
-        let n = usize::try_from(r.i32()?).map_err(|_| RangeError::Text("negative count"))?;
-        let mut ranges = Vec::with_capacity(n.min(r.remaining() / 5));
-        for _ in 0..n {
-            let part = r.value()?.ok_or(RangeError::NullBound)?;
-            ranges.push(decode_range_copy(part, Format::Binary, sub)?);
-        }
-        r.finish()?;
-        Ok(Multirange(ranges))
+        each_range(value.non_null()?, value.format(), |part, format| {
+            decode_range_copy(part, format, sub)
+        })
+        .map(Multirange)
     }
+}
+
+/// Each range of a multirange value, in text or binary, read by `range`.
+fn each_range<'a, R>(
+    raw: &'a [u8],
+    format: Format,
+    mut range: impl FnMut(&'a [u8], Format) -> Result<R, BoxError>,
+) -> Result<Vec<R>, BoxError> {
+    if format == Format::Text {
+        return split_text(raw)?
+            .into_iter()
+            .map(|part| range(part, Format::Text))
+            .collect();
+    }
+    let mut r = Reader::new(raw, "multirange");
+    let n = usize::try_from(r.i32()?).map_err(|_| RangeError::Text("negative count"))?;
+    let mut ranges = Vec::with_capacity(n.min(r.remaining() / 5));
+    for _ in 0..n {
+        let part = r.value()?.ok_or(RangeError::NullBound)?;
+        ranges.push(range(part, Format::Binary)?);
+    }
+    r.finish()?;
+    Ok(ranges)
 }
 
 /// Splits `{[1,3),(5,7]}` into its ranges' text, respecting quoted bounds.

@@ -15,7 +15,7 @@ use sqlparser::ast::visit_expressions;
 use super::Analyzer;
 use super::catalog::Catalog;
 use super::elements::Elements;
-use super::filters::narrow_when;
+use super::filters::{narrow_when, strict_operator};
 use super::functions::{self, Agg, Rule};
 use super::query::{column_parts, exactly_one_row};
 use super::scope::{Scope, fold, fold_name, resolve};
@@ -589,47 +589,14 @@ fn is_bool(e: &Expr, value: bool) -> bool {
     }
 }
 
-/// Operators that are NULL only for a NULL operand.
+/// Operators that are non-NULL for non-NULL operands: the strict ones, and `||` (an array
+/// concatenated with NULL is the array), `AND`, `OR`.
 fn strict_total(op: &BinaryOperator) -> bool {
-    use BinaryOperator as B;
-    matches!(
-        op,
-        B::Plus
-            | B::Minus
-            | B::Multiply
-            | B::Divide
-            | B::Modulo
-            | B::StringConcat
-            | B::Gt
-            | B::Lt
-            | B::GtEq
-            | B::LtEq
-            | B::Eq
-            | B::NotEq
-            | B::And
-            | B::Or
-            | B::BitwiseOr
-            | B::BitwiseAnd
-            | B::PGBitwiseXor
-            | B::PGBitwiseShiftLeft
-            | B::PGBitwiseShiftRight
-            | B::PGExp
-            | B::PGOverlap
-            | B::PGRegexMatch
-            | B::PGRegexIMatch
-            | B::PGRegexNotMatch
-            | B::PGRegexNotIMatch
-            | B::PGLikeMatch
-            | B::PGILikeMatch
-            | B::PGNotLikeMatch
-            | B::PGNotILikeMatch
-            | B::PGStartsWith
-            | B::AtArrow
-            | B::ArrowAt
-            | B::Question
-            | B::QuestionAnd
-            | B::QuestionPipe
-    )
+    strict_operator(op)
+        || matches!(
+            op,
+            BinaryOperator::StringConcat | BinaryOperator::And | BinaryOperator::Or
+        )
 }
 
 /// Whether `e` calls a known aggregate at its own level (not in a subquery, not as a window).

@@ -459,7 +459,7 @@ fn is(x: Truth, value: Truth) -> Truth {
 
 /// Built-in operators that are NULL when either operand is (`||` is not: `array || NULL` is
 /// the array).
-fn strict_operator(op: &BinaryOperator) -> bool {
+pub(crate) fn strict_operator(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
     matches!(
         op,
@@ -492,6 +492,9 @@ fn strict_operator(op: &BinaryOperator) -> bool {
             | B::PGStartsWith
             | B::AtArrow
             | B::ArrowAt
+            | B::Question
+            | B::QuestionAnd
+            | B::QuestionPipe
     )
 }
 
