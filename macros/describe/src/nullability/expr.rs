@@ -5,7 +5,8 @@
 
 use sqlparser::ast::{
     AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, InTarget, ObjectName, Subscript, UnaryOperator, Value, WindowType,
+    FunctionArguments, InTarget, NamedWindowDefinition, NamedWindowExpr, ObjectName, Subscript,
+    UnaryOperator, Value, WindowFrameBound, WindowType,
 };
 
 use std::ops::ControlFlow;
@@ -27,9 +28,9 @@ pub(crate) enum Group {
     None,
     /// GROUP BY: every group is non-empty.
     Plain,
-    /// GROUPING SETS / ROLLUP / CUBE / `()`: grouped columns are NULL in super-aggregate rows,
-    /// and the grand total may run over an empty set.
-    Sets,
+    /// GROUPING SETS / ROLLUP / CUBE / `()`: grouped columns are NULL in super-aggregate rows;
+    /// with the empty set among them (`empty`), the grand total may run over no row.
+    Sets { empty: bool },
 }
 
 /// Where an expression sits.
@@ -58,7 +59,7 @@ impl Analyzer<'_> {
                 let Some(parts) = column_parts(e) else {
                     return true;
                 };
-                if ctx.group == Group::Sets
+                if matches!(ctx.group, Group::Sets { .. })
                     && !ctx.in_agg
                     && resolve(&scope.rels, &parts).is_none_or(|c| !scope.grouped.contains(&c))
                 {
@@ -72,9 +73,9 @@ impl Analyzer<'_> {
                     None => match parts.as_slice() {
                         [name] => {
                             scope.may_hide_columns()
-                                || scope.rel(name).is_none_or(|r| {
-                                    !r.known || r.table.is_none() || !r.extended_by.is_empty()
-                                })
+                                || scope
+                                    .rel(name)
+                                    .is_none_or(|r| !r.known || !r.row || !r.extended_by.is_empty())
                         }
                         _ => true,
                     },
@@ -88,6 +89,11 @@ impl Analyzer<'_> {
                 data_type: DataType::Custom(name, _),
                 ..
             } if fold_name(name).is_some_and(|parts| self.catalog.not_null_domain(&parts)) => false,
+            // NULL for some fields of an infinite timestamp or date (see
+            // `functions::monotonic_field`).
+            Expr::Extract { field, expr, .. } => {
+                !functions::monotonic_field(&field.to_string()) || self.expr(expr, scope, ctx)
+            }
             Expr::Nested(inner)
             | Expr::Cast { expr: inner, .. }
             | Expr::Collate { expr: inner, .. }
@@ -109,6 +115,15 @@ impl Analyzer<'_> {
             Expr::BinaryOp { left, op, right } => {
                 let l = self.expr(left, scope, ctx);
                 let r = self.expr(right, scope, ctx);
+                // `||` with an array: `array_cat` is NULL only when both arrays are, and
+                // `array_append` / `array_prepend` never (a NULL array counts as empty).
+                if *op == BinaryOperator::StringConcat
+                    && self.catalog.builtin_operator("||")
+                    && (self.category(left, scope) == Some(b'A')
+                        || self.category(right, scope) == Some(b'A'))
+                {
+                    return l && r;
+                }
                 // `x OR true` is true and `x AND false` false, whatever x is.
                 let decided = match op {
                     BinaryOperator::Or => is_bool(left, true) || is_bool(right, true),
@@ -322,8 +337,10 @@ impl Analyzer<'_> {
                 let (l, r) = (self.category(left, scope), self.category(right, scope));
                 // `text || anything` that is not an array is text.
                 let text = l == Some(b'S') || r == Some(b'S');
-                let array = l == Some(b'A') || r == Some(b'A') || l.is_none() && r.is_none();
-                (text && !array).then_some(b'S')
+                if l == Some(b'A') || r == Some(b'A') {
+                    return Some(b'A');
+                }
+                text.then_some(b'S')
             }
             _ => None,
         }
@@ -350,6 +367,7 @@ impl Analyzer<'_> {
             rels,
             ctes: scope.ctes.clone(),
             grouped: scope.grouped.clone(),
+            windows: scope.windows.clone(),
         }
     }
 
@@ -395,7 +413,8 @@ impl Analyzer<'_> {
                 ..ctx
             };
             let args_nullable = self.args_nullable(&args, scope, inner);
-            let non_empty = ctx.group == Group::Plain && f.filter.is_none();
+            let non_empty = matches!(ctx.group, Group::Plain | Group::Sets { empty: false })
+                && f.filter.is_none();
             return match agg {
                 Agg::Count => false,
                 Agg::NonNullInputs => !non_empty || args_nullable.iter().any(|n| *n),
@@ -420,6 +439,21 @@ impl Analyzer<'_> {
         } else {
             vec![None; args.len()]
         };
+        if name == "date_part" || name == "extract" {
+            let field = exprs.first().and_then(|e| match e {
+                Expr::Value(v) => v.value.clone().into_string(),
+                _ => None,
+            });
+            return !field.is_some_and(|f| functions::monotonic_field(&f))
+                || nulls.iter().any(|n| *n);
+        }
+        // `unnest(array)` gives no row for a NULL array, and its elements otherwise.
+        if name == "unnest"
+            && let [array] = exprs.as_slice()
+            && args.len() == 1
+        {
+            return self.elements(array, scope, ctx) != Elements::NonNull;
+        }
         // A strict set-returning function gives no row, not a NULL, for a NULL argument (a
         // shorter one beside a longer one is padded: see `Analyzer::projection`).
         if functions::is_set_returning(&name, &categories) && functions::strict(&name) {
@@ -450,12 +484,10 @@ impl Analyzer<'_> {
         if name == "ntile" {
             return nulls.iter().any(|n| *n);
         }
-        // An aggregate over the default frame: the frame holds at least the current row.
-        let default_frame =
-            matches!(over, WindowType::WindowSpec(spec) if spec.window_frame.is_none());
-        let non_empty = default_frame && f.filter.is_none();
+        // An aggregate over a frame that holds the current row runs over at least one row.
+        let non_empty = holds_current_row(over, scope) && f.filter.is_none();
         match name {
-            // The frame's first or last row: with the default frame, there is one.
+            // The frame's first or last row: in such a frame, there is one.
             "first_value" | "last_value" => return !non_empty || nulls.first().is_none_or(|n| *n),
             // Past the partition's edge `lag`/`lead` give their default (NULL when not given);
             // a NULL offset gives NULL.
@@ -475,6 +507,33 @@ impl Analyzer<'_> {
             .map(|arg| arg_expr(arg).is_some_and(|e| self.expr(e, scope, ctx)))
             .collect()
     }
+}
+
+/// Whether the frame of a window call always holds the current row: the default frame, or one
+/// that starts at or before it and ends at or after it (`ROWS BETWEEN UNBOUNDED PRECEDING AND
+/// CURRENT ROW`, `RANGE 5 PRECEDING`, ...). `OVER w` takes `w`'s frame from the WINDOW clause;
+/// `OVER (w ...)` has a frame of its own. (`EXCLUDE`, which could drop the current row, is not
+/// parsed: such a query stays nullable.)
+fn holds_current_row(over: &WindowType, scope: &Scope<'_>) -> bool {
+    let spec = match over {
+        WindowType::WindowSpec(spec) => spec,
+        WindowType::NamedWindow(name) => {
+            let name = fold(name);
+            match scope.windows.iter().find(|w| fold(&w.0) == name) {
+                Some(NamedWindowDefinition(_, NamedWindowExpr::WindowSpec(spec))) => spec,
+                _ => return false,
+            }
+        }
+    };
+    spec.window_frame.as_ref().is_none_or(|frame| {
+        matches!(
+            frame.start_bound,
+            WindowFrameBound::Preceding(_) | WindowFrameBound::CurrentRow
+        ) && matches!(
+            frame.end_bound,
+            None | Some(WindowFrameBound::CurrentRow | WindowFrameBound::Following(_))
+        )
+    })
 }
 
 /// The `pg_type.typcategory` of a type written in a cast, for the built-in types whose
@@ -509,7 +568,7 @@ fn type_category(data_type: &DataType) -> Option<u8> {
 /// super-aggregate row.
 pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
     let mut rels = scope.rels.clone();
-    if ctx.group == Group::Sets && !ctx.in_agg {
+    if matches!(ctx.group, Group::Sets { .. }) && !ctx.in_agg {
         for (ri, rel) in rels.iter_mut().enumerate() {
             for (ci, col) in rel.cols.iter_mut().enumerate() {
                 col.nullable |= !scope.grouped.contains(&(ri, ci));
@@ -521,6 +580,7 @@ pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
         rels,
         ctes: scope.ctes.clone(),
         grouped: Vec::new(),
+        windows: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 };
 
 use super::Analyzer;
-use sqlparser::ast::{BinaryOperator, Expr, GroupByExpr, Query, SelectItem, SetExpr};
+use sqlparser::ast::{BinaryOperator, Expr, GroupByExpr, Query, SelectItem, SetExpr, Value};
 
 use super::catalog::{self, Lookup, Relation};
 use super::elements::Elements;
@@ -190,6 +190,7 @@ impl Analyzer<'_> {
                 ..
             } => Source::single(Rel {
                 partial: partial_scan(sample.as_ref(), inheritance.as_ref()),
+                row: true,
                 ..self.named_rel(name, alias.as_ref(), scope)
             }),
             TableFactor::Table {
@@ -213,12 +214,8 @@ impl Analyzer<'_> {
                 with_offset,
                 ..
             } => {
-                // One array's elements (several side by side pad the shorter ones).
-                let non_null = matches!(array_exprs.as_slice(), [only]
-                    if self.elements(only, scope, Ctx::rows()) == Elements::NonNull);
-                let mut cols: Vec<Col> = (0..array_exprs.len())
-                    .map(|_| Col::computed("unnest", !non_null))
-                    .collect();
+                let arrays: Vec<&Expr> = array_exprs.iter().collect();
+                let mut cols = self.unnest(&arrays, scope);
                 // A one-array unnest's column takes the alias' name.
                 if let (Some(a), [only]) = (alias, cols.as_mut_slice())
                     && a.columns.is_empty()
@@ -235,7 +232,10 @@ impl Analyzer<'_> {
             } => {
                 let cols = self.query(subquery, Some(scope));
                 let known = cols.is_some();
-                Source::single(aliased("", cols.unwrap_or_default(), known, alias.as_ref()))
+                Source::single(Rel {
+                    row: true,
+                    ..aliased("", cols.unwrap_or_default(), known, alias.as_ref())
+                })
             }
             TableFactor::NestedJoin {
                 table_with_joins,
@@ -291,21 +291,14 @@ impl Analyzer<'_> {
                 };
                 (vec![Col::computed(fname.clone(), nullable)], true)
             }
-            // One array's elements, or several arrays side by side (the shorter padded).
-            "unnest" => {
-                let non_null = match args {
-                    [only] => arg_expr(only)
-                        .is_some_and(|e| self.elements(e, scope, Ctx::rows()) == Elements::NonNull),
-                    _ => false,
-                };
-                (
-                    nulls
-                        .iter()
-                        .map(|_| Col::computed("unnest", !non_null))
-                        .collect(),
-                    true,
-                )
-            }
+            "unnest" if exprs.len() == args.len() => (self.unnest(&exprs, scope), true),
+            "unnest" => (
+                nulls
+                    .iter()
+                    .map(|_| Col::computed("unnest", true))
+                    .collect(),
+                true,
+            ),
             _ => (Vec::new(), false),
         };
         if known && with_ordinality {
@@ -318,6 +311,27 @@ impl Analyzer<'_> {
             only.name = fold(&a.name);
         }
         Source::single(aliased(&fname, cols, known, alias))
+    }
+
+    /// `unnest`'s columns in FROM: one array's elements, or several arrays side by side, the
+    /// shorter ones padded with NULLs — so a column is non-NULL only when its elements are and
+    /// its array is an `ARRAY[...]` literal at least as long as every other one.
+    fn unnest(&mut self, arrays: &[&Expr], scope: &Scope<'_>) -> Vec<Col> {
+        let lengths: Vec<Option<usize>> = arrays.iter().map(|e| literal_length(e)).collect();
+        let longest = lengths
+            .iter()
+            .copied()
+            .collect::<Option<Vec<usize>>>()
+            .map(|l| l.into_iter().max());
+        arrays
+            .iter()
+            .zip(&lengths)
+            .map(|(e, length)| {
+                let full = arrays.len() == 1 || longest.is_some_and(|max| *length == max);
+                let non_null = full && self.elements(e, scope, Ctx::rows()) == Elements::NonNull;
+                Col::computed("unnest", !non_null)
+            })
+            .collect()
     }
 
     /// A table, view or CTE by name.
@@ -615,6 +629,23 @@ fn merged_columns(left: &Source, right: &Source, names: &[String], kind: Kind) -
 /// rows still satisfy the table's constraints; only "the referenced row is there" is lost.
 fn partial_scan(sample: Option<&TableSampleKind>, inheritance: Option<&TableInheritance>) -> bool {
     sample.is_some() || matches!(inheritance, Some(TableInheritance::Only { .. }))
+}
+
+/// How many elements an `ARRAY[...]` of number, string or boolean literals has (any other
+/// element might be an array itself, which `unnest` would flatten).
+fn literal_length(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Nested(inner) | Expr::Cast { expr: inner, .. } => literal_length(inner),
+        Expr::Array(array)
+            if array.elem.iter().all(|x| {
+                matches!(x, Expr::Value(v) if matches!(v.value,
+                    Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_)))
+            }) =>
+        {
+            Some(array.elem.len())
+        }
+        _ => None,
+    }
 }
 
 /// A relation under its alias (`AS a(x, y)` renames its first columns).

@@ -1562,6 +1562,39 @@ pub enum Rule {
 /// The rule of a plain (non-aggregate, non-window) call of the built-in `name` with arguments
 /// of the given categories (`None`: not known): the rule of every overload that may be the one
 /// called, when they agree, else [`Rule::Maybe`].
+/// The `extract` / `date_part` fields that are never NULL for a non-NULL argument: the ones
+/// that grow with time, which an infinite timestamp or date gives as `±Infinity` (the others —
+/// `dow`, `hour`, `month`, ... — are NULL for it). Every spelling PostgreSQL accepts.
+const MONOTONIC_FIELDS: &[&str] = &[
+    "year",
+    "years",
+    "y",
+    "yr",
+    "yrs",
+    "decade",
+    "decades",
+    "dec",
+    "decs",
+    "century",
+    "centuries",
+    "c",
+    "cent",
+    "millennium",
+    "millennia",
+    "mil",
+    "mils",
+    "j",
+    "julian",
+    "jd",
+    "isoyear",
+    "epoch",
+];
+
+/// Whether `extract(field FROM x)` / `date_part('field', x)` is non-NULL for non-NULL `x`.
+pub(crate) fn monotonic_field(field: &str) -> bool {
+    MONOTONIC_FIELDS.contains(&field.to_ascii_lowercase().as_str())
+}
+
 pub(crate) fn scalar_rule(name: &str, args: &[Option<u8>]) -> Rule {
     if let Some((_, rule)) = SYNTAX.iter().find(|(n, _)| *n == name) {
         return *rule;

@@ -168,12 +168,13 @@ impl Analyzer<'_> {
         let source = self.source_of(&s.from, &scope);
         let star = source.star;
         scope.rels = source.rels;
+        scope.windows.clone_from(&s.named_window);
         if let Some(cond) = &s.selection {
             let all = 0..scope.rels.len();
             narrow(self.catalog, &self.on, &mut scope.rels, cond, all);
         }
         let group = grouping(&s.group_by);
-        if group == Group::Sets {
+        if matches!(group, Group::Sets { .. }) {
             scope.grouped = always_grouped(&s.group_by)
                 .iter()
                 .filter_map(|parts| resolve(&scope.rels, parts))
@@ -260,7 +261,7 @@ impl Analyzer<'_> {
                 SelectItem::Wildcard(_) => {
                     let cols = star?;
                     out.extend(cols.iter().cloned().map(|mut c| {
-                        c.nullable |= ctx.group == Group::Sets;
+                        c.nullable |= matches!(ctx.group, Group::Sets { .. });
                         c
                     }));
                 }
@@ -274,7 +275,7 @@ impl Analyzer<'_> {
                         return None;
                     }
                     out.extend(rel.cols.iter().cloned().map(|mut c| {
-                        c.nullable |= ctx.group == Group::Sets;
+                        c.nullable |= matches!(ctx.group, Group::Sets { .. });
                         c
                     }));
                 }
@@ -384,11 +385,25 @@ fn grouping(group_by: &GroupByExpr) -> Group {
                         || matches!(e, Expr::Tuple(t) if t.is_empty())
                 })
             {
-                Group::Sets
+                Group::Sets {
+                    empty: !modifiers.is_empty() || exprs.iter().all(may_group_all),
+                }
             } else {
                 Group::Plain
             }
         }
+    }
+}
+
+/// Whether a GROUP BY element may contribute the empty grouping set `()` (one group over all
+/// rows, there even when no row is): ROLLUP, CUBE, `()`, grouping sets holding one. Every set
+/// of the whole GROUP BY is empty only when every element may be.
+fn may_group_all(e: &Expr) -> bool {
+    match e {
+        Expr::Rollup(_) | Expr::Cube(_) => true,
+        Expr::Tuple(items) => items.is_empty(),
+        Expr::GroupingSets(sets) => sets.iter().any(|set| set.iter().all(may_group_all)),
+        _ => false,
     }
 }
 

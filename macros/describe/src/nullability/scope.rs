@@ -2,7 +2,7 @@
 //! clause (each with its columns and whether they can be NULL), the CTEs in force, and the
 //! enclosing level for correlated references.
 
-use sqlparser::ast::{Ident, ObjectName};
+use sqlparser::ast::{Ident, NamedWindowDefinition, ObjectName};
 
 use super::elements::Elements;
 use crate::ColumnOrigin;
@@ -58,6 +58,10 @@ pub(crate) struct Rel {
     /// keys are checked only at the statement's end, and rows it writes elsewhere (its own
     /// table, data-modifying CTEs) are invisible to its subqueries, so they prove no match.
     pub(crate) written: bool,
+    /// Whether a whole-row reference to it (`SELECT t FROM ... t`) is a row value, never NULL
+    /// unless NULL-extended: tables, views, CTEs and subqueries — not functions, whose "whole
+    /// row" is their scalar result when they return one.
+    pub(crate) row: bool,
 }
 
 /// The system columns of a table row (`oid` is not one since PostgreSQL 12).
@@ -179,6 +183,8 @@ pub(crate) struct Scope<'p> {
     /// Under GROUPING SETS / ROLLUP / CUBE, the columns (relation, column) grouped in every
     /// set: never grouped away, so never NULL in a super-aggregate row.
     pub(crate) grouped: Vec<(usize, usize)>,
+    /// The windows its WINDOW clause names (`OVER w`).
+    pub(crate) windows: Vec<NamedWindowDefinition>,
 }
 
 impl<'p> Scope<'p> {
