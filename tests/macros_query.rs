@@ -118,6 +118,33 @@ async fn parameters_by_reference_option_and_override() {
     assert_eq!(q.fetch_one(&mut conn).await.unwrap(), "CY");
 }
 
+/// A parameter of a NOT NULL domain refuses NULL whatever the query does with it: `query!` takes
+/// the value itself (an `Option` is a compile error: macros/tests/ui/query/fail/
+/// option_into_not_null_domain.rs), and the server does refuse a NULL, even one never used.
+#[tokio::test]
+async fn not_null_domain_parameters_take_values() {
+    let mut conn = db().await;
+    let v: i32 = quarry::query_scalar!("SELECT $1::nn_int AS v", 7i32)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(v, 7);
+    // `as _` skips the check: the server refuses the NULL when it is bound.
+    let err = quarry::query_scalar!(
+        "SELECT CASE WHEN false THEN $1::nn_int END AS v",
+        None::<i32> as _
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap_err();
+    let code = err.code().map(|c| c.code().to_owned());
+    assert_eq!(code.as_deref(), Some("23502"), "{err}");
+    let one = quarry::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&mut conn)
+        .await;
+    assert_eq!(one.unwrap(), 1);
+}
+
 #[tokio::test]
 async fn column_type_overrides_and_type_mapping() {
     let mut conn = db().await;

@@ -121,6 +121,9 @@ pub(crate) fn human(d: &QueryDescription) -> String {
                 t.schema, t.table, t.column
             ));
         }
+        if let Some(domain) = &p.not_null_domain {
+            out.push_str(&format!("  (NOT NULL domain {domain})"));
+        }
     }
     out.push_str("\ncolumns:");
     if d.columns.is_empty() {
@@ -176,6 +179,7 @@ mod tests {
             parameters: vec![ParamDescription {
                 ty: ty("int4"),
                 not_null_target: None,
+                not_null_domain: None,
             }],
             columns: vec![ColumnDescription {
                 name: "id".into(),

@@ -89,8 +89,8 @@ pub fn marker_name(oid: crate::types::Oid) -> Option<&'static str> {
 )]
 pub trait AcceptsPg<M> {}
 
-/// Like [`AcceptsPg`], for a parameter that flows straight into a NOT NULL column: `Option<T>`
-/// does not fit.
+/// Like [`AcceptsPg`], for a parameter that flows straight into a NOT NULL column or whose type
+/// is a NOT NULL domain: `Option<T>` does not fit.
 ///
 /// ```
 /// use quarry_driver::query_macro::check::{AcceptsPgNotNull, pg};
@@ -98,8 +98,8 @@ pub trait AcceptsPg<M> {}
 /// fits("Bob");
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be sent as a PostgreSQL `{M}` parameter into a NOT NULL column",
-    label = "this argument goes into a NOT NULL column",
+    message = "`{Self}` cannot be sent as a PostgreSQL `{M}` parameter that must not be NULL",
+    label = "this argument goes into a NOT NULL column or is of a NOT NULL domain",
     note = "a NULL here fails at run time with a NOT NULL violation: pass the value itself \
             (not an `Option`), or write `arg as _` to skip the check"
 )]
@@ -121,9 +121,10 @@ pub trait AcceptsPgNotNull<M> {}
 )]
 pub trait ParamOf<T: ?Sized> {}
 
-/// Like [`ParamOf`] for a parameter that flows into a NOT NULL column: no `Option`.
+/// Like [`ParamOf`] for a parameter that flows into a NOT NULL column or is of a NOT NULL domain:
+/// no `Option`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `{T}` (this parameter goes into a NOT NULL column)",
+    message = "`{Self}` is not a `{T}` (this parameter goes into a NOT NULL column or is of a NOT NULL domain)",
     label = "expected `{T}` or `&{T}`",
     note = "a NULL here fails at run time with a NOT NULL violation: pass the value itself, or \
             write `arg as _` to skip the check"

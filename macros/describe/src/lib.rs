@@ -61,6 +61,26 @@ pub struct ParamDescription {
     /// `UPDATE ... SET c = $1`), if any: an `Option<T>` argument there is a compile error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_null_target: Option<ColumnOrigin>,
+    /// The NOT NULL domain that is the parameter's type (`schema.name`), if it is one: binding
+    /// NULL to it is an error whatever the query does with it, so an `Option<T>` argument is a
+    /// compile error too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_domain: Option<String>,
+}
+
+impl ParamDescription {
+    /// Whether NULL is refused: the parameter flows into a NOT NULL column or its type is a
+    /// NOT NULL domain.
+    ///
+    /// ```
+    /// # use quarry_describe::{ParamDescription, TypeDescription};
+    /// let ty = TypeDescription { name: "int4".into(), schema: "pg_catalog".into(), oid: Some(23), kind: Default::default() };
+    /// let p = ParamDescription { ty, not_null_target: None, not_null_domain: Some("public.posint".into()) };
+    /// assert!(p.refuses_null());
+    /// ```
+    pub fn refuses_null(&self) -> bool {
+        self.not_null_target.is_some() || self.not_null_domain.is_some()
+    }
 }
 
 /// One result column.
@@ -278,6 +298,7 @@ impl Describer {
             .map(|ty| ParamDescription {
                 ty: TypeDescription::from_pg_type(ty),
                 not_null_target: None,
+                not_null_domain: None,
             })
             .collect();
         let mut columns: Vec<ColumnDescription> = stmt

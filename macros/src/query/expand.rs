@@ -141,7 +141,7 @@ fn param_checks(input: &Input, cx: &Context<'_>) -> Vec<TokenStream> {
         .filter_map(|(arg, param)| {
             let expr = &arg.expr;
             let span = expr.span();
-            let not_null = param.not_null_target.is_some();
+            let not_null = param.refuses_null();
             match &arg.cast {
                 Some(syn::Type::Infer(_)) => None,
                 Some(ty) => Some(quote_spanned! {span=> #check::is::<#ty>(&(#expr)); }),

@@ -1016,6 +1016,7 @@ mod tests {
                 .map(|t| quarry_describe::ParamDescription {
                     ty: ty(t),
                     not_null_target: None,
+                    not_null_domain: None,
                 })
                 .collect(),
             columns: Vec::new(),
@@ -1270,6 +1271,7 @@ mod regressions2 {
                 .map(|ty| quarry_describe::ParamDescription {
                     ty,
                     not_null_target: None,
+                    not_null_domain: None,
                 })
                 .collect(),
             columns: Vec::new(),

@@ -89,6 +89,9 @@ pub(crate) fn merge(
                     if known.not_null_target != param.not_null_target {
                         known.not_null_target = None;
                     }
+                    if known.not_null_domain != param.not_null_domain {
+                        known.not_null_domain = None;
+                    }
                 }
             }
         }
@@ -100,6 +103,7 @@ pub(crate) fn merge(
             for &index in deciders {
                 if let Some(Some(param)) = parameters.get_mut(index) {
                     param.not_null_target = None;
+                    param.not_null_domain = None;
                 }
             }
         }
@@ -180,6 +184,7 @@ mod regressions {
                 vec![ParamDescription {
                     ty: int4.clone(),
                     not_null_target: None,
+                    not_null_domain: None,
                 }],
             ),
             description(
@@ -188,10 +193,12 @@ mod regressions {
                     ParamDescription {
                         ty: text,
                         not_null_target: Some(name_column),
+                        not_null_domain: None,
                     },
                     ParamDescription {
                         ty: int4,
                         not_null_target: None,
+                        not_null_domain: None,
                     },
                 ],
             ),

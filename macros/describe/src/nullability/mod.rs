@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 use sqlparser::ast::Statement;
 
-use super::{ColumnDescription, ColumnOrigin, ParamDescription};
+use super::{ColumnDescription, ColumnOrigin, ParamDescription, TypeKind};
 use catalog::Catalog;
 use quarry_driver::Connection;
 use quarry_driver::Result;
@@ -104,15 +104,24 @@ impl Facts {
     ) -> Result<()> {
         self.origins_from_row_description(conn, stmt, columns)
             .await?;
-        let Some(statement) = catalog::parse_one(stmt.sql()) else {
-            return Ok(());
-        };
         match self.catalog.load_globals(conn).await {
             Ok(()) => {}
             Err(e) if conn.is_closed() => return Err(e),
             // Without it, every call not known to return one row counts as set-returning.
             Err(_) => {}
         }
+        for p in params.iter_mut() {
+            if matches!(p.ty.kind, TypeKind::Domain { .. })
+                && self
+                    .catalog
+                    .not_null_domain(&[p.ty.schema.clone(), p.ty.name.clone()])
+            {
+                p.not_null_domain = Some(format!("{}.{}", p.ty.schema, p.ty.name));
+            }
+        }
+        let Some(statement) = catalog::parse_one(stmt.sql()) else {
+            return Ok(());
+        };
         for _ in 0..MAX_ROUNDS {
             let (analysis, missing) = run(&statement, &self.catalog);
             if missing.is_empty() {
