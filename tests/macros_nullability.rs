@@ -2197,7 +2197,7 @@ async fn nullability_tables_through_the_query_macro() {
             .await
             .unwrap()
     {
-        array_n_n(&row.c0);
+        array_nn_n(&row.c0);
     }
     cases += 1;
     for row in
