@@ -82,6 +82,8 @@ pub(crate) struct Column {
     pub(crate) generated: Option<Expr>,
     /// Its type's `pg_type.typcategory`.
     pub(crate) category: u8,
+    /// Whether its type is a domain (a cast to that domain checks nothing of its values).
+    pub(crate) domain: bool,
 }
 
 impl Relation {
@@ -110,6 +112,7 @@ impl Relation {
                     column: c.name.clone(),
                 }),
                 category: Some(c.category),
+                domain: c.domain,
             })
             .collect()
     }
@@ -201,7 +204,7 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
                   || array_to_string(k.confkey, ',') \
            FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' \
            AND k.convalidated AND NOT k.condeferrable), \
-     t.typcategory::text \
+     t.typcategory::text, t.typtype = 'd' \
      FROM unnest($1::text[]) AS q(name) \
      JOIN pg_class c ON c.oid = to_regclass(q.name) \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -347,6 +350,7 @@ impl Catalog {
                 is_array: row.get(7)?,
                 generated: generated.as_deref().and_then(parse_expr),
                 category: row.get::<String>(17)?.bytes().next().unwrap_or(b'X'),
+                domain: row.get(18)?,
             };
             if let Some(rel) = loaded.get_mut(&key) {
                 rel.columns.push(column);

@@ -84,11 +84,18 @@ impl Analyzer<'_> {
             Expr::Value(v) => matches!(v.value, Value::Null | Value::Placeholder(_)),
             Expr::TypedString(_) | Expr::Interval(_) | Expr::Array(_) | Expr::Tuple(_) => false,
             _ if is_never_null_test(e) => false,
-            // Casting NULL to a NOT NULL domain is an error, never a NULL.
+            // Casting NULL to a NOT NULL domain is an error, never a NULL; but a value already
+            // of a domain type may be that very domain, whose cast checks nothing (a column of
+            // it may hold NULL, or be NULL-extended).
             Expr::Cast {
+                expr: inner,
                 data_type: DataType::Custom(name, _),
                 ..
-            } if fold_name(name).is_some_and(|parts| self.catalog.not_null_domain(&parts)) => false,
+            } if fold_name(name).is_some_and(|parts| self.catalog.not_null_domain(&parts))
+                && !self.may_be_domain(inner, scope) =>
+            {
+                false
+            }
             // NULL for some fields of an infinite timestamp or date (see
             // `functions::monotonic_field`).
             Expr::Extract { field, expr, .. } => {
@@ -371,6 +378,23 @@ impl Analyzer<'_> {
         }
     }
 
+    /// Whether `e`'s type may be a domain: a column of one (or of unknown type), a cast to a
+    /// type not built in, or anything whose type is not known to be built in.
+    pub(crate) fn may_be_domain(&mut self, e: &Expr, scope: &Scope<'_>) -> bool {
+        match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => column_parts(e)
+                .and_then(|parts| scope.column(&parts))
+                .is_none_or(|c| c.domain),
+            Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => {
+                self.may_be_domain(inner, scope)
+            }
+            // A literal or a parameter: the cast's input function checks the domain.
+            Expr::Value(_) => false,
+            Expr::Cast { data_type, .. } => matches!(data_type, DataType::Custom(..)),
+            _ => self.category(e, scope).is_none(),
+        }
+    }
+
     /// The categories of a call's arguments (see [`Analyzer::category`]).
     pub(crate) fn categories(&mut self, args: &[&Expr], scope: &Scope<'_>) -> Vec<Option<u8>> {
         args.iter().map(|e| self.category(e, scope)).collect()
@@ -459,6 +483,16 @@ impl Analyzer<'_> {
         if functions::is_set_returning(&name, &categories) && functions::strict(&name) {
             return false;
         }
+        // An empty format makes `to_number` and the date/time `to_char`s NULL: only a format
+        // that is a non-empty literal is trusted.
+        let empty_format = match name.as_str() {
+            "to_char" => categories.first() != Some(&Some(b'N')),
+            "to_number" => true,
+            _ => false,
+        };
+        if empty_format && !exprs.get(1).is_some_and(|e| non_empty_literal(e)) {
+            return true;
+        }
         match functions::scalar_rule(&name, &categories) {
             Rule::Never => false,
             Rule::IfAnyArg => nulls.iter().any(|n| *n),
@@ -534,6 +568,22 @@ fn holds_current_row(over: &WindowType, scope: &Scope<'_>) -> bool {
             None | Some(WindowFrameBound::CurrentRow | WindowFrameBound::Following(_))
         )
     })
+}
+
+/// Whether `e` is a string literal that is not empty.
+fn non_empty_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s)
+            | Value::EscapedStringLiteral(s)
+            | Value::DollarQuotedString(sqlparser::ast::DollarQuotedString { value: s, .. }) => {
+                !s.is_empty()
+            }
+            _ => false,
+        },
+        Expr::Nested(inner) => non_empty_literal(inner),
+        _ => false,
+    }
 }
 
 /// The `pg_type.typcategory` of a type written in a cast, for the built-in types whose

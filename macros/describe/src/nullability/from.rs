@@ -619,6 +619,7 @@ fn merged_columns(left: &Source, right: &Source, names: &[String], kind: Kind) -
                     (Some(l), Some(r)) if l.category == r.category => l.category,
                     _ => None,
                 },
+                domain: lc.is_none_or(|l| l.domain) || rc.is_none_or(|r| r.domain),
             }
         })
         .collect()

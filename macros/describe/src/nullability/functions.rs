@@ -677,14 +677,14 @@ pub const FACTS: &[Fact] = &[
         args: None,
         array: false,
         set: false,
-        rule: Rule::IfAnyArg,
+        rule: Rule::Maybe,
     },
     Fact {
         name: "array_dims",
         args: None,
         array: false,
         set: false,
-        rule: Rule::IfAnyArg,
+        rule: Rule::Maybe,
     },
     Fact {
         name: "array_length",

@@ -300,6 +300,7 @@ impl Analyzer<'_> {
             elements,
             origin,
             category: self.category(e, scope),
+            domain: self.may_be_domain(e, scope),
         }
     }
 }

@@ -20,6 +20,9 @@ pub(crate) struct Col {
     pub(crate) origin: Option<ColumnOrigin>,
     /// Its type's `pg_type.typcategory`, when known (which overload of a function it takes).
     pub(crate) category: Option<u8>,
+    /// Whether its type may be a domain: a cast to a NOT NULL domain of a value already of
+    /// that domain checks nothing, so it may stay NULL.
+    pub(crate) domain: bool,
 }
 
 impl Col {
@@ -31,6 +34,7 @@ impl Col {
             elements: Elements::Unknown,
             origin: None,
             category: None,
+            domain: true,
         }
     }
 }

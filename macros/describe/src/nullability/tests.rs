@@ -17,6 +17,7 @@ fn table(name: &str, cols: &[(&str, bool)]) -> Relation {
                 is_array: false,
                 generated: None,
                 category: b'X',
+                domain: false,
             })
             .collect(),
         view: None,
