@@ -150,6 +150,33 @@ async fn parameters_flowing_into_not_null_columns() {
     }
 }
 
+/// A parameter of a NOT NULL domain refuses NULL (the server does at Bind): described as such,
+/// through a domain over a NOT NULL domain too; a plain `int` parameter or a nullable domain's
+/// is not.
+#[tokio::test]
+async fn parameters_of_not_null_domains() {
+    let mut conn = setup(false).await;
+    conn.execute("CREATE DOMAIN maybe_int AS int", &[])
+        .await
+        .unwrap();
+    let d = describe(
+        &mut conn,
+        "SELECT $1::nn_int, $2::nn_int2, $3::int, $4::maybe_int",
+    )
+    .await
+    .unwrap();
+    let got: Vec<Option<&str>> = d
+        .parameters
+        .iter()
+        .map(|p| p.not_null_domain.as_deref())
+        .collect();
+    assert_eq!(
+        got,
+        [Some("public.nn_int"), Some("public.nn_int2"), None, None]
+    );
+    assert!(d.columns.iter().take(2).all(|c| !c.nullable));
+}
+
 #[tokio::test]
 async fn outer_joined_columns_keep_their_origin() {
     let mut conn = setup(false).await;

@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (344) and of the array element table (39). Each field is
+//! the column table (353) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -3282,6 +3282,98 @@ async fn nullability_tables_through_the_query_macro() {
     {
         not_null(&row.id);
         nullable(&row.title);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT extract(year FROM at), date_part('epoch', at), extract(dow FROM at), date_part('hour', at) FROM events) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        nullable(&row.c2);
+        nullable(&row.c3);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b']) AS t(a, b)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.a);
+        not_null(&row.b);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT * FROM unnest(ARRAY[1, 2, 3], ARRAY['a']) AS t(a, b)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.a);
+        nullable(&row.b);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT unnest(ARRAY['a', 'b'])")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.unnest);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT id, sum(id) OVER w, first_value(name) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), sum(age) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND CURRENT ROW) FROM users WINDOW w AS (ORDER BY id)) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+        nullable(&row.c3);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT name, sum(id), max(age) FROM users GROUP BY GROUPING SETS ((name), (name, age))"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.name);
+        not_null(&row.sum);
+        nullable(&row.max);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT row_to_json(x), x FROM (SELECT id FROM users) x")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.row_to_json);
+        not_null(&row.x);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT u.id, x FROM users u LEFT JOIN (SELECT user_id FROM posts) x ON x.user_id = u.id"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.x);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT tags || ARRAY[title], ARRAY[body] || tags, tags || body, NULL::text[] || NULL::text[], meta || meta FROM posts) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        not_null(&row.c2);
+        nullable(&row.c3);
+        nullable(&row.c4);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")

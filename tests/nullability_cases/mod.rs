@@ -33,6 +33,7 @@ INSERT INTO fk_part VALUES (1, 1);
 INSERT INTO orders VALUES (101, 1, NULL, 1);
 INSERT INTO dom_t VALUES (1, 1), (2, 2);
 INSERT INTO dom_t VALUES (3, (SELECT v FROM dom_t WHERE false));
+INSERT INTO events VALUES (1, '2026-01-01 00:00+00'), (2, 'infinity');
 ANALYZE;
 ";
 
@@ -1421,6 +1422,53 @@ pub const CASES: &[(&str, &[bool])] = &[
     (
         "SELECT u.id, (SELECT p.title FROM posts p WHERE p.user_id = u.id ORDER BY p.id LIMIT 1) FROM users u",
         &[X, N],
+    ),
+    // year/epoch grow with time: ±Infinity for an infinite timestamp, never NULL for a non-NULL
+    // one (`at` is catalog NOT NULL); dow/hour are NULL for 'infinity' (events 2).
+    (
+        "SELECT extract(year FROM at), date_part('epoch', at), extract(dow FROM at), date_part('hour', at) FROM events",
+        &[X, X, N, N],
+    ),
+    // unnest of literal arrays without NULL elements: an array as long as the longest is never
+    // padded (a, both of equal length); the shorter one is (b).
+    (
+        "SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b']) AS t(a, b)",
+        &[X, X],
+    ),
+    (
+        "SELECT * FROM unnest(ARRAY[1, 2, 3], ARRAY['a']) AS t(a, b)",
+        &[X, N],
+    ),
+    // One unnest in a select list: no row for a NULL array, non-NULL literal elements.
+    ("SELECT unnest(ARRAY['a', 'b'])", &[X]),
+    // Frames holding the current row hold a row: sum of catalog NOT NULL id, first_value of
+    // the frame's first row (name NOT NULL), `OVER w` with w's default frame; the current row
+    // alone sums a NULL age to NULL.
+    (
+        "SELECT id, sum(id) OVER w, first_value(name) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), sum(age) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND CURRENT ROW) FROM users WINDOW w AS (ORDER BY id)",
+        &[X, X, X, N],
+    ),
+    // Grouping sets without the empty set: every group has a row (sum of NOT NULL id), name is
+    // in every set (never grouped away); max(age) of the 'dup' users' NULL ages is NULL.
+    (
+        "SELECT name, sum(id), max(age) FROM users GROUP BY GROUPING SETS ((name), (name, age))",
+        &[X, X, N],
+    ),
+    // A subquery's whole row is a row value (never NULL), and row_to_json of it is strict;
+    // NULL-extended, it is NULL (users without posts).
+    (
+        "SELECT row_to_json(x), x FROM (SELECT id FROM users) x",
+        &[X, X],
+    ),
+    (
+        "SELECT u.id, x FROM users u LEFT JOIN (SELECT user_id FROM posts) x ON x.user_id = u.id",
+        &[X, N],
+    ),
+    // `||` with an array: array_append/array_prepend never NULL (tags NOT NULL or not), and
+    // array_cat is NULL only when both arrays are; jsonb || jsonb is strict (meta may be NULL).
+    (
+        "SELECT tags || ARRAY[title], ARRAY[body] || tags, tags || body, NULL::text[] || NULL::text[], meta || meta FROM posts",
+        &[X, X, X, N, N],
     ),
     // What the parser cannot read stays nullable.
     (

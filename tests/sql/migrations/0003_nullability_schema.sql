@@ -30,6 +30,8 @@ CREATE TYPE mood AS ENUM ('sad', 'ok');
 -- A NOT NULL domain checks what is cast to it, not the column: a column of one can hold NULL
 -- (an empty scalar subquery written into it is not checked) and be NULL-extended.
 CREATE TABLE dom_t (id int PRIMARY KEY, v nn_int);
+-- Timestamps may be infinite: extract/date_part of some fields is NULL for them.
+CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL);
 -- A foreign key to a partitioned table.
 CREATE TABLE pk_part (id int PRIMARY KEY, name text NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE pk_part1 PARTITION OF pk_part FOR VALUES FROM (0) TO (1000000);
