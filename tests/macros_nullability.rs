@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (353) and of the array element table (39). Each field is
+//! the column table (356) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -3372,6 +3372,36 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c2);
         nullable(&row.c3);
         nullable(&row.c4);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT age FROM users WHERE age IS DISTINCT FROM NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT int4range(id, age), numrange(age, NULL), daterange(NULL, NULL, '[]'), enum_first(NULL::mood), enum_last(NULL::mood) FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.int4range);
+        not_null(&row.numrange);
+        not_null(&row.daterange);
+        not_null(&row.enum_first);
+        not_null(&row.enum_last);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT rank(5) WITHIN GROUP (ORDER BY id), percent_rank(NULL) WITHIN GROUP (ORDER BY age), cume_dist(1) WITHIN GROUP (ORDER BY id) FILTER (WHERE false) FROM users")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.rank);
+        not_null(&row.percent_rank);
+        not_null(&row.cume_dist);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")

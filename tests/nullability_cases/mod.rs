@@ -1470,6 +1470,22 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT tags || ARRAY[title], ARRAY[body] || tags, tags || body, NULL::text[] || NULL::text[], meta || meta FROM posts",
         &[X, X, X, N, N],
     ),
+    // `x IS DISTINCT FROM NULL` is `x IS NOT NULL`.
+    (
+        "SELECT age FROM users WHERE age IS DISTINCT FROM NULL",
+        &[X],
+    ),
+    // Range constructors: a NULL bound is an unbounded one (never NULL); an enum's first and
+    // last label (an enum without labels is an error, not NULL).
+    (
+        "SELECT int4range(id, age), numrange(age, NULL), daterange(NULL, NULL, '[]'), enum_first(NULL::mood), enum_last(NULL::mood) FROM users",
+        &[X, X, X, X, X],
+    ),
+    // Hypothetical-set aggregates rank a row among the group's: a number over no rows too.
+    (
+        "SELECT rank(5) WITHIN GROUP (ORDER BY id), percent_rank(NULL) WITHIN GROUP (ORDER BY age), cume_dist(1) WITHIN GROUP (ORDER BY id) FILTER (WHERE false) FROM users",
+        &[X, X, X],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

@@ -453,6 +453,16 @@ impl Analyzer<'_> {
                 Agg::Other => true,
             };
         }
+        // Hypothetical-set aggregates rank the given row among the group's: a number even over
+        // no rows (`rank(5) WITHIN GROUP (ORDER BY x)` is 1).
+        if !f.within_group.is_empty()
+            && matches!(
+                name.as_str(),
+                "rank" | "dense_rank" | "percent_rank" | "cume_dist"
+            )
+        {
+            return false;
+        }
         if f.filter.is_some() || !f.within_group.is_empty() {
             return true;
         }

@@ -231,13 +231,14 @@ impl Probe<'_> {
             Expr::IsFalse(x) => is(eval(x), Truth::FALSE),
             Expr::IsNotTrue(x) => is(eval(x), Truth::TRUE).not(),
             Expr::IsNotFalse(x) => is(eval(x), Truth::FALSE).not(),
-            // With one side NULL and the other never NULL: distinct, always.
+            // With one side NULL and the other never NULL: distinct, always; both NULL: not.
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
                 let (a, b) = (eval(a), eval(b));
                 let distinct = (a.is_null() && b.never_null()) || (b.is_null() && a.never_null());
-                match (distinct, matches!(e, Expr::IsDistinctFrom(..))) {
-                    (true, true) => Truth::TRUE,
-                    (true, false) => Truth::FALSE,
+                let same = a.is_null() && b.is_null();
+                match (distinct, same, matches!(e, Expr::IsDistinctFrom(..))) {
+                    (true, _, true) | (_, true, false) => Truth::TRUE,
+                    (true, _, false) | (_, true, true) => Truth::FALSE,
                     _ => Truth::TRUE.union(Truth::FALSE),
                 }
             }

@@ -882,6 +882,49 @@ pub const FACTS: &[Fact] = &[
         set: false,
         rule: Rule::IfAnyArg,
     },
+    // Range constructors: a NULL bound is an unbounded one, NULL flags an error.
+    Fact {
+        name: "int4range",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
+    Fact {
+        name: "int8range",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
+    Fact {
+        name: "numrange",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
+    Fact {
+        name: "tsrange",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
+    Fact {
+        name: "tstzrange",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
+    Fact {
+        name: "daterange",
+        args: None,
+        array: false,
+        set: false,
+        rule: Rule::Never,
+    },
     Fact {
         name: "date_part",
         args: None,
@@ -1253,19 +1296,20 @@ pub const FACTS: &[Fact] = &[
         set: false,
         rule: Rule::IfAnyArg,
     },
+    // An enum's first and last label: an enum without labels is an error, not NULL.
     Fact {
         name: "enum_first",
         args: None,
         array: false,
         set: false,
-        rule: Rule::Maybe,
+        rule: Rule::Never,
     },
     Fact {
         name: "enum_last",
         args: None,
         array: false,
         set: false,
-        rule: Rule::Maybe,
+        rule: Rule::Never,
     },
     // `enum_range(NULL::mood)` is how it is called: the argument only names the type.
     Fact {
