@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (356) and of the array element table (39). Each field is
+//! the column table (365) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -1842,7 +1842,7 @@ async fn nullability_tables_through_the_query_macro() {
         .await
         .unwrap()
     {
-        nullable(&row.body);
+        not_null(&row.body);
         not_null(&row.email);
         nullable(&row.age);
     }
@@ -3402,6 +3402,83 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.rank);
         not_null(&row.percent_rank);
         not_null(&row.cume_dist);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE users SET email = 'x' WHERE id = 1 RETURNING email, age")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE users SET email = coalesce(email, 'x'), age = age + 1 WHERE age IS NOT NULL RETURNING email, age")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE users SET email = DEFAULT RETURNING email")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO users (id, name, email) VALUES (600, 'a', 'b') ON CONFLICT DO NOTHING RETURNING email, age")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        nullable(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO users SELECT id + 1000, name, email, 1 FROM users WHERE email IS NOT NULL RETURNING email, age")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.email);
+        not_null(&row.age);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO users (id, name, email) VALUES (1, 'a', 'b') ON CONFLICT (id) DO UPDATE SET name = 'c' RETURNING email")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.email);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE trig_t SET v = 'x' RETURNING v")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("INSERT INTO trig_t VALUES (1, 'x') RETURNING v")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.v);
+    }
+    cases += 1;
+    for row in quarry::query!("UPDATE checked SET c = NULL WHERE e IS NOT NULL RETURNING c, e")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.c);
+        nullable(&row.e);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")

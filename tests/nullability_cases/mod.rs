@@ -806,10 +806,11 @@ pub const CASES: &[(&str, &[bool])] = &[
         "INSERT INTO orders VALUES (1, 1, NULL, 1) ON CONFLICT (id) DO UPDATE SET helper_id = EXCLUDED.helper_id RETURNING helper_id, user_id",
         &[N, X],
     ),
-    // u.email: WHERE of the UPDATE ... FROM rejects NULL.
+    // u.email: WHERE of the UPDATE ... FROM rejects NULL; p.body: RETURNING shows the value
+    // SET wrote, u.email (posts has no trigger or rule that could change it).
     (
         "UPDATE posts p SET body = u.email FROM users u WHERE u.id = p.user_id AND u.email IS NOT NULL AND p.body IS NOT NULL RETURNING p.body, u.email, u.age",
-        &[N, X, N],
+        &[X, X, N],
     ),
     // u.email, p.body: the DELETE's WHERE rejects NULL in both.
     (
@@ -1485,6 +1486,41 @@ pub const CASES: &[(&str, &[bool])] = &[
     (
         "SELECT rank(5) WITHIN GROUP (ORDER BY id), percent_rank(NULL) WITHIN GROUP (ORDER BY age), cume_dist(1) WITHIN GROUP (ORDER BY id) FILTER (WHERE false) FROM users",
         &[X, X, X],
+    ),
+    // RETURNING shows the row written (no trigger or rule on users): email is SET to a literal,
+    // then to coalesce(.., 'x'); age is kept as it was (nullable); age + 1 of an age WHERE
+    // proves; DEFAULT may be NULL.
+    (
+        "UPDATE users SET email = 'x' WHERE id = 1 RETURNING email, age",
+        &[X, N],
+    ),
+    (
+        "UPDATE users SET email = coalesce(email, 'x'), age = age + 1 WHERE age IS NOT NULL RETURNING email, age",
+        &[X, X],
+    ),
+    ("UPDATE users SET email = DEFAULT RETURNING email", &[N]),
+    // The inserted values (ON CONFLICT DO NOTHING returns only inserted rows): email 'b', age
+    // not given (its default is NULL); rows of a SELECT whose WHERE proves email.
+    (
+        "INSERT INTO users (id, name, email) VALUES (600, 'a', 'b') ON CONFLICT DO NOTHING RETURNING email, age",
+        &[X, N],
+    ),
+    (
+        "INSERT INTO users SELECT id + 1000, name, email, 1 FROM users WHERE email IS NOT NULL RETURNING email, age",
+        &[X, X],
+    ),
+    // DO UPDATE may return an existing row: its email as it was.
+    (
+        "INSERT INTO users (id, name, email) VALUES (1, 'a', 'b') ON CONFLICT (id) DO UPDATE SET name = 'c' RETURNING email",
+        &[N],
+    ),
+    // A BEFORE ROW trigger may change the row written (null_v sets v to NULL); a generated
+    // column is recomputed from the new row (c set to NULL makes e NULL whatever WHERE said).
+    ("UPDATE trig_t SET v = 'x' RETURNING v", &[N]),
+    ("INSERT INTO trig_t VALUES (1, 'x') RETURNING v", &[N]),
+    (
+        "UPDATE checked SET c = NULL WHERE e IS NOT NULL RETURNING c, e",
+        &[N, N],
     ),
     // What the parser cannot read stays nullable.
     (

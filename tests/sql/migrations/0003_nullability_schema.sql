@@ -30,6 +30,10 @@ CREATE TYPE mood AS ENUM ('sad', 'ok');
 -- A NOT NULL domain checks what is cast to it, not the column: a column of one can hold NULL
 -- (an empty scalar subquery written into it is not checked) and be NULL-extended.
 CREATE TABLE dom_t (id int PRIMARY KEY, v nn_int);
+-- A BEFORE ROW trigger may change the row RETURNING shows.
+CREATE TABLE trig_t (id int PRIMARY KEY, v text);
+CREATE FUNCTION null_v() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.v := NULL; RETURN NEW; END $$;
+CREATE TRIGGER null_v BEFORE INSERT OR UPDATE ON trig_t FOR EACH ROW EXECUTE FUNCTION null_v();
 -- Timestamps may be infinite: extract/date_part of some fields is NULL for them.
 CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL);
 -- A foreign key to a partitioned table.

@@ -45,6 +45,10 @@ pub(crate) struct Relation {
     pub(crate) keys_hold_in_scans: bool,
     /// Whether row-level security is enabled on it (a referenced row may be invisible).
     pub(crate) row_security: bool,
+    /// Whether the row an INSERT or UPDATE of it writes is the row the statement made: a plain
+    /// table without children, rules or `BEFORE ... FOR EACH ROW` insert or update triggers
+    /// (which may change the row, or write it elsewhere) — so RETURNING shows the values written.
+    pub(crate) plain_writes: bool,
     /// Its validated CHECK constraints, parsed (a row passes when each is true or NULL).
     pub(crate) checks: Vec<Expr>,
     /// Its validated, not deferrable foreign keys.
@@ -204,7 +208,10 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
                   || array_to_string(k.confkey, ',') \
            FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f' \
            AND k.convalidated AND NOT k.condeferrable), \
-     t.typcategory::text, t.typtype = 'd' \
+     t.typcategory::text, t.typtype = 'd', \
+     c.relkind = 'r' AND NOT c.relhassubclass AND NOT c.relhasrules AND NOT EXISTS ( \
+         SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid \
+         AND g.tgtype::int & 3 = 3 AND g.tgtype::int & 20 <> 0) \
      FROM unnest($1::text[]) AS q(name) \
      JOIN pg_class c ON c.oid = to_regclass(q.name) \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -373,6 +380,7 @@ impl Catalog {
                     has_children: row.get(15)?,
                     keys_hold_in_scans: row.get(12)?,
                     row_security: row.get(13)?,
+                    plain_writes: row.get(19)?,
                     checks: checks.iter().filter_map(|c| parse_expr(c)).collect(),
                     foreign_keys: keys.iter().filter_map(|k| parse_foreign_key(k)).collect(),
                 },

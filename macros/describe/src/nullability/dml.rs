@@ -8,6 +8,8 @@ use sqlparser::ast::{
     Value,
 };
 
+use std::collections::HashMap;
+
 use super::Analyzer;
 use super::catalog::{self, Lookup};
 use super::expr::Ctx;
@@ -15,7 +17,7 @@ use super::filters::narrow;
 use super::scope::{Col, Rel, Scope, Source, fold, fold_name};
 use crate::ColumnOrigin;
 
-impl Analyzer<'_> {
+impl<'c> Analyzer<'c> {
     /// The output columns of a statement that is a query or a data-modifying statement.
     pub(crate) fn returning_or_query(&mut self, st: &Statement) -> Option<Vec<Col>> {
         match st {
@@ -40,10 +42,32 @@ impl Analyzer<'_> {
                     return None;
                 };
                 let alias = ins.table_alias.as_ref().map(|a| fold(&a.alias));
-                (
-                    self.target(name, alias, true, true),
-                    ins.returning.as_deref(),
-                )
+                let mut source = self.target(name, alias, true, true);
+                // RETURNING shows the inserted values, when nothing may change them and no
+                // existing row may be returned instead (ON CONFLICT DO UPDATE).
+                let updates = matches!(&ins.on, Some(OnInsert::OnConflict(c))
+                    if matches!(c.action, OnConflictAction::DoUpdate(_)));
+                if let (Some(relation), Some(query), false) =
+                    (self.plain_table(name), &ins.source, updates)
+                    && let Some(values) = self.query(query, Some(&scope))
+                {
+                    let targets: Vec<Option<usize>> = if ins.columns.is_empty() {
+                        (0..relation.columns.len()).map(Some).collect()
+                    } else {
+                        ins.columns
+                            .iter()
+                            .map(|c| column_index(&relation.columns, c))
+                            .collect()
+                    };
+                    if targets.iter().all(Option::is_some) && values.len() == targets.len() {
+                        for (value, target) in values.iter().zip(targets.into_iter().flatten()) {
+                            if let Some(col) = source.rels[0].cols.get_mut(target) {
+                                col.nullable &= value.nullable;
+                            }
+                        }
+                    }
+                }
+                (source, ins.returning.as_deref())
             }
             Statement::Update(up) => {
                 let mut source = self.target_of(&up.table, true)?;
@@ -53,11 +77,43 @@ impl Analyzer<'_> {
                 {
                     source.append(self.source_of(from, &scope));
                 }
-                // WHERE sees the old row, RETURNING the new one (after any BEFORE trigger):
-                // only the FROM list's columns keep what WHERE proves.
+                // WHERE sees the old rows (of the table and the FROM list).
+                let mut old = source.rels.clone();
                 if let Some(cond) = &up.selection {
-                    let from = 1..source.rels.len();
-                    narrow(self.catalog, &self.on, &mut source.rels, cond, from);
+                    let all = 0..old.len();
+                    narrow(self.catalog, &self.on, &mut old, cond, all);
+                }
+                // RETURNING sees the new row: SET's values over the old rows, the columns it
+                // keeps as WHERE left them, generated ones recomputed — unless a trigger or a
+                // rule may change it, when only the table's constraints are known.
+                let TableFactor::Table { name, .. } = &up.table.relation else {
+                    return None;
+                };
+                if let Some(relation) = self.plain_table(name) {
+                    scope.rels = old.clone();
+                    let set = self.set_values(&up.assignments, &relation.columns, &scope);
+                    if let (Some(set), Some(target), Some(before)) =
+                        (set, source.rels.first_mut(), old.first())
+                    {
+                        for (i, col) in target.cols.iter_mut().enumerate() {
+                            let candidate = match set.get(&i) {
+                                Some(nullable) => *nullable,
+                                None if relation
+                                    .columns
+                                    .get(i)
+                                    .is_some_and(|c| c.generated.is_some()) =>
+                                {
+                                    true
+                                }
+                                None => before.cols.get(i).is_none_or(|c| c.nullable),
+                            };
+                            col.nullable &= candidate;
+                        }
+                    }
+                }
+                // The FROM list's rows are the ones WHERE kept.
+                for (rel, before) in source.rels.iter_mut().zip(old).skip(1) {
+                    *rel = before;
                 }
                 (source, up.returning.as_deref())
             }
@@ -138,7 +194,7 @@ impl Analyzer<'_> {
                     ins.columns
                         .iter()
                         .map(|c| {
-                            let col = fold_name(c)?.last()?.clone();
+                            let col = whole_column(c)?;
                             table.iter().find(|t| t.name == col)
                         })
                         .collect()
@@ -185,6 +241,52 @@ impl Analyzer<'_> {
         out
     }
 
+    /// The table `name` when RETURNING shows what its INSERT or UPDATE writes (see
+    /// [`catalog::Relation::plain_writes`]).
+    fn plain_table(&mut self, name: &ObjectName) -> Option<&'c catalog::Relation> {
+        let catalog: &'c catalog::Catalog = self.catalog;
+        match catalog.get(&catalog::key(name)?) {
+            Lookup::Found(r) if r.plain_writes => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether each column SET writes may be NULL (by column index), evaluated over the old
+    /// rows in `scope`; `None` when a target is not a column of the table. A target that
+    /// writes part of a column (`SET c.field = ...`, `SET (a, b) = (SELECT ...)`'s columns) or
+    /// DEFAULT may be NULL.
+    fn set_values(
+        &mut self,
+        list: &[Assignment],
+        columns: &[catalog::Column],
+        scope: &Scope<'_>,
+    ) -> Option<HashMap<usize, bool>> {
+        let mut out = HashMap::new();
+        for a in list {
+            match &a.target {
+                AssignmentTarget::ColumnName(name) => {
+                    let parts = fold_name(name)?;
+                    let i = columns
+                        .iter()
+                        .position(|c| Some(&c.name) == parts.first())?;
+                    let whole = parts.len() == 1 && !is_default(&a.value);
+                    let nullable = !whole || self.expr(&a.value, scope, Ctx::rows());
+                    out.insert(i, nullable);
+                }
+                AssignmentTarget::Tuple(names) => {
+                    for name in names {
+                        let parts = fold_name(name)?;
+                        let i = columns
+                            .iter()
+                            .position(|c| Some(&c.name) == parts.first())?;
+                        out.insert(i, true);
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// A base table's columns (views are not followed: their NOT NULL is not the catalog's).
     fn table_columns(&mut self, name: &ObjectName) -> Option<Vec<Col>> {
         let key = catalog::key(name)?;
@@ -204,7 +306,7 @@ impl Analyzer<'_> {
 fn assignments(out: &mut Vec<(usize, ColumnOrigin)>, list: &[Assignment], table: &[Col]) {
     for a in list {
         if let AssignmentTarget::ColumnName(name) = &a.target {
-            let col = fold_name(name).and_then(|p| p.last().cloned());
+            let col = whole_column(name);
             push_target(
                 out,
                 &a.value,
@@ -212,6 +314,25 @@ fn assignments(out: &mut Vec<(usize, ColumnOrigin)>, list: &[Assignment], table:
             );
         }
     }
+}
+
+/// The column a target list names whole: one part (`c.field` writes a field of `c`).
+fn whole_column(name: &ObjectName) -> Option<String> {
+    match fold_name(name)?.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// The index of the column an INSERT's column list names whole.
+fn column_index(columns: &[catalog::Column], name: &ObjectName) -> Option<usize> {
+    let name = whole_column(name)?;
+    columns.iter().position(|c| c.name == name)
+}
+
+/// Whether `e` is the keyword DEFAULT (which sqlparser reads as an identifier).
+fn is_default(e: &Expr) -> bool {
+    matches!(e, Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
 /// Records `e` when it is a bare `$n` (maybe cast) and `target` is NOT NULL.

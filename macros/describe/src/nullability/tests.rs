@@ -26,6 +26,7 @@ fn table(name: &str, cols: &[(&str, bool)]) -> Relation {
         has_children: false,
         keys_hold_in_scans: true,
         row_security: false,
+        plain_writes: false,
         checks: Vec::new(),
         foreign_keys: Vec::new(),
     }
