@@ -33,6 +33,7 @@ impl NotNull for quarry::types::Tid {}
 impl NotNull for quarry::types::Xid {}
 impl NotNull for quarry::types::Cid {}
 impl<T> NotNull for Vec<T> {}
+impl<T> NotNull for quarry::types::Range<T> {}
 
 fn not_null<T: NotNull>(_: &T) {}
 
@@ -3472,10 +3473,11 @@ async fn nullability_tables_through_the_query_macro() {
         nullable(&row.v);
     }
     cases += 1;
-    for row in quarry::query!("UPDATE checked SET c = NULL WHERE e IS NOT NULL RETURNING c, e")
-        .fetch(&mut *tx)
-        .await
-        .unwrap()
+    for row in
+        quarry::query!("UPDATE checked SET c = NULL, b = 1 WHERE e IS NOT NULL RETURNING c, e")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
     {
         nullable(&row.c);
         nullable(&row.e);

@@ -1519,7 +1519,7 @@ pub const CASES: &[(&str, &[bool])] = &[
     ("UPDATE trig_t SET v = 'x' RETURNING v", &[N]),
     ("INSERT INTO trig_t VALUES (1, 'x') RETURNING v", &[N]),
     (
-        "UPDATE checked SET c = NULL WHERE e IS NOT NULL RETURNING c, e",
+        "UPDATE checked SET c = NULL, b = 1 WHERE e IS NOT NULL RETURNING c, e",
         &[N, N],
     ),
     // What the parser cannot read stays nullable.

@@ -109,6 +109,7 @@ impl NotNull for quarry::types::Tid {{}}
 impl NotNull for quarry::types::Xid {{}}
 impl NotNull for quarry::types::Cid {{}}
 impl<T> NotNull for Vec<T> {{}}
+impl<T> NotNull for quarry::types::Range<T> {{}}
 
 fn not_null<T: NotNull>(_: &T) {{}}
 
