@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (365) and of the array element table (39). Each field is
+//! the column table (368) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -3481,6 +3481,35 @@ async fn nullability_tables_through_the_query_macro() {
     {
         nullable(&row.c);
         nullable(&row.e);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id WHERE o.helper_id IS NOT NULL")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT o.id, u.name FROM users u RIGHT JOIN orders o ON o.helper_id = u.id WHERE o.helper_id > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        not_null(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id WHERE o.id > 0"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.name);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")

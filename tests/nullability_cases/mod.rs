@@ -1522,6 +1522,21 @@ pub const CASES: &[(&str, &[bool])] = &[
         "UPDATE checked SET c = NULL, b = 1 WHERE e IS NOT NULL RETURNING c, e",
         &[N, N],
     ),
+    // helper_id is a nullable, immediate foreign key to users: an order whose helper_id WHERE
+    // proves non-NULL finds its user (name NOT NULL); without that, orders without a helper
+    // are NULL-extended.
+    (
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id WHERE o.helper_id IS NOT NULL",
+        &[X, X],
+    ),
+    (
+        "SELECT o.id, u.name FROM users u RIGHT JOIN orders o ON o.helper_id = u.id WHERE o.helper_id > 0",
+        &[X, X],
+    ),
+    (
+        "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id WHERE o.id > 0",
+        &[X, N],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

@@ -77,7 +77,8 @@ impl Analyzer<'_> {
         if let Some(JoinConstraint::On(cond)) = constraint {
             // A row of the joined result satisfied ON unless it was NULL-extended.
             let left_len = left.rels.len();
-            // `right_matched`: every left row has a match on the right (along a key).
+            // `right_matched`: every left row has a match on the right (along a key), or
+            // every one whose key is not NULL.
             let (right_matched, left_matched) = (
                 self.key_covers(&left, &right, cond),
                 self.key_covers(&right, &left, cond),
@@ -93,8 +94,10 @@ impl Analyzer<'_> {
             }
             // A side every row of the other side matches along a foreign key is never
             // NULL-extended.
-            let extend_left = matches!(kind, Kind::Right | Kind::Full) && !left_matched;
-            let extend_right = matches!(kind, Kind::Left | Kind::Full) && !right_matched;
+            let extend_left =
+                matches!(kind, Kind::Right | Kind::Full) && left_matched != Covers::Always;
+            let extend_right =
+                matches!(kind, Kind::Left | Kind::Full) && right_matched != Covers::Always;
             // When the NULL-extended side of a LEFT or RIGHT join turns out present, the row
             // was a match and ON held; one side of a FULL join present proves no match.
             let always = Expr::Value(sqlparser::ast::Value::Boolean(true).into());
@@ -102,10 +105,16 @@ impl Analyzer<'_> {
             if extend_left {
                 let id = self.join_id(held);
                 left.rels[l].iter_mut().for_each(|rel| rel.extend(id));
+                if let (Kind::Right, Covers::IfNotNull(key)) = (kind, left_matched) {
+                    self.keyed.push((id, key));
+                }
             }
             if extend_right {
                 let id = self.join_id(held);
                 left.rels[r].iter_mut().for_each(|rel| rel.extend(id));
+                if let (Kind::Left, Covers::IfNotNull(key)) = (kind, right_matched) {
+                    self.keyed.push((id, key));
+                }
             }
             return left;
         }
@@ -443,6 +452,25 @@ impl Analyzer<'_> {
         id
     }
 
+    /// Undoes the outer joins along a foreign key (see [`Covers::IfNotNull`]) whose key columns
+    /// this level's filter proved NOT NULL: no row of theirs was NULL-extended.
+    pub(crate) fn undo_keyed_joins(&self, scope: &mut Scope<'_>) {
+        let proved: Vec<u32> = self
+            .keyed
+            .iter()
+            .filter(|(_, key)| {
+                key.iter()
+                    .all(|parts| scope.column_here(parts).is_some_and(|c| !c.nullable))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        if !proved.is_empty() {
+            for rel in &mut scope.rels {
+                rel.revert(&proved);
+            }
+        }
+    }
+
     /// Whether the scalar subquery `q` finds exactly one row: `SELECT ... FROM t WHERE` the
     /// referenced key of `t` equals an enclosing row's NOT NULL foreign key to it.
     pub(crate) fn finds_one_row(&mut self, q: &Query, scope: &Scope<'_>) -> bool {
@@ -496,71 +524,100 @@ impl Analyzer<'_> {
             rels: scope.rels.clone(),
             star: None,
         };
-        self.key_covers(&outer, &Source::single(target), cond)
+        self.key_covers(&outer, &Source::single(target), cond) == Covers::Always
     }
 
     /// Whether every row of `from` has a matching row in `to` by `cond`: `to` is a plain scan
     /// of a table without row-level security, and `cond` is exactly the equalities of a foreign
-    /// key (validated, not deferrable) of a table scanned in `from`, whose columns are all
-    /// non-NULL there, to the columns it references in `to`.
-    fn key_covers(&self, from: &Source, to: &Source, cond: &Expr) -> bool {
+    /// key (validated, not deferrable) of a table scanned in `from` to the columns it references
+    /// in `to` — every row when the key's columns are non-NULL there, else every row whose key
+    /// is not NULL.
+    fn key_covers(&self, from: &Source, to: &Source, cond: &Expr) -> Covers {
         let [target] = to.rels.as_slice() else {
-            return false;
+            return Covers::No;
         };
         let Some(referenced) = target.table.and_then(|oid| self.catalog.by_oid(oid)) else {
-            return false;
+            return Covers::No;
         };
         if referenced.row_security || target.partial || !target.extended_by.is_empty() {
-            return false;
+            return Covers::No;
         }
         let mut pairs = Vec::new();
         if !equalities(cond, &mut pairs) {
-            return false;
+            return Covers::No;
         }
-        // Resolve every reference among both sides' relations.
+        // Resolve every reference among both sides' relations; keep how the referencing
+        // column was written.
         let mut rels = from.rels.clone();
         rels.push(target.clone());
         let to_index = rels.len() - 1;
         let mut resolved = Vec::new();
-        for (a, b) in &pairs {
-            let (Some(a), Some(b)) = (resolve(&rels, a), resolve(&rels, b)) else {
-                return false;
+        for (a_parts, b_parts) in &pairs {
+            let (Some(a), Some(b)) = (resolve(&rels, a_parts), resolve(&rels, b_parts)) else {
+                return Covers::No;
             };
             match (a.0 == to_index, b.0 == to_index) {
-                (false, true) => resolved.push((a, b.1)),
-                (true, false) => resolved.push((b, a.1)),
-                _ => return false,
+                (false, true) => resolved.push(((a, b.1), a_parts)),
+                (true, false) => resolved.push(((b, a.1), b_parts)),
+                _ => return Covers::No,
             }
         }
         let index_of =
             |rel: &Relation, attnum: i16| rel.columns.iter().position(|c| c.attnum == attnum);
-        from.rels.iter().enumerate().any(|(ri, rel)| {
+        let mut best = Covers::No;
+        for (ri, rel) in from.rels.iter().enumerate() {
             let Some(holder) = rel.table.and_then(|oid| self.catalog.by_oid(oid)) else {
-                return false;
+                continue;
             };
-            !rel.written
-                && holder.keys_hold_in_scans
-                && holder.foreign_keys.iter().any(|key| {
-                    if key.references != referenced.oid || key.columns.len() != resolved.len() {
-                        return false;
-                    }
-                    let wanted: Option<Vec<((usize, usize), usize)>> = key
-                        .columns
-                        .iter()
-                        .zip(&key.referenced)
-                        .map(|(c, r)| {
-                            Some(((ri, index_of(holder, *c)?), index_of(referenced, *r)?))
-                        })
-                        .collect();
-                    let Some(wanted) = wanted else { return false };
-                    wanted.iter().all(|w| resolved.contains(w))
-                        && resolved.iter().all(|r| wanted.contains(r))
-                        && wanted.iter().all(|((ri, ci), _)| {
-                            from.rels[*ri].cols.get(*ci).is_some_and(|c| !c.nullable)
-                        })
-                })
-        })
+            if rel.written || !holder.keys_hold_in_scans {
+                continue;
+            }
+            for key in &holder.foreign_keys {
+                if key.references != referenced.oid || key.columns.len() != resolved.len() {
+                    continue;
+                }
+                let wanted: Option<Vec<((usize, usize), usize)>> = key
+                    .columns
+                    .iter()
+                    .zip(&key.referenced)
+                    .map(|(c, r)| Some(((ri, index_of(holder, *c)?), index_of(referenced, *r)?)))
+                    .collect();
+                let Some(wanted) = wanted else { continue };
+                if !(wanted.iter().all(|w| resolved.iter().any(|(r, _)| r == w))
+                    && resolved.iter().all(|(r, _)| wanted.contains(r)))
+                {
+                    continue;
+                }
+                // The key's columns that may be NULL, as written (qualified, so that a
+                // filter of the whole level names the same columns).
+                let nullable: Vec<&Vec<String>> = resolved
+                    .iter()
+                    .filter(|(((ri, ci), _), _)| {
+                        from.rels[*ri].cols.get(*ci).is_none_or(|c| c.nullable)
+                    })
+                    .map(|(_, parts)| *parts)
+                    .collect();
+                if nullable.is_empty() {
+                    return Covers::Always;
+                }
+                if nullable.iter().all(|p| p.len() == 2) {
+                    best = Covers::IfNotNull(nullable.into_iter().cloned().collect());
+                }
+            }
+        }
+        best
     }
+}
+
+/// Whether every row of one side of a join finds a match on the other along a foreign key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Covers {
+    /// Every row: the key's columns are NOT NULL.
+    Always,
+    /// Every row whose key columns (as written, qualified) are not NULL.
+    IfNotNull(Vec<Vec<String>>),
+    /// Not known.
+    No,
 }
 
 /// Collects the column pairs of a condition that is only `a = b` conjuncts between column

@@ -49,6 +49,9 @@ pub(crate) struct Analyzer<'c> {
     /// Each outer join's NULL-extended side so far (its id, see [`scope::Rel::extended_by`]),
     /// with the join's ON condition.
     on: Vec<(u32, sqlparser::ast::Expr)>,
+    /// Outer-join sides that NULL-extend only rows whose foreign key (the columns named, as
+    /// qualified in the ON clause) is NULL: a filter proving those NOT NULL undoes the join.
+    keyed: Vec<(u32, Vec<Vec<String>>)>,
 }
 
 /// What the analysis found.
@@ -67,6 +70,7 @@ impl<'c> Analyzer<'c> {
             missing: Vec::new(),
             depth: 0,
             on: Vec::new(),
+            keyed: Vec::new(),
         }
     }
 }

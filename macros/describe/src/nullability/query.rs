@@ -172,6 +172,7 @@ impl Analyzer<'_> {
         if let Some(cond) = &s.selection {
             let all = 0..scope.rels.len();
             narrow(self.catalog, &self.on, &mut scope.rels, cond, all);
+            self.undo_keyed_joins(&mut scope);
         }
         let group = grouping(&s.group_by);
         if matches!(group, Group::Sets { .. }) {

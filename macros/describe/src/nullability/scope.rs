@@ -234,7 +234,7 @@ impl<'p> Scope<'p> {
         }
     }
 
-    fn column_here(&self, parts: &[String]) -> Option<&Col> {
+    pub(crate) fn column_here(&self, parts: &[String]) -> Option<&Col> {
         if let Some(c) = self.regular_column(parts) {
             return Some(c);
         }
