@@ -70,7 +70,7 @@ def lit(s):
 
 quarry = "".join(
     f"""pub async fn q{i}(c: &mut quarry::Connection) -> quarry::Result<usize> {{
-    Ok(quarry::query!({lit(sql(i))}, 1i32).fetch_all(c).await?.len())
+    Ok(quarry::query!({lit(sql(i))}, 1i32).fetch(c).await?.len())
 }}
 """ for i in range(N))
 sqlx = "".join(
