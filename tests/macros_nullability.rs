@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (368) and of the array element table (39). Each field is
+//! the column table (370) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -3510,6 +3510,25 @@ async fn nullability_tables_through_the_query_macro() {
     {
         not_null(&row.id);
         nullable(&row.name);
+    }
+    cases += 1;
+    for row in quarry::query!("WITH q (c0, c1, c2) AS (SELECT u.id, max(p.title), max(p.body) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id HAVING count(p.id) > 0) SELECT * FROM q")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.c0);
+        not_null(&row.c1);
+        nullable(&row.c2);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT u.id, max(p.title) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id HAVING count(*) > 0")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+        nullable(&row.max);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1) AS (SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))) SELECT * FROM q")

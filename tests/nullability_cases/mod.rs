@@ -1537,6 +1537,18 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT o.id, u.name FROM orders o LEFT JOIN users u ON u.id = o.helper_id WHERE o.id > 0",
         &[X, N],
     ),
+    // HAVING count(p.id) > 0: every group holds a post that is not NULL-extended (p.id is NOT
+    // NULL in posts' own rows), so max of the catalog NOT NULL title, which skips the NULL
+    // rows, finds it; max(body) is NULL for a user whose posts have no body; count(*) > 0
+    // proves nothing of p (users without posts).
+    (
+        "SELECT u.id, max(p.title), max(p.body) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id HAVING count(p.id) > 0",
+        &[X, X, N],
+    ),
+    (
+        "SELECT u.id, max(p.title) FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id HAVING count(*) > 0",
+        &[X, N],
+    ),
     // What the parser cannot read stays nullable.
     (
         "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3))",

@@ -375,6 +375,7 @@ impl Analyzer<'_> {
             ctes: scope.ctes.clone(),
             grouped: scope.grouped.clone(),
             windows: scope.windows.clone(),
+            real_in_group: scope.real_in_group.clone(),
         }
     }
 
@@ -441,7 +442,15 @@ impl Analyzer<'_> {
                 && f.filter.is_none();
             return match agg {
                 Agg::Count => false,
-                Agg::NonNullInputs => !non_empty || args_nullable.iter().any(|n| *n),
+                // These skip rows with a NULL input: one row of non-NULL inputs is enough, and
+                // every group holds one of each relation HAVING proves there.
+                Agg::NonNullInputs if non_empty && args_nullable.iter().any(|n| *n) => {
+                    scope.real_in_group.is_empty() || {
+                        let real = real_rows(scope);
+                        self.args_nullable(&args, &real, inner).iter().any(|n| *n)
+                    }
+                }
+                Agg::NonNullInputs => !non_empty,
                 Agg::NonEmpty => !non_empty,
                 Agg::OrderedSet => {
                     let ordered = f
@@ -553,6 +562,26 @@ impl Analyzer<'_> {
     }
 }
 
+/// `scope` with the relations of [`Scope::real_in_group`] as in their own rows (not
+/// NULL-extended): what an aggregate sees in the row of theirs every group holds.
+fn real_rows<'p>(scope: &Scope<'p>) -> Scope<'p> {
+    let mut rels = scope.rels.clone();
+    for &r in &scope.real_in_group {
+        if let Some(rel) = rels.get_mut(r) {
+            let ids = rel.extended_by.clone();
+            rel.revert(&ids);
+        }
+    }
+    Scope {
+        parent: scope.parent,
+        rels,
+        ctes: scope.ctes.clone(),
+        grouped: scope.grouped.clone(),
+        windows: scope.windows.clone(),
+        real_in_group: Vec::new(),
+    }
+}
+
 /// Whether the frame of a window call always holds the current row: the default frame, or one
 /// that starts at or before it and ends at or after it (`ROWS BETWEEN UNBOUNDED PRECEDING AND
 /// CURRENT ROW`, `RANGE 5 PRECEDING`, ...). `OVER w` takes `w`'s frame from the WINDOW clause;
@@ -641,6 +670,7 @@ pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
         ctes: scope.ctes.clone(),
         grouped: Vec::new(),
         windows: Vec::new(),
+        real_in_group: Vec::new(),
     }
 }
 

@@ -3,13 +3,15 @@
 //! that decides whether aggregates see non-empty groups.
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    SetOperator, With,
+    BinaryOperator, Expr, FunctionArguments, GroupByExpr, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Value, With,
 };
 
 use super::Analyzer;
 use super::catalog::Catalog;
-use super::expr::{Ctx, Group, calls_unknown, count_calls, is_aggregate_call};
+use super::expr::{
+    Ctx, Group, arg_expr, builtin_name, calls_unknown, count_calls, is_aggregate_call,
+};
 use super::filters::{Probe, narrow};
 use super::scope::{Col, CteDef, Scope, expand, fold, fold_name, rename, resolve};
 
@@ -185,6 +187,7 @@ impl Analyzer<'_> {
         if let (Some(having), Group::Plain) = (&s.having, group) {
             let all = 0..scope.rels.len();
             narrow(self.catalog, &self.on, &mut scope.rels, having, all);
+            scope.real_in_group = self.real_in_group(having, &scope);
         }
         let star = star.and_then(|star| expand(&scope.rels, &star));
         // A plain SELECT with aggregates and no GROUP BY aggregates over a possibly empty set.
@@ -394,6 +397,76 @@ fn grouping(group_by: &GroupByExpr) -> Group {
                 Group::Plain
             }
         }
+    }
+}
+
+impl Analyzer<'_> {
+    /// The relations `having` proves every group holds a row of that is not NULL-extended: a
+    /// conjunct `count(r.col) > 0` (or `>= 1`, `<> 0`) where `col` is NOT NULL in `r`'s own
+    /// rows, so only a NULL-extended row of `r` has it NULL.
+    fn real_in_group(&self, having: &Expr, scope: &Scope<'_>) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut conjuncts = vec![having];
+        while let Some(e) = conjuncts.pop() {
+            match e {
+                Expr::Nested(inner) => conjuncts.push(inner),
+                Expr::BinaryOp {
+                    left,
+                    op: BinaryOperator::And,
+                    right,
+                } => {
+                    conjuncts.push(left);
+                    conjuncts.push(right);
+                }
+                Expr::BinaryOp { left, op, right } => {
+                    let counted = match (op, number(right), number(left)) {
+                        (BinaryOperator::Gt | BinaryOperator::NotEq, Some("0"), _)
+                        | (BinaryOperator::GtEq, Some("1"), _) => left,
+                        (BinaryOperator::Lt | BinaryOperator::NotEq, _, Some("0"))
+                        | (BinaryOperator::LtEq, _, Some("1")) => right,
+                        _ => continue,
+                    };
+                    let Some(parts) = self.counted_column(counted) else {
+                        continue;
+                    };
+                    if let Some((r, c)) = resolve(&scope.rels, &parts)
+                        && let Some(rel) = scope.rels.get(r)
+                        && !rel.extended_by.is_empty()
+                        && rel.base.get(c) == Some(&false)
+                    {
+                        out.push(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The column `e` counts: `count(col)` of the built-in `count`.
+    fn counted_column(&self, e: &Expr) -> Option<Vec<String>> {
+        let Expr::Function(f) = e else { return None };
+        if f.over.is_some() || builtin_name(f, self.catalog).as_deref() != Some("count") {
+            return None;
+        }
+        let FunctionArguments::List(list) = &f.args else {
+            return None;
+        };
+        let [arg] = list.args.as_slice() else {
+            return None;
+        };
+        column_parts(arg_expr(arg)?)
+    }
+}
+
+/// The text of a number literal.
+fn number(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(n.as_str()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -189,6 +189,9 @@ pub(crate) struct Scope<'p> {
     pub(crate) grouped: Vec<(usize, usize)>,
     /// The windows its WINDOW clause names (`OVER w`).
     pub(crate) windows: Vec<NamedWindowDefinition>,
+    /// The relations (indexes into `rels`) every group holds a row of that is not
+    /// NULL-extended (`HAVING count(r.col) > 0` with `col` NOT NULL in `r`'s own rows).
+    pub(crate) real_in_group: Vec<usize>,
 }
 
 impl<'p> Scope<'p> {
