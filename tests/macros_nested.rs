@@ -267,6 +267,42 @@ async fn json_agg_of_outer_join_rows_has_null_children() {
     assert!(rows[1].posts[0].is_none(), "Bob's group holds one NULL row");
 }
 
+/// A row type's array column stays an array (`array_agg` of an array adds a dimension, not a
+/// type, so the probe alone would not tell `text[]` from `text`): `array_agg(u)` and
+/// `json_agg(u)` of users with `tags text[]`.
+#[tokio::test]
+async fn row_types_keep_their_array_columns() {
+    #[derive(quarry::FromRecord, serde::Deserialize, Debug, PartialEq)]
+    struct UserTags {
+        id: i32,
+        tags: Vec<Option<String>>,
+    }
+    let mut conn = db().await;
+    conn.execute("UPDATE macro_users SET tags = '{x,NULL}' WHERE id = 1", &[])
+        .await
+        .unwrap();
+    let row = quarry::query!(
+        "SELECT array_agg(u ORDER BY u.id) AS \"rows: Vec<UserTags>\",
+                json_agg(u ORDER BY u.id) AS \"objects: Vec<UserTags>\"
+         FROM macro_users u"
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let expected = [
+        UserTags {
+            id: 1,
+            tags: vec![Some("x".into()), None],
+        },
+        UserTags {
+            id: 2,
+            tags: vec![],
+        },
+    ];
+    assert_eq!(row.rows.unwrap(), expected);
+    assert_eq!(row.objects.unwrap(), expected);
+}
+
 /// An event as `json_agg(e)` writes it: a timestamptz and a date as ISO strings (chrono's serde
 /// reads them), a numeric as a number (`f64`), a bytea as `\x...` hex (`String`), an int8 as
 /// an exact number, a text[] as an array, a jsonb as itself.

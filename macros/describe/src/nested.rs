@@ -164,8 +164,15 @@ pub(crate) fn plan(
             return Some(Vec::new());
         };
         let mut items = Vec::with_capacity(fields.exprs.len());
-        for field in &fields.exprs {
-            items.push(probe_item(expr, agg, typed(field))?);
+        for (i, field) in fields.exprs.iter().enumerate() {
+            // `array_agg` of an array says nothing of the array's own NULLs (its elements are
+            // the inner arrays' elements): a row type's array field is probed by its
+            // cardinality, NULL exactly when the array is.
+            let input = match fields.declared.as_ref().and_then(|d| d.get(i)) {
+                Some((_, ty)) if is_array(ty) => cardinality(field),
+                _ => typed(field),
+            };
+            items.push(probe_item(expr, agg, input)?);
         }
         planned.push(Planned {
             column: index,
@@ -259,14 +266,12 @@ pub(crate) fn apply(plan: &Plan, probe: &QueryDescription, columns: &mut [Column
             let TypeKind::Array { element } = &probed.ty.kind else {
                 break;
             };
-            // `array_agg` of an array is an array of the same type (one more dimension): a
-            // row type says which the field is. It must be what the probe found (else `t.x`
-            // was not `t`'s field).
+            // A row type's field must be what the probe found (else `t.x` was not `t`'s
+            // field); an array field was probed by its cardinality (see `plan`).
             let ty = match planned.declared.as_ref().map(|d| d.get(i)) {
                 None => (**element).clone(),
                 Some(Some((declared, ty)))
-                    if declared == name
-                        && (same_type(ty, element) || same_type(ty, &probed.ty)) =>
+                    if declared == name && (same_type(ty, element) || is_array(ty)) =>
                 {
                     ty.clone()
                 }
@@ -527,6 +532,32 @@ fn row_names(exprs: &[Expr]) -> Vec<String> {
     names
 }
 
+/// `cardinality(e)`.
+fn cardinality(e: &Expr) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new("cardinality"))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(e.clone()))],
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}
+
+fn is_array(ty: &TypeDescription) -> bool {
+    match &ty.kind {
+        TypeKind::Array { .. } => true,
+        TypeKind::Domain { base } => is_array(base),
+        _ => false,
+    }
+}
+
 /// A string literal cast to `text`: `array_agg('x')` has no type PostgreSQL can pick.
 fn typed(e: &Expr) -> Expr {
     match e {
@@ -710,11 +741,27 @@ mod tests {
             fields: vec![
                 ("id".into(), builtin("int4", 23)),
                 ("At".into(), builtin("timestamptz", 1184)),
+                (
+                    "tags".into(),
+                    TypeDescription {
+                        kind: TypeKind::Array {
+                            element: Box::new(builtin("text", 25)),
+                        },
+                        ..builtin("_text", 1009)
+                    },
+                ),
             ],
             nullable: false,
         }];
         let plan = plan(sql, &columns, &row_types).unwrap();
-        assert_eq!(plan.columns[0].names, ["id", "At"]);
+        assert_eq!(plan.columns[0].names, ["id", "At", "tags"]);
+        // An array's own NULLs are its cardinality's.
+        assert!(
+            plan.probe
+                .contains(r#"array_agg(cardinality(p."tags") ORDER BY p.id)"#),
+            "{}",
+            plan.probe
+        );
         assert_eq!(plan.columns[0].form, NestedForm::Json);
         assert!(
             plan.probe.contains(r#"array_agg(p."At" ORDER BY p.id)"#),
