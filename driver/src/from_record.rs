@@ -37,6 +37,18 @@ use crate::types::{BoxError, Decode};
 pub trait FromRecord: Sized {
     /// Builds the value from the row; errors name the column (and, when derived, the field).
     fn from_record(record: &Record) -> Result<Self>;
+
+    /// [`from_record`](FromRecord::from_record) with the names of the fields of the rows nested
+    /// in some columns, which `query_as!` knows at build time and a `ROW(...)` does not carry
+    /// (derived for `#[quarry(nested)]` fields; others ignore them). Not a stable API.
+    #[doc(hidden)]
+    fn __from_record_nested(
+        record: &Record,
+        nested: &[crate::query_macro::nested::Names],
+    ) -> Result<Self> {
+        let _ = nested;
+        Self::from_record(record)
+    }
 }
 
 impl FromRecord for Record {
@@ -170,6 +182,22 @@ pub mod __private {
         let value: S = self::field(record, column, target, field)?;
         T::try_from(value)
             .map_err(|e| decode_error(record, column, type_name::<T>(), target, field, e.into()))
+    }
+
+    /// Reads a column of nested rows, an array of composites (`#[quarry(nested)]`), into a
+    /// `Vec` of children (see [`Rows`](crate::query_macro::nested::Rows)); `nested` may name the
+    /// fields of the column's rows (else each element's own names are used).
+    pub fn nested_field<T: crate::query_macro::nested::Rows>(
+        record: &Record,
+        column: &str,
+        nested: &[crate::query_macro::nested::Names],
+        target: &'static str,
+        field: &'static str,
+    ) -> Result<T> {
+        use crate::record::ColumnIndex;
+        let index = column.index(record.columns())?;
+        let names = nested.iter().find(|n| n.column == column).map(|n| n.fields);
+        T::read(record, index, names).map_err(|e| with_field(e, target, field))
     }
 
     /// Decodes a JSON column (json, jsonb, or any text) with serde (`#[quarry(json)]`). A NULL

@@ -73,6 +73,7 @@ pub(crate) struct Field {
     pub(crate) skip: Option<Set<()>>,
     pub(crate) try_from: Option<Set<syn::Type>>,
     pub(crate) json: Option<Set<()>>,
+    pub(crate) nested: Option<Set<()>>,
 }
 
 /// Keys on an enum variant.
@@ -128,7 +129,7 @@ impl Field {
         each_key(
             cx,
             attrs,
-            "rename, default, flatten, skip, try_from, json",
+            "rename, default, flatten, skip, try_from, json, nested",
             |key, meta| {
                 match key.as_str() {
                     "rename" => {
@@ -149,6 +150,7 @@ impl Field {
                     "flatten" => flag(cx, &mut f.flatten, &key, meta),
                     "skip" => flag(cx, &mut f.skip, &key, meta),
                     "json" => flag(cx, &mut f.json, &key, meta),
+                    "nested" => flag(cx, &mut f.nested, &key, meta),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -165,6 +167,7 @@ impl Field {
             ("flatten", self.flatten.is_some()),
             ("try_from", self.try_from.is_some()),
             ("json", self.json.is_some()),
+            ("nested", self.nested.is_some()),
         ];
         let exclusive = [
             ("skip", &self.skip, "a skipped field reads no column"),
@@ -187,6 +190,12 @@ impl Field {
         }
         if let (Some(_), Some(json)) = (&self.try_from, &self.json) {
             cx.error_at(json.span, "`json` cannot be combined with `try_from`");
+        }
+        if let (Some(_), Some(nested)) = (&self.try_from, &self.nested) {
+            cx.error_at(
+                nested.span,
+                "`nested` cannot be combined with `try_from`: nested rows are read as `Vec<Child>`",
+            );
         }
     }
 }

@@ -36,6 +36,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let target = ident.to_string();
     let mut inits = Vec::new();
     let mut checks = ColumnChecks::default();
+    // Whether a field reads nested rows (or a flattened type might): then the names `query_as!`
+    // knows for them are passed down.
+    let mut uses_nested = false;
     for field in fields.into_iter().flatten() {
         let attrs = attr::Field::from_attrs(&cx, &field.attrs);
         let Some(name) = &field.ident else { continue };
@@ -50,6 +53,8 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         if attrs.skip.is_none() && attrs.default.is_none() {
             if attrs.flatten.is_some() {
                 checks.flatten(ty);
+            } else if attrs.nested.is_some() {
+                checks.nested(&column, ty, attrs.json.is_some());
             } else if attrs.json.is_some() {
                 checks.column(&column, None);
             } else if let Some(source) = &attrs.try_from {
@@ -60,10 +65,15 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         let column = LitStr::new(&column, name.span());
         let private = quote!(::quarry::from_record::__private);
+        uses_nested |= attrs.flatten.is_some() || attrs.nested.is_some();
         let read = if attrs.skip.is_some() {
             quote!(::core::default::Default::default())
         } else if attrs.flatten.is_some() {
-            quote!(<#ty as ::quarry::FromRecord>::from_record(record)?)
+            quote!(<#ty as ::quarry::FromRecord>::__from_record_nested(record, __quarry_nested)?)
+        } else if attrs.nested.is_some() && attrs.json.is_none() {
+            quote!(#private::nested_field::<#ty>(
+                record, #column, __quarry_nested, #target, #field_name,
+            )?)
         } else if let Some(source) = &attrs.try_from {
             let source = &source.value;
             quote!(#private::field_try_from::<#source, #ty>(record, #column, #target, #field_name)?)
@@ -89,15 +99,35 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let columns_in = checks.expand(input);
-    Ok(quote! {
-        #columns_in
-        #[automatically_derived]
-        impl #impl_generics ::quarry::FromRecord for #ident #ty_generics #where_clause {
+    let body = if uses_nested {
+        quote! {
+            fn from_record(
+                record: &::quarry::Record,
+            ) -> ::core::result::Result<Self, ::quarry::Error> {
+                <Self as ::quarry::FromRecord>::__from_record_nested(record, &[])
+            }
+
+            fn __from_record_nested(
+                record: &::quarry::Record,
+                __quarry_nested: &[::quarry::query_macro::nested::Names],
+            ) -> ::core::result::Result<Self, ::quarry::Error> {
+                ::core::result::Result::Ok(Self { #(#inits,)* })
+            }
+        }
+    } else {
+        quote! {
             fn from_record(
                 record: &::quarry::Record,
             ) -> ::core::result::Result<Self, ::quarry::Error> {
                 ::core::result::Result::Ok(Self { #(#inits,)* })
             }
+        }
+    };
+    Ok(quote! {
+        #columns_in
+        #[automatically_derived]
+        impl #impl_generics ::quarry::FromRecord for #ident #ty_generics #where_clause {
+            #body
         }
     })
 }
@@ -122,25 +152,49 @@ enum Check {
         marker: syn::Ident,
         ty: Option<syn::Type>,
     },
+    /// A `#[quarry(nested)]` field: the column's rows must fit `ty`'s children, encoded as
+    /// `json` says.
+    Nested {
+        key: TokenStream,
+        marker: syn::Ident,
+        ty: syn::Type,
+        json: bool,
+    },
     Flatten(syn::Type),
 }
 
 impl ColumnChecks {
     /// The query must have `column`, and its value must fit `ty` (when given).
     fn column(&mut self, column: &str, ty: Option<&syn::Type>) {
+        let (key, marker) = self.marker(column);
+        self.fields.push(Check::Column {
+            key,
+            marker,
+            ty: ty.cloned(),
+        });
+    }
+
+    /// The query must have `column`, holding nested rows whose fields fit `ty`'s children.
+    fn nested(&mut self, column: &str, ty: &syn::Type, json: bool) {
+        let (key, marker) = self.marker(column);
+        self.fields.push(Check::Nested {
+            key,
+            marker,
+            ty: ty.clone(),
+            json,
+        });
+    }
+
+    /// The key and a new marker naming `column`.
+    fn marker(&mut self, column: &str) -> (TokenStream, syn::Ident) {
         let marker = column_key::marker_ident(column, &format!("column_{}", self.markers.len()));
         let marker = if self.markers.contains(&marker) {
             format_ident!("column_{}", self.markers.len())
         } else {
             marker
         };
-        let key = column_key::key(column);
-        self.fields.push(Check::Column {
-            key,
-            marker: marker.clone(),
-            ty: ty.cloned(),
-        });
-        self.markers.push(marker);
+        self.markers.push(marker.clone());
+        (column_key::key(column), marker)
     }
 
     /// A flattened field's own fields fit the query too.
@@ -149,12 +203,16 @@ impl ColumnChecks {
     }
 
     /// The bounds for one trait family: `(column trait, fits trait, flatten trait)`.
+    /// A nested field's rows are checked against the query's columns only (`query_as!`): the
+    /// rows nested in a child's field are not described, so there it only needs the field.
     fn bounds(
         &self,
         column: &TokenStream,
         fits: &TokenStream,
         all: &TokenStream,
+        nested_rows: bool,
     ) -> Vec<TokenStream> {
+        let fields = quote!(::quarry::query_macro::fields);
         let mut bounds = Vec::new();
         for check in &self.fields {
             match check {
@@ -164,6 +222,26 @@ impl ColumnChecks {
                     bounds.push(quote!(__C: #column<#key, #name>));
                     if let Some(ty) = ty {
                         bounds.push(quote!(#ty: #fits<#col::Pg, #col::Null, #name, #col::Mode>));
+                    }
+                }
+                Check::Nested {
+                    key,
+                    marker,
+                    ty,
+                    json,
+                } => {
+                    let name = quote!(__quarry_columns::#marker);
+                    let col = quote!(<__C as #column<#key, #name>>);
+                    bounds.push(quote!(__C: #column<#key, #name>));
+                    if nested_rows {
+                        let form = if *json {
+                            quote!(#fields::JsonObjects)
+                        } else {
+                            quote!(#fields::Composites)
+                        };
+                        bounds.push(quote!(
+                            #ty: #fields::FitsNested<#col::Rows, #col::Null, #name, #form>
+                        ));
                     }
                 }
                 Check::Flatten(ty) => bounds.push(quote!(#ty: #all<__C>)),
@@ -186,11 +264,13 @@ impl ColumnChecks {
             &quote!(#fields::QueryColumn),
             &quote!(#fields::FitsColumn),
             &quote!(#fields::ColumnsIn),
+            true,
         );
         let nested = self.bounds(
             &quote!(#fields::NestedField),
             &quote!(#fields::FitsField),
             &quote!(#fields::FieldsIn),
+            false,
         );
         let markers = &self.markers;
         quote! {

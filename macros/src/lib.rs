@@ -34,7 +34,10 @@ use syn::{DeriveInput, parse_macro_input};
 /// `SCREAMING_SNAKE_CASE`, `kebab-case`, `lowercase`, `UPPERCASE`). Field attributes:
 /// `rename = "col"`, `default` (a missing column gives `Default::default()`), `flatten` (the
 /// field is itself `FromRecord`, from the same row), `skip` (not read, `Default`),
-/// `try_from = "i64"` (decode as `i64`, then `TryFrom`), `json` (deserialize the column with serde).
+/// `try_from = "i64"` (decode as `i64`, then `TryFrom`), `json` (deserialize the column with serde),
+/// `nested` (a `Vec<Child>` of the rows `array_agg(ROW(...))` / `array_agg(t)` aggregates, each
+/// read by `Child`'s `FromRecord`; with `json`, of `json_agg(...)`'s objects, read by serde),
+/// checked by `query_as!` against the rows' fields.
 ///
 /// ```ignore
 /// #[derive(quarry::FromRecord)]
@@ -181,7 +184,7 @@ pub fn query(input: TokenStream) -> TokenStream {
 }
 
 /// Like [`query!`], each row built as `T` with its `FromRecord` impl, honouring the
-/// `#[quarry(...)]` field attributes (rename, flatten, try_from, json, default).
+/// `#[quarry(...)]` field attributes (rename, flatten, try_from, json, nested, default).
 ///
 /// ```ignore
 /// #[derive(quarry::FromRecord)]

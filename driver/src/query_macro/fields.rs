@@ -9,12 +9,17 @@
 //!   field: the query has the column the field reads (after `rename`/`rename_all`), and the
 //!   field's type (or its `try_from` source) [`FitsColumn`]. `flatten` fields recurse,
 //!   `default` and `skip` fields need no column, `json` fields only need the column.
+//! - A column of nested rows (`array_agg(ROW(...))`, `json_agg(t)`, ...) also declares them:
+//!   `Rows` is [`Nested`] over a local type with one [`NestedField`] impl per field of the rows
+//!   (what `query!` declares for a `"col: Vec<Child>"` column), and a `#[quarry(nested)]`
+//!   field must be a `Vec` of a child whose own fields fit those ([`FitsNested`]).
 //!
 //! Which Rust type decodes which built-in type is one row per type in the table of built-in types
 //! (`types/table.rs`), next to what it is sent as. A mismatch is a rustc error whose message names the column, its PostgreSQL type and
 //! nullability, and the Rust type. Nothing here runs.
 
 use super::check::pg;
+use super::to_json::ReadsToJson;
 
 /// The column can be NULL.
 #[allow(non_camel_case_types)]
@@ -29,6 +34,10 @@ pub struct Typed;
 
 /// Only the column's nullability is checked (user types, `quarry.toml` mappings, rare types).
 pub struct Untyped;
+
+/// A field of nested JSON rows: the type is checked against what serde reads from the JSON of
+/// the PostgreSQL type ([`ReadsToJson`]), not against its codecs.
+pub struct ToJson;
 
 /// A column of the query, as `query_as!` declares it: `KEY` is the FNV-1a hash of its name,
 /// `Name` the field-side marker naming it (any type: the impls are generic over it).
@@ -45,7 +54,53 @@ pub trait QueryColumn<const KEY: u64, Name> {
     type Null;
     /// [`Typed`] or [`Untyped`].
     type Mode;
+    /// The rows nested in the column: [`Nested`], or [`NoRows`].
+    type Rows;
 }
+
+/// A column holding no nested rows the macro knows the fields of.
+pub struct NoRows;
+
+/// A column of nested rows: `R` declares their fields ([`NestedField`]), `E` says whether a row
+/// can be NULL ([`nullable`] / [`not_null`]), `F` how they are encoded ([`Composites`] or
+/// [`JsonObjects`]).
+pub struct Nested<R, E, F>(core::marker::PhantomData<(R, E, F)>);
+
+/// Nested rows in an array of composites (`array_agg(ROW(...))`, `array_agg(t)`): read by a
+/// `#[quarry(nested)]` field.
+pub struct Composites;
+
+/// Nested rows in a JSON array of objects (`json_agg(...)`, `jsonb_agg(...)`): read by a
+/// `#[quarry(nested, json)]` field.
+pub struct JsonObjects;
+
+/// A `#[quarry(nested)]` field of this type can hold the nested rows `Rows` of the column `Name`
+/// (whose nullability is `Null`), encoded as `Form` says the field reads them.
+#[diagnostic::on_unimplemented(
+    message = "a `#[quarry(nested)]` field of type `{Self}` cannot hold the column `{Name}` ({Null})",
+    label = "the column `{Name}` holds `{Rows}`, the field reads `{Form}` as `{Self}`",
+    note = "a `#[quarry(nested)]` field reads `array_agg(ROW(...))` or `array_agg(t)`, a \
+            `#[quarry(nested, json)]` field `json_agg(...)` / `jsonb_agg(...)` (`NoRows`: the \
+            query does not build the rows so that their fields are known); as `Vec<Child>`, \
+            `Option<Vec<Child>>` when the column can be NULL (an aggregate over no rows)"
+)]
+pub trait FitsNested<Rows, Null, Name, Form> {}
+
+impl<T: NestedVec<R, E>, R, E, F, N> FitsNested<Nested<R, E, F>, not_null, N, F> for T {}
+impl<T: NestedVec<R, E>, R, E, F, N> FitsNested<Nested<R, E, F>, nullable, N, F> for Option<T> {}
+
+/// A `Vec` of children that fit the nested rows `R`, whose elements can be NULL when `E` is
+/// [`nullable`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold nested rows that can be NULL ({E})",
+    label = "the rows can be NULL (an outer join's nullable side), but the field is `{Self}`",
+    note = "read them as `Vec<Option<Child>>`"
+)]
+pub trait NestedVec<R, E> {}
+
+impl<T: NestedVec<R, E>, R, E> NestedVec<R, E> for Option<T> {}
+impl<C: FieldsIn<R>, R> NestedVec<R, not_null> for Vec<C> {}
+impl<C: FieldsIn<R>, R> NestedVec<R, nullable> for Vec<Option<C>> {}
 
 /// Implemented by `#[derive(FromRecord)]`: every field of `Self` fits a column of the query `C`.
 #[diagnostic::on_unimplemented(
@@ -131,10 +186,14 @@ pub trait FieldsIn<C> {}
 )]
 pub trait FitsField<Pg, Null, Name, Mode> {}
 
+impl<C: FieldsIn<R>, R> FieldsIn<R> for Option<C> {}
+
 impl<T: DecodesPg<P, N>, P, N> FitsField<P, not_null, N, Typed> for T {}
 impl<T: DecodesPg<P, N>, P, N> FitsField<P, nullable, N, Typed> for Option<T> {}
 impl<T, P, N> FitsField<P, not_null, N, Untyped> for T {}
 impl<T, P, N> FitsField<P, nullable, N, Untyped> for Option<T> {}
+impl<T: ReadsToJson<P, N>, P, N> FitsField<P, not_null, N, ToJson> for T {}
+impl<T: ReadsToJson<P, N>, P, N> FitsField<P, nullable, N, ToJson> for Option<T> {}
 
 /// The check `query!` emits (in dead code) for a `Vec<T>` column of nested rows `C`.
 pub fn fields_in<T: FieldsIn<C> + ?Sized, C>() {}
@@ -170,11 +229,13 @@ mod tests {
         type Pg = pg::int4;
         type Null = not_null;
         type Mode = Typed;
+        type Rows = NoRows;
     }
     impl<N> QueryColumn<{ column_key("email") }, N> for Cols {
         type Pg = pg::text;
         type Null = nullable;
         type Mode = Typed;
+        type Rows = NoRows;
     }
 
     struct Row;
@@ -203,5 +264,23 @@ mod tests {
         fits::<Vec<Option<String>>, pg::ArrayWithNulls<pg::text>, not_null, Typed>();
         fits::<Option<u8>, pg::int4, nullable, Untyped>();
         assert_eq!(column_key("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    struct Rows;
+    struct Child;
+    impl FieldsIn<Rows> for Child {}
+
+    fn nested<T: FitsNested<R, Nl, (), F>, R, Nl, F>() {}
+
+    #[test]
+    fn nested_fields_take_the_rows_their_form_and_nulls_allow() {
+        type Not = Nested<Rows, not_null, Composites>;
+        type WithNulls = Nested<Rows, nullable, Composites>;
+        nested::<Vec<Child>, Not, not_null, Composites>();
+        nested::<Vec<Option<Child>>, Not, not_null, Composites>();
+        nested::<Option<Vec<Child>>, Not, not_null, Composites>();
+        nested::<Option<Vec<Child>>, Not, nullable, Composites>();
+        nested::<Vec<Option<Child>>, WithNulls, not_null, Composites>();
+        nested::<Vec<Child>, Nested<Rows, not_null, JsonObjects>, not_null, JsonObjects>();
     }
 }

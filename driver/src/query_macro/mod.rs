@@ -11,6 +11,7 @@ pub mod fields;
 pub mod nested;
 mod stream;
 mod table;
+pub mod to_json;
 
 pub use stream::TypedRows;
 

@@ -1,6 +1,6 @@
 //! Nested results, run-time side: a `query!` column built by `array_agg(ROW(...))` or
 //! `array_agg(t)` (an array of composites), or by `json_agg(...)` / `jsonb_agg(...)`, read into
-//! `Vec<Child>`. The fields were checked at build time (see [`fields`](super::fields)); here each
+//! `Vec<Child>`; and the `#[quarry(nested)]` fields of a `query_as!` target ([`Rows`]). The fields were checked at build time (see [`fields`](super::fields)); here each
 //! element becomes a `Child`: a composite through `FromRecord` (the element as a [`Record`]
 //! whose columns are named as the query built them), a JSON object through serde.
 //!
@@ -68,6 +68,16 @@ pub fn composites<C: FromRecord>(
     index: usize,
     names: &[&str],
 ) -> Result<Option<Vec<Option<C>>>> {
+    read_composites(record, index, Some(names))
+}
+
+/// [`composites`], the elements named `names` or, without them, as their own type names them
+/// (`f1`, `f2`, ... for an anonymous record).
+fn read_composites<C: FromRecord>(
+    record: &Record,
+    index: usize,
+    names: Option<&[&str]>,
+) -> Result<Option<Vec<Option<C>>>> {
     let Some(elements) = record.get::<Option<Vec<Option<Record>>>>(index)? else {
         return Ok(None);
     };
@@ -77,30 +87,88 @@ pub fn composites<C: FromRecord>(
             children.push(None);
             continue;
         };
-        let Some(named) = element.renamed(names) else {
-            return Err(error::<C>(
-                record,
-                index,
-                NestedError::FieldCount {
-                    index: i,
-                    expected: names.len(),
-                    found: element.len(),
-                },
-            ));
+        let child = match names {
+            None => C::from_record(&element),
+            Some(names) => {
+                let Some(named) = element.renamed(names) else {
+                    return Err(error::<C>(
+                        record,
+                        index,
+                        NestedError::FieldCount {
+                            index: i,
+                            expected: names.len(),
+                            found: element.len(),
+                        },
+                    ));
+                };
+                C::from_record(&named)
+            }
         };
-        let child = C::from_record(&named).map_err(|e| {
-            error::<C>(
-                record,
-                index,
-                NestedError::Element {
-                    index: i,
-                    source: Box::new(e),
-                },
-            )
-        })?;
+        let child = child.map_err(|e| element_error::<C>(record, index, i, e))?;
         children.push(Some(child));
     }
     Ok(Some(children))
+}
+
+/// The names of the fields of the rows nested in a column, as `query_as!` hands them to a
+/// target's `#[quarry(nested)]` fields (a `ROW(...)` does not carry them).
+///
+/// ```
+/// use quarry_driver::query_macro::nested::Names;
+/// let posts = Names { column: "posts", fields: &["id", "title"] };
+/// assert_eq!(posts.fields[1], "title");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Names {
+    /// The column.
+    pub column: &'static str,
+    /// Its rows' fields, in order.
+    pub fields: &'static [&'static str],
+}
+
+/// The types a `#[quarry(nested)]` field can have: `Vec<C>`, `Vec<Option<C>>` and either in an
+/// `Option` (a NULL column), `C` a [`FromRecord`] child. What `query_as!` allows is checked at
+/// build time; here a NULL the type cannot hold is an error naming the column.
+///
+/// ```no_run
+/// # async fn demo(conn: &mut quarry_driver::Connection) -> quarry_driver::Result<()> {
+/// use quarry_driver::{Record, query_macro::nested::Rows};
+/// let row = conn.fetch_row("SELECT array_agg(ROW(1, 'a'))", &[]).await?.unwrap();
+/// let pairs = <Vec<Record> as Rows>::read(&row, 0, Some(&["a", "b"]))?;
+/// assert_eq!(pairs[0].get::<i32>("a")?, 1);
+/// # Ok(()) }
+/// ```
+pub trait Rows: Sized {
+    /// Reads column `index` of `record`, its elements' fields named `names` when given.
+    fn read(record: &Record, index: usize, names: Option<&[&str]>) -> Result<Self>;
+}
+
+impl<C: FromRecord> Rows for Option<Vec<Option<C>>> {
+    fn read(record: &Record, index: usize, names: Option<&[&str]>) -> Result<Self> {
+        read_composites(record, index, names)
+    }
+}
+
+impl<C: FromRecord> Rows for Option<Vec<C>> {
+    fn read(record: &Record, index: usize, names: Option<&[&str]>) -> Result<Self> {
+        match read_composites(record, index, names)? {
+            Some(v) => Ok(Some(elements(v, record, index)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+impl<C: FromRecord> Rows for Vec<Option<C>> {
+    fn read(record: &Record, index: usize, names: Option<&[&str]>) -> Result<Self> {
+        not_null(read_composites(record, index, names)?, record, index)
+    }
+}
+
+impl<C: FromRecord> Rows for Vec<C> {
+    fn read(record: &Record, index: usize, names: Option<&[&str]>) -> Result<Self> {
+        let v = not_null(read_composites(record, index, names)?, record, index)?;
+        elements(v, record, index)
+    }
 }
 
 /// Reads column `index`, a `json`/`jsonb` array (`json_agg(...)`), each element a `C` through
@@ -132,16 +200,8 @@ pub fn json<C: serde::de::DeserializeOwned>(
             children.push(None);
             continue;
         }
-        let child = serde_json::from_value(element).map_err(|e| {
-            error::<C>(
-                record,
-                index,
-                NestedError::Element {
-                    index: i,
-                    source: Box::new(e),
-                },
-            )
-        })?;
+        let child =
+            serde_json::from_value(element).map_err(|e| element_error::<C>(record, index, i, e))?;
         children.push(Some(child));
     }
     Ok(Some(children))
@@ -175,6 +235,24 @@ pub fn elements<C>(elements: Vec<Option<C>>, record: &Record, index: usize) -> R
             e.ok_or_else(|| error::<C>(record, index, NestedError::NullElement { index: i }))
         })
         .collect()
+}
+
+/// Element `element` of column `index` did not make a `C`: the one error both readers return.
+#[cold]
+fn element_error<C>(
+    record: &Record,
+    index: usize,
+    element: usize,
+    source: impl Into<crate::types::BoxError>,
+) -> Error {
+    error::<C>(
+        record,
+        index,
+        NestedError::Element {
+            index: element,
+            source: source.into(),
+        },
+    )
 }
 
 #[cold]

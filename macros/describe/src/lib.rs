@@ -273,8 +273,17 @@ impl Describer {
     /// Describes `sql` on `conn` (see [`describe`]).
     pub async fn describe(&mut self, conn: &mut Connection, sql: &str) -> Result<QueryDescription> {
         let mut description = self.describe_columns(conn, sql).await?;
-        // Columns of nested rows: their fields are described by one probe statement.
-        if let Some(plan) = nested::plan(sql, &description.columns) {
+        // Columns of nested rows: their fields are described by one probe statement, after
+        // another for the row types of `json_agg(t)` columns when there are some.
+        let mut row_types = Vec::new();
+        if let Some(rows) = nested::rows_probe(sql, &description.columns) {
+            match self.describe_columns(conn, &rows.probe).await {
+                Ok(probe) => row_types = nested::row_types(&rows, &probe),
+                Err(e) if conn.is_closed() => return Err(e),
+                Err(_) => {}
+            }
+        }
+        if let Some(plan) = nested::plan(sql, &description.columns, &row_types) {
             match self.describe_columns(conn, &plan.probe).await {
                 Ok(probe) => nested::apply(&plan, &probe, &mut description.columns),
                 Err(e) if conn.is_closed() => return Err(e),

@@ -1,12 +1,15 @@
 //! Nested results: the fields of the rows a column aggregates — `array_agg(ROW(...))`,
-//! `array_agg(t)` of a FROM item's rows, `json_agg(json_build_object('k', v, ...))` and
-//! `jsonb_agg(jsonb_build_object(...))`, also inside `coalesce(..., '{}')` or a scalar subquery.
+//! `array_agg(t)` of a FROM item's rows, `json_agg(json_build_object('k', v, ...))`,
+//! `jsonb_agg(jsonb_build_object(...))` and `json_agg(t)` / `jsonb_agg(t)` (a FROM item's rows as
+//! objects; `t.*` too), also inside `coalesce(..., '{}')` or a scalar subquery.
 //!
 //! PostgreSQL describes such a column as `record[]` or `json`: it does not say what the rows
 //! hold. So the fields are found in the SQL (the `ROW(...)` expressions, the row type's fields,
 //! the object's keys and values) and their types and nullability are asked of the server and of
 //! the nullability analysis with one **probe**: the same statement with, for each field `e`, one
-//! more column where the aggregate is `array_agg(e)` (same FILTER, ORDER BY, subquery). The
+//! more column where the aggregate is `array_agg(e)` (same FILTER, ORDER BY, subquery). A
+//! `json_agg(t)` says nothing of `t`'s row type, so a first probe, [`rows_probe`], asks for it
+//! with `array_agg(t)` in the aggregate's place. The
 //! probe's element type is the field's type and its element nullability the field's, so a
 //! field is NOT NULL exactly when `array_agg(e)` is known to hold no NULL (a NOT NULL column on
 //! the inner side of a join, a literal, ...). Whatever is not understood gets no nested
@@ -76,10 +79,131 @@ struct Planned {
     names: Vec<String>,
     /// Whether the aggregate's input is a whole row (`array_agg(t)`), whose elements may be NULL.
     whole_row: bool,
+    /// A row type's fields, which the probe must confirm.
+    declared: Option<Vec<(String, TypeDescription)>>,
+    /// Whether the rows can be NULL as far as the [`rows_probe`] knows (`true` without it).
+    rows_nullable: bool,
 }
 
-/// The probe for `sql` (described as `columns`), if it has nested columns.
-pub(crate) fn plan(sql: &str, columns: &[ColumnDescription]) -> Option<Plan> {
+/// The row type of a FROM item whose rows a `json_agg(t)` column aggregates, as the
+/// [`rows_probe`] found it.
+#[derive(Debug)]
+pub(crate) struct RowType {
+    /// The column's index.
+    column: usize,
+    /// The row type's fields.
+    fields: Vec<(String, TypeDescription)>,
+    /// Whether a row can be NULL (`t` on the nullable side of an outer join).
+    nullable: bool,
+}
+
+/// The first probe, for the statements with `json_agg(t)` columns: the same statement with,
+/// per such column, one more where the aggregate is `array_agg(t)`, whose element type is
+/// `t`'s row type.
+#[derive(Debug)]
+pub(crate) struct RowsProbe {
+    /// The statement with one column more per `json_agg(t)`.
+    pub(crate) probe: String,
+    columns: Vec<usize>,
+    width: usize,
+}
+
+/// The probe for the row types of the `json_agg(t)` / `jsonb_agg(t)` columns of `sql`, if any.
+pub(crate) fn rows_probe(sql: &str, columns: &[ColumnDescription]) -> Option<RowsProbe> {
+    let (probe, width, extended) = extend(sql, columns, |_, expr, agg, _| {
+        if !matches!(
+            name_of(&agg.name).as_deref(),
+            Some("json_agg" | "jsonb_agg")
+        ) {
+            return Some(Vec::new());
+        }
+        let Some(alias) = whole_row(agg) else {
+            return Some(Vec::new());
+        };
+        Some(vec![probe_item(expr, agg, Expr::Identifier(alias))?])
+    })?;
+    if extended.is_empty() {
+        return None;
+    }
+    Some(RowsProbe {
+        probe,
+        columns: extended,
+        width,
+    })
+}
+
+/// The row types the [`rows_probe`] found.
+pub(crate) fn row_types(plan: &RowsProbe, probe: &QueryDescription) -> Vec<RowType> {
+    let mut found = Vec::new();
+    for (i, &column) in plan.columns.iter().enumerate() {
+        let Some(probed) = probe.columns.get(plan.width + i) else {
+            break;
+        };
+        if let Some(TypeKind::Composite { fields }) = element_kind(&probed.ty) {
+            found.push(RowType {
+                column,
+                fields: fields.clone(),
+                nullable: probed.element_nullable,
+            });
+        }
+    }
+    found
+}
+
+/// The probe for `sql` (described as `columns`, with the `row_types` of its `json_agg(t)`
+/// columns), if it has nested columns.
+pub(crate) fn plan(
+    sql: &str,
+    columns: &[ColumnDescription],
+    row_types: &[RowType],
+) -> Option<Plan> {
+    let mut planned = Vec::new();
+    let (probe, width, _) = extend(sql, columns, |index, expr, agg, column| {
+        let row_type = row_types.iter().find(|r| r.column == index);
+        let Some((form, fields)) = fields_of(agg, &column.ty, row_type) else {
+            return Some(Vec::new());
+        };
+        let mut items = Vec::with_capacity(fields.exprs.len());
+        for (i, field) in fields.exprs.iter().enumerate() {
+            // `array_agg` of an array says nothing of the array's own NULLs (its elements are
+            // the inner arrays' elements): a row type's array field is probed by its
+            // cardinality, NULL exactly when the array is.
+            let input = match fields.declared.as_ref().and_then(|d| d.get(i)) {
+                Some((_, ty)) if is_array(ty) => cardinality(field),
+                _ => typed(field),
+            };
+            items.push(probe_item(expr, agg, input)?);
+        }
+        planned.push(Planned {
+            column: index,
+            form,
+            names: fields.names,
+            whole_row: fields.whole_row,
+            declared: fields.declared,
+            rows_nullable: row_type.is_none_or(|r| r.nullable),
+        });
+        Some(items)
+    })?;
+    if planned.is_empty() {
+        return None;
+    }
+    Some(Plan {
+        probe,
+        columns: planned,
+        width,
+    })
+}
+
+/// `sql` with the items `more` makes of each nested aggregate's column (its index, its item's
+/// expression, the aggregate and the column's description) appended, named
+/// `__quarry_nested_<n>`; with the statement's width and the indexes of the columns that got
+/// items. `None` when the statement is not a plain `SELECT` of as many items as `columns`, or
+/// `more` gives up.
+fn extend(
+    sql: &str,
+    columns: &[ColumnDescription],
+    mut more: impl FnMut(usize, &Expr, &Function, &ColumnDescription) -> Option<Vec<Expr>>,
+) -> Option<(String, usize, Vec<usize>)> {
     let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).ok()?;
     let [Statement::Query(query)] = statements.as_mut_slice() else {
         return None;
@@ -91,48 +215,38 @@ pub(crate) fn plan(sql: &str, columns: &[ColumnDescription]) -> Option<Plan> {
     if width != columns.len() {
         return None; // a wildcard: the items are not the columns
     }
-    let mut planned = Vec::new();
     let mut extra = Vec::new();
+    let mut extended = Vec::new();
     for (index, (item, column)) in select.projection.iter().zip(columns).enumerate() {
         let expr = match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
             _ => return None,
         };
         let Some(agg) = aggregate(expr) else { continue };
-        let Some((form, fields)) = fields_of(agg, &column.ty) else {
-            continue;
-        };
-        for field in &fields.exprs {
-            let mut probe_agg = agg.clone();
-            probe_agg.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new("array_agg"))]);
-            if let FunctionArguments::List(list) = &mut probe_agg.args {
-                list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(typed(field)))];
-            }
-            let mut probe_expr = expr.clone();
-            if !replace(&mut probe_expr, &Expr::Function(probe_agg)) {
-                return None;
-            }
+        let items = more(index, expr, agg, column)?;
+        if !items.is_empty() {
+            extended.push(index);
+        }
+        for item in items {
             extra.push(SelectItem::ExprWithAlias {
-                expr: probe_expr,
+                expr: item,
                 alias: Ident::new(format!("__quarry_nested_{}", extra.len())),
             });
         }
-        planned.push(Planned {
-            column: index,
-            form,
-            names: fields.names,
-            whole_row: fields.whole_row,
-        });
-    }
-    if planned.is_empty() {
-        return None;
     }
     select.projection.extend(extra);
-    Some(Plan {
-        probe: statements.first()?.to_string(),
-        columns: planned,
-        width,
-    })
+    Some((statements.first()?.to_string(), width, extended))
+}
+
+/// `expr` with its aggregate `agg` replaced by `array_agg(input)` (same FILTER, ORDER BY).
+fn probe_item(expr: &Expr, agg: &Function, input: Expr) -> Option<Expr> {
+    let mut probe_agg = agg.clone();
+    probe_agg.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new("array_agg"))]);
+    if let FunctionArguments::List(list) = &mut probe_agg.args {
+        list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(input))];
+    }
+    let mut probe_expr = expr.clone();
+    replace(&mut probe_expr, &Expr::Function(probe_agg)).then_some(probe_expr)
 }
 
 /// Fills `nested` of the planned columns from the probe's description.
@@ -148,33 +262,39 @@ pub(crate) fn apply(plan: &Plan, probe: &QueryDescription, columns: &mut [Column
             continue;
         };
         let mut fields = Vec::with_capacity(count);
-        for (name, probed) in planned.names.iter().zip(probed) {
+        for (i, (name, probed)) in planned.names.iter().zip(probed).enumerate() {
             let TypeKind::Array { element } = &probed.ty.kind else {
                 break;
             };
+            // A row type's field must be what the probe found (else `t.x` was not `t`'s
+            // field); an array field was probed by its cardinality (see `plan`).
+            let ty = match planned.declared.as_ref().map(|d| d.get(i)) {
+                None => (**element).clone(),
+                Some(Some((declared, ty)))
+                    if declared == name && (same_type(ty, element) || is_array(ty)) =>
+                {
+                    ty.clone()
+                }
+                Some(_) => break,
+            };
             fields.push(FieldDescription {
                 name: name.clone(),
-                ty: (**element).clone(),
+                ty,
                 nullable: probed.element_nullable,
             });
         }
-        if fields.len() != count {
-            continue;
-        }
-        // A row type's fields must be what the probe found (else `t.x` was not `t`'s field).
-        if let Some(TypeKind::Composite { fields: declared }) = element_kind(&column.ty)
-            && (declared.len() != count
-                || declared
-                    .iter()
-                    .zip(&fields)
-                    .any(|((name, ty), f)| *name != f.name || !same_type(ty, &f.ty)))
-        {
+        if fields.len() != count || planned.declared.as_ref().is_some_and(|d| d.len() != count) {
             continue;
         }
         // A whole row is NULL only when its FROM item was null-extended: not when one of its
-        // NOT NULL columns is known not NULL there.
+        // NOT NULL columns is known not NULL there. (A JSON column's element nullability is
+        // the row type probe's.)
+        let rows_nullable = match planned.form {
+            NestedForm::Composite => column.element_nullable,
+            NestedForm::Json => planned.rows_nullable,
+        };
         let elements_nullable =
-            planned.whole_row && column.element_nullable && fields.iter().all(|f| f.nullable);
+            planned.whole_row && rows_nullable && fields.iter().all(|f| f.nullable);
         column.nested = Some(NestedDescription {
             form: planned.form,
             elements_nullable,
@@ -188,6 +308,7 @@ struct Fields {
     names: Vec<String>,
     exprs: Vec<Expr>,
     whole_row: bool,
+    declared: Option<Vec<(String, TypeDescription)>>,
 }
 
 /// The nested aggregate an item is: itself, the first argument of a `coalesce`, or the one
@@ -254,13 +375,41 @@ fn is_nested_aggregate(f: &Function) -> bool {
         )
 }
 
-/// The fields of `agg`'s rows, for a column of type `ty`.
-fn fields_of(agg: &Function, ty: &TypeDescription) -> Option<(NestedForm, Fields)> {
+/// The fields of `agg`'s rows, for a column of type `ty` (and, for `json_agg(t)`, `t`'s row
+/// type as the [`rows_probe`] found it).
+fn fields_of(
+    agg: &Function,
+    ty: &TypeDescription,
+    row_type: Option<&RowType>,
+) -> Option<(NestedForm, Fields)> {
+    let name = name_of(&agg.name)?;
+    if let Some(alias) = whole_row(agg) {
+        // `array_agg(t)`, `json_agg(t)`: the rows of the FROM item `t`, its fields `t.x`.
+        let (form, declared) = match name.as_str() {
+            "array_agg" => match element_kind(ty) {
+                Some(TypeKind::Composite { fields }) => (NestedForm::Composite, fields),
+                _ => return None,
+            },
+            _ => (NestedForm::Json, &row_type?.fields),
+        };
+        let fields = Fields {
+            names: declared.iter().map(|(n, _)| n.clone()).collect(),
+            exprs: declared
+                .iter()
+                .map(|(n, _)| {
+                    Expr::CompoundIdentifier(vec![alias.clone(), Ident::with_quote('"', n)])
+                })
+                .collect(),
+            whole_row: true,
+            declared: Some(declared.clone()),
+        };
+        return Some((form, fields));
+    }
     let input = match args(agg)?.as_slice() {
         [input] => *input,
         _ => return None,
     };
-    match name_of(&agg.name)?.as_str() {
+    match name.as_str() {
         "array_agg" => {
             let declared = match element_kind(ty) {
                 Some(TypeKind::Composite { fields }) => Some(fields),
@@ -276,31 +425,14 @@ fn fields_of(agg: &Function, ty: &TypeDescription) -> Option<(NestedForm, Fields
                     names: declared.iter().map(|(n, _)| n.clone()).collect(),
                     exprs,
                     whole_row: false,
+                    declared: Some(declared.clone()),
                 },
                 (Some(exprs), None) => Fields {
                     names: row_names(&exprs),
                     exprs,
                     whole_row: false,
+                    declared: None,
                 },
-                (None, Some(declared)) => {
-                    // `array_agg(t)`: the rows of the FROM item `t`, its fields `t.x`.
-                    let Expr::Identifier(alias) = input else {
-                        return None;
-                    };
-                    Fields {
-                        names: declared.iter().map(|(n, _)| n.clone()).collect(),
-                        exprs: declared
-                            .iter()
-                            .map(|(n, _)| {
-                                Expr::CompoundIdentifier(vec![
-                                    alias.clone(),
-                                    Ident::with_quote('"', n),
-                                ])
-                            })
-                            .collect(),
-                        whole_row: true,
-                    }
-                }
                 _ => return None,
             };
             Some((NestedForm::Composite, fields))
@@ -340,11 +472,33 @@ fn fields_of(agg: &Function, ty: &TypeDescription) -> Option<(NestedForm, Fields
                     names,
                     exprs,
                     whole_row: false,
+                    declared: None,
                 },
             ))
         }
         _ => None,
     }
+}
+
+/// The FROM item whose whole rows an aggregate reads: `t` of `array_agg(t)` or `json_agg(t.*)`
+/// (a column of that name also parses so: the caller checks that a row type came of it).
+fn whole_row(agg: &Function) -> Option<Ident> {
+    let FunctionArguments::List(list) = &agg.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(arg)] = list.args.as_slice() else {
+        return None;
+    };
+    let alias = match arg {
+        FunctionArgExpr::Expr(Expr::Identifier(alias)) => alias,
+        FunctionArgExpr::Expr(Expr::QualifiedWildcard(name, _))
+        | FunctionArgExpr::QualifiedWildcard(name) => match name.0.as_slice() {
+            [part] => part.as_ident()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(alias.clone())
 }
 
 /// The expressions of `ROW(a, b)` or `(a, b)`.
@@ -376,6 +530,32 @@ fn row_names(exprs: &[Expr]) -> Vec<String> {
         names.push(name);
     }
     names
+}
+
+/// `cardinality(e)`.
+fn cardinality(e: &Expr) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new("cardinality"))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(e.clone()))],
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}
+
+fn is_array(ty: &TypeDescription) -> bool {
+    match &ty.kind {
+        TypeKind::Array { .. } => true,
+        TypeKind::Domain { base } => is_array(base),
+        _ => false,
+    }
 }
 
 /// A string literal cast to `text`: `array_agg('x')` has no type PostgreSQL can pick.
@@ -492,6 +672,7 @@ mod tests {
         let plan = plan(
             sql,
             &[column("id", builtin("int4", 23)), column("kids", records())],
+            &[],
         )
         .unwrap();
         assert_eq!(plan.columns[0].names, ["id", "f2"]);
@@ -512,7 +693,7 @@ mod tests {
     fn probes_json_objects_in_subqueries() {
         let sql =
             "SELECT (SELECT json_agg(json_build_object('id', c.id, 'tag', 'x')) FROM c) AS kids";
-        let plan = plan(sql, &[column("kids", builtin("json", 114))]).unwrap();
+        let plan = plan(sql, &[column("kids", builtin("json", 114))], &[]).unwrap();
         assert_eq!(plan.columns[0].names, ["id", "tag"]);
         assert_eq!(plan.columns[0].form, NestedForm::Json);
         assert!(
@@ -532,9 +713,61 @@ mod tests {
             "SELECT * FROM t",
         ] {
             assert!(
-                plan(sql, &[column("x", builtin("json", 114))]).is_none(),
+                plan(sql, &[column("x", builtin("json", 114))], &[]).is_none(),
                 "{sql}"
             );
         }
+    }
+
+    #[test]
+    fn probes_json_rows_for_their_row_type_then_fields() {
+        let sql = "SELECT u.id, (SELECT coalesce(jsonb_agg(p.* ORDER BY p.id), '[]') FROM p \
+                   WHERE p.a = u.id) AS kids FROM u";
+        let columns = [
+            column("id", builtin("int4", 23)),
+            column("kids", builtin("jsonb", 3802)),
+        ];
+        let rows = rows_probe(sql, &columns).unwrap();
+        assert!(
+            rows.probe.contains(
+                "(SELECT array_agg(p ORDER BY p.id) FROM p WHERE p.a = u.id) AS __quarry_nested_0"
+            ),
+            "{}",
+            rows.probe
+        );
+        assert_eq!(rows.columns, [1]);
+        let row_types = [RowType {
+            column: 1,
+            fields: vec![
+                ("id".into(), builtin("int4", 23)),
+                ("At".into(), builtin("timestamptz", 1184)),
+                (
+                    "tags".into(),
+                    TypeDescription {
+                        kind: TypeKind::Array {
+                            element: Box::new(builtin("text", 25)),
+                        },
+                        ..builtin("_text", 1009)
+                    },
+                ),
+            ],
+            nullable: false,
+        }];
+        let plan = plan(sql, &columns, &row_types).unwrap();
+        assert_eq!(plan.columns[0].names, ["id", "At", "tags"]);
+        // An array's own NULLs are its cardinality's.
+        assert!(
+            plan.probe
+                .contains(r#"array_agg(cardinality(p."tags") ORDER BY p.id)"#),
+            "{}",
+            plan.probe
+        );
+        assert_eq!(plan.columns[0].form, NestedForm::Json);
+        assert!(
+            plan.probe.contains(r#"array_agg(p."At" ORDER BY p.id)"#),
+            "{}",
+            plan.probe
+        );
+        assert!(rows_probe("SELECT json_agg(json_build_object('a', 1))", &columns[1..]).is_none());
     }
 }

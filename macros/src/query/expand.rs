@@ -188,8 +188,36 @@ fn rows(input: &Input, form: Form, cx: &Context<'_>) -> syn::Result<(TokenStream
                 .target
                 .as_ref()
                 .map_or_else(|| quote!(_), |t| quote!(#t));
-            let mapper = quote_spanned! {target.span()=>
-                |__r: &::quarry::Record| <#target as ::quarry::FromRecord>::from_record(__r)
+            // The fields of the rows of `ROW(...)` columns, which only the description has, go
+            // to the target's `#[quarry(nested)]` fields.
+            let names: Vec<TokenStream> = columns
+                .iter()
+                .filter_map(|c| {
+                    let nested = c.nested.as_ref()?;
+                    if nested.form != quarry_describe::NestedForm::Composite {
+                        return None;
+                    }
+                    let column = &c.name;
+                    let fields = nested.fields.iter().map(|f| f.name.as_str());
+                    Some(quote!(::quarry::query_macro::nested::Names {
+                        column: #column,
+                        fields: &[#(#fields),*],
+                    }))
+                })
+                .collect();
+            let mapper = if names.is_empty() {
+                quote_spanned! {target.span()=>
+                    |__r: &::quarry::Record| <#target as ::quarry::FromRecord>::from_record(__r)
+                }
+            } else {
+                quote_spanned! {target.span()=>
+                    |__r: &::quarry::Record| {
+                        <#target as ::quarry::FromRecord>::__from_record_nested(
+                            __r,
+                            &[#(#names),*],
+                        )
+                    }
+                }
             };
             let checks = if form.unchecked {
                 TokenStream::new()
@@ -271,6 +299,7 @@ fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
     let mut seen = Vec::new();
     let mut pg_markers: Vec<syn::Ident> = Vec::new();
     let mut impls = Vec::new();
+    let mut declared = Vec::new();
     for column in &cx.description.columns {
         let key = column_key::key(&column.name);
         let key_text = key.to_string();
@@ -298,11 +327,31 @@ fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
                 (quote!(__quarry_pg::#ident), quote!(#fields::Untyped))
             }
         };
+        // Nested rows: declared for a `#[quarry(nested)]` field to check its children.
+        let rows = match &column.nested {
+            Some(rows) => {
+                let nested::Declared { items, rows: ident } =
+                    nested::declare(cx.config, rows, &column.name);
+                declared.push(items);
+                let elements = if rows.elements_nullable {
+                    quote!(#fields::nullable)
+                } else {
+                    quote!(#fields::not_null)
+                };
+                let form = match rows.form {
+                    quarry_describe::NestedForm::Composite => quote!(#fields::Composites),
+                    quarry_describe::NestedForm::Json => quote!(#fields::JsonObjects),
+                };
+                quote!(#fields::Nested<#ident, #elements, #form>)
+            }
+            None => quote!(#fields::NoRows),
+        };
         impls.push(quote! {
             impl<__N> #fields::QueryColumn<#key, __N> for __QuarryColumns {
                 type Pg = #pg;
                 type Null = #null;
                 type Mode = #mode;
+                type Rows = #rows;
             }
         });
     }
@@ -315,6 +364,7 @@ fn field_checks(cx: &Context<'_>, target: &TokenStream) -> TokenStream {
             #(pub struct #pg_markers;)*
         }
         struct __QuarryColumns;
+        #(#declared)*
         #(#impls)*
         if false {
             #call

@@ -1,5 +1,6 @@
 //! Nested results: a column of aggregated rows (`array_agg(ROW(...))`, `array_agg(t)`,
-//! `json_agg(json_build_object(...))`, described by `quarry_describe` with its rows' fields)
+//! `json_agg(json_build_object(...))`, `json_agg(t)`, described by `quarry_describe` with its
+//! rows' fields)
 //! read as `"col: Vec<Child>"` (or `Vec<Option<Child>>`). The read goes through
 //! `quarry::query_macro::nested`; the check is a local type with one `NestedField` impl per
 //! field of the rows and a dead-code call requiring `Child: FieldsIn<it>` (from
@@ -47,8 +48,9 @@ pub(crate) fn read(
         if holds_rows(&column.ty) {
             return Err(format!(
                 "column `{field}`: its rows' fields are not known, so `{}` cannot be checked: \
-                 build it with `array_agg(ROW(a, b, ...))`, `array_agg(t)` (the rows of a FROM \
-                 item `t`) or `json_agg(json_build_object('key', value, ...))` (also inside \
+                 build it with `array_agg(ROW(a, b, ...))`, `array_agg(t)` or `json_agg(t)` (the \
+                 rows of a table or view `t` of the FROM clause) or \
+                 `json_agg(json_build_object('key', value, ...))` (also inside \
                  `coalesce(..., '{{}}')` or a scalar subquery)",
                 quote!(#ty).to_string().replace(' ', "")
             ));
@@ -170,7 +172,29 @@ fn checks(
     span: Span,
 ) -> TokenStream {
     let fields = quote!(::quarry::query_macro::fields);
+    let Declared { items, rows } = declare(config, nested, field);
+    let call = quote_spanned! {span=> #fields::fields_in::<#child, #rows>(); };
+    quote! {
+        #items
+        if false {
+            #call
+        }
+    }
+}
+
+/// The local type declaring the fields of the rows nested in a column.
+pub(crate) struct Declared {
+    /// Its items: the type, its `NestedField` impls, the markers they name.
+    pub(crate) items: TokenStream,
+    /// The type.
+    pub(crate) rows: syn::Ident,
+}
+
+/// The local type `__QuarryNested_<column>` with one `NestedField` impl per field of the rows.
+pub(crate) fn declare(config: &Config, nested: &NestedDescription, field: &str) -> Declared {
+    let fields = quote!(::quarry::query_macro::fields);
     let rows = format_ident!("__QuarryNested_{}", column_key::marker_ident(field, "rows"));
+    let module = format_ident!("__quarry_pg_{}", rows);
     let mut markers: Vec<syn::Ident> = Vec::new();
     let mut impls = Vec::new();
     let mut seen = Vec::new();
@@ -185,18 +209,19 @@ fn checks(
         } else {
             quote!(#fields::not_null)
         };
-        // In JSON, a json value is whatever the child's serde type makes of it.
-        let json_in_json = nested.form == NestedForm::Json && is_json(&f.ty);
+        // In JSON, a value is what serde reads from its `to_json` rendering (a json value:
+        // whatever the child's serde type makes of it), not what its codec decodes into.
+        let json = nested.form == NestedForm::Json;
         let mapped = config.mapped(&f.ty.schema, &f.ty.name).is_some();
         let (pg, mode) = match types::column_marker(&f.ty, true) {
-            Some(m) if !mapped && !json_in_json => (m, quote!(#fields::Typed)),
+            Some(m) if json && !is_json(&f.ty) && !mapped => (m, quote!(#fields::ToJson)),
+            Some(m) if !mapped && !json => (m, quote!(#fields::Typed)),
             _ => {
                 let ident =
                     column_key::marker_ident(&f.ty.name, &format!("pg_type_{}", markers.len()));
                 if !markers.contains(&ident) {
                     markers.push(ident.clone());
                 }
-                let module = format_ident!("__quarry_pg_{}", rows);
                 (quote!(#module::#ident), quote!(#fields::Untyped))
             }
         };
@@ -208,9 +233,7 @@ fn checks(
             }
         });
     }
-    let module = format_ident!("__quarry_pg_{}", rows);
-    let call = quote_spanned! {span=> #fields::fields_in::<#child, #rows>(); };
-    quote! {
+    let items = quote! {
         #[allow(non_camel_case_types, dead_code, unreachable_pub)]
         mod #module {
             #(pub struct #markers;)*
@@ -218,10 +241,8 @@ fn checks(
         #[allow(non_camel_case_types)]
         struct #rows;
         #(#impls)*
-        if false {
-            #call
-        }
-    }
+    };
+    Declared { items, rows }
 }
 
 fn is_json(ty: &TypeDescription) -> bool {

@@ -9,6 +9,8 @@ struct User {
     settings: String,
     #[quarry(default = "yes")]
     age: i32,
+    #[quarry(nested, try_from = "Vec<i64>")]
+    posts: Vec<i32>,
 }
 
 fn main() {}

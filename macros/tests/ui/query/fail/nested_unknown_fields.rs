@@ -1,9 +1,11 @@
-// `Vec<Post>` over `json` whose rows are not built in the SQL: the fields cannot be checked.
+// `Vec<Post>` over `json` whose rows are a subquery's (no row type): the fields cannot be checked.
 #[derive(quarry::FromRecord, serde::Deserialize, Debug)]
 struct Post {
     id: i32,
 }
 
 fn main() {
-    let _ = quarry::query!("SELECT json_agg(p) AS \"posts: Vec<Post>\" FROM macro_posts p");
+    let _ = quarry::query!(
+        "SELECT json_agg(q) AS \"posts: Vec<Post>\" FROM (SELECT id FROM macro_posts) q"
+    );
 }
