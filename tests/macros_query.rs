@@ -124,6 +124,10 @@ async fn parameters_by_reference_option_and_override() {
 #[tokio::test]
 async fn not_null_domain_parameters_take_values() {
     let mut conn = db().await;
+    // As in 0003_nullability_schema.sql, which the build-time check sees.
+    conn.execute("CREATE DOMAIN nn_int AS int NOT NULL", &[])
+        .await
+        .unwrap();
     let v: i32 = quarry::query_scalar!("SELECT $1::nn_int AS v", 7i32)
         .fetch_one(&mut conn)
         .await
