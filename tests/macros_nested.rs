@@ -303,6 +303,48 @@ async fn row_types_keep_their_array_columns() {
     assert_eq!(row.objects.unwrap(), expected);
 }
 
+/// Anonymous rows' array fields stay arrays too: `ROW(u.id, u.tags)` and
+/// `json_build_object('id', u.id, 'tags', u.tags)` (each field is also typed by a parameter of
+/// the probe, `coalesce(field, $n)`, which the server types as the field exactly); a scalar
+/// beside them stays a scalar.
+#[tokio::test]
+async fn anonymous_rows_keep_their_array_fields() {
+    #[derive(quarry::FromRecord, serde::Deserialize, Debug, PartialEq)]
+    struct Tagged {
+        id: i32,
+        tags: Vec<Option<String>>,
+        email: Option<String>,
+    }
+    let mut conn = db().await;
+    conn.execute("UPDATE macro_users SET tags = '{x,NULL}' WHERE id = 1", &[])
+        .await
+        .unwrap();
+    let row = quarry::query!(
+        "SELECT array_agg(ROW(u.id, u.tags, u.email) ORDER BY u.id) AS \"rows: Vec<Tagged>\",
+                json_agg(json_build_object('id', u.id, 'tags', u.tags, 'email', u.email)
+                         ORDER BY u.id) AS \"objects: Vec<Tagged>\"
+         FROM macro_users u WHERE u.id > $1",
+        0i32
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let expected = [
+        Tagged {
+            id: 1,
+            tags: vec![Some("x".into()), None],
+            email: Some("ann@example.com".into()),
+        },
+        Tagged {
+            id: 2,
+            tags: vec![],
+            email: None,
+        },
+    ];
+    assert_eq!(row.rows.unwrap(), expected);
+    assert_eq!(row.objects.unwrap(), expected);
+}
+
 /// An event as `json_agg(e)` writes it: a timestamptz and a date as ISO strings (chrono's serde
 /// reads them), a numeric as a number (`f64`), a bytea as `\x...` hex (`String`), an int8 as
 /// an exact number, a text[] as an array, a jsonb as itself.

@@ -2,7 +2,8 @@
 //! each kind of mistake gives its message — a SQL error with a caret, a wrong parameter type,
 //! a wrong number of arguments, an unknown type, a nullability mismatch.
 //!
-//! The cases are checked live against a fresh database holding `tests/sql/migrations/0001_macros_schema.sql`.
+//! The cases are checked live against a fresh database holding `tests/sql/migrations/0001_macros_schema.sql`
+//! and `0003_nullability_schema.sql`.
 //! The test re-runs itself as a child process with `DATABASE_URL` set (the environment of this
 //! process cannot be changed safely), and the child runs trybuild. Regenerate the expected
 //! output with `TRYBUILD=overwrite`.
@@ -25,6 +26,13 @@ async fn query_macro_cases() {
     conn.execute(include_str!("sql/migrations/0001_macros_schema.sql"), &[])
         .await
         .unwrap();
+    // The NOT NULL domains (`nn_int`) of the nullability schema.
+    conn.execute(
+        include_str!("sql/migrations/0003_nullability_schema.sql"),
+        &[],
+    )
+    .await
+    .unwrap();
     let exe = std::env::current_exe().unwrap();
     let status = Command::new(exe)
         .args(["query_macro_cases", "--exact", "--nocapture"])

@@ -251,51 +251,15 @@ impl Record {
         }
         let raw = value.non_null()?;
         let fields = crate::types::composite_fields(ty);
-        let truncated = |at: usize, needed: usize| WireError::Truncated {
-            what: "record",
-            needed,
-            left: raw.len().saturating_sub(at),
-        };
-        let word = |at: usize| -> std::result::Result<[u8; 4], WireError> {
-            raw.get(at..at.saturating_add(4))
-                .and_then(|w| w.try_into().ok())
-                .ok_or_else(|| truncated(at, 4))
-        };
-        let count = i32::from_be_bytes(word(0)?);
-        let count = usize::try_from(count).map_err(|_| WireError::NegativeLength {
-            what: "record",
-            len: count,
-        })?;
-        if let Some(fields) = fields
-            && fields.len() != count
-        {
-            return Err(CompositeError::FieldCount {
-                ty: ty.name().to_owned(),
-                expected: fields.len(),
-                found: count,
-            }
-            .into());
-        }
+        let (count, mut reader) = crate::types::binary_record(raw, ty)?;
         // Each field is its type OID, then a length word and the bytes: the length words are
         // where a DataRow's are, so the record keeps the value's bytes and points at them.
         let mut columns = Vec::with_capacity(count.min(raw.len() / 8));
         let mut at = Vec::with_capacity(count.min(raw.len() / 8));
-        let mut pos = 4usize;
         for i in 0..count {
-            let field_oid = u32::from_be_bytes(word(pos)?);
-            let len_at = pos + 4;
-            let len = i32::from_be_bytes(word(len_at)?);
-            pos = len_at + 4;
-            if len != -1 {
-                let n = usize::try_from(len).map_err(|_| WireError::NegativeLength {
-                    what: "record field",
-                    len,
-                })?;
-                pos = pos
-                    .checked_add(n)
-                    .filter(|&end| end <= raw.len())
-                    .ok_or_else(|| truncated(pos, n))?;
-            }
+            let field_oid = reader.u32()?;
+            let len_at = raw.len() - reader.remaining();
+            reader.value()?;
             let (name, field_ty) = match fields.and_then(|f| f.get(i)) {
                 Some(field) => (field.name.clone(), field.ty.clone()),
                 None => (format!("f{}", i + 1), PgType::resolve(field_oid)),
@@ -307,13 +271,7 @@ impl Record {
                 len: raw.len(),
             })?);
         }
-        if pos != raw.len() {
-            return Err(WireError::TrailingBytes {
-                what: "record",
-                left: raw.len() - pos,
-            }
-            .into());
-        }
+        reader.finish()?;
         let offsets = if at.len() <= INLINE_COLUMNS {
             let mut inline = [0u32; INLINE_COLUMNS];
             inline[..at.len()].copy_from_slice(&at);

@@ -317,6 +317,32 @@ struct RawField<'r> {
     format: Format,
 }
 
+/// Starts reading a binary record (a composite value, or an anonymous `record`) of type `ty`:
+/// its field count — checked against the type's fields when it has them — and a reader at the
+/// first field (its type OID, then its length word and bytes).
+pub(crate) fn binary_record<'r>(
+    raw: &'r [u8],
+    ty: &PgType,
+) -> Result<(usize, Reader<'r>), BoxError> {
+    let mut reader = Reader::new(raw, "record");
+    let n = reader.i32()?;
+    let count = usize::try_from(n).map_err(|_| WireError::NegativeLength {
+        what: "record",
+        len: n,
+    })?;
+    if let Some(fields) = composite_fields(ty)
+        && fields.len() != count
+    {
+        return Err(CompositeError::FieldCount {
+            ty: ty.name().to_owned(),
+            expected: fields.len(),
+            found: count,
+        }
+        .into());
+    }
+    Ok((count, reader))
+}
+
 impl<'r> CompositeDecoder<'r> {
     /// Starts reading a composite value (reads the field count, or splits the text form).
     pub fn new(value: ValueRef<'r>) -> Result<Self, BoxError> {
@@ -340,22 +366,7 @@ impl<'r> CompositeDecoder<'r> {
                 next: 0,
             });
         }
-        let mut reader = Reader::new(raw, "record");
-        let n = reader.i32()?;
-        let count = usize::try_from(n).map_err(|_| WireError::NegativeLength {
-            what: "record",
-            len: n,
-        })?;
-        if let Some(fields) = fields
-            && fields.len() != count
-        {
-            return Err(CompositeError::FieldCount {
-                ty: ty.name().to_owned(),
-                expected: fields.len(),
-                found: count,
-            }
-            .into());
-        }
+        let (count, reader) = binary_record(raw, ty)?;
         Ok(CompositeDecoder {
             value,
             ty,

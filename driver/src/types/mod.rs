@@ -58,8 +58,8 @@ pub use quarry_protocol::{Format, IsNull, Oid};
 pub(crate) use array::element_format;
 pub use array::{Array, ArrayError, Dimension};
 pub use codec::{AnyValue, BuiltinCodec, Custom, NoCodec, TypeCodec};
-pub(crate) use composite::composite_fields;
 pub use composite::{CompositeDecoder, CompositeEncoder, CompositeError};
+pub(crate) use composite::{binary_record, composite_fields};
 pub use geometric::{Box, Circle, GeometryError, Line, LineSegment, Path, Point, Polygon};
 pub use hstore::HstoreError;
 #[cfg(feature = "json")]

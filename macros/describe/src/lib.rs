@@ -283,7 +283,8 @@ impl Describer {
                 Err(_) => {}
             }
         }
-        if let Some(plan) = nested::plan(sql, &description.columns, &row_types) {
+        let params = description.parameters.len();
+        if let Some(plan) = nested::plan(sql, &description.columns, params, &row_types) {
             match self.describe_columns(conn, &plan.probe).await {
                 Ok(probe) => nested::apply(&plan, &probe, &mut description.columns),
                 Err(e) if conn.is_closed() => return Err(e),

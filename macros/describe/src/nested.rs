@@ -9,11 +9,13 @@
 //! the nullability analysis with one **probe**: the same statement with, for each field `e`, one
 //! more column where the aggregate is `array_agg(e)` (same FILTER, ORDER BY, subquery). A
 //! `json_agg(t)` says nothing of `t`'s row type, so a first probe, [`rows_probe`], asks for it
-//! with `array_agg(t)` in the aggregate's place. The
-//! probe's element type is the field's type and its element nullability the field's, so a
-//! field is NOT NULL exactly when `array_agg(e)` is known to hold no NULL (a NOT NULL column on
-//! the inner side of a join, a literal, ...). Whatever is not understood gets no nested
-//! description, which the macros report.
+//! with `array_agg(t)` in the aggregate's place. A row type's field has its declared type; any
+//! other field `e` is typed by a parameter of the probe (`array_agg(coalesce(e, $n))`: the
+//! server types `$n` as `e` exactly, where `array_agg(e)`'s element type would not tell an
+//! array from its element type). A field is NOT NULL exactly when `array_agg(e::text)` (or
+//! `array_agg(cardinality(e))` for a row type's array field) is known to hold no NULL (a NOT
+//! NULL column on the inner side of a join, a literal, ...). Whatever is not understood gets no
+//! nested description, which the macros report.
 
 use serde::{Deserialize, Serialize};
 use sqlparser::ast::{
@@ -83,6 +85,9 @@ struct Planned {
     declared: Option<Vec<(String, TypeDescription)>>,
     /// Whether the rows can be NULL as far as the [`rows_probe`] knows (`true` without it).
     rows_nullable: bool,
+    /// Per field, the probe's parameter (0-based) typed as the field exactly, for the fields
+    /// no row type declares (see [`plan`]).
+    typing: Vec<Option<usize>>,
 }
 
 /// The row type of a FROM item whose rows a `json_agg(t)` column aggregates, as the
@@ -150,14 +155,21 @@ pub(crate) fn row_types(plan: &RowsProbe, probe: &QueryDescription) -> Vec<RowTy
     found
 }
 
-/// The probe for `sql` (described as `columns`, with the `row_types` of its `json_agg(t)`
-/// columns), if it has nested columns.
+/// The probe for `sql` (described as `columns`, with `params` parameters and the `row_types`
+/// of its `json_agg(t)` columns), if it has nested columns.
+///
+/// `array_agg(e)` is `T[]` both for `e` of type `T` and of type `T[]` (an array of arrays has
+/// the array's type), so a field no row type declares is also typed exactly by a parameter of
+/// its own: one more item per such field, `array_agg(coalesce(e, $n))`, makes the server type
+/// `$n` as `e`.
 pub(crate) fn plan(
     sql: &str,
     columns: &[ColumnDescription],
+    params: usize,
     row_types: &[RowType],
 ) -> Option<Plan> {
     let mut planned = Vec::new();
+    let mut next_param = params;
     let (probe, width, _) = extend(sql, columns, |index, expr, agg, column| {
         let row_type = row_types.iter().find(|r| r.column == index);
         let Some((form, fields)) = fields_of(agg, &column.ty, row_type) else {
@@ -168,11 +180,24 @@ pub(crate) fn plan(
             // `array_agg` of an array says nothing of the array's own NULLs (its elements are
             // the inner arrays' elements): a row type's array field is probed by its
             // cardinality, NULL exactly when the array is.
+            // A field no row type declares may be an array too: its NULLs are those of its text
+            // (`e::text`, a scalar whatever `e` is), its type the parameter's (see below).
             let input = match fields.declared.as_ref().and_then(|d| d.get(i)) {
                 Some((_, ty)) if is_array(ty) => cardinality(field),
-                _ => typed(field),
+                Some(_) => typed(field),
+                None => as_text(field),
             };
             items.push(probe_item(expr, agg, input)?);
+        }
+        let mut typing = Vec::with_capacity(fields.exprs.len());
+        for (i, field) in fields.exprs.iter().enumerate() {
+            if fields.declared.as_ref().is_some_and(|d| d.get(i).is_some()) {
+                typing.push(None);
+                continue;
+            }
+            next_param += 1;
+            typing.push(Some(next_param - 1));
+            items.push(probe_item(expr, agg, coalesce_param(field, next_param))?);
         }
         planned.push(Planned {
             column: index,
@@ -181,6 +206,7 @@ pub(crate) fn plan(
             whole_row: fields.whole_row,
             declared: fields.declared,
             rows_nullable: row_type.is_none_or(|r| r.nullable),
+            typing,
         });
         Some(items)
     })?;
@@ -257,7 +283,8 @@ pub(crate) fn apply(plan: &Plan, probe: &QueryDescription, columns: &mut [Column
         let Some(probed) = probe.columns.get(next..next + count) else {
             return;
         };
-        next += count;
+        // Then the typing items (their columns are not read: their parameters are).
+        next += count + planned.typing.iter().flatten().count();
         let Some(column) = columns.get_mut(planned.column) else {
             continue;
         };
@@ -268,8 +295,19 @@ pub(crate) fn apply(plan: &Plan, probe: &QueryDescription, columns: &mut [Column
             };
             // A row type's field must be what the probe found (else `t.x` was not `t`'s
             // field); an array field was probed by its cardinality (see `plan`).
+            let exact = planned
+                .typing
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|p| probe.parameters.get(p))
+                .map(|p| p.ty.clone());
             let ty = match planned.declared.as_ref().map(|d| d.get(i)) {
-                None => (**element).clone(),
+                // The parameter's type is the field's, arrays included.
+                None => match exact {
+                    Some(ty) => ty,
+                    None => break,
+                },
                 Some(Some((declared, ty)))
                     if declared == name && (same_type(ty, element) || is_array(ty)) =>
                 {
@@ -532,6 +570,39 @@ fn row_names(exprs: &[Expr]) -> Vec<String> {
     names
 }
 
+/// `e::text`: every type has a text form, NULL exactly when `e` is.
+fn as_text(e: &Expr) -> Expr {
+    Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(Expr::Nested(Box::new(e.clone()))),
+        data_type: sqlparser::ast::DataType::Text,
+        format: None,
+    }
+}
+
+/// `coalesce(e, $n)`: `$n` gets `e`'s type.
+fn coalesce_param(e: &Expr, n: usize) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new("coalesce"))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(typed(e))),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(
+                    Value::Placeholder(format!("${n}")).into(),
+                ))),
+            ],
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}
+
 /// `cardinality(e)`.
 fn cardinality(e: &Expr) -> Expr {
     Expr::Function(Function {
@@ -672,33 +743,42 @@ mod tests {
         let plan = plan(
             sql,
             &[column("id", builtin("int4", 23)), column("kids", records())],
+            0,
             &[],
         )
         .unwrap();
         assert_eq!(plan.columns[0].names, ["id", "f2"]);
+        // Each field's NULLs through its text, its type through a parameter of its own.
         assert!(
             plan.probe.contains(
-                "array_agg(c.id ORDER BY c.id) FILTER (WHERE c.id IS NOT NULL) AS __quarry_nested_0"
+                "array_agg((c.id)::TEXT ORDER BY c.id) FILTER (WHERE c.id IS NOT NULL) AS __quarry_nested_0"
             ),
             "{}",
             plan.probe
         );
         assert!(
             plan.probe
-                .contains("array_agg(upper(c.name) ORDER BY c.id)")
+                .contains("array_agg((upper(c.name))::TEXT ORDER BY c.id)")
         );
+        assert!(
+            plan.probe
+                .contains("array_agg(coalesce(c.id, $1) ORDER BY c.id)"),
+            "{}",
+            plan.probe
+        );
+        assert_eq!(plan.columns[0].typing, [Some(0), Some(1)]);
     }
 
     #[test]
     fn probes_json_objects_in_subqueries() {
         let sql =
             "SELECT (SELECT json_agg(json_build_object('id', c.id, 'tag', 'x')) FROM c) AS kids";
-        let plan = plan(sql, &[column("kids", builtin("json", 114))], &[]).unwrap();
+        let plan = plan(sql, &[column("kids", builtin("json", 114))], 0, &[]).unwrap();
         assert_eq!(plan.columns[0].names, ["id", "tag"]);
         assert_eq!(plan.columns[0].form, NestedForm::Json);
         assert!(
             plan.probe
-                .contains("(SELECT array_agg('x'::TEXT) FROM c) AS __quarry_nested_1"),
+                .contains("(SELECT array_agg(('x')::TEXT) FROM c) AS __quarry_nested_1"),
             "{}",
             plan.probe
         );
@@ -713,7 +793,7 @@ mod tests {
             "SELECT * FROM t",
         ] {
             assert!(
-                plan(sql, &[column("x", builtin("json", 114))], &[]).is_none(),
+                plan(sql, &[column("x", builtin("json", 114))], 0, &[]).is_none(),
                 "{sql}"
             );
         }
@@ -753,7 +833,7 @@ mod tests {
             ],
             nullable: false,
         }];
-        let plan = plan(sql, &columns, &row_types).unwrap();
+        let plan = plan(sql, &columns, 0, &row_types).unwrap();
         assert_eq!(plan.columns[0].names, ["id", "At", "tags"]);
         // An array's own NULLs are its cardinality's.
         assert!(
