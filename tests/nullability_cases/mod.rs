@@ -1442,6 +1442,29 @@ pub const CASES: &[(&str, &[bool])] = &[
     ),
     // One unnest in a select list: no row for a NULL array, non-NULL literal elements.
     ("SELECT unnest(ARRAY['a', 'b'])", &[X]),
+    // A set-returning function in ORDER BY, GROUP BY or DISTINCT ON runs in lock step with the
+    // select list's: the two-element unnest is padded with a NULL to generate_series' 3 rows.
+    (
+        "SELECT unnest(ARRAY[1, 2]) AS u ORDER BY generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "(SELECT unnest(ARRAY[1, 2]) AS u) ORDER BY generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "SELECT unnest(ARRAY[1, 2]) AS u GROUP BY 1, generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "SELECT DISTINCT ON (generate_series(1, 3)) unnest(ARRAY[1, 2]) AS u",
+        &[N],
+    ),
+    // id is no set-returning call: the rows repeat, id is never padded.
+    (
+        "SELECT id FROM users ORDER BY generate_series(1, 2)",
+        &[X],
+    ),
     // Frames holding the current row hold a row: sum of catalog NOT NULL id, first_value of
     // the frame's first row (name NOT NULL), `OVER w` with w's default frame; the current row
     // alone sums a NULL age to NULL.
