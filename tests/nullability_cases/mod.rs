@@ -1488,6 +1488,9 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT u.id, to_jsonb(x) FROM users u LEFT JOIN (SELECT user_id FROM posts) x ON x.user_id = u.id",
         &[X, N],
     ),
+    // A domain over text named array_label is no array: `||` is textcat, NULL with email
+    // (users 3).
+    ("SELECT email::array_label || '!' FROM users", &[N]),
     // `||` with an array: array_append/array_prepend never NULL (tags NOT NULL or not), and
     // array_cat is NULL only when both arrays are; jsonb || jsonb is strict (meta may be NULL).
     (
