@@ -1472,6 +1472,16 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT id, sum(id) OVER w, first_value(name) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), sum(age) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND CURRENT ROW) FROM users WINDOW w AS (ORDER BY id)",
         &[X, X, X, N],
     ),
+    // CUBE and ROLLUP inside GROUPING SETS hold the empty set: the grand total of no rows sums
+    // to NULL.
+    (
+        "SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS (CUBE(name))",
+        &[N],
+    ),
+    (
+        "SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS ((name), ROLLUP(name))",
+        &[N],
+    ),
     // Grouping sets without the empty set: every group has a row (sum of NOT NULL id), name is
     // in every set (never grouped away); max(age) of the 'dup' users' NULL ages is NULL.
     (

@@ -519,6 +519,10 @@ fn number(e: &Expr) -> Option<&str> {
 fn may_group_all(e: &Expr) -> bool {
     match e {
         Expr::Rollup(_) | Expr::Cube(_) => true,
+        // Inside GROUPING SETS, sqlparser reads `CUBE(a)` / `ROLLUP(a)` as calls.
+        Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).is_some_and(|i| {
+            i.value.eq_ignore_ascii_case("cube") || i.value.eq_ignore_ascii_case("rollup")
+        }),
         Expr::Tuple(items) => items.is_empty(),
         Expr::GroupingSets(sets) => sets.iter().any(|set| set.iter().all(may_group_all)),
         _ => false,
