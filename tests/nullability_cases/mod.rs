@@ -1442,12 +1442,45 @@ pub const CASES: &[(&str, &[bool])] = &[
     ),
     // One unnest in a select list: no row for a NULL array, non-NULL literal elements.
     ("SELECT unnest(ARRAY['a', 'b'])", &[X]),
+    // A set-returning function in ORDER BY, GROUP BY or DISTINCT ON runs in lock step with the
+    // select list's: the two-element unnest is padded with a NULL to generate_series' 3 rows.
+    (
+        "SELECT unnest(ARRAY[1, 2]) AS u ORDER BY generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "(SELECT unnest(ARRAY[1, 2]) AS u) ORDER BY generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "SELECT unnest(ARRAY[1, 2]) AS u GROUP BY 1, generate_series(1, 3)",
+        &[N],
+    ),
+    (
+        "SELECT DISTINCT ON (generate_series(1, 3)) unnest(ARRAY[1, 2]) AS u",
+        &[N],
+    ),
+    // id is no set-returning call: the rows repeat, id is never padded.
+    (
+        "SELECT id FROM users ORDER BY generate_series(1, 2)",
+        &[X],
+    ),
     // Frames holding the current row hold a row: sum of catalog NOT NULL id, first_value of
     // the frame's first row (name NOT NULL), `OVER w` with w's default frame; the current row
     // alone sums a NULL age to NULL.
     (
         "SELECT id, sum(id) OVER w, first_value(name) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), sum(age) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND CURRENT ROW) FROM users WINDOW w AS (ORDER BY id)",
         &[X, X, X, N],
+    ),
+    // CUBE and ROLLUP inside GROUPING SETS hold the empty set: the grand total of no rows sums
+    // to NULL.
+    (
+        "SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS (CUBE(name))",
+        &[N],
+    ),
+    (
+        "SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS ((name), ROLLUP(name))",
+        &[N],
     ),
     // Grouping sets without the empty set: every group has a row (sum of NOT NULL id), name is
     // in every set (never grouped away); max(age) of the 'dup' users' NULL ages is NULL.
@@ -1465,6 +1498,9 @@ pub const CASES: &[(&str, &[bool])] = &[
         "SELECT u.id, to_jsonb(x) FROM users u LEFT JOIN (SELECT user_id FROM posts) x ON x.user_id = u.id",
         &[X, N],
     ),
+    // A domain over text named array_label is no array: `||` is textcat, NULL with email
+    // (users 3).
+    ("SELECT email::array_label || '!' FROM users", &[N]),
     // `||` with an array: array_append/array_prepend never NULL (tags NOT NULL or not), and
     // array_cat is NULL only when both arrays are; jsonb || jsonb is strict (meta may be NULL).
     (

@@ -40,3 +40,5 @@ CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL);
 CREATE TABLE pk_part (id int PRIMARY KEY, name text NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE pk_part1 PARTITION OF pk_part FOR VALUES FROM (0) TO (1000000);
 CREATE TABLE fk_part (id int PRIMARY KEY, p int NOT NULL REFERENCES pk_part);
+-- A type whose name starts with "array" is not an array: `||` of it is text's strict one.
+CREATE DOMAIN array_label AS text;

@@ -142,7 +142,7 @@ impl<'c> Analyzer<'c> {
         };
         let star = source.star_cols();
         scope.rels = source.rels;
-        self.projection(items, &scope, star.as_deref(), Ctx::rows())
+        self.projection(items, &scope, star.as_deref(), Ctx::rows(), 0)
     }
 
     fn target_of(&mut self, table: &TableWithJoins, written: bool) -> Option<Source> {

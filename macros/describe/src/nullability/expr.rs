@@ -628,8 +628,12 @@ fn non_empty_literal(e: &Expr) -> bool {
 /// The `pg_type.typcategory` of a type written in a cast, for the built-in types whose
 /// category decides between a function's overloads.
 fn type_category(data_type: &DataType) -> Option<u8> {
+    // An array type (`int[]`, `int ARRAY`); a type merely named `array...` need not be one.
+    if matches!(data_type, DataType::Array(_)) {
+        return Some(b'A');
+    }
     let text = data_type.to_string().to_ascii_lowercase();
-    if text.ends_with("[]") || text.starts_with("array") {
+    if text.ends_with("[]") {
         return Some(b'A');
     }
     let base = text.split('(').next().unwrap_or_default().trim();

@@ -3,8 +3,8 @@
 //! that decides whether aggregates see non-empty groups.
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArguments, GroupByExpr, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Value, With,
+    BinaryOperator, Distinct, Expr, FunctionArguments, GroupByExpr, OrderByKind, Query, Select,
+    SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Value, With,
 };
 
 use super::Analyzer;
@@ -21,6 +21,17 @@ const RECURSION_ROUNDS: usize = 8;
 impl Analyzer<'_> {
     /// The output columns of `q`, seen from `parent` (correlated references resolve there).
     pub(crate) fn query(&mut self, q: &Query, parent: Option<&Scope<'_>>) -> Option<Vec<Col>> {
+        self.query_with_srfs(q, parent, 0)
+    }
+
+    /// [`Analyzer::query`], with `outside` set-returning calls of an enclosing ORDER BY (of a
+    /// parenthesized body) in lock step with this level's select list.
+    fn query_with_srfs(
+        &mut self,
+        q: &Query,
+        parent: Option<&Scope<'_>>,
+        outside: usize,
+    ) -> Option<Vec<Col>> {
         let mut scope = match parent {
             Some(p) => Scope::child(p),
             None => Scope::default(),
@@ -28,7 +39,33 @@ impl Analyzer<'_> {
         if let Some(with) = &q.with {
             self.with(with, &mut scope);
         }
-        self.set_expr(&q.body, &scope)
+        // A set-returning function in ORDER BY joins the select list's in lock step.
+        let outside = outside
+            + q.order_by.as_ref().map_or(0, |o| match &o.kind {
+                OrderByKind::Expressions(items) => items
+                    .iter()
+                    .map(|i| self.set_returning_calls(&i.expr))
+                    .sum(),
+                OrderByKind::All(_) => 0,
+            });
+        match q.body.as_ref() {
+            SetExpr::Select(s) => self.select(s, &scope, outside),
+            SetExpr::Query(inner) => self.query_with_srfs(inner, Some(&scope), outside),
+            body => self.set_expr(body, &scope),
+        }
+    }
+
+    /// How many calls in `e` may return a set (not as window functions).
+    fn set_returning_calls(&self, e: &Expr) -> usize {
+        count_calls(e, &|f| {
+            f.over.is_none()
+                && self.catalog.may_return_set(
+                    fold_name(&f.name)
+                        .as_deref()
+                        .and_then(<[_]>::last)
+                        .map(String::as_str),
+                )
+        })
     }
 
     fn with(&mut self, with: &With, scope: &mut Scope<'_>) {
@@ -95,7 +132,7 @@ impl Analyzer<'_> {
     /// The output columns of a query body.
     pub(crate) fn set_expr(&mut self, body: &SetExpr, scope: &Scope<'_>) -> Option<Vec<Col>> {
         match body {
-            SetExpr::Select(select) => self.select(select, scope),
+            SetExpr::Select(select) => self.select(select, scope, 0),
             SetExpr::Query(q) => self.query(q, Some(scope)),
             SetExpr::SetOperation {
                 op, left, right, ..
@@ -165,7 +202,22 @@ impl Analyzer<'_> {
         }
     }
 
-    fn select(&mut self, s: &Select, parent: &Scope<'_>) -> Option<Vec<Col>> {
+    /// A SELECT; `outside`: set-returning calls of the query's ORDER BY, in lock step with its
+    /// select list's (so are GROUP BY's and DISTINCT ON's).
+    fn select(&mut self, s: &Select, parent: &Scope<'_>, outside: usize) -> Option<Vec<Col>> {
+        let mut outside = outside;
+        if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
+            outside += exprs
+                .iter()
+                .map(|e| self.set_returning_calls(e))
+                .sum::<usize>();
+        }
+        if let Some(Distinct::On(exprs)) = &s.distinct {
+            outside += exprs
+                .iter()
+                .map(|e| self.set_returning_calls(e))
+                .sum::<usize>();
+        }
         let mut scope = Scope::child(parent);
         let source = self.source_of(&s.from, &scope);
         let star = source.star;
@@ -195,7 +247,7 @@ impl Analyzer<'_> {
             group,
             in_agg: false,
         };
-        let mut cols = self.projection(&s.projection, &scope, star.as_deref(), ctx)?;
+        let mut cols = self.projection(&s.projection, &scope, star.as_deref(), ctx, outside)?;
         // An output column (an aggregate, say) that HAVING rejects when NULL is not NULL.
         if let (Some(having), Group::Plain | Group::None) = (&s.having, group) {
             for (col, item) in cols.iter_mut().zip(&s.projection) {
@@ -224,31 +276,22 @@ impl Analyzer<'_> {
         scope: &Scope<'_>,
         star: Option<&[Col]>,
         ctx: Ctx,
+        outside: usize,
     ) -> Option<Vec<Col>> {
         let mut out = Vec::new();
-        // Set-returning functions in a select list run in lock step: when there are two or more,
-        // the shorter ones are padded with NULLs, so every column holding one may be NULL.
-        let set_returning = |e: &Expr| {
-            count_calls(e, &|f| {
-                f.over.is_none()
-                    && self.catalog.may_return_set(
-                        fold_name(&f.name)
-                            .as_deref()
-                            .and_then(<[_]>::last)
-                            .map(String::as_str),
-                    )
-            })
-        };
+        // Set-returning functions in a select list run in lock step (with those of ORDER BY,
+        // GROUP BY and DISTINCT ON, `outside`): when there are two or more, the shorter ones are
+        // padded with NULLs, so every column holding one may be NULL.
         let calls: Vec<usize> = items
             .iter()
             .map(|item| match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    set_returning(e)
+                    self.set_returning_calls(e)
                 }
                 _ => 0,
             })
             .collect();
-        let padded = calls.iter().sum::<usize>() >= 2;
+        let padded = calls.iter().sum::<usize>() + outside >= 2;
         for (item, calls) in items.iter().zip(calls) {
             let pad = padded && calls > 0;
             match item {
@@ -476,6 +519,10 @@ fn number(e: &Expr) -> Option<&str> {
 fn may_group_all(e: &Expr) -> bool {
     match e {
         Expr::Rollup(_) | Expr::Cube(_) => true,
+        // Inside GROUPING SETS, sqlparser reads `CUBE(a)` / `ROLLUP(a)` as calls.
+        Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).is_some_and(|i| {
+            i.value.eq_ignore_ascii_case("cube") || i.value.eq_ignore_ascii_case("rollup")
+        }),
         Expr::Tuple(items) => items.is_empty(),
         Expr::GroupingSets(sets) => sets.iter().any(|set| set.iter().all(may_group_all)),
         _ => false,
