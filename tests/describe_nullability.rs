@@ -177,6 +177,51 @@ async fn parameters_of_not_null_domains() {
     assert!(d.columns.iter().take(2).all(|c| !c.nullable));
 }
 
+/// A cast done by a user's function may give NULL for a value (here always): such a cast is
+/// nullable; and once one may run unwritten (AS ASSIGNMENT), a value written by INSERT or UPDATE
+/// is not known to arrive as is, so RETURNING keeps to the table's constraints.
+#[tokio::test]
+async fn casts_by_user_functions_may_be_null() {
+    let mut conn = setup(true).await;
+    conn.execute(
+        "CREATE TYPE cast_t AS (v int);
+         CREATE FUNCTION cast_t_null(int) RETURNS cast_t LANGUAGE sql AS 'SELECT NULL::cast_t';
+         CREATE CAST (int AS cast_t) WITH FUNCTION cast_t_null(int)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let sql = "SELECT id::cast_t, id::text FROM users";
+    let d = Describer::new().describe(&mut conn, sql).await.unwrap();
+    let nullable: Vec<bool> = d.columns.iter().map(|c| c.nullable).collect();
+    assert_eq!(nullable, [true, false]);
+    let nulls: i64 = conn
+        .fetch_val("SELECT count(*) FROM users WHERE id::cast_t IS NULL", &[])
+        .await
+        .unwrap();
+    assert!(nulls > 0);
+    let update = "UPDATE users SET email = 'x' WHERE id = 1 RETURNING email";
+    let d = Describer::new().describe(&mut conn, update).await.unwrap();
+    assert!(!d.columns[0].nullable);
+    conn.execute(
+        "CREATE FUNCTION text_null(cast_t) RETURNS text LANGUAGE sql AS 'SELECT NULL::text';
+         CREATE CAST (cast_t AS text) WITH FUNCTION text_null(cast_t) AS ASSIGNMENT",
+        &[],
+    )
+    .await
+    .unwrap();
+    let d = Describer::new().describe(&mut conn, update).await.unwrap();
+    assert!(d.columns[0].nullable);
+    let email: Option<String> = conn
+        .fetch_val(
+            "UPDATE users SET email = ROW(1)::cast_t WHERE id = 1 RETURNING email",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(email, None);
+}
+
 #[tokio::test]
 async fn outer_joined_columns_keep_their_origin() {
     let mut conn = setup(false).await;

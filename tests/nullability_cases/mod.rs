@@ -1461,10 +1461,7 @@ pub const CASES: &[(&str, &[bool])] = &[
         &[N],
     ),
     // id is no set-returning call: the rows repeat, id is never padded.
-    (
-        "SELECT id FROM users ORDER BY generate_series(1, 2)",
-        &[X],
-    ),
+    ("SELECT id FROM users ORDER BY generate_series(1, 2)", &[X]),
     // Frames holding the current row hold a row: sum of catalog NOT NULL id, first_value of
     // the frame's first row (name NOT NULL), `OVER w` with w's default frame; the current row
     // alone sums a NULL age to NULL.

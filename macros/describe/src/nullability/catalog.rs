@@ -151,6 +151,13 @@ pub(crate) struct Catalog {
     /// Operator symbols that also name operators outside `pg_catalog`, with whether every one
     /// of those is implemented by a strict function.
     user_operators: HashMap<String, bool>,
+    /// The names of the types some cast done by a user's function turns values into (such a
+    /// function may return NULL for a value).
+    user_cast_targets: HashSet<String>,
+    /// Whether some such cast may be applied without being written (implicit or in assignment).
+    user_casts_unwritten: bool,
+    /// Whether some such cast turns values into a built-in type.
+    user_casts_to_builtin: bool,
 }
 
 /// The `regclass` text of a one- or two-part name, each part quoted as PostgreSQL folds it;
@@ -223,7 +230,9 @@ const LOAD: &str = "SELECT q.name, n.nspname::text, c.relname::text, c.relkind::
 /// What is read once per describer: `('srf', name)` for each set-returning function,
 /// `('user', name)` for each function outside `pg_catalog`, `('domain', schema, name,
 /// not_null)` for every type named like a NOT NULL domain (domains over NOT NULL domains too),
-/// and `('op', symbol, NULL, all_strict)` for operator symbols used outside `pg_catalog`.
+/// `('op', symbol, NULL, all_strict)` for operator symbols used outside `pg_catalog`, and
+/// `('cast', target type, its schema, implicit or assignment)` for casts done by a user's
+/// function.
 const GLOBALS: &str = "SELECT DISTINCT 'srf', proname::text, NULL::text, NULL::bool \
      FROM pg_catalog.pg_proc WHERE proretset \
      UNION ALL SELECT DISTINCT 'user', proname::text, NULL::text, NULL::bool \
@@ -239,7 +248,12 @@ const GLOBALS: &str = "SELECT DISTINCT 'srf', proname::text, NULL::text, NULL::b
      WHERE t.typname IN (SELECT typname FROM pg_catalog.pg_type WHERE oid IN (SELECT oid FROM nn))) \
      UNION ALL SELECT 'op', o.oprname::text, NULL::text, bool_and(p.proisstrict) \
      FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode \
-     WHERE o.oprnamespace <> 'pg_catalog'::regnamespace GROUP BY o.oprname";
+     WHERE o.oprnamespace <> 'pg_catalog'::regnamespace GROUP BY o.oprname \
+     UNION ALL SELECT DISTINCT 'cast', t.typname::text, n.nspname::text, c.castcontext <> 'e' \
+     FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc \
+     JOIN pg_catalog.pg_type t ON t.oid = c.casttarget \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE p.pronamespace <> 'pg_catalog'::regnamespace";
 
 impl Catalog {
     /// What is known about `key`.
@@ -287,6 +301,26 @@ impl Catalog {
         !parts.is_empty() && parts.len() <= 2 && self.not_null_domains.contains(&parts.join("."))
     }
 
+    /// Whether a cast to the type named `name` (folded, last part; `None` for a built-in type
+    /// written in SQL's own words, `int`, `varchar(3)`, ...) may be a user's function.
+    pub(crate) fn user_cast_to(&self, name: Option<&str>) -> bool {
+        match name {
+            Some(name) => self.user_cast_targets.contains(name),
+            None => self.user_casts_to_builtin,
+        }
+    }
+
+    /// Whether some cast done by a user's function turns values into an array type.
+    pub(crate) fn user_cast_to_array(&self) -> bool {
+        self.user_cast_targets.iter().any(|t| t.starts_with('_'))
+    }
+
+    /// Whether a user's cast function may run where no cast is written (a value assigned to a
+    /// column, an argument of a function): then a written value is not known to arrive as is.
+    pub(crate) fn user_casts_unwritten(&self) -> bool {
+        self.user_casts_unwritten
+    }
+
     /// Whether a function called `name` (folded, last part) may return a set.
     pub(crate) fn may_return_set(&self, name: Option<&str>) -> bool {
         match (&self.set_returning, name) {
@@ -308,6 +342,8 @@ impl Catalog {
         let mut set_returning = HashSet::new();
         let mut user_functions = HashSet::new();
         let mut user_operators = HashMap::new();
+        let (mut cast_targets, mut casts_unwritten) = (HashSet::new(), false);
+        let mut casts_to_builtin = false;
         // Bare domain names, and whether every type of that name is a NOT NULL domain.
         let mut bare: HashMap<String, bool> = HashMap::new();
         let mut domains = HashSet::new();
@@ -325,6 +361,11 @@ impl Catalog {
                     let strict: bool = row.get(3)?;
                     user_operators.insert(name, strict);
                 }
+                "cast" => {
+                    cast_targets.insert(name);
+                    casts_to_builtin |= row.get::<String>(2)? == "pg_catalog";
+                    casts_unwritten |= row.get::<bool>(3)?;
+                }
                 _ => {
                     let type_name: String = row.get(2)?;
                     let not_null: bool = row.get(3)?;
@@ -340,6 +381,9 @@ impl Catalog {
         self.user_functions = user_functions;
         self.user_operators = user_operators;
         self.not_null_domains = domains;
+        self.user_cast_targets = cast_targets;
+        self.user_casts_unwritten = casts_unwritten;
+        self.user_casts_to_builtin = casts_to_builtin;
         Ok(())
     }
 

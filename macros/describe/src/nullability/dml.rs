@@ -245,6 +245,10 @@ impl<'c> Analyzer<'c> {
     /// [`catalog::Relation::plain_writes`]).
     fn plain_table(&mut self, name: &ObjectName) -> Option<&'c catalog::Relation> {
         let catalog: &'c catalog::Catalog = self.catalog;
+        // A user's implicit or assignment cast may change a value on its way into a column.
+        if catalog.user_casts_unwritten() {
+            return None;
+        }
         match catalog.get(&catalog::key(name)?) {
             Lookup::Found(r) if r.plain_writes => Some(r),
             _ => None,

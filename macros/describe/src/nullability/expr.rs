@@ -101,6 +101,8 @@ impl Analyzer<'_> {
             Expr::Extract { field, expr, .. } => {
                 !functions::monotonic_field(&field.to_string()) || self.expr(expr, scope, ctx)
             }
+            // A cast done by a user's function may turn a value into NULL.
+            Expr::Cast { data_type, .. } if self.user_cast(data_type) => true,
             Expr::Nested(inner)
             | Expr::Cast { expr: inner, .. }
             | Expr::Collate { expr: inner, .. }
@@ -559,6 +561,24 @@ impl Analyzer<'_> {
             // count(*) and friends have no expression: never NULL.
             .map(|arg| arg_expr(arg).is_some_and(|e| self.expr(e, scope, ctx)))
             .collect()
+    }
+}
+
+impl Analyzer<'_> {
+    /// Whether a cast to `data_type` may be done by a user's function.
+    fn user_cast(&self, data_type: &DataType) -> bool {
+        match data_type {
+            DataType::Custom(name, _) => match fold_name(name) {
+                Some(parts) => self.catalog.user_cast_to(parts.last().map(String::as_str)),
+                None => true,
+            },
+            // An array cast applies the element type's cast to each element: only a cast into
+            // an array type itself may give a NULL array.
+            DataType::Array(_) => {
+                self.catalog.user_cast_to(None) || self.catalog.user_cast_to_array()
+            }
+            _ => self.catalog.user_cast_to(None),
+        }
     }
 }
 
