@@ -1,5 +1,5 @@
 //! The nullability tables (`tests/nullability_cases`) through the `query!` macro: every case of
-//! the column table (370) and of the array element table (39). Each field is
+//! the column table (378) and of the array element table (39). Each field is
 //! asserted `Option<_>` (nullable) or not (`NotNull` is only implemented for non-`Option` types),
 //! and each array's elements `Option<_>` or not, at compile time, against the live database or
 //! the committed `.quarry/` cache; the queries then run on a populated, ANALYZEd database, so a
@@ -3322,6 +3322,46 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.unnest);
     }
     cases += 1;
+    for row in quarry::query!("SELECT unnest(ARRAY[1, 2]) AS u ORDER BY generate_series(1, 3)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.u);
+    }
+    cases += 1;
+    for row in quarry::query!("(SELECT unnest(ARRAY[1, 2]) AS u) ORDER BY generate_series(1, 3)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.u);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT unnest(ARRAY[1, 2]) AS u GROUP BY 1, generate_series(1, 3)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.u);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT DISTINCT ON (generate_series(1, 3)) unnest(ARRAY[1, 2]) AS u")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        nullable(&row.u);
+    }
+    cases += 1;
+    for row in quarry::query!("SELECT id FROM users ORDER BY generate_series(1, 2)")
+        .fetch(&mut *tx)
+        .await
+        .unwrap()
+    {
+        not_null(&row.id);
+    }
+    cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3) AS (SELECT id, sum(id) OVER w, first_value(name) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), sum(age) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND CURRENT ROW) FROM users WINDOW w AS (ORDER BY id)) SELECT * FROM q")
         .fetch(&mut *tx)
         .await
@@ -3331,6 +3371,25 @@ async fn nullability_tables_through_the_query_macro() {
         not_null(&row.c1);
         not_null(&row.c2);
         nullable(&row.c3);
+    }
+    cases += 1;
+    for row in
+        quarry::query!("SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS (CUBE(name))")
+            .fetch(&mut *tx)
+            .await
+            .unwrap()
+    {
+        nullable(&row.sum);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "SELECT sum(id) FROM users WHERE false GROUP BY GROUPING SETS ((name), ROLLUP(name))"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        nullable(&row.sum);
     }
     cases += 1;
     for row in quarry::query!(
@@ -3361,6 +3420,16 @@ async fn nullability_tables_through_the_query_macro() {
     {
         not_null(&row.id);
         nullable(&row.to_jsonb);
+    }
+    cases += 1;
+    for row in quarry::query!(
+        "WITH q (c0) AS (SELECT email::array_label || '!' FROM users) SELECT * FROM q"
+    )
+    .fetch(&mut *tx)
+    .await
+    .unwrap()
+    {
+        nullable(&row.c0);
     }
     cases += 1;
     for row in quarry::query!("WITH q (c0, c1, c2, c3, c4) AS (SELECT tags || ARRAY[title], ARRAY[body] || tags, tags || body, NULL::text[] || NULL::text[], meta || meta FROM posts) SELECT * FROM q")
