@@ -4,8 +4,10 @@ Quarry's `query!`, sqlx 0.9's `query!`, and unchecked runtime queries (the basel
 bench/build-cost/gen/, sharing the target dir bench/build-cost/target (outside the workspace:
 the root Cargo.toml excludes bench/build-cost).
 
-    python3 bench/build-cost/generate.py [N]
-then see measure.sh.
+    python3 bench/build-cost/generate.py [N] [ROOT]
+then see measure.sh. ROOT (default: this checkout) is the Quarry tree the crates depend on and
+are written under (ROOT/bench/build-cost/gen): compare.sh uses it to measure an older tree with
+this generator.
 """
 import os
 import shutil
@@ -13,8 +15,9 @@ import sys
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-GEN = os.path.join(HERE, "gen")
+ROOT = (os.path.abspath(sys.argv[2]) if len(sys.argv) > 2
+        else os.path.dirname(os.path.dirname(HERE)))
+GEN = os.path.join(ROOT, "bench", "build-cost", "gen")
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS bench_items (
     id int4 PRIMARY KEY, name text NOT NULL, note text, score float8, owner int4 NOT NULL

@@ -371,14 +371,7 @@ impl Analyzer<'_> {
         if let Some(w) = when {
             narrow_when(self.catalog, &self.on, &mut rels, w, all, true);
         }
-        Scope {
-            parent: scope.parent,
-            rels,
-            ctes: scope.ctes.clone(),
-            grouped: scope.grouped.clone(),
-            windows: scope.windows.clone(),
-            real_in_group: scope.real_in_group.clone(),
-        }
+        scope.with_rels(rels)
     }
 
     /// Whether `e`'s type may be a domain: a column of one (or of unknown type), a cast to a
@@ -443,7 +436,7 @@ impl Analyzer<'_> {
             let non_empty = matches!(ctx.group, Group::Plain | Group::Sets { empty: false })
                 && f.filter.is_none();
             return match agg {
-                Agg::Count => false,
+                Agg::Count | Agg::Hypothetical => false,
                 // These skip rows with a NULL input: one row of non-NULL inputs is enough, and
                 // every group holds one of each relation HAVING proves there.
                 Agg::NonNullInputs if non_empty && args_nullable.iter().any(|n| *n) => {
@@ -463,16 +456,6 @@ impl Analyzer<'_> {
                 }
                 Agg::Other => true,
             };
-        }
-        // Hypothetical-set aggregates rank the given row among the group's: a number even over
-        // no rows (`rank(5) WITHIN GROUP (ORDER BY x)` is 1).
-        if !f.within_group.is_empty()
-            && matches!(
-                name.as_str(),
-                "rank" | "dense_rank" | "percent_rank" | "cume_dist"
-            )
-        {
-            return false;
         }
         if f.filter.is_some() || !f.within_group.is_empty() {
             return true;
@@ -592,14 +575,7 @@ fn real_rows<'p>(scope: &Scope<'p>) -> Scope<'p> {
             rel.revert(&ids);
         }
     }
-    Scope {
-        parent: scope.parent,
-        rels,
-        ctes: scope.ctes.clone(),
-        grouped: scope.grouped.clone(),
-        windows: scope.windows.clone(),
-        real_in_group: Vec::new(),
-    }
+    scope.with_rels(rels)
 }
 
 /// Whether the frame of a window call always holds the current row: the default frame, or one
@@ -688,14 +664,9 @@ pub(crate) fn subquery_scope<'p>(scope: &Scope<'p>, ctx: Ctx) -> Scope<'p> {
             }
         }
     }
-    Scope {
-        parent: scope.parent,
-        rels,
-        ctes: scope.ctes.clone(),
-        grouped: Vec::new(),
-        windows: Vec::new(),
-        real_in_group: Vec::new(),
-    }
+    // A subquery reads the level's columns; what only the level's own calls use (its grouped
+    // columns, windows, HAVING's rows) is its own business.
+    scope.with_rels(rels)
 }
 
 /// The tests that are true or false, never NULL: `IS [NOT] NULL`, `IS [NOT] TRUE`, ...,

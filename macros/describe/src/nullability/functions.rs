@@ -1718,6 +1718,10 @@ pub(crate) enum Agg {
     NonNullInputs,
     /// Non-NULL over any non-empty set.
     NonEmpty,
+    /// The hypothetical-set aggregates (`rank(5) WITHIN GROUP (ORDER BY x)`, `dense_rank`,
+    /// `percent_rank`, `cume_dist`): they rank the given row among the group's, a number even
+    /// over an empty set.
+    Hypothetical,
     /// `percentile_cont`, `percentile_disc`, `mode`: non-NULL over a non-empty set whose
     /// WITHIN GROUP values (and direct arguments) are non-NULL.
     OrderedSet,
@@ -1733,6 +1737,8 @@ pub(crate) fn aggregate(name: &str) -> Option<Agg> {
         Some(Agg::NonNullInputs)
     } else if AGG_NON_EMPTY.contains(&name) {
         Some(Agg::NonEmpty)
+    } else if matches!(name, "rank" | "dense_rank" | "percent_rank" | "cume_dist") {
+        Some(Agg::Hypothetical)
     } else if matches!(name, "percentile_cont" | "percentile_disc" | "mode") {
         Some(Agg::OrderedSet)
     } else if OTHER_AGGREGATES.contains(&name) {

@@ -203,6 +203,19 @@ impl<'p> Scope<'p> {
         }
     }
 
+    /// The same level with `rels` in place of its relations (a CASE branch's, a subquery's view
+    /// of it, an aggregate's view of the rows HAVING proves).
+    pub(crate) fn with_rels(&self, rels: Vec<Rel>) -> Scope<'p> {
+        Scope {
+            parent: self.parent,
+            rels,
+            ctes: self.ctes.clone(),
+            grouped: self.grouped.clone(),
+            windows: self.windows.clone(),
+            real_in_group: self.real_in_group.clone(),
+        }
+    }
+
     /// The CTE called `name` visible from here, innermost first.
     pub(crate) fn cte(&self, name: &str) -> Option<&CteDef> {
         self.ctes
